@@ -1,0 +1,34 @@
+# Quick start: `make run` (the main job) and `make test`; each installs into .venv first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint bench docs clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) run.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check niche_abm analysis tests run.py
+	$(VENV)/bin/ruff format --check niche_abm analysis tests run.py
+
+test: lint
+	$(VENV)/bin/pytest -q
+
+bench: $(STAMP)
+	$(PY) analysis/bench.py
+
+docs: $(STAMP)
+	$(PY) run.py params --markdown > docs/parameters.md
+
+clean:
+	rm -rf $(VENV) results .pytest_cache

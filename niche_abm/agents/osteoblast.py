@@ -1,0 +1,57 @@
+"""Osteoblasts: bone-forming cells on resorbed surfaces."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from mesa.discrete_space import FixedAgent
+
+from niche_abm.agents.codes import OSTEOBLAST
+from niche_abm.rules import rule
+
+if TYPE_CHECKING:
+    from niche_abm.model import NicheModel
+    from niche_abm.params import Parameters
+
+
+class Osteoblast(FixedAgent):
+    """An active osteoblast refilling a resorption cavity next to it.
+
+    Attributes:
+        age_h: hours since differentiation.
+        lifespan_h: active lifespan, drawn at differentiation, h.
+    """
+
+    code = OSTEOBLAST
+    label = "osteoblast"
+
+    def __init__(self, model: NicheModel, cell) -> None:
+        super().__init__(model)
+        self.cell = cell
+        self.age_h = 0.0
+        self.lifespan_h = float(draw_lifespans(model.rng, 1, model.params)[0])
+
+
+@rule(
+    "osteoblasts",
+    "a cell lays down {ob.formation_rate} of bone into a neighbouring resorbed site, up to the bone that "
+    "was there before resorption, and secretes {ob.opg_secretion} of OPG; it retires (to a lining cell or "
+    "osteocyte) when no resorbed site is left next to it or after its active life of {ob.lifespan_h} on "
+    "average (gamma, shape {ob.lifespan_shape})",
+)
+def draw_lifespans(rng: np.random.Generator, n: int, p: Parameters) -> np.ndarray:
+    """Active lifespans of n new osteoblasts, h (Lips 1978: formation period ≈ 69 days)."""
+    return rng.gamma(p.ob.lifespan_shape, p.ob.lifespan_h / p.ob.lifespan_shape, size=n)
+
+
+def step_osteoblasts(model: NicheModel) -> None:
+    """One hour of osteoblasts: formation, ageing and retirement."""
+    agents, xy = model.positions(Osteoblast)
+    if not agents:
+        return
+    forming = model.form(xy, model.params.ob.formation_rate)
+    for agent, active in zip(agents, forming, strict=True):
+        agent.age_h += 1.0
+        if not active or agent.age_h >= agent.lifespan_h:
+            model.remove_cell(agent)

@@ -1,0 +1,141 @@
+"""Osteoclast precursors (RANK+ monocytes) and the osteoclasts they fuse into."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from mesa.discrete_space import CellAgent
+
+from niche_abm.agents.codes import OSTEOCLAST, PRECURSOR
+from niche_abm.rules import hill, probability, rule
+
+if TYPE_CHECKING:
+    from niche_abm.model import NicheModel
+    from niche_abm.params import Parameters
+
+
+class OsteoclastPrecursor(CellAgent):
+    """A mononuclear RANK+ osteoclast precursor that wanders the marrow, drawn by CCL3."""
+
+    code = PRECURSOR
+    label = "osteoclast precursor"
+
+    def __init__(self, model: NicheModel, cell) -> None:
+        super().__init__(model)
+        self.cell = cell
+
+
+class Osteoclast(CellAgent):
+    """A multinucleated osteoclast on a bone surface.
+
+    Attributes:
+        age_h: hours since fusion.
+        lifespan_h: hours it will live, drawn at fusion.
+    """
+
+    code = OSTEOCLAST
+    label = "osteoclast"
+
+    def __init__(self, model: NicheModel, cell, lifespan_h: float) -> None:
+        super().__init__(model)
+        self.cell = cell
+        self.age_h = 0.0
+        self.lifespan_h = lifespan_h
+
+
+@rule(
+    "osteoclast precursors",
+    "each cell steps to a free neighbouring site at {ocp.migration_rate}, choosing up the CCL3 gradient "
+    "with weight exp({ocp.chemotaxis} x ΔCCL3 / (CCL3 + {ocp.ccl3_ec50_pm})); cells die or leave at "
+    "{ocp.death_rate}",
+)
+def chemotaxis_weights(ccl3_here: np.ndarray, ccl3_neighbours: np.ndarray, p: Parameters) -> np.ndarray:
+    """Relative weights of the 8 neighbouring sites (n x 8): a biased random walk up CCL3."""
+    relative = (ccl3_neighbours - ccl3_here[:, None]) / (ccl3_here[:, None] + p.ocp.ccl3_ec50_pm)
+    return np.exp(p.ocp.chemotaxis * relative)
+
+
+@rule(
+    "osteoclast precursors",
+    "a cell next to bone with at least {ocp.fusion_partners} other precursors within two sites fuses with "
+    "them into an osteoclast at up to {ocp.fusion_rate}, a Hill function of its RANK occupancy by free "
+    "RANKL (half-max {ocp.fusion_occupancy_half}, power {ocp.fusion_hill}; RANK Kd "
+    "{binding.rank_rankl_kd_pm})",
+)
+def fusion_rate(rank_occupancy: np.ndarray, next_to_bone: np.ndarray, partners: np.ndarray, p: Parameters):
+    """Fusion rate of each precursor, /h."""
+    able = next_to_bone & (partners >= p.ocp.fusion_partners)
+    return p.ocp.fusion_rate * able * hill(rank_occupancy, p.ocp.fusion_occupancy_half, p.ocp.fusion_hill)
+
+
+@rule(
+    "osteoclasts",
+    "a cell resorbs {oc.resorption_rate} of a neighbouring bone site, finishing the most eroded one first, "
+    "and steps along the bone surface when none is left; it lives {oc.lifespan_h} on average (gamma, "
+    "shape {oc.lifespan_shape})",
+)
+def draw_lifespans(rng: np.random.Generator, n: int, p: Parameters) -> np.ndarray:
+    """Lifespans of n new osteoclasts, h (Manolagas 2000: about 2 weeks)."""
+    return rng.gamma(p.oc.lifespan_shape, p.oc.lifespan_h / p.oc.lifespan_shape, size=n)
+
+
+def step_precursors(model: NicheModel) -> None:
+    """One hour of precursors: death, chemotactic migration, fusion into osteoclasts."""
+    p, rng = model.params, model.rng
+    agents, xy = model.positions(OsteoclastPrecursor)
+    n = len(agents)
+    if n == 0:
+        return
+    x, y = xy.T
+    dies = rng.random(n) < probability(p.ocp.death_rate)
+    partners = model.neighbour_count(PRECURSOR, radius=2)[x, y]
+    occupancy = model.rank_occupancy_sites[x, y]
+    fuses = ~dies & (rng.random(n) < probability(fusion_rate(occupancy, model.next_to_bone[x, y], partners, p)))
+    moves = ~dies & ~fuses & (rng.random(n) < probability(p.ocp.migration_rate))
+    for i in np.flatnonzero(dies):
+        model.remove_cell(agents[i])
+    movers = np.flatnonzero(moves)
+    ccl3 = model.ccl3_sites
+    targets = model.choose_free_neighbours(
+        xy[movers], lambda nx, ny: chemotaxis_weights(ccl3[x[movers], y[movers]], ccl3[nx, ny], p)
+    )
+    for i, target in zip(movers, targets, strict=True):
+        if model.site_is_free(target):
+            model.move_cell(agents[i], model.cell_at_flat(target))
+    for i in np.flatnonzero(fuses):
+        _fuse(model, agents[i])
+
+
+def _fuse(model: NicheModel, precursor: OsteoclastPrecursor) -> None:
+    """Fuse a precursor with its nearest fusion partners into one osteoclast at its site."""
+    p = model.params
+    if precursor.cell is None:
+        return
+    partners = model.nearby(precursor.cell, OsteoclastPrecursor, radius=2)
+    if len(partners) < p.ocp.fusion_partners:
+        return
+    cell = precursor.cell
+    for partner in partners[: p.ocp.fusion_partners]:
+        model.remove_cell(partner)
+    model.remove_cell(precursor)
+    model.add_cell(Osteoclast, cell, lifespan_h=float(draw_lifespans(model.rng, 1, p)[0]))
+    model.counters["osteoclasts_formed"] += 1
+
+
+def step_osteoclasts(model: NicheModel) -> None:
+    """One hour of osteoclasts: resorption, ageing and death, moving along the surface."""
+    agents, xy = model.positions(Osteoclast)
+    if not agents:
+        return
+    resorbing = model.resorb(xy, model.params.oc.resorption_rate)
+    idle = np.flatnonzero(~resorbing)
+    targets = model.choose_free_neighbours(xy[idle], lambda nx, ny: model.next_to_bone[nx, ny].astype(float))
+    for i, target in zip(idle, targets, strict=True):
+        if model.site_is_free(target):
+            model.move_cell(agents[i], model.cell_at_flat(target))
+    for agent in agents:
+        agent.age_h += 1.0
+        if agent.age_h >= agent.lifespan_h:
+            model.counters["osteoclast_lifespans_h"].append(agent.age_h)
+            model.remove_cell(agent)

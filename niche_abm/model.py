@@ -1,0 +1,371 @@
+"""NicheModel: builds the bone-marrow world and orders one hour of the niche.
+
+One step is one hour; one site is 10 µm (:mod:`niche_abm.units`). Each hour:
+
+1. signalling: cells secrete RANKL, OPG and CCL3, the fields diffuse and decay,
+   RANKL binds OPG, free RANKL occupies RANK on precursors;
+2. stromal cells (PreOBs), 3. MM cells, 4. vessels release precursors,
+5. precursors move and fuse, 6. osteoclasts resorb, 7. osteoblasts form;
+8. the bone state follows (sites flip between bone and marrow), and once a day
+   the histomorphometry is recorded.
+
+Within a phase all cells of a kind decide at once from the state at the start of
+the phase (vectorised); moves and births are then applied one by one in a
+random order, each re-checking that its target site is still free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import mesa
+import numpy as np
+import pandas as pd
+from mesa.discrete_space import OrthogonalMooreGrid
+from scipy import ndimage
+
+from niche_abm import metrics
+from niche_abm.agents import (
+    CELL_KINDS,
+    EndothelialCell,
+    MyelomaCell,
+    Osteoblast,
+    StromalCell,
+    endothelium,
+    myeloma,
+    osteoblast,
+    osteoclast,
+    stroma,
+)
+from niche_abm.agents.codes import EMPTY, OSTEOCLAST
+from niche_abm.fields import DiffusionField, free_rankl, rank_occupancy
+from niche_abm.geometry import generate_trabecular_bone, place_sinusoids
+from niche_abm.params import ParameterError, Parameters
+from niche_abm.scenario import Scenario
+from niche_abm.units import SITE_UM, STEP_H
+
+MOORE = np.array([(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)])
+FORMATION_EPSILON = 1e-9
+
+
+def _disk(radius_sites: float) -> np.ndarray:
+    r = int(np.ceil(radius_sites))
+    dx, dy = np.meshgrid(np.arange(-r, r + 1), np.arange(-r, r + 1), indexing="ij")
+    return dx**2 + dy**2 <= radius_sites**2
+
+
+class NicheModel(mesa.Model):
+    """The multiple myeloma bone-marrow niche on a 2-D grid of 10 µm sites, stepped hourly.
+
+    Args:
+        params: a scenario (:func:`niche_abm.scenario.load_scenario`) or validated parameters.
+        seed: seed of every random number the model draws.
+        bone: bone fraction per site [x, y] to start from; default generated from the seed
+            (or read from the scenario's ``bone.mask_file``).
+    """
+
+    def __init__(self, params: Parameters | Scenario, seed: int | None = None, bone: np.ndarray | None = None):
+        super().__init__(seed=seed)
+        if isinstance(params, Scenario):
+            bone = params.bone() if bone is None else bone
+            params = params.params
+        self.params = params
+        self.hour = 0
+        shape = (params.grid.width, params.grid.height)
+        self.grid = OrthogonalMooreGrid(shape, torus=False, capacity=1, random=self.random)
+        self._cells = [self.grid[(x, y)] for x in range(shape[0]) for y in range(shape[1])]
+        self.occupancy = np.zeros(shape, dtype=np.int8)
+        if bone is None:
+            bone = generate_trabecular_bone(shape, params.bone.bv_tv, params.bone.trabecular_thickness_um, self.rng)
+        self.bone = self.grid.create_property_layer("bone", default_value=0.0).data
+        self.bone[:] = bone
+        self.bone_template = self.bone.copy()
+        self.counters = {"osteoclasts_formed": 0, "osteoclast_lifespans_h": [], "resorbed": 0.0, "formed": 0.0}
+        self._refresh_bone_state()
+
+        vessels = place_sinusoids(self.marrow, params.vessels.density_per_mm2, params.vessels.diameter_um, self.rng)
+        for flat in np.flatnonzero(vessels):
+            self.add_cell(EndothelialCell, self._cells[flat])
+        radius = params.mm.vessel_support_radius_um / SITE_UM
+        self.near_vessel = ndimage.binary_dilation(vessels, structure=_disk(radius))
+        self._seed_stroma()
+        self.stroma_target = self.count(StromalCell)
+        self._seed_myeloma()
+
+        boundary = params.fields.outer_boundary
+        self.fields = {
+            name: DiffusionField(
+                name,
+                shape,
+                int(params[f"{name}.voxel_um"] // SITE_UM),
+                params[f"{name}.diffusion_mm2_per_h"],
+                params[f"{name}.decay_per_h"],
+                boundary,
+            )
+            for name in ("rankl", "opg", "ccl3")
+        }
+        self._geometry_age_h = 0
+        for field in self.fields.values():
+            field.set_geometry(self.marrow)
+        self._update_near_osteoclast()
+        self._signal(steady=True)
+        self.records: list[dict] = [metrics.measure(self)]
+
+    # --- building the world -------------------------------------------------------------
+    def _seed_stroma(self) -> None:
+        free = np.flatnonzero(self.free_sites())
+        n = int(round(self.params.stroma.density * self.marrow.sum()))
+        for flat in self.rng.choice(free, size=min(n, len(free)), replace=False):
+            self.add_cell(StromalCell, self._cells[flat])
+
+    def _seed_myeloma(self) -> None:
+        """Seed MM cells in foci, each around a stromal cell, nearest free sites first."""
+        n = self.params.mm.initial_count
+        if n == 0:
+            return
+        free_total = int(self.free_sites().sum())
+        if n > free_total:
+            raise ParameterError(
+                "mm.initial_count", f"got {n} cells but only {free_total} marrow sites are free on this grid"
+            )
+        _, anchors = self.positions(StromalCell)
+        if len(anchors) == 0:
+            raise ParameterError("stroma.density", "MM cells are seeded around stromal cells; got none")
+        foci = anchors[
+            self.rng.choice(len(anchors), size=min(self.params.mm.initial_foci, len(anchors)), replace=False)
+        ]
+        x, y = np.indices(self.occupancy.shape)
+        per_focus = np.full(len(foci), n // len(foci))
+        per_focus[: n % len(foci)] += 1
+        for (fx, fy), k in zip(foci, per_focus, strict=True):
+            free = self.free_sites()
+            distance = np.where(free, (x - fx) ** 2 + (y - fy) ** 2, np.inf).ravel()
+            chosen = np.argsort(distance, kind="stable")[:k]
+            for flat, cd49d in zip(chosen, myeloma.new_cd49d(self, k), strict=True):
+                self.add_cell(MyelomaCell, self._cells[flat], cd49d=float(cd49d))
+
+    # --- the hour ------------------------------------------------------------------------
+    def step(self) -> None:
+        """Advance the niche by one hour."""
+        self._signal(steady=False)
+        stroma.step_stroma(self)
+        myeloma.step_myeloma(self)
+        endothelium.step_endothelium(self)
+        osteoclast.step_precursors(self)
+        osteoclast.step_osteoclasts(self)
+        osteoblast.step_osteoblasts(self)
+        self._update_near_osteoclast()
+        self._refresh_bone_state()
+        self._refresh_field_geometry()
+        self.hour += 1
+        if self.hour % 24 == 0:
+            self.records.append(metrics.measure(self))
+
+    def run(self, days: int, progress: Callable[[int], None] | None = None) -> pd.DataFrame:
+        """Run for days simulated days; returns the daily metrics (one row a day, from day 0)."""
+        for _ in range(int(round(days * 24 / STEP_H))):
+            self.step()
+            if progress is not None and self.hour % 24 == 0:
+                progress(1)
+        return self.timeseries()
+
+    def timeseries(self) -> pd.DataFrame:
+        """Daily metrics so far, one row a day."""
+        return pd.DataFrame.from_records(self.records)
+
+    @property
+    def day(self) -> float:
+        return self.hour / 24.0
+
+    # --- signalling ------------------------------------------------------------------------
+    def _signal(self, steady: bool) -> None:
+        """Secretion, diffusion and decay of the fields; RANKL-OPG binding; RANK occupancy."""
+        p = self.params
+        mm_agents, mm_xy = self.positions(MyelomaCell)
+        adherent_mm = np.zeros(self.occupancy.shape, dtype=bool)
+        if mm_agents:
+            adherent = np.fromiter((a.adherent for a in mm_agents), bool, len(mm_agents))
+            adherent_mm[mm_xy[adherent, 0], mm_xy[adherent, 1]] = True
+        stromal, st_xy = self.positions(StromalCell)
+        touched = self._count_around(adherent_mm, 1)[st_xy[:, 0], st_xy[:, 1]] > 0 if stromal else np.zeros(0, bool)
+        for agent, now in zip(stromal, touched, strict=True):
+            if agent.touched_by_adherent_mm != now:
+                agent.touched_by_adherent_mm = bool(now)
+        rankl_rate, opg_rate = stroma.secretion(touched, p)
+        _, ob_xy = self.positions(Osteoblast)
+        sources = {
+            "rankl": [(st_xy, rankl_rate)],
+            "opg": [(st_xy, opg_rate), (ob_xy, np.full(len(ob_xy), p.ob.opg_secretion))],
+            "ccl3": [(mm_xy, myeloma.ccl3_secretion(len(mm_xy), p))],
+        }
+        for name, field in self.fields.items():
+            secretion = np.zeros(field.shape)
+            for xy, rate in sources[name]:
+                if len(xy):
+                    vx, vy = field.voxel_of(xy[:, 0], xy[:, 1])
+                    np.add.at(secretion, (vx, vy), rate)
+            if steady:
+                field.solve_steady(secretion)
+            else:
+                field.step(secretion, STEP_H)
+        self.rankl_sites = self.fields["rankl"].at_sites()
+        self.opg_sites = self.fields["opg"].at_sites()
+        self.ccl3_sites = self.fields["ccl3"].at_sites()
+        self.free_rankl_sites = free_rankl(self.rankl_sites, self.opg_sites, p.binding.opg_rankl_kd_pm)
+        self.rank_occupancy_sites = rank_occupancy(self.free_rankl_sites, p.binding.rank_rankl_kd_pm)
+
+    # --- bone ------------------------------------------------------------------------------
+    def resorb(self, xy: np.ndarray, rate: float) -> np.ndarray:
+        """Each cell at xy removes `rate` site volumes from a neighbouring site holding bone.
+
+        It works on the neighbour with the least bone left (finishing a pit before
+        starting the next). Returns which cells found bone to resorb.
+        """
+        nx, ny, inside = self._neighbour_sites(xy)
+        bone = np.where(inside, self.bone[nx, ny], 0.0)
+        has_bone = bone > 0
+        choice = np.argmin(np.where(has_bone, bone, np.inf), axis=1)
+        active = has_bone.any(axis=1)
+        rows = np.flatnonzero(active)
+        flat = np.ravel_multi_index((nx[rows, choice[rows]], ny[rows, choice[rows]]), self.bone.shape)
+        demand = np.bincount(flat, minlength=self.bone.size)[: self.bone.size] * rate
+        removed = np.minimum(demand, self.bone.ravel())
+        self.bone.ravel()[:] -= removed
+        self.counters["resorbed"] += float(removed.sum())
+        return active
+
+    def form(self, xy: np.ndarray, rate: float) -> np.ndarray:
+        """Each cell at xy adds `rate` site volumes to a neighbouring resorbed site, up to its former bone.
+
+        Eligible sites hold less bone than before resorption and are bone or empty
+        marrow (a cell's own site is never filled); the most complete one is filled
+        first, so cavities close from their walls. Returns which cells could form.
+        """
+        nx, ny, inside = self._neighbour_sites(xy)
+        deficit = np.where(inside, self.bone_template[nx, ny] - self.bone[nx, ny], 0.0)
+        fillable = (deficit > FORMATION_EPSILON) & inside
+        fillable &= ~self.marrow[nx, ny] | (self.occupancy[nx, ny] == EMPTY)
+        choice = np.argmax(np.where(fillable, self.bone[nx, ny], -np.inf), axis=1)
+        active = fillable.any(axis=1)
+        rows = np.flatnonzero(active)
+        flat = np.ravel_multi_index((nx[rows, choice[rows]], ny[rows, choice[rows]]), self.bone.shape)
+        demand = np.bincount(flat, minlength=self.bone.size)[: self.bone.size] * rate
+        room = np.maximum(self.bone_template.ravel() - self.bone.ravel(), 0.0)
+        added = np.minimum(demand, room)
+        self.bone.ravel()[:] += added
+        self.counters["formed"] += float(added.sum())
+        return active
+
+    def _refresh_bone_state(self) -> None:
+        """Which sites are marrow, which marrow sites touch bone, and where cavities await refilling."""
+        self.marrow = self.bone < self.params.bone.marrow_threshold
+        bone = ~self.marrow
+        self.next_to_bone = self.marrow & ndimage.binary_dilation(bone, structure=np.ones((3, 3)))
+        resorbed = self.bone_template - self.bone > FORMATION_EPSILON
+        self.eroded_zone = self.marrow & ndimage.binary_dilation(resorbed, structure=np.ones((3, 3)))
+
+    def _refresh_field_geometry(self) -> None:
+        """Let the fields follow the bone, at most every fields.geometry_refresh_h hours."""
+        self._geometry_age_h += 1
+        if self._geometry_age_h < self.params.fields.geometry_refresh_h:
+            return
+        self._geometry_age_h = 0
+        for field in self.fields.values():
+            field.set_geometry(self.marrow)
+
+    def _update_near_osteoclast(self) -> None:
+        radius = self.params.mm.osteoclast_support_radius_um / SITE_UM
+        self.near_osteoclast = ndimage.binary_dilation(self.occupancy == OSTEOCLAST, structure=_disk(radius))
+
+    # --- sites and cells -------------------------------------------------------------------
+    def add_cell(self, kind: type, cell, **state) -> mesa.Agent:
+        """Create a cell of the given kind on a grid cell (a free marrow site)."""
+        agent = kind(self, cell, **state)
+        self.occupancy[cell.coordinate] = kind.code
+        return agent
+
+    def move_cell(self, agent: mesa.Agent, cell) -> None:
+        """Move a mobile cell to a free site."""
+        self.occupancy[agent.cell.coordinate] = EMPTY
+        agent.move_to(cell)
+        self.occupancy[cell.coordinate] = agent.code
+
+    def remove_cell(self, agent: mesa.Agent) -> None:
+        """Take a cell out of the model (death, fusion, differentiation)."""
+        self.occupancy[agent.cell.coordinate] = EMPTY
+        agent.remove()
+
+    def positions(self, kind: type) -> tuple[list, np.ndarray]:
+        """The cells of a kind and their sites as an (n, 2) integer array."""
+        agents = list(self.agents_by_type.get(kind, ()))
+        xy = np.array([a.cell.coordinate for a in agents], dtype=np.intp).reshape(-1, 2)
+        return agents, xy
+
+    def count(self, kind: type) -> int:
+        return len(self.agents_by_type.get(kind, ()))
+
+    def free_sites(self) -> np.ndarray:
+        """Marrow sites with no cell."""
+        return self.marrow & (self.occupancy == EMPTY)
+
+    def site_is_free(self, flat: int) -> bool:
+        """Whether the site with this flat index (−1 = none) is empty marrow."""
+        return flat >= 0 and self.occupancy.flat[flat] == EMPTY and bool(self.marrow.flat[flat])
+
+    def cell_at_flat(self, flat: int):
+        return self._cells[flat]
+
+    def neighbour_count(self, code: int, radius: int = 1) -> np.ndarray:
+        """Number of cells with this occupancy code within `radius` sites (Chebyshev), not counting the site itself."""
+        return self._count_around(self.occupancy == code, radius)
+
+    @staticmethod
+    def _count_around(mask: np.ndarray, radius: int) -> np.ndarray:
+        kernel = np.ones((2 * radius + 1, 2 * radius + 1), dtype=np.int32)
+        kernel[radius, radius] = 0
+        return ndimage.correlate(mask.astype(np.int32), kernel, mode="constant")
+
+    def nearby(self, cell, kind: type, radius: int) -> list:
+        """Cells of a kind within `radius` sites of a grid cell, nearest first."""
+        x0, y0 = cell.coordinate
+        found = []
+        w, h = self.occupancy.shape
+        for x in range(max(x0 - radius, 0), min(x0 + radius + 1, w)):
+            for y in range(max(y0 - radius, 0), min(y0 + radius + 1, h)):
+                if (x, y) != (x0, y0) and self.occupancy[x, y] == kind.code:
+                    found.append((max(abs(x - x0), abs(y - y0)), self.grid[(x, y)].agents[0]))
+        found.sort(key=lambda pair: pair[0])
+        return [agent for _, agent in found]
+
+    def _neighbour_sites(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Moore neighbours of each site (n x 8), clipped to the grid, and which lie inside it."""
+        nx = xy[:, 0:1] + MOORE[:, 0]
+        ny = xy[:, 1:2] + MOORE[:, 1]
+        w, h = self.occupancy.shape
+        inside = (nx >= 0) & (nx < w) & (ny >= 0) & (ny < h)
+        return np.clip(nx, 0, w - 1), np.clip(ny, 0, h - 1), inside
+
+    def choose_free_neighbours(
+        self, xy: np.ndarray, weights: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+    ) -> np.ndarray:
+        """For each site in xy, a random free neighbouring marrow site (flat index, −1 if none).
+
+        weights(nx, ny) may bias the choice (n x 8 relative weights, e.g. chemotaxis).
+        Decided at once from the current state; callers re-check with site_is_free.
+        """
+        if len(xy) == 0:
+            return np.zeros(0, dtype=np.intp)
+        nx, ny, inside = self._neighbour_sites(xy)
+        free = inside & self.marrow[nx, ny] & (self.occupancy[nx, ny] == EMPTY)
+        w = free * (1.0 if weights is None else weights(nx, ny))
+        total = w.sum(axis=1)
+        cumulative = np.cumsum(w, axis=1)
+        pick = (cumulative < (self.rng.random(len(xy)) * total)[:, None]).sum(axis=1)
+        pick = np.minimum(pick, 7)
+        rows = np.arange(len(xy))
+        flat = np.ravel_multi_index((nx[rows, pick], ny[rows, pick]), self.occupancy.shape)
+        return np.where(total > 0, flat, -1)
+
+    def cell_counts(self) -> dict[str, int]:
+        """Number of cells of each kind, by class name."""
+        return {kind.__name__: self.count(kind) for kind in CELL_KINDS}

@@ -1,0 +1,734 @@
+"""The parameter table: the single source of truth for every number in the model.
+
+Each entry has a dotted name (the key scenario files and ``--set`` use), a
+default, a unit, an allowed range and a source: a paper with its year, or
+"estimate" with the reasoning. Scales: one site = 10 µm, one step = 1 h
+(see :mod:`niche_abm.units`), so every rate is per hour.
+
+Values come from ``shared/science/parameters.md``; where the model departs
+from it the source column says so.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+
+class ParameterError(ValueError):
+    """A parameter or scenario value that cannot be used, named with what is allowed."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(f"{key}: {message}")
+        self.key = key
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One row of the parameter table."""
+
+    name: str
+    default: int | float | str
+    unit: str
+    low: float | None
+    high: float | None
+    source: str
+    description: str
+    choices: tuple[str, ...] = ()
+
+    @property
+    def group(self) -> str:
+        return self.name.split(".", 1)[0]
+
+    @property
+    def allowed(self) -> str:
+        """The allowed values, as a person reads them."""
+        if self.choices:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        if isinstance(self.default, str):
+            return "a text (file path or empty)"
+        kind = "integer" if isinstance(self.default, int) else "number"
+        return f"{kind} in [{self.low:g}, {self.high:g}]"
+
+    def check(self, value: Any) -> int | float | str:
+        """Return value converted to this parameter's type, or raise ParameterError."""
+        if isinstance(self.default, str):
+            if not isinstance(value, str):
+                raise ParameterError(self.name, f"got {value!r}; expected {self.allowed}")
+            if self.choices and value not in self.choices:
+                raise ParameterError(self.name, f"got {value!r}; expected {self.allowed}")
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ParameterError(self.name, f"got {value!r} ({type(value).__name__}); expected {self.allowed}")
+        if isinstance(self.default, int):
+            if float(value) != int(value):
+                raise ParameterError(self.name, f"got {value!r}; expected {self.allowed}")
+            value = int(value)
+        else:
+            value = float(value)
+        if not (self.low <= value <= self.high):
+            raise ParameterError(self.name, f"got {value!r} {self.unit}; expected {self.allowed}")
+        return value
+
+
+def _p(name, default, unit, low, high, source, description, choices=()):
+    return Parameter(name, default, unit, low, high, source, description, tuple(choices))
+
+
+# Reused derivations, written once.
+_LEMAIRE = "Lemaire et al. 2004 J Theor Biol 229:293; Pivonka et al. 2008 J Theor Biol 252:217"
+_CONTACT = (
+    "Giuliani et al. 2001 Blood 98:3527 (contact needed, abolished by transwell); "
+    "fold size is an estimate: the abstract gives only the direction"
+)
+
+TABLE: tuple[Parameter, ...] = (
+    # --- the world -----------------------------------------------------------------
+    _p(
+        "grid.width",
+        200,
+        "sites",
+        20,
+        2000,
+        "design: 200 sites x 10 µm = 2 mm of trabecular marrow",
+        "Grid width (x); one site is 10 µm.",
+    ),
+    _p("grid.height", 200, "sites", 20, 2000, "design: 2 mm, as grid.width", "Grid height (y); one site is 10 µm."),
+    _p(
+        "bone.bv_tv",
+        0.22,
+        "fraction",
+        0.05,
+        0.6,
+        "Recker et al. normal transiliac cohorts (20-25% young adults; estimate, verify)",
+        "Target bone volume / tissue volume of the generated trabecular bone.",
+    ),
+    _p(
+        "bone.trabecular_thickness_um",
+        140.0,
+        "µm",
+        40.0,
+        400.0,
+        "Tb.Th ≈ 130 µm (PMC3352993 Table 1); 100-200 µm in the brief",
+        "Mean thickness of the generated plates and rods.",
+    ),
+    _p(
+        "bone.mask_file",
+        "",
+        "path",
+        None,
+        None,
+        "user input: a histology section as PNG (dark = bone) or NPY (bone fraction 0..1)",
+        "Load the bone from this file instead of generating it; relative to the scenario file.",
+    ),
+    _p(
+        "bone.marrow_threshold",
+        0.5,
+        "fraction",
+        0.05,
+        0.95,
+        "estimate: a site is bone while more than half of it is mineralised matrix",
+        "A site whose bone fraction falls below this is marrow; one refilled to it is bone again.",
+    ),
+    _p(
+        "vessels.density_per_mm2",
+        15.0,
+        "/mm² marrow",
+        0.0,
+        200.0,
+        "estimate: normal marrow microvessel density 10-30 /mm² (Vacca et al. 1994 Br J Haematol 87:503)",
+        "Sinusoid cross-sections per mm² of marrow.",
+    ),
+    _p(
+        "vessels.diameter_um",
+        20.0,
+        "µm",
+        10.0,
+        60.0,
+        "estimate: marrow sinusoids 20-40 µm wide (histology textbooks)",
+        "Diameter of one sinusoid cross-section (square of endothelial sites).",
+    ),
+    # --- soluble fields --------------------------------------------------------------
+    _p(
+        "rankl.diffusion_mm2_per_h",
+        0.036,
+        "mm²/h",
+        0.001,
+        1.0,
+        "estimate: 10 µm²/s = 0.036 mm²/h; free sRANKL ~75 µm²/s (Stokes-Einstein from Nauman et al. "
+        "2007 Biophys J 92:4444), lowered ~7x because most RANKL is membrane- or matrix-bound",
+        "Diffusion coefficient of RANKL in marrow interstitium.",
+    ),
+    _p(
+        "rankl.decay_per_h",
+        0.422,
+        "/h",
+        0.001,
+        10.0,
+        "Pivonka et al. 2008 J Theor Biol 252:217: 10.13/day (t½ 1.6 h)",
+        "Degradation rate of RANKL.",
+    ),
+    _p(
+        "rankl.voxel_um",
+        20.0,
+        "µm",
+        10.0,
+        80.0,
+        "design: BioFVM-style 20 µm voxels; diffusion length sqrt(D/k) ≈ 290 µm spans 15 voxels",
+        "Voxel edge of the RANKL (and free-RANKL) field; a multiple of 10 µm dividing the grid.",
+    ),
+    _p(
+        "opg.diffusion_mm2_per_h",
+        0.144,
+        "mm²/h",
+        0.001,
+        1.0,
+        "estimate: 40 µm²/s for the ~110 kDa dimer (Stokes-Einstein scaling of Nauman et al. 2007 with ECM hindrance)",
+        "Diffusion coefficient of OPG.",
+    ),
+    _p(
+        "opg.decay_per_h",
+        0.0146,
+        "/h",
+        0.0001,
+        10.0,
+        "Lemaire et al. 2004 / Pivonka et al. 2008: 0.35/day (t½ ≈ 2 d)",
+        "Degradation rate of OPG.",
+    ),
+    _p(
+        "opg.voxel_um",
+        40.0,
+        "µm",
+        10.0,
+        80.0,
+        "design: OPG's diffusion length sqrt(D/k) ≈ 3 mm, so 40 µm voxels resolve it with ease",
+        "Voxel edge of the OPG field.",
+    ),
+    _p(
+        "ccl3.diffusion_mm2_per_h",
+        0.572,
+        "mm²/h",
+        0.001,
+        5.0,
+        "Nauman et al. 2007 Biophys J 92:4444: IGF-I (7.6 kDa) 159 µm²/s as proxy for CCL3 (7.8 kDa)",
+        "Diffusion coefficient of CCL3/MIP-1α.",
+    ),
+    _p(
+        "ccl3.decay_per_h",
+        0.347,
+        "/h",
+        0.001,
+        10.0,
+        "estimate: chemokine half-life in tissue 1-4 h assumed 2 h (parameters.md known gaps)",
+        "Degradation rate of CCL3.",
+    ),
+    _p(
+        "ccl3.voxel_um",
+        40.0,
+        "µm",
+        10.0,
+        80.0,
+        "design: CCL3's diffusion length ≈ 1.3 mm spans 32 voxels of 40 µm",
+        "Voxel edge of the CCL3 field.",
+    ),
+    _p(
+        "fields.outer_boundary",
+        "no_flux",
+        "",
+        None,
+        None,
+        "design: the window is a sample of a larger, similar marrow, so the edge mirrors it (no flux); "
+        "'absorbing' holds the edge at zero",
+        "Outer boundary of every field.",
+        ("no_flux", "absorbing"),
+    ),
+    _p(
+        "fields.geometry_refresh_h",
+        24,
+        "h",
+        1,
+        720,
+        "design: bone changes by a few sites a day; the porous geometry of the solver is rebuilt at most "
+        "this often (error measured in tests/test_fields.py)",
+        "How often the diffusion geometry follows the changing bone.",
+    ),
+    _p(
+        "binding.opg_rankl_kd_pm",
+        1000.0,
+        "pM",
+        1.0,
+        1e5,
+        "Lemaire et al. 2004 (K_a 1e-3 /pM); SPR values are lower (Kostenuik et al. 2009 JBMR 24:182)",
+        "Dissociation constant of the RANKL-OPG decoy complex.",
+    ),
+    _p(
+        "binding.rank_rankl_kd_pm",
+        29.0,
+        "pM",
+        0.1,
+        1e4,
+        "Lemaire et al. 2004 (K_a 3.41e-2 /pM)",
+        "Dissociation constant of RANKL for RANK on precursors.",
+    ),
+    # --- stromal cells / pre-osteoblasts --------------------------------------------
+    _p(
+        "stroma.density",
+        0.05,
+        "fraction of marrow sites",
+        0.0,
+        0.5,
+        "estimate: stromal reticular cells are a few % of marrow cellularity",
+        "Share of marrow sites holding a stromal cell (PreOB) at the start.",
+    ),
+    _p(
+        "stroma.rankl_secretion",
+        130.0,
+        "molecules/h/cell",
+        0.0,
+        1e5,
+        "estimate: set so healthy marrow RANKL ≈ 25 pM and RANK occupancy ≈ 0.3 (Lemaire 2004 scale)",
+        "Baseline RANKL release by a stromal cell.",
+    ),
+    _p(
+        "stroma.opg_secretion",
+        180.0,
+        "molecules/h/cell",
+        0.0,
+        1e5,
+        "estimate: set so healthy marrow OPG ≈ Kd ≈ 1 nM (Lemaire 2004 scale)",
+        "Baseline OPG release by a stromal cell.",
+    ),
+    _p(
+        "stroma.contact_rankl_fold",
+        4.0,
+        "x",
+        1.0,
+        50.0,
+        _CONTACT,
+        "RANKL multiplier in a stromal cell touched by an adherent MM cell.",
+    ),
+    _p(
+        "stroma.contact_opg_fold",
+        0.3,
+        "x",
+        0.0,
+        1.0,
+        _CONTACT + " ('strongly' lowers OPG)",
+        "OPG multiplier in a stromal cell touched by an adherent MM cell.",
+    ),
+    _p(
+        "stroma.eroded_surface_recruitment",
+        0.004,
+        "/h per site",
+        0.0,
+        1.0,
+        "estimate: coupling (matrix-derived TGF-β/IGF-1 draw osteoprogenitors to resorbed surfaces, "
+        "Tang et al. 2009 Nat Med 15:757); set so formation keeps pace with resorption in health",
+        "Rate at which an empty marrow site on an eroded surface gains a PreOB.",
+    ),
+    _p(
+        "stroma.osteoblast_differentiation_rate",
+        0.02,
+        "/h",
+        0.0,
+        1.0,
+        "estimate: reversal phase of days (Lips et al. 1978 Calcif Tissue Res 26:13)",
+        "Rate at which a PreOB on an eroded surface becomes an osteoblast.",
+    ),
+    _p(
+        "stroma.mm_contact_differentiation_block",
+        0.9,
+        "fraction",
+        0.0,
+        1.0,
+        "Giuliani et al. 2005 Blood 106:2472 (MM contact blocks Runx2 in PreOBs); size an estimate",
+        "Share of osteoblast differentiation blocked when an MM cell touches the PreOB.",
+    ),
+    _p(
+        "stroma.ccl3_differentiation_ic50_pm",
+        150.0,
+        "pM",
+        1.0,
+        1e5,
+        "Vallet et al. 2011 Leukemia 25:1174 (CCL3 suppresses osterix); IC50 an estimate",
+        "CCL3 concentration that halves osteoblast differentiation.",
+    ),
+    _p(
+        "stroma.renewal_rate",
+        0.01,
+        "/h",
+        0.0,
+        1.0,
+        "estimate: the stromal pool is kept near its starting size by slow renewal",
+        "Rate (per missing cell) at which the PreOB pool refills toward its starting size.",
+    ),
+    # --- myeloma cells ---------------------------------------------------------------
+    _p("mm.initial_count", 0, "cells", 0, 1_000_000, "scenario input", "MM cells seeded at the start."),
+    _p(
+        "mm.initial_foci",
+        3,
+        "foci",
+        1,
+        1000,
+        "scenario input: MM homes to few sites first",
+        "Number of foci the initial MM cells are seeded in, each around a stromal cell.",
+    ),
+    _p(
+        "mm.cd49d_mean",
+        1.0,
+        "relative",
+        0.0,
+        10.0,
+        "design: CD49d (VLA-4 α4) expression relative to untreated MM cells (Bolzoni et al. 2013)",
+        "Mean CD49d level of new MM cells (1 = untreated).",
+    ),
+    _p(
+        "mm.cd49d_cv",
+        0.2,
+        "fraction",
+        0.0,
+        2.0,
+        "estimate: flow-cytometry spread of an integrin",
+        "Coefficient of variation of CD49d between MM cells (log-normal).",
+    ),
+    _p(
+        "mm.adhesion_rate",
+        0.5,
+        "/h",
+        0.0,
+        10.0,
+        "estimate: VLA-4/VCAM-1 binding within about 2 h of contact",
+        "Maximal rate at which an MM cell next to a VCAM-1+ stromal cell adheres.",
+    ),
+    _p(
+        "mm.adhesion_cd49d_half",
+        0.5,
+        "relative",
+        0.01,
+        10.0,
+        "estimate: half-maximal adhesion at half the untreated CD49d level",
+        "CD49d level giving half the maximal adhesion rate.",
+    ),
+    _p(
+        "mm.adhesion_hill",
+        2.0,
+        "",
+        0.5,
+        8.0,
+        "estimate: cooperative integrin clustering",
+        "Hill coefficient of adhesion in CD49d.",
+    ),
+    _p(
+        "mm.detachment_rate",
+        0.02,
+        "/h",
+        0.0,
+        10.0,
+        "estimate: adhesion lasts about 2 days",
+        "Rate at which an adherent MM cell lets go.",
+    ),
+    _p(
+        "mm.division_rate_adherent",
+        0.012,
+        "/h",
+        0.0,
+        1.0,
+        "Horibata & Harris 1970 Exp Cell Res 60:61 (doubling 16-26 h in culture); in the niche an estimate of ~2 days",
+        "Division rate of an MM cell bound to stroma.",
+    ),
+    _p(
+        "mm.division_rate_free",
+        0.004,
+        "/h",
+        0.0,
+        1.0,
+        "estimate: PCLI ~1% in plateau MM (Larsen et al. 2011 Blood 118:2702) gives days-weeks",
+        "Division rate of a non-adherent MM cell.",
+    ),
+    _p(
+        "mm.death_rate_free",
+        0.012,
+        "/h",
+        0.0,
+        1.0,
+        "estimate: MM cells out of the niche die within days (adhesion-mediated survival)",
+        "Death rate of a non-adherent MM cell.",
+    ),
+    _p(
+        "mm.death_rate_adherent",
+        0.003,
+        "/h",
+        0.0,
+        1.0,
+        "estimate: stromal contact protects (adhesion-mediated drug resistance, Abe 2011)",
+        "Death rate of an MM cell bound to stroma.",
+    ),
+    _p(
+        "mm.osteoclast_support_radius_um",
+        50.0,
+        "µm",
+        10.0,
+        500.0,
+        "estimate: osteoclast-derived factors (IL-6, APRIL) act over a few cell diameters (Abe 2011)",
+        "Distance within which an osteoclast supports an MM cell.",
+    ),
+    _p(
+        "mm.osteoclast_support_death_factor",
+        0.4,
+        "x",
+        0.0,
+        1.0,
+        "estimate (vicious cycle, Abe 2011)",
+        "Death-rate multiplier of an MM cell near an osteoclast.",
+    ),
+    _p(
+        "mm.vessel_support_radius_um",
+        50.0,
+        "µm",
+        10.0,
+        500.0,
+        "estimate (MM niche, Abe 2011)",
+        "Distance within which endothelium supports an MM cell.",
+    ),
+    _p(
+        "mm.vessel_support_division_fold",
+        1.5,
+        "x",
+        1.0,
+        10.0,
+        "estimate: endothelium feeds MM growth (Abe 2011)",
+        "Division-rate multiplier of an MM cell near a vessel.",
+    ),
+    _p(
+        "mm.migration_rate",
+        0.3,
+        "/h",
+        0.0,
+        1.0,
+        "estimate: plasma cells crawl ~10 µm in a few hours",
+        "Rate at which a non-adherent MM cell steps to a free neighbouring site.",
+    ),
+    _p(
+        "mm.ccl3_secretion",
+        1000.0,
+        "molecules/h/cell",
+        0.0,
+        1e6,
+        "Choi/Roodman et al. 2003 Blood 101:3778: high producers >1 ng/mL per 1e6 cells per 72 h "
+        "(≈1e3 molecules/cell/h, estimate from that number)",
+        "CCL3 release by an MM cell.",
+    ),
+    # --- osteoclast precursors and osteoclasts -----------------------------------------
+    _p(
+        "ocp.recruitment_rate",
+        0.02,
+        "/h per vessel site",
+        0.0,
+        10.0,
+        "estimate: set so healthy trabecular turnover is ~25%/year (Manolagas 2000 Endocr Rev 21:115)",
+        "Rate at which an endothelial site releases an osteoclast precursor into the marrow.",
+    ),
+    _p(
+        "ocp.ccl3_recruitment_fold",
+        3.0,
+        "x",
+        1.0,
+        50.0,
+        "estimate: CCL3 recruits precursors (Abe et al. 2002 Blood 100:2195)",
+        "Maximal multiplier of precursor recruitment by CCL3.",
+    ),
+    _p(
+        "ocp.ccl3_ec50_pm",
+        200.0,
+        "pM",
+        1.0,
+        1e5,
+        "estimate: MIP-1α chemotaxis is half-maximal near 1-10 ng/mL (130-1300 pM)",
+        "CCL3 giving half the maximal recruitment and chemotactic response.",
+    ),
+    _p(
+        "ocp.chemotaxis",
+        4.0,
+        "",
+        0.0,
+        50.0,
+        "estimate: biased random walk up the CCL3 gradient",
+        "Strength of the bias up the CCL3 gradient (0 = random walk).",
+    ),
+    _p(
+        "ocp.migration_rate",
+        0.5,
+        "/h",
+        0.0,
+        1.0,
+        "estimate: monocytes crawl several µm per hour",
+        "Rate at which a precursor steps to a free neighbouring site.",
+    ),
+    _p(
+        "ocp.death_rate",
+        0.014,
+        "/h",
+        0.0,
+        1.0,
+        "estimate: precursors not recruited to bone die or leave within ~3 days",
+        "Death (or exit) rate of a precursor.",
+    ),
+    _p("ocp.fusion_rate", 0.3, "/h", 0.0, 10.0, "estimate", "Maximal fusion rate of a precursor next to bone."),
+    _p(
+        "ocp.fusion_occupancy_half",
+        0.6,
+        "fraction",
+        0.01,
+        1.0,
+        "estimate: osteoclastogenesis needs most RANK occupied (Lemaire 2004 activator function)",
+        "RANK occupancy giving half the maximal fusion rate.",
+    ),
+    _p(
+        "ocp.fusion_hill",
+        4.0,
+        "",
+        0.5,
+        10.0,
+        "estimate: switch-like NFATc1 induction",
+        "Hill coefficient of fusion in RANK occupancy.",
+    ),
+    _p(
+        "ocp.fusion_partners",
+        1,
+        "cells",
+        0,
+        24,
+        "estimate: human trabecular osteoclasts hold 2-10 nuclei (parameters.md)",
+        "Other precursors within two sites needed to fuse into one osteoclast.",
+    ),
+    _p(
+        "oc.lifespan_h",
+        336.0,
+        "h",
+        24.0,
+        5000.0,
+        "Manolagas 2000 Endocr Rev 21:115: osteoclasts live ≈ 2 weeks (histology, not population fits)",
+        "Mean osteoclast lifespan (gamma distributed).",
+    ),
+    _p(
+        "oc.lifespan_shape",
+        4.0,
+        "",
+        1.0,
+        100.0,
+        "estimate: lifespans spread a few days to ~25 d",
+        "Shape of the gamma distribution of osteoclast lifespans.",
+    ),
+    _p(
+        "oc.resorption_rate",
+        0.025,
+        "site/h",
+        0.0,
+        1.0,
+        "estimate: erosion ~2 µm/day over a ~30 µm front = 60 µm²/day (Lips et al. 1978; parameters.md)",
+        "Bone removed by one osteoclast, in site volumes per hour.",
+    ),
+    _p(
+        "ob.formation_rate",
+        0.003,
+        "site/h",
+        0.0,
+        1.0,
+        "Lips et al. 1978 Calcif Tissue Res 26:13: mineral apposition 0.72 µm/day over a 10 µm cell",
+        "Bone laid down by one osteoblast, in site volumes per hour.",
+    ),
+    _p(
+        "ob.lifespan_h",
+        1656.0,
+        "h",
+        24.0,
+        10000.0,
+        "Lips et al. 1978: formation period ≈ 69 days (wall thickness / apposition rate)",
+        "Mean active osteoblast lifespan (gamma distributed).",
+    ),
+    _p(
+        "ob.lifespan_shape", 4.0, "", 1.0, 100.0, "estimate", "Shape of the gamma distribution of osteoblast lifespans."
+    ),
+    _p(
+        "ob.opg_secretion",
+        180.0,
+        "molecules/h/cell",
+        0.0,
+        1e5,
+        "estimate: osteoblasts secrete OPG at the stromal rate",
+        "OPG release by an osteoblast.",
+    ),
+    # --- measurement -------------------------------------------------------------------
+    _p(
+        "metrics.lesion_min_area_mm2",
+        0.005,
+        "mm²",
+        0.0,
+        10.0,
+        "design: a lost-bone region of at least 50 sites (e.g. 70 x 70 µm) counts as a lesion",
+        "Smallest connected region of lost bone counted as a lesion.",
+    ),
+)
+
+BY_NAME: dict[str, Parameter] = {p.name: p for p in TABLE}
+
+
+class Parameters:
+    """Validated parameter values, read as ``params.mm.adhesion_rate`` or ``params["mm.adhesion_rate"]``."""
+
+    def __init__(self, values: dict[str, Any]):
+        self._values = dict(values)
+        groups: dict[str, dict[str, Any]] = {}
+        for name, value in self._values.items():
+            group, field = name.split(".", 1)
+            groups.setdefault(group, {})[field] = value
+        for group, fields in groups.items():
+            setattr(self, group, SimpleNamespace(**fields))
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self._values)
+
+    def replace(self, **overrides: Any) -> Parameters:
+        """A copy with dotted-name overrides (``replace(**{"mm.initial_count": 5})``), validated."""
+        return build_parameters({**self._values, **overrides})
+
+
+def suggest(key: str) -> str:
+    """A 'did you mean' hint for an unknown key, or an empty string."""
+    close = difflib.get_close_matches(key, BY_NAME, n=1, cutoff=0.5)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def build_parameters(overrides: dict[str, Any] | None = None) -> Parameters:
+    """Defaults with overrides applied, every value checked; raises ParameterError."""
+    values = {p.name: p.default for p in TABLE}
+    for key, value in (overrides or {}).items():
+        if key not in BY_NAME:
+            raise ParameterError(key, "unknown parameter" + suggest(key) + "; `python run.py params` lists them")
+        values[key] = BY_NAME[key].check(value)
+    _check_grid(values)
+    return Parameters(values)
+
+
+def _check_grid(values: dict[str, Any]) -> None:
+    """Cross-checks between parameters: field voxels must tile the grid."""
+    for field in ("rankl", "opg", "ccl3"):
+        key = f"{field}.voxel_um"
+        voxel = values[key]
+        factor = voxel / 10.0
+        if factor != int(factor):
+            raise ParameterError(key, f"got {voxel:g} µm; must be a multiple of the 10 µm site")
+        for dim in ("grid.width", "grid.height"):
+            if values[dim] % int(factor):
+                raise ParameterError(
+                    dim,
+                    f"got {values[dim]} sites, which {key} = {voxel:g} µm ({int(factor)} sites) does not "
+                    f"divide; use a multiple of {int(factor)}",
+                )
+            if values[dim] // int(factor) < 5:
+                raise ParameterError(dim, f"got {values[dim]} sites: fewer than 5 voxels of {key}")

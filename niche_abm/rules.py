@@ -1,0 +1,76 @@
+"""Cell rules as data: each rule is one readable sentence attached to the function that executes it.
+
+A rule function is decorated with ``@rule(cell, sentence)``; the sentence names
+its parameters in braces, ``{stroma.contact_rankl_fold}``. ``python run.py rules``
+prints every registered rule with the parameter values, units and sources
+filled in from the parameter table, so the list is read from the same code the
+model runs and cannot drift from it (PhysiCell's cell-rules grammar, Johnson et al.).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from niche_abm.params import BY_NAME, Parameters
+
+_PLACEHOLDER = re.compile(r"\{([a-z0-9_.]+)\}")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One hypothesis about one cell kind, and the function that executes it."""
+
+    cell: str
+    sentence: str
+    function: Callable
+
+    @property
+    def parameters(self) -> list[str]:
+        """The parameter names the sentence cites, in order."""
+        return list(dict.fromkeys(_PLACEHOLDER.findall(self.sentence)))
+
+    def describe(self, params: Parameters) -> str:
+        """The rule as one sentence with its values, units and sources."""
+
+        def value(match: re.Match) -> str:
+            p = BY_NAME[match.group(1)]
+            unit = f" {p.unit}" if p.unit and p.unit not in ("x", "") else ("x" if p.unit == "x" else "")
+            return f"{params[p.name]:g}{unit}"
+
+        sources = "; ".join(dict.fromkeys(_short_source(BY_NAME[n].source) for n in self.parameters))
+        return f"In {self.cell}, {_PLACEHOLDER.sub(value, self.sentence)} ({sources})."
+
+
+RULES: list[Rule] = []
+
+
+def rule(cell: str, sentence: str) -> Callable[[Callable], Callable]:
+    """Register the decorated function as the rule the sentence states."""
+
+    def register(function: Callable) -> Callable:
+        RULES.append(Rule(cell, sentence, function))
+        return function
+
+    return register
+
+
+def _short_source(source: str) -> str:
+    """The citation part of a source entry: up to the first colon-free clause."""
+    head = source.split(";")[0].split(":")[0].strip()
+    return head if len(head) < 70 else head[:67] + "..."
+
+
+def probability(rate_per_h: float | object, dt_h: float = 1.0):
+    """Chance that an event with the given hourly rate happens within dt_h: 1 - exp(-rate·dt)."""
+    return -np.expm1(-np.asarray(rate_per_h) * dt_h)
+
+
+def hill(x, half: float, n: float):
+    """Increasing Hill function x^n / (x^n + half^n), 0..1."""
+    x = np.asarray(x, dtype=float)
+    xn = np.power(np.maximum(x, 0.0), n)
+    return xn / (xn + half**n)
