@@ -41,6 +41,7 @@ from niche_abm.agents.codes import EMPTY, OSTEOCLAST
 from niche_abm.fields import DiffusionField, free_rankl, rank_occupancy
 from niche_abm.geometry import generate_trabecular_bone, place_sinusoids
 from niche_abm.params import ParameterError, Parameters
+from niche_abm.rules import rule
 from niche_abm.scenario import Scenario
 from niche_abm.units import SITE_UM, STEP_H
 
@@ -112,12 +113,18 @@ class NicheModel(mesa.Model):
         self.records: list[dict] = [metrics.measure(self)]
 
     # --- building the world -------------------------------------------------------------
+    @rule("the initial marrow", "a {stroma.density} holds a stromal cell (PreOB)")
     def _seed_stroma(self) -> None:
         free = np.flatnonzero(self.free_sites())
         n = int(round(self.params.stroma.density * self.marrow.sum()))
         for flat in self.rng.choice(free, size=min(n, len(free)), replace=False):
             self.add_cell(StromalCell, self._cells[flat])
 
+    @rule(
+        "the initial marrow",
+        "{mm.initial_count} of MM are seeded in {mm.initial_foci}, each focus filling the free sites nearest "
+        "a stromal cell that lies within {mm.initial_focus_bone_distance_um} of bone (the endosteal niche)",
+    )
     def _seed_myeloma(self) -> None:
         """Seed MM cells in foci, each around a stromal cell, nearest free sites first."""
         n = self.params.mm.initial_count
@@ -129,11 +136,15 @@ class NicheModel(mesa.Model):
                 "mm.initial_count", f"got {n} cells but only {free_total} marrow sites are free on this grid"
             )
         _, anchors = self.positions(StromalCell)
+        reach = self.params.mm.initial_focus_bone_distance_um / SITE_UM
+        distance_to_bone = ndimage.distance_transform_edt(self.marrow)
+        anchors = anchors[distance_to_bone[anchors[:, 0], anchors[:, 1]] <= reach]
         if len(anchors) == 0:
-            raise ParameterError("stroma.density", "MM cells are seeded around stromal cells; got none")
-        foci = anchors[
-            self.rng.choice(len(anchors), size=min(self.params.mm.initial_foci, len(anchors)), replace=False)
-        ]
+            raise ParameterError(
+                "mm.initial_focus_bone_distance_um", f"no stromal cell lies within {reach * SITE_UM:g} µm of bone"
+            )
+        n_foci = min(self.params.mm.initial_foci, len(anchors))
+        foci = anchors[self.rng.choice(len(anchors), size=n_foci, replace=False)]
         x, y = np.indices(self.occupancy.shape)
         per_focus = np.full(len(foci), n // len(foci))
         per_focus[: n % len(foci)] += 1

@@ -120,7 +120,7 @@ TABLE: tuple[Parameter, ...] = (
         "path",
         None,
         None,
-        "user input: a histology section as PNG (dark = bone) or NPY (bone fraction 0..1)",
+        "user input: a histology section as PNG (bright = bone) or NPY (bone fraction 0..1)",
         "Load the bone from this file instead of generating it; relative to the scenario file.",
     ),
     _p(
@@ -153,12 +153,13 @@ TABLE: tuple[Parameter, ...] = (
     # --- soluble fields --------------------------------------------------------------
     _p(
         "rankl.diffusion_mm2_per_h",
-        0.036,
+        0.0108,
         "mm²/h",
         0.001,
         1.0,
-        "estimate: 10 µm²/s = 0.036 mm²/h; free sRANKL ~75 µm²/s (Stokes-Einstein from Nauman et al. "
-        "2007 Biophys J 92:4444), lowered ~7x because most RANKL is membrane- or matrix-bound",
+        "estimate: 3 µm²/s = 0.0108 mm²/h, below parameters.md's 10-60 µm²/s for free sRANKL "
+        "(Stokes-Einstein from Nauman et al. 2007 Biophys J 92:4444) because most RANKL stays on the "
+        "stromal membrane and acts by contact (Giuliani et al. 2001); diffusion length ≈ 160 µm",
         "Diffusion coefficient of RANKL in marrow interstitium.",
     ),
     _p(
@@ -176,7 +177,7 @@ TABLE: tuple[Parameter, ...] = (
         "µm",
         10.0,
         80.0,
-        "design: BioFVM-style 20 µm voxels; diffusion length sqrt(D/k) ≈ 290 µm spans 15 voxels",
+        "design: BioFVM-style 20 µm voxels; diffusion length sqrt(D/k) ≈ 160 µm spans 8 voxels",
         "Voxel edge of the RANKL (and free-RANKL) field; a multiple of 10 µm dividing the grid.",
     ),
     _p(
@@ -284,11 +285,11 @@ TABLE: tuple[Parameter, ...] = (
     ),
     _p(
         "stroma.rankl_secretion",
-        130.0,
+        80.0,
         "molecules/h/cell",
         0.0,
         1e5,
-        "estimate: set so healthy marrow RANKL ≈ 25 pM and RANK occupancy ≈ 0.3 (Lemaire 2004 scale)",
+        "estimate: set so healthy marrow RANKL ≈ 16 pM and RANK occupancy ≈ 0.2 (Lemaire 2004 scale)",
         "Baseline RANKL release by a stromal cell.",
     ),
     _p(
@@ -348,7 +349,7 @@ TABLE: tuple[Parameter, ...] = (
     ),
     _p(
         "stroma.ccl3_differentiation_ic50_pm",
-        150.0,
+        50.0,
         "pM",
         1.0,
         1e5,
@@ -374,6 +375,15 @@ TABLE: tuple[Parameter, ...] = (
         1000,
         "scenario input: MM homes to few sites first",
         "Number of foci the initial MM cells are seeded in, each around a stromal cell.",
+    ),
+    _p(
+        "mm.initial_focus_bone_distance_um",
+        50.0,
+        "µm",
+        10.0,
+        2000.0,
+        "MM cells home to the endosteal niche next to bone (Abe 2011 Int J Hematol 94:334)",
+        "Initial MM foci are centred on stromal cells at most this far from a bone surface.",
     ),
     _p(
         "mm.cd49d_mean",
@@ -523,7 +533,7 @@ TABLE: tuple[Parameter, ...] = (
     # --- osteoclast precursors and osteoclasts -----------------------------------------
     _p(
         "ocp.recruitment_rate",
-        0.02,
+        0.06,
         "/h per vessel site",
         0.0,
         10.0,
@@ -550,11 +560,12 @@ TABLE: tuple[Parameter, ...] = (
     ),
     _p(
         "ocp.chemotaxis",
-        4.0,
+        50.0,
         "",
         0.0,
-        50.0,
-        "estimate: biased random walk up the CCL3 gradient",
+        500.0,
+        "estimate: CCL3 changes by ~1% per 10 µm (diffusion length ≈ 1.3 mm); monocytes follow gradients "
+        "of 1-2% across the cell (Zigmond 1977 J Cell Biol 75:606), so such a step is made ~1.6x likelier",
         "Strength of the bias up the CCL3 gradient (0 = random walk).",
     ),
     _p(
@@ -567,6 +578,16 @@ TABLE: tuple[Parameter, ...] = (
         "Rate at which a precursor steps to a free neighbouring site.",
     ),
     _p(
+        "ocp.bone_migration_factor",
+        0.1,
+        "x",
+        0.0,
+        1.0,
+        "estimate: precursors attach to bone matrix through αvβ3 integrin and slow down there "
+        "(Teitelbaum 2000 Science 289:1504)",
+        "Migration-rate multiplier of a precursor next to bone.",
+    ),
+    _p(
         "ocp.death_rate",
         0.014,
         "/h",
@@ -575,10 +596,10 @@ TABLE: tuple[Parameter, ...] = (
         "estimate: precursors not recruited to bone die or leave within ~3 days",
         "Death (or exit) rate of a precursor.",
     ),
-    _p("ocp.fusion_rate", 0.3, "/h", 0.0, 10.0, "estimate", "Maximal fusion rate of a precursor next to bone."),
+    _p("ocp.fusion_rate", 0.05, "/h", 0.0, 10.0, "estimate", "Maximal fusion rate of a precursor next to bone."),
     _p(
         "ocp.fusion_occupancy_half",
-        0.6,
+        0.5,
         "fraction",
         0.01,
         1.0,
@@ -597,7 +618,7 @@ TABLE: tuple[Parameter, ...] = (
     _p(
         "ocp.fusion_partners",
         1,
-        "cells",
+        "other precursors",
         0,
         24,
         "estimate: human trabecular osteoclasts hold 2-10 nuclei (parameters.md)",
@@ -650,6 +671,16 @@ TABLE: tuple[Parameter, ...] = (
     ),
     _p(
         "ob.lifespan_shape", 4.0, "", 1.0, 100.0, "estimate", "Shape of the gamma distribution of osteoblast lifespans."
+    ),
+    _p(
+        "ob.mm_contact_apoptosis_rate",
+        0.02,
+        "/h",
+        0.0,
+        1.0,
+        "Silvestris et al. 2003 Br J Haematol 122:39 (MM cells induce osteoblast apoptosis by contact); "
+        "rate an estimate",
+        "Death rate of an osteoblast touched by an MM cell.",
     ),
     _p(
         "ob.opg_secretion",

@@ -38,7 +38,7 @@ class Rule:
 
         def value(match: re.Match) -> str:
             p = BY_NAME[match.group(1)]
-            unit = f" {p.unit}" if p.unit and p.unit not in ("x", "") else ("x" if p.unit == "x" else "")
+            unit = "x" if p.unit == "x" else ("" if p.unit in ("", "fraction", "relative") else f" {p.unit}")
             return f"{params[p.name]:g}{unit}"
 
         sources = "; ".join(dict.fromkeys(_short_source(BY_NAME[n].source) for n in self.parameters))

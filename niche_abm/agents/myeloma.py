@@ -80,6 +80,11 @@ def ccl3_secretion(n_cells: int, p: Parameters) -> np.ndarray:
     return np.full(n_cells, p.mm.ccl3_secretion)
 
 
+@rule(
+    "MM cells",
+    "a seeded cell's CD49d level is log-normal with mean {mm.cd49d_mean} and coefficient of variation "
+    "{mm.cd49d_cv}; a daughter inherits its mother's level",
+)
 def new_cd49d(model: NicheModel, n: int) -> np.ndarray:
     """CD49d levels of n new MM cells: log-normal around mm.cd49d_mean with CV mm.cd49d_cv."""
     p = model.params.mm

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.discrete_space import FixedAgent
 
-from niche_abm.agents.codes import OSTEOBLAST
-from niche_abm.rules import rule
+from niche_abm.agents.codes import MYELOMA, OSTEOBLAST
+from niche_abm.rules import probability, rule
 
 if TYPE_CHECKING:
     from niche_abm.model import NicheModel
@@ -38,7 +38,7 @@ class Osteoblast(FixedAgent):
     "a cell lays down {ob.formation_rate} of bone into a neighbouring resorbed site, up to the bone that "
     "was there before resorption, and secretes {ob.opg_secretion} of OPG; it retires (to a lining cell or "
     "osteocyte) when no resorbed site is left next to it or after its active life of {ob.lifespan_h} on "
-    "average (gamma, shape {ob.lifespan_shape})",
+    "average (gamma, shape {ob.lifespan_shape}); touching MM cells kill it at {ob.mm_contact_apoptosis_rate}",
 )
 def draw_lifespans(rng: np.random.Generator, n: int, p: Parameters) -> np.ndarray:
     """Active lifespans of n new osteoblasts, h (Lips 1978: formation period ≈ 69 days)."""
@@ -46,12 +46,15 @@ def draw_lifespans(rng: np.random.Generator, n: int, p: Parameters) -> np.ndarra
 
 
 def step_osteoblasts(model: NicheModel) -> None:
-    """One hour of osteoblasts: formation, ageing and retirement."""
+    """One hour of osteoblasts: formation, MM-induced apoptosis, ageing and retirement."""
     agents, xy = model.positions(Osteoblast)
     if not agents:
         return
-    forming = model.form(xy, model.params.ob.formation_rate)
-    for agent, active in zip(agents, forming, strict=True):
+    p = model.params
+    forming = model.form(xy, p.ob.formation_rate)
+    touching_mm = model.neighbour_count(MYELOMA)[xy[:, 0], xy[:, 1]] > 0
+    killed = model.rng.random(len(agents)) < probability(np.where(touching_mm, p.ob.mm_contact_apoptosis_rate, 0.0))
+    for agent, active, dies in zip(agents, forming, killed, strict=True):
         agent.age_h += 1.0
-        if not active or agent.age_h >= agent.lifespan_h:
+        if dies or not active or agent.age_h >= agent.lifespan_h:
             model.remove_cell(agent)

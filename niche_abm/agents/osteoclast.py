@@ -47,8 +47,8 @@ class Osteoclast(CellAgent):
 @rule(
     "osteoclast precursors",
     "each cell steps to a free neighbouring site at {ocp.migration_rate}, choosing up the CCL3 gradient "
-    "with weight exp({ocp.chemotaxis} x ΔCCL3 / (CCL3 + {ocp.ccl3_ec50_pm})); cells die or leave at "
-    "{ocp.death_rate}",
+    "with weight exp({ocp.chemotaxis} x ΔCCL3 / (CCL3 + {ocp.ccl3_ec50_pm})), times "
+    "{ocp.bone_migration_factor} when next to bone; cells die or leave at {ocp.death_rate}",
 )
 def chemotaxis_weights(ccl3_here: np.ndarray, ccl3_neighbours: np.ndarray, p: Parameters) -> np.ndarray:
     """Relative weights of the 8 neighbouring sites (n x 8): a biased random walk up CCL3."""
@@ -56,10 +56,15 @@ def chemotaxis_weights(ccl3_here: np.ndarray, ccl3_neighbours: np.ndarray, p: Pa
     return np.exp(p.ocp.chemotaxis * relative)
 
 
+def migration_rate(next_to_bone: np.ndarray, p: Parameters) -> np.ndarray:
+    """Migration rate of each precursor, /h: slowed where it has attached to bone."""
+    return p.ocp.migration_rate * np.where(next_to_bone, p.ocp.bone_migration_factor, 1.0)
+
+
 @rule(
     "osteoclast precursors",
-    "a cell next to bone with at least {ocp.fusion_partners} other precursors within two sites fuses with "
-    "them into an osteoclast at up to {ocp.fusion_rate}, a Hill function of its RANK occupancy by free "
+    "a cell next to bone with at least {ocp.fusion_partners} within two sites fuses with them into an "
+    "osteoclast at up to {ocp.fusion_rate}, a Hill function of its RANK occupancy by free "
     "RANKL (half-max {ocp.fusion_occupancy_half}, power {ocp.fusion_hill}; RANK Kd "
     "{binding.rank_rankl_kd_pm})",
 )
@@ -92,7 +97,7 @@ def step_precursors(model: NicheModel) -> None:
     partners = model.neighbour_count(PRECURSOR, radius=2)[x, y]
     occupancy = model.rank_occupancy_sites[x, y]
     fuses = ~dies & (rng.random(n) < probability(fusion_rate(occupancy, model.next_to_bone[x, y], partners, p)))
-    moves = ~dies & ~fuses & (rng.random(n) < probability(p.ocp.migration_rate))
+    moves = ~dies & ~fuses & (rng.random(n) < probability(migration_rate(model.next_to_bone[x, y], p)))
     for i in np.flatnonzero(dies):
         model.remove_cell(agents[i])
     movers = np.flatnonzero(moves)

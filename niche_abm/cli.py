@@ -1,0 +1,209 @@
+"""Command line: ``python run.py [run|list|params|rules]``.
+
+With no command it runs the main job: ``healthy`` and ``mm_niche`` for 90 days
+with seed 1, side by side in two processes, into results/.
+
+Bad input (unknown parameter, wrong type, value out of range, malformed
+scenario, impossible grid) prints one line naming the key and what is allowed,
+and exits with status 2 before any step runs or any file is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from niche_abm import io
+from niche_abm.params import TABLE, ParameterError, build_parameters
+from niche_abm.scenario import list_scenarios, load_scenario, parse_assignment
+
+MAIN_SCENARIOS = ("healthy", "mm_niche")
+MAIN_DAYS = 90
+MAIN_SEED = 1
+SHOWN_METRICS = (
+    "bv_tv",
+    "es_bs",
+    "oc_s_bs",
+    "n_oc_b_pm",
+    "ob_s_bs",
+    "n_mm",
+    "mm_fraction",
+    "n_oc",
+    "n_ob",
+    "rankl_opg_ratio",
+    "free_rankl_mean",
+    "ccl3_mean",
+    "resorbed_mm2",
+    "formed_mm2",
+    "lesion_count",
+    "lesion_area_mm2",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="run.py", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command")
+    run = commands.add_parser("run", help="run one scenario and write its outputs")
+    run.add_argument("scenario", help="a name from `run.py list` or a path to a TOML file")
+    run.add_argument("--days", type=int, help="simulated days (default: the scenario's, else 90)")
+    run.add_argument("--seed", type=int, default=MAIN_SEED, help="random seed (default 1)")
+    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter")
+    run.add_argument("--out", type=Path, help="output folder (default results/SCENARIO)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    commands.add_parser("list", help="list the scenarios")
+    params = commands.add_parser("params", help="print the parameter table")
+    params.add_argument("--markdown", action="store_true", help="as the Markdown of docs/parameters.md")
+    commands.add_parser("rules", help="print every cell rule as one sentence with its parameters and sources")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command is None:
+            return main_job()
+        if args.command == "run":
+            return run_command(args)
+        if args.command == "list":
+            for name, description in list_scenarios():
+                print(f"{name:14s} {description}")
+            return 0
+        if args.command == "params":
+            print(parameter_markdown() if args.markdown else parameter_text())
+            return 0
+        if args.command == "rules":
+            print(rules_text())
+            return 0
+    except ParameterError as error:
+        print(f"run.py: error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _check_days(days: int) -> int:
+    if not 1 <= days <= 3650:
+        raise ParameterError("--days", f"got {days}; expected an integer in [1, 3650]")
+    return days
+
+
+def _check_seed(seed: int) -> int:
+    if not 0 <= seed < 2**63:
+        raise ParameterError("--seed", f"got {seed}; expected an integer in [0, 2^63)")
+    return seed
+
+
+def run_command(args: argparse.Namespace) -> int:
+    overrides = dict(parse_assignment(text) for text in args.set)
+    scenario = load_scenario(args.scenario, overrides)
+    days = _check_days(args.days if args.days is not None else (scenario.days or MAIN_DAYS))
+    seed = _check_seed(args.seed)
+    out = args.out or Path("results") / scenario.name
+    simulate(scenario.path, overrides, seed, days, out, progress_position=None if not args.quiet else -1)
+    print(f"wrote {out}/: {', '.join(io.OUTPUT_FILES)}")
+    return 0
+
+
+def simulate(scenario_path, overrides, seed: int, days: int, out: Path, progress_position: int | None = 0):
+    """Build, run and write one scenario; returns its daily metrics. progress_position −1 hides the bar."""
+    from niche_abm.model import NicheModel
+
+    scenario = load_scenario(scenario_path, overrides)
+    started = time.perf_counter()
+    model = NicheModel(scenario, seed=seed)
+    with tqdm(
+        total=days,
+        desc=f"{scenario.name:>9s}",
+        unit="day",
+        position=progress_position or 0,
+        disable=progress_position == -1,
+        leave=True,
+    ) as bar:
+        timeseries = model.run(days, progress=bar.update)
+    io.write_run(out, model, timeseries, io.manifest(model, scenario.name, seed, days, time.perf_counter() - started))
+    return timeseries
+
+
+def _main_job_worker(job: tuple[str, int]) -> pd.DataFrame:
+    name, position = job
+    scenario = load_scenario(name)
+    return simulate(scenario.path, {}, MAIN_SEED, MAIN_DAYS, Path("results") / name, progress_position=position)
+
+
+def main_job() -> int:
+    """Run healthy and mm_niche for 90 days side by side; print and plot the comparison."""
+    from niche_abm.plots import comparison_figure
+
+    started = time.perf_counter()
+    print(f"niche_abm main job: {' and '.join(MAIN_SCENARIOS)}, {MAIN_DAYS} days, seed {MAIN_SEED} -> results/")
+    with ProcessPoolExecutor(max_workers=len(MAIN_SCENARIOS)) as pool:
+        series = list(pool.map(_main_job_worker, [(name, i) for i, name in enumerate(MAIN_SCENARIOS)]))
+    runs = {}
+    for name, frame in zip(MAIN_SCENARIOS, series, strict=True):
+        with np.load(Path("results") / name / "final_state.npz") as state:
+            runs[name] = ({key: state[key] for key in ("bone", "bone_start", "occupancy")}, frame)
+    table = pd.DataFrame({name: run[1].iloc[-1][list(SHOWN_METRICS)] for name, run in runs.items()})
+    table.insert(0, "day 0 (healthy)", series[0].iloc[0][list(SHOWN_METRICS)])
+    print(f"\nMetrics at day {MAIN_DAYS}:")
+    print(table.to_string(float_format=lambda v: f"{v:.4g}"))
+    figure = comparison_figure(runs)
+    figure.savefig(Path("results") / "comparison.png", dpi=110)
+    print(f"\nwrote results/comparison.png and results/<scenario>/ in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+def parameter_text() -> str:
+    """The parameter table as aligned text."""
+    defaults = build_parameters()
+    lines = [f"{'name':40s} {'value':>10s}  {'unit':22s} {'allowed':28s} source"]
+    for p in TABLE:
+        value = f"{defaults[p.name]!r}" if isinstance(p.default, str) else f"{defaults[p.name]:g}"
+        lines.append(f"{p.name:40s} {value:>10s}  {p.unit or '-':22s} {_allowed(p):28s} {p.source}")
+    return "\n".join(lines)
+
+
+def _allowed(p) -> str:
+    if p.choices:
+        return " | ".join(p.choices)
+    if isinstance(p.default, str):
+        return "path"
+    return f"[{p.low:g}, {p.high:g}]"
+
+
+def parameter_markdown() -> str:
+    """The parameter table as the Markdown page docs/parameters.md."""
+    lines = [
+        "# Parameters",
+        "",
+        "Generated by `python run.py params --markdown` (`make docs`) from `niche_abm/params.py`, the single",
+        "source of truth. One site = 10 µm, one step = 1 h, so every rate is per hour. Scenario files and",
+        "`--set` override values by the dotted name.",
+        "",
+        "| name | default | unit | allowed | meaning | source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for p in TABLE:
+        value = f"`{p.default!r}`" if isinstance(p.default, str) else f"{p.default:g}"
+        cells = (f"`{p.name}`", value, p.unit or "–", _allowed(p), p.description, p.source)
+        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def rules_text() -> str:
+    """Every registered cell rule as one sentence, with the default parameter values."""
+    import niche_abm.model  # noqa: F401  (registers the rules)
+    from niche_abm.rules import RULES
+
+    params = build_parameters()
+    return "\n".join(f"{i:2d}. {rule.describe(params)}" for i, rule in enumerate(RULES, start=1))

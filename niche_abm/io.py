@@ -1,0 +1,132 @@
+"""Run outputs: time series, summary, manifest, final state and overview figure, written atomically.
+
+Everything of one run is first written into a hidden staging folder beside the
+output folder and moved into place file by file when all of it exists, the
+manifest last; an interrupted run leaves only the staging folder, never a file
+that looks complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from niche_abm.agents import CELL_KINDS
+
+if TYPE_CHECKING:
+    from niche_abm.model import NicheModel
+
+PACKAGES = ("niche_abm", "mesa", "numpy", "scipy", "pandas", "pyarrow", "matplotlib")
+OUTPUT_FILES = ("timeseries.parquet", "summary.json", "final_state.npz", "overview.png", "manifest.json")
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of Python and the packages the model rests on."""
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def git_commit() -> str:
+    """The source tree's git commit, with '+dirty' when it has uncommitted changes; 'unknown' outside git."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return commit + ("+dirty" if dirty else "")
+
+
+def manifest(model: NicheModel, scenario: str, seed: int, days: int, wall_time_s: float) -> dict[str, Any]:
+    """What is needed to reproduce a run: scenario, every parameter value, seed, versions, commit."""
+    return {
+        "scenario": scenario,
+        "seed": seed,
+        "days": days,
+        "parameters": model.params.as_dict(),
+        "versions": package_versions(),
+        "git_commit": git_commit(),
+        "wall_time_s": round(wall_time_s, 3),
+        "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "command": sys.argv,
+        "scales": {"site_um": 10.0, "step_h": 1.0},
+    }
+
+
+def final_state(model: NicheModel) -> dict[str, np.ndarray]:
+    """Bone layers, fields at site resolution and every cell's site and kind."""
+    kinds, positions = [], []
+    for index, kind in enumerate(CELL_KINDS):
+        _, xy = model.positions(kind)
+        kinds.append(np.full(len(xy), index, dtype=np.int8))
+        positions.append(xy)
+    return {
+        "bone": model.bone.copy(),
+        "bone_start": model.bone_template.copy(),
+        "occupancy": model.occupancy.copy(),
+        "rankl_pm": model.rankl_sites,
+        "opg_pm": model.opg_sites,
+        "free_rankl_pm": model.free_rankl_sites,
+        "ccl3_pm": model.ccl3_sites,
+        "agent_xy": np.concatenate(positions),
+        "agent_kind": np.concatenate(kinds),
+        "kind_names": np.array([kind.__name__ for kind in CELL_KINDS]),
+    }
+
+
+def write_run(out_dir: Path, model: NicheModel, timeseries: pd.DataFrame, run_manifest: dict[str, Any]) -> None:
+    """Write the five outputs of a run into out_dir atomically."""
+    from niche_abm.plots import overview_figure
+
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+    try:
+        timeseries.to_parquet(staging / "timeseries.parquet", index=False)
+        summary = {key: _plain(value) for key, value in timeseries.iloc[-1].items()}
+        (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        np.savez_compressed(staging / "final_state.npz", **final_state(model))
+        figure = overview_figure(model, timeseries, title=f"{run_manifest['scenario']}, seed {run_manifest['seed']}")
+        figure.savefig(staging / "overview.png", dpi=110)
+        (staging / "manifest.json").write_text(json.dumps(run_manifest, indent=2, default=_plain) + "\n")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        stale_manifest = out_dir / "manifest.json"
+        if stale_manifest.exists():
+            stale_manifest.unlink()
+        for name in OUTPUT_FILES:
+            os.replace(staging / name, out_dir / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars as plain Python numbers, for JSON."""
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

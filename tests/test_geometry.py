@@ -1,0 +1,228 @@
+"""Trabecular bone (procedural and imported) and marrow sinusoids."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from scipy import ndimage
+
+from niche_abm.geometry import generate_trabecular_bone, load_bone_mask, place_sinusoids
+from niche_abm.params import ParameterError, build_parameters
+from niche_abm.units import SITE_UM
+
+DEFAULTS = build_parameters()
+SHAPE = (DEFAULTS.grid.width, DEFAULTS.grid.height)
+BV_TV = DEFAULTS.bone.bv_tv
+THICKNESS_UM = DEFAULTS.bone.trabecular_thickness_um
+SEEDS = [0, 1, 2, 3, 4]
+
+
+def _bone(seed: int, shape: tuple[int, int] = SHAPE) -> np.ndarray:
+    return generate_trabecular_bone(shape, BV_TV, THICKNESS_UM, np.random.default_rng(seed))
+
+
+def _thickness_um(fraction: np.ndarray) -> float:
+    """Tb.Th = 2 BV/BS (plate model), bone = fraction ≥ 0.5, BS = 4-neighbour bone/marrow edges x 10 µm.
+
+    Counting pixel edges overestimates the length of a slanted surface (by 4/π
+    for isotropic ones), so this reads about π/4 ≈ 0.79 of the true thickness.
+    """
+    bone = fraction >= 0.5
+    edges = (bone[1:, :] != bone[:-1, :]).sum() + (bone[:, 1:] != bone[:, :-1]).sum()
+    return 2 * bone.sum() * SITE_UM**2 / (edges * SITE_UM)
+
+
+# --- procedural bone ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_generated_bone_has_the_target_bv_tv(seed):
+    """Mean bone fraction within 0.5 percentage point of bone.bv_tv (measured within 0.04 pp)."""
+    assert _bone(seed).mean() == pytest.approx(BV_TV, abs=0.005)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_generated_bone_is_a_fraction_per_site(seed):
+    fraction = _bone(seed)
+    assert fraction.shape == SHAPE
+    assert fraction.min() >= 0.0
+    assert fraction.max() <= 1.0
+    partial = (fraction > 0) & (fraction < 1)
+    assert partial.any(), "edges are anti-aliased"
+
+
+def test_generated_trabeculae_are_100_to_200_um_thick_on_average():
+    """Mean 2·BV/BS over seeds 0-19: measured 119 µm (≈ 152 µm after the π/4 edge-count correction)."""
+    thickness = [_thickness_um(_bone(seed)) for seed in range(20)]
+    assert 100.0 <= np.mean(thickness) <= 200.0, thickness
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="generate_trabecular_bone fixes BV/TV exactly by offsetting every strut surface, so the random "
+    "strut length in a 2 mm window sets the thickness: 2·BV/BS over seeds 0-199 spans 57-296 µm "
+    "(5-95%: 78-172 µm), 35% of sections fall outside 100-200 µm; seed 5 gives 81 µm",
+)
+def test_every_generated_section_has_trabeculae_100_to_200_um_thick():
+    thickness = {seed: _thickness_um(_bone(seed)) for seed in range(10)}
+    outside = {seed: round(t) for seed, t in thickness.items() if not 100.0 <= t <= 200.0}
+    assert not outside, f"Tb.Th (µm) outside 100-200 for seeds {outside}"
+
+
+def test_same_seed_gives_the_same_bone():
+    np.testing.assert_array_equal(_bone(7), _bone(7))
+
+
+def test_different_seeds_give_different_bone():
+    assert not np.array_equal(_bone(7), _bone(8))
+
+
+def test_generated_bone_follows_the_requested_bv_tv_and_shape():
+    fraction = generate_trabecular_bone((120, 80), 0.35, 100.0, np.random.default_rng(0))
+    assert fraction.shape == (120, 80)
+    assert fraction.mean() == pytest.approx(0.35, abs=0.005)
+
+
+# --- imported bone ---------------------------------------------------------------------
+
+
+def _asymmetric_bone(shape: tuple[int, int] = (30, 20)) -> np.ndarray:
+    """Bone low in x and y, a half-mineralised patch high in x and y: any flip or transpose shows."""
+    bone = np.zeros(shape)
+    bone[:5, :3] = 1.0
+    bone[18:25, 14:] = 0.5
+    return bone
+
+
+def test_npy_bone_mask_round_trips(tmp_path):
+    bone = _asymmetric_bone()
+    path = tmp_path / "section.npy"
+    np.save(path, bone)
+    np.testing.assert_array_equal(load_bone_mask(path, bone.shape), bone)
+
+
+def test_png_bone_mask_round_trips_with_bright_bone_and_top_row_highest_y(tmp_path):
+    """An image shows [x, y] as rows from the highest y down: imsave(data[:, ::-1].T); 8-bit grey levels."""
+    bone = _asymmetric_bone()
+    path = tmp_path / "section.png"
+    plt.imsave(path, bone[:, ::-1].T, cmap="gray", vmin=0.0, vmax=1.0)
+    loaded = load_bone_mask(path, bone.shape)
+    np.testing.assert_allclose(loaded, bone, atol=1 / 255)
+
+
+def test_png_top_row_is_the_highest_y(tmp_path):
+    width, height = 30, 20
+    image = np.zeros((height, width))
+    image[0, :] = 1.0  # the top row of the picture is bright
+    path = tmp_path / "top.png"
+    plt.imsave(path, image, cmap="gray", vmin=0.0, vmax=1.0)
+    loaded = load_bone_mask(path, (width, height))
+    np.testing.assert_allclose(loaded[:, height - 1], 1.0)
+    np.testing.assert_allclose(loaded[:, : height - 1], 0.0)
+
+
+def _raises_on_mask_file(path, shape, *fragments: str) -> None:
+    with pytest.raises(ParameterError) as error:
+        load_bone_mask(path, shape)
+    assert error.value.key == "bone.mask_file"
+    assert "bone.mask_file" in str(error.value)
+    for fragment in fragments:
+        assert fragment in str(error.value)
+
+
+def test_bone_mask_of_the_wrong_shape_is_refused(tmp_path):
+    path = tmp_path / "section.npy"
+    np.save(path, np.zeros((30, 20)))
+    _raises_on_mask_file(path, (40, 20), "30 x 20", "40 x 20", "grid.width")
+
+
+def test_png_of_the_wrong_shape_is_refused(tmp_path):
+    path = tmp_path / "section.png"
+    plt.imsave(path, np.zeros((20, 30)), cmap="gray")
+    _raises_on_mask_file(path, (20, 30), "30 x 20")
+
+
+def test_missing_bone_mask_is_refused(tmp_path):
+    _raises_on_mask_file(tmp_path / "nowhere.npy", (30, 20), "does not exist")
+
+
+@pytest.mark.parametrize("bad", [1.5, -0.1, np.nan])
+def test_bone_mask_values_outside_0_to_1_are_refused(tmp_path, bad):
+    bone = _asymmetric_bone()
+    bone[0, 0] = bad
+    path = tmp_path / "section.npy"
+    np.save(path, bone)
+    _raises_on_mask_file(path, bone.shape, "0..1")
+
+
+def test_bone_mask_with_three_dimensions_is_refused(tmp_path):
+    path = tmp_path / "stack.npy"
+    np.save(path, np.zeros((30, 20, 2)))
+    _raises_on_mask_file(path, (30, 20), "2-D")
+
+
+def test_bone_mask_of_an_unknown_format_is_refused(tmp_path):
+    path = tmp_path / "section.tif"
+    path.write_bytes(b"II*\x00")
+    _raises_on_mask_file(path, (30, 20), ".png or .npy")
+
+
+def test_unreadable_bone_mask_is_refused(tmp_path):
+    path = tmp_path / "section.png"
+    path.write_bytes(b"not an image")
+    _raises_on_mask_file(path, (30, 20), "cannot read")
+
+
+# --- sinusoids ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def marrow_and_vessels():
+    marrow = _bone(0) < DEFAULTS.bone.marrow_threshold
+    vessels = place_sinusoids(
+        marrow, DEFAULTS.vessels.density_per_mm2, DEFAULTS.vessels.diameter_um, np.random.default_rng(0)
+    )
+    return marrow, vessels
+
+
+def test_sinusoids_lie_in_marrow_clear_of_bone(marrow_and_vessels):
+    marrow, vessels = marrow_and_vessels
+    assert not (vessels & ~marrow).any()
+    around = ndimage.binary_dilation(vessels, structure=np.ones((3, 3)))
+    assert not (around & ~marrow).any(), "a vessel site touches bone"
+
+
+def test_sinusoids_are_separate_squares_of_the_set_diameter(marrow_and_vessels):
+    _, vessels = marrow_and_vessels
+    side = int(round(DEFAULTS.vessels.diameter_um / SITE_UM))
+    labels, n = ndimage.label(vessels, structure=np.ones((3, 3)))
+    sizes = ndimage.sum_labels(vessels, labels, index=np.arange(1, n + 1))
+    np.testing.assert_array_equal(sizes, side * side)
+    for box in ndimage.find_objects(labels):
+        assert vessels[box].shape == (side, side)
+
+
+def test_sinusoid_count_is_density_times_marrow_area(marrow_and_vessels):
+    """15 /mm² x 3.12 mm² of marrow = 46.8 -> 47 cross-sections."""
+    marrow, vessels = marrow_and_vessels
+    side = int(round(DEFAULTS.vessels.diameter_um / SITE_UM))
+    marrow_mm2 = marrow.sum() * (SITE_UM * 1e-3) ** 2
+    _, n = ndimage.label(vessels, structure=np.ones((3, 3)))
+    assert n == round(DEFAULTS.vessels.density_per_mm2 * marrow_mm2)
+    assert vessels.sum() == n * side * side
+
+
+def test_no_sinusoids_at_zero_density(marrow_and_vessels):
+    marrow, _ = marrow_and_vessels
+    assert not place_sinusoids(marrow, 0.0, 20.0, np.random.default_rng(0)).any()
+
+
+def test_sinusoids_stop_when_the_marrow_is_full():
+    """A small marrow pocket cannot hold what the density asks: as many as fit, none overlapping."""
+    marrow = np.zeros((40, 40), dtype=bool)
+    marrow[10:20, 10:20] = True  # 0.01 mm²: 2000 /mm² asks for 20; the 8 x 8 clear core holds at most 4 of 3 x 3
+    vessels = place_sinusoids(marrow, 2000.0, 30.0, np.random.default_rng(1))
+    _, n = ndimage.label(vessels, structure=np.ones((3, 3)))
+    assert 1 <= n <= 4
+    assert not (ndimage.binary_dilation(vessels, structure=np.ones((3, 3))) & ~marrow).any()
