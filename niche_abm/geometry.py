@@ -23,23 +23,30 @@ def generate_trabecular_bone(
 
     Struts join the nodes of a jittered lattice along Delaunay edges (an
     irregular network like a 2-D section of trabecular bone), each strut a
-    capsule whose thickness varies ±30% around thickness_um; half the edges are
-    kept, which gives the strut length density BV/TV / thickness. A final
+    capsule whose thickness varies ±30% around thickness_um. Edges are taken in
+    random order until their length inside the window reaches BV/TV x area /
+    thickness, so the section holds the right amount of strut. A final
     uniform offset of the strut surfaces brings BV/TV to the target exactly. Edges are
     anti-aliased so boundary sites hold partial bone.
     """
     width, height = shape
     half_thickness = 0.5 * thickness_um / SITE_UM
     # A jittered lattice of nodes, reaching one spacing beyond the window so
-    # struts cross its edges; Delaunay gives ~3 edges per node of length ~spacing,
-    # so keeping half of them gives length density bv_tv / thickness.
+    # struts cross its edges; Delaunay gives ~3 edges per node of length ~spacing.
     spacing = 1.5 * (2 * half_thickness) / bv_tv
     gx = np.arange(-spacing, width + 2 * spacing, spacing)
     gy = np.arange(-spacing, height + 2 * spacing, spacing)
     lattice = np.stack(np.meshgrid(gx, gy, indexing="ij"), axis=-1).reshape(-1, 2)
     nodes = lattice + rng.uniform(-0.35, 0.35, size=lattice.shape) * spacing
     edges = _delaunay_edges(nodes)
-    chosen = rng.random(len(edges)) < 0.5
+    a, b = nodes[edges[:, 0]], nodes[edges[:, 1]]
+    samples = a[:, None, :] + np.linspace(0.0, 1.0, 64)[None, :, None] * (b - a)[:, None, :]
+    inside = ((samples >= 0) & (samples < [width, height])).all(axis=-1).mean(axis=1)
+    length_in_window = inside * np.linalg.norm(b - a, axis=1)
+    order = rng.permutation(len(edges))
+    target_length = bv_tv * width * height / (2 * half_thickness)
+    chosen = np.zeros(len(edges), dtype=bool)
+    chosen[order[np.cumsum(length_in_window[order]) <= target_length]] = True
     radii = half_thickness * rng.uniform(0.7, 1.3, size=int(chosen.sum()))
     x, y = np.meshgrid(np.arange(width) + 0.5, np.arange(height) + 0.5, indexing="ij")
     signed = np.full(shape, np.inf)

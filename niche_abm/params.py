@@ -12,6 +12,7 @@ from it the source column says so.
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -62,6 +63,8 @@ class Parameter:
             return value
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ParameterError(self.name, f"got {value!r} ({type(value).__name__}); expected {self.allowed}")
+        if not math.isfinite(value):
+            raise ParameterError(self.name, f"got {value!r}; expected {self.allowed}")
         if isinstance(self.default, int):
             if float(value) != int(value):
                 raise ParameterError(self.name, f"got {value!r}; expected {self.allowed}")
