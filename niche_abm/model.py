@@ -30,6 +30,7 @@ from niche_abm.agents import (
     EndothelialCell,
     MyelomaCell,
     Osteoblast,
+    Osteoclast,
     StromalCell,
     endothelium,
     myeloma,
@@ -37,9 +38,10 @@ from niche_abm.agents import (
     osteoclast,
     stroma,
 )
-from niche_abm.agents.codes import EMPTY, OSTEOCLAST
+from niche_abm.agents.codes import EMPTY
 from niche_abm.fields import DiffusionField, free_rankl, rank_occupancy
 from niche_abm.geometry import generate_trabecular_bone, place_sinusoids
+from niche_abm.neighbourhood import count_around, dilate, stamp_disks
 from niche_abm.params import ParameterError, Parameters
 from niche_abm.rules import rule
 from niche_abm.scenario import Scenario
@@ -47,12 +49,6 @@ from niche_abm.units import SITE_UM, STEP_H
 
 MOORE = np.array([(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)])
 FORMATION_EPSILON = 1e-9
-
-
-def _disk(radius_sites: float) -> np.ndarray:
-    r = int(np.ceil(radius_sites))
-    dx, dy = np.meshgrid(np.arange(-r, r + 1), np.arange(-r, r + 1), indexing="ij")
-    return dx**2 + dy**2 <= radius_sites**2
 
 
 class NicheModel(mesa.Model):
@@ -88,7 +84,7 @@ class NicheModel(mesa.Model):
         for flat in np.flatnonzero(vessels):
             self.add_cell(EndothelialCell, self._cells[flat])
         radius = params.mm.vessel_support_radius_um / SITE_UM
-        self.near_vessel = ndimage.binary_dilation(vessels, structure=_disk(radius))
+        self.near_vessel = stamp_disks(shape, np.argwhere(vessels), radius)
         self._seed_stroma()
         self.stroma_target = self.count(StromalCell)
         self._seed_myeloma()
@@ -198,10 +194,10 @@ class NicheModel(mesa.Model):
             adherent = np.fromiter((a.adherent for a in mm_agents), bool, len(mm_agents))
             adherent_mm[mm_xy[adherent, 0], mm_xy[adherent, 1]] = True
         stromal, st_xy = self.positions(StromalCell)
-        touched = self._count_around(adherent_mm, 1)[st_xy[:, 0], st_xy[:, 1]] > 0 if stromal else np.zeros(0, bool)
-        for agent, now in zip(stromal, touched, strict=True):
-            if agent.touched_by_adherent_mm != now:
-                agent.touched_by_adherent_mm = bool(now)
+        touched = count_around(adherent_mm)[st_xy[:, 0], st_xy[:, 1]] > 0
+        before = np.fromiter((a.touched_by_adherent_mm for a in stromal), bool, len(stromal))
+        for i in np.flatnonzero(before != touched):
+            stromal[i].touched_by_adherent_mm = bool(touched[i])
         rankl_rate, opg_rate = stroma.secretion(touched, p)
         _, ob_xy = self.positions(Osteoblast)
         sources = {
@@ -214,7 +210,8 @@ class NicheModel(mesa.Model):
             for xy, rate in sources[name]:
                 if len(xy):
                     vx, vy = field.voxel_of(xy[:, 0], xy[:, 1])
-                    np.add.at(secretion, (vx, vy), rate)
+                    voxel = np.ravel_multi_index((vx, vy), field.shape)
+                    secretion += np.bincount(voxel, weights=rate, minlength=secretion.size).reshape(field.shape)
             if steady:
                 field.solve_steady(secretion)
             else:
@@ -271,9 +268,9 @@ class NicheModel(mesa.Model):
         """Which sites are marrow, which marrow sites touch bone, and where cavities await refilling."""
         self.marrow = self.bone < self.params.bone.marrow_threshold
         bone = ~self.marrow
-        self.next_to_bone = self.marrow & ndimage.binary_dilation(bone, structure=np.ones((3, 3)))
+        self.next_to_bone = self.marrow & dilate(bone)
         resorbed = self.bone_template - self.bone > FORMATION_EPSILON
-        self.eroded_zone = self.marrow & ndimage.binary_dilation(resorbed, structure=np.ones((3, 3)))
+        self.eroded_zone = self.marrow & dilate(resorbed)
 
     def _refresh_field_geometry(self) -> None:
         """Let the fields follow the bone, at most every fields.geometry_refresh_h hours."""
@@ -286,31 +283,34 @@ class NicheModel(mesa.Model):
 
     def _update_near_osteoclast(self) -> None:
         radius = self.params.mm.osteoclast_support_radius_um / SITE_UM
-        self.near_osteoclast = ndimage.binary_dilation(self.occupancy == OSTEOCLAST, structure=_disk(radius))
+        _, xy = self.positions(Osteoclast)
+        self.near_osteoclast = stamp_disks(self.occupancy.shape, xy, radius)
 
     # --- sites and cells -------------------------------------------------------------------
     def add_cell(self, kind: type, cell, **state) -> mesa.Agent:
         """Create a cell of the given kind on a grid cell (a free marrow site)."""
         agent = kind(self, cell, **state)
-        self.occupancy[cell.coordinate] = kind.code
+        agent.site = self._flat(cell)
+        self.occupancy.flat[agent.site] = kind.code
         return agent
 
     def move_cell(self, agent: mesa.Agent, cell) -> None:
         """Move a mobile cell to a free site."""
-        self.occupancy[agent.cell.coordinate] = EMPTY
+        self.occupancy.flat[agent.site] = EMPTY
         agent.move_to(cell)
-        self.occupancy[cell.coordinate] = agent.code
+        agent.site = self._flat(cell)
+        self.occupancy.flat[agent.site] = agent.code
 
     def remove_cell(self, agent: mesa.Agent) -> None:
         """Take a cell out of the model (death, fusion, differentiation)."""
-        self.occupancy[agent.cell.coordinate] = EMPTY
+        self.occupancy.flat[agent.site] = EMPTY
         agent.remove()
 
     def positions(self, kind: type) -> tuple[list, np.ndarray]:
         """The cells of a kind and their sites as an (n, 2) integer array."""
         agents = list(self.agents_by_type.get(kind, ()))
-        xy = np.array([a.cell.coordinate for a in agents], dtype=np.intp).reshape(-1, 2)
-        return agents, xy
+        flat = np.fromiter((a.site for a in agents), np.intp, len(agents))
+        return agents, np.stack(np.divmod(flat, self.occupancy.shape[1]), axis=1)
 
     def count(self, kind: type) -> int:
         return len(self.agents_by_type.get(kind, ()))
@@ -324,17 +324,16 @@ class NicheModel(mesa.Model):
         return flat >= 0 and self.occupancy.flat[flat] == EMPTY and bool(self.marrow.flat[flat])
 
     def cell_at_flat(self, flat: int):
+        """The grid cell of a flat site index (x · height + y)."""
         return self._cells[flat]
+
+    def _flat(self, cell) -> int:
+        x, y = cell.coordinate
+        return x * self.occupancy.shape[1] + y
 
     def neighbour_count(self, code: int, radius: int = 1) -> np.ndarray:
         """Number of cells with this occupancy code within `radius` sites (Chebyshev), not counting the site itself."""
-        return self._count_around(self.occupancy == code, radius)
-
-    @staticmethod
-    def _count_around(mask: np.ndarray, radius: int) -> np.ndarray:
-        kernel = np.ones((2 * radius + 1, 2 * radius + 1), dtype=np.int32)
-        kernel[radius, radius] = 0
-        return ndimage.correlate(mask.astype(np.int32), kernel, mode="constant")
+        return count_around(self.occupancy == code, radius)
 
     def nearby(self, cell, kind: type, radius: int) -> list:
         """Cells of a kind within `radius` sites of a grid cell, nearest first."""
