@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench docs clean
+.PHONY: install run test lint bench docs figures clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(PY) run.py params --markdown > docs/parameters.md
+
+figures: run
+	mkdir -p docs/figures
+	cp results/comparison.png docs/figures/comparison.png
 
 clean:
 	rm -rf $(VENV) results .pytest_cache

@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python analysis/bench.py              # full benchmark (about 5-10 min), writes results/bench.json
+    python analysis/bench.py              # full benchmark (about 4 min), writes results/bench.json
     python analysis/bench.py --quick      # fewer steps, no 90-day runs (under 2 min)
     python analysis/bench.py --skip-long  # full timings without the 90-day runs
     python analysis/bench.py --profile    # cProfile top 20 of the 200 x 200 model, nothing written
@@ -24,7 +24,8 @@ What it measures:
    Targets: the niche is at least 4x cheaper per agent-step than the reference, and
    its fields cost under 5 ms per step at 200 x 200.
 3. Wall time of the 90-day default runs (``healthy`` and ``mm_niche``, seed 1, built
-   and run one after the other).
+   and run one after the other), then of the main job itself (``python run.py``, which
+   runs both side by side in two processes), in a temporary directory.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ import platform
 import pstats
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from importlib import metadata
@@ -91,6 +93,8 @@ class PhaseClock:
         self.seconds: dict[str, float] = {}
 
     def wrap(self, label: str, function: Callable) -> Callable:
+        self.seconds.setdefault(label, 0.0)
+
         def timed(*args, **kwargs):
             start = time.perf_counter()
             try:
@@ -297,6 +301,16 @@ def time_long_run(scenario: str, days: int, seed: int) -> dict:
     }
 
 
+def time_main_job() -> dict:
+    """Wall time of `python run.py` (the main job), run in a temporary directory so results/ is untouched."""
+    with tempfile.TemporaryDirectory(prefix="niche_bench_") as workdir:
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, str(ROOT / "run.py")], cwd=workdir, capture_output=True, text=True)
+        wall_s = time.perf_counter() - start
+    error = done.stderr[-500:] if done.returncode else ""
+    return {"command": "python run.py", "wall_s": wall_s, "returncode": done.returncode, "stderr_tail": error}
+
+
 # --- machine and output ------------------------------------------------------------------------
 def machine_info() -> dict:
     def version(package: str) -> str:
@@ -435,6 +449,13 @@ def report(results: dict) -> str:
             )
         )
         out.append(f"total: {sum(r['total_s'] for r in long_runs):.1f} s")
+    main_job = results["main_job"]
+    if isinstance(main_job, str):
+        out.append(f"\nMain job (python run.py): {main_job}")
+    elif main_job["returncode"] != 0:
+        out.append(f"\nMain job (python run.py): FAILED (exit {main_job['returncode']}): {main_job['stderr_tail']}")
+    else:
+        out.append(f"\nMain job (python run.py, both scenarios side by side): {main_job['wall_s']:.1f} s wall")
     return "\n".join(out)
 
 
@@ -487,12 +508,17 @@ def main(argv: list[str] | None = None) -> None:
         results["comparison"].append(compare(niche, reference))
 
     if args.quick or args.skip_long:
-        results["long_runs"] = "skipped (--quick)" if args.quick else "skipped (--skip-long)"
+        results["long_runs"] = results["main_job"] = "skipped (--quick)" if args.quick else "skipped (--skip-long)"
     else:
         results["long_runs"] = []
         for scenario in LONG_RUNS:
             print(f"{scenario}, {LONG_RUN_DAYS} days ...", flush=True)
             results["long_runs"].append(time_long_run(scenario, LONG_RUN_DAYS, args.seed))
+        if (ROOT / "run.py").is_file():
+            print("python run.py (main job) ...", flush=True)
+            results["main_job"] = time_main_job()
+        else:
+            results["main_job"] = "skipped (no run.py)"
 
     results["load_average_1m"]["end"] = load_average()
     write_json(args.out, results)

@@ -102,6 +102,7 @@ class NicheModel(mesa.Model):
             for name in ("rankl", "opg", "ccl3")
         }
         self._geometry_age_h = 0
+        self._field_marrow = self.marrow.copy()
         for field in self.fields.values():
             field.set_geometry(self.marrow)
         self._update_near_osteoclast()
@@ -273,11 +274,14 @@ class NicheModel(mesa.Model):
         self.eroded_zone = self.marrow & dilate(resorbed)
 
     def _refresh_field_geometry(self) -> None:
-        """Let the fields follow the bone, at most every fields.geometry_refresh_h hours."""
+        """Let the fields follow the bone, at most every fields.geometry_refresh_h hours and only if it changed."""
         self._geometry_age_h += 1
         if self._geometry_age_h < self.params.fields.geometry_refresh_h:
             return
         self._geometry_age_h = 0
+        if np.array_equal(self.marrow, self._field_marrow):
+            return
+        self._field_marrow = self.marrow.copy()
         for field in self.fields.values():
             field.set_geometry(self.marrow)
 

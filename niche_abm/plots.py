@@ -84,7 +84,7 @@ def overview_figure(model: NicheModel, timeseries: pd.DataFrame, title: str) -> 
     )
     grid.set_title("bone and cells")
     grid.set_xlabel("mm")
-    grid.legend(handles=legend_handles(), loc="upper left", fontsize=6, framealpha=0.8)
+    fig.legend(handles=legend_handles(), loc="outside right upper", fontsize=8)
     _field_map(axes[0, 1], model.free_rankl_sites, model.marrow, "free RANKL", "pM", fig, log=False)
     ratio = model.rankl_sites / np.maximum(model.opg_sites, 1e-12)
     _field_map(axes[0, 2], ratio, model.marrow, "RANKL / OPG", "ratio", fig, log=True)
@@ -98,8 +98,8 @@ def plot_time_courses(axes, runs: dict[str, pd.DataFrame]) -> None:
     panels = (
         ("bv_tv", "BV/TV (%)"),
         ("mm_fraction", "MM share of marrow"),
-        ("n_oc", "osteoclasts (solid) / osteoblasts (dashed)"),
-        ("rankl_opg_ratio", "RANKL/OPG (marrow mean)"),
+        ("n_oc", "osteoclasts (—), osteoblasts (- -)"),
+        ("rankl_opg_ratio", "RANKL/OPG, marrow mean"),
     )
     for ax, (column, label) in zip(axes, panels, strict=True):
         for index, (name, frame) in enumerate(runs.items()):
@@ -115,7 +115,7 @@ def plot_time_courses(axes, runs: dict[str, pd.DataFrame]) -> None:
 
 def comparison_figure(runs: dict[str, tuple[dict[str, np.ndarray], pd.DataFrame]]) -> Figure:
     """Bone before and after for each run (from final_state arrays), and their time courses overlaid."""
-    fig = Figure(figsize=(4 * max(len(runs), 2) + 2, 9), layout="constrained")
+    fig = Figure(figsize=(4.5 * max(len(runs), 2) + 2, 9), layout="constrained")
     top, bottom = fig.subfigures(2, 1)
     image_axes = top.subplots(1, 2 * len(runs))
     for index, (name, (state, _)) in enumerate(runs.items()):
@@ -127,6 +127,6 @@ def comparison_figure(runs: dict[str, tuple[dict[str, np.ndarray], pd.DataFrame]
             ax.imshow(image, origin="lower", extent=_extent(shape))
             ax.set_title(f"{name}: {when}")
             ax.set_xlabel("mm")
-    image_axes[-1].legend(handles=legend_handles(), loc="upper right", fontsize=6, framealpha=0.8)
+    top.legend(handles=legend_handles(), loc="outside right upper", fontsize=8)
     plot_time_courses(bottom.subplots(1, 4), {name: frame for name, (_, frame) in runs.items()})
     return fig
