@@ -109,7 +109,7 @@ def write_run(out_dir: Path, model: NicheModel, timeseries: pd.DataFrame, run_ma
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
     try:
         timeseries.to_parquet(staging / "timeseries.parquet", index=False)
-        summary = {key: _plain(value) for key, value in timeseries.iloc[-1].items()}
+        summary = {key: _plain(value) for key, value in timeseries.iloc[-1:].to_dict("records")[0].items()}
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         np.savez_compressed(staging / "final_state.npz", **final_state(model))
         figure = overview_figure(model, timeseries, title=f"{run_manifest['scenario']}, seed {run_manifest['seed']}")

@@ -568,7 +568,8 @@ TABLE: tuple[Parameter, ...] = (
         0.0,
         500.0,
         "estimate: CCL3 changes by ~1% per 10 µm (diffusion length ≈ 1.3 mm); monocytes follow gradients "
-        "of 1-2% across the cell (Zigmond 1977 J Cell Biol 75:606), so such a step is made ~1.6x likelier",
+        "of 1-2% across the cell (Zigmond 1977 J Cell Biol 75:606): a neighbour with 1% more CCL3 is "
+        "exp(50 x 0.01) ≈ 1.6x likelier",
         "Strength of the bias up the CCL3 gradient (0 = random walk).",
     ),
     _p(
