@@ -21,6 +21,8 @@ import pandas as pd
 from tqdm import tqdm
 
 from niche_abm import io
+from niche_abm.drugs import DRUGS
+from niche_abm.drugs.regimen import parse_regimen
 from niche_abm.params import TABLE, ParameterError, build_parameters
 from niche_abm.scenario import list_scenarios, load_scenario, parse_assignment
 
@@ -60,12 +62,21 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--days", type=int, help="simulated days (default: the scenario's, else 90)")
     run.add_argument("--seed", type=int, default=MAIN_SEED, help="random seed (default 1)")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter")
+    run.add_argument(
+        "--drug",
+        action="append",
+        default=[],
+        metavar="REGIMEN",
+        help="give a drug: NAME[=AMOUNT UNIT[/EVERY]][@dayS[:dayE]], e.g. lenalidomide=10uM@day14 or "
+        "denosumab=120mg/4w; NAME alone gives its default clinical regimen (see `run.py drugs`)",
+    )
     run.add_argument("--out", type=Path, help="output folder (default results/SCENARIO)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     commands.add_parser("list", help="list the scenarios")
     params = commands.add_parser("params", help="print the parameter table")
     params.add_argument("--markdown", action="store_true", help="as the Markdown of docs/parameters.md")
     commands.add_parser("rules", help="print every cell rule as one sentence with its parameters and sources")
+    commands.add_parser("drugs", help="list the drugs: class, mechanism, default regimens, sources")
     return parser
 
 
@@ -85,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "rules":
             print(rules_text())
+            return 0
+        if args.command == "drugs":
+            print(drugs_text())
             return 0
     except ParameterError as error:
         print(f"run.py: error: {error}", file=sys.stderr)
@@ -109,19 +123,24 @@ def run_command(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, overrides)
     days = _check_days(args.days if args.days is not None else (scenario.days or MAIN_DAYS))
     seed = _check_seed(args.seed)
+    drugs = tuple(parse_regimen(text) for text in args.drug)
+    for regimen in (*scenario.drugs, *drugs):
+        regimen.check_within(days)
     out = args.out or Path("results") / scenario.name
-    simulate(scenario.path, overrides, seed, days, out, progress_position=None if not args.quiet else -1)
+    simulate(scenario.path, overrides, seed, days, out, drugs, progress_position=None if not args.quiet else -1)
     print(f"wrote {out}/: {', '.join(io.OUTPUT_FILES)}")
     return 0
 
 
-def simulate(scenario_path, overrides, seed: int, days: int, out: Path, progress_position: int | None = 0):
+def simulate(
+    scenario_path, overrides, seed: int, days: int, out: Path, drugs=(), progress_position: int | None = 0
+) -> pd.DataFrame:
     """Build, run and write one scenario; returns its daily metrics. progress_position −1 hides the bar."""
     from niche_abm.model import NicheModel
 
     scenario = load_scenario(scenario_path, overrides)
     started = time.perf_counter()
-    model = NicheModel(scenario, seed=seed)
+    model = NicheModel(scenario, seed=seed, drugs=drugs)
     with tqdm(
         total=days,
         desc=f"{scenario.name:>9s}",
@@ -139,6 +158,25 @@ def _main_job_worker(job: tuple[str, int]) -> pd.DataFrame:
     name, position = job
     scenario = load_scenario(name)
     return simulate(scenario.path, {}, MAIN_SEED, MAIN_DAYS, Path("results") / name, progress_position=position)
+
+
+def drugs_text() -> str:
+    """Every drug: command-line name, class, mechanism, default regimens, effects and sources."""
+    blocks = []
+    for drug in DRUGS.values():
+        effects = "; ".join(
+            f"{e.kind}s {e.target} (Emax {e.emax:g}, EC50 {e.ec50_um:g} µM, Hill {e.hill:g}; {e.source})"
+            for e in drug.effects
+        )
+        clinical = f"--drug {drug.name}={drug.clinical_regimen}" if drug.clinical_regimen else "none"
+        blocks.append(
+            f"{drug.name}  ({drug.drug_class})\n"
+            f"  mechanism: {drug.mechanism}\n"
+            f"  default clinical regimen: {clinical}; in vitro: {drug.in_vitro_um:g} µM\n"
+            f"  effects: {effects}\n"
+            f"  regimen and pharmacokinetics: {drug.sources}"
+        )
+    return "\n\n".join(blocks)
 
 
 def main_job() -> int:

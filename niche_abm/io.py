@@ -70,6 +70,7 @@ def manifest(model: NicheModel, scenario: str, seed: int, days: int, wall_time_s
         "seed": seed,
         "days": days,
         "parameters": model.params.as_dict(),
+        "drugs": [regimen.text for regimen in model.treatment.regimens],
         "versions": package_versions(),
         "git_commit": git_commit(),
         "wall_time_s": round(wall_time_s, 3),

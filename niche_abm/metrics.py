@@ -74,8 +74,13 @@ def lesions(model: NicheModel) -> tuple[int, float]:
     return len(big), sites_to_mm2(float(big.sum()))
 
 
+def exposure(model: NicheModel) -> dict[str, float]:
+    """Concentration of each drug given in the run, µM, as columns conc_<drug>_um."""
+    return {f"conc_{name}_um": c for name, c in model.treatment.concentrations(float(model.hour)).items()}
+
+
 def measure(model: NicheModel) -> dict[str, float]:
-    """All daily metrics of the model as it stands."""
+    """All daily metrics of the model as it stands (plus the drug exposure when drugs are given)."""
     marrow, occupancy = model.marrow, model.occupancy
     bs = max(surface_edges(marrow, np.ones_like(marrow)), 1)
     cavity = marrow & (model.bone_template - model.bone > 1e-9)
@@ -102,4 +107,5 @@ def measure(model: NicheModel) -> dict[str, float]:
         "formed_mm2": sites_to_mm2(model.counters["formed"]),
         "lesion_count": lesion_count,
         "lesion_area_mm2": lesion_area,
+        **exposure(model),
     }

@@ -16,7 +16,7 @@ random order, each re-checking that its target site is still free.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import mesa
 import numpy as np
@@ -39,6 +39,7 @@ from niche_abm.agents import (
     stroma,
 )
 from niche_abm.agents.codes import EMPTY
+from niche_abm.drugs.regimen import Regimen, Treatment
 from niche_abm.fields import DiffusionField, free_rankl, rank_occupancy
 from niche_abm.geometry import generate_trabecular_bone, place_sinusoids
 from niche_abm.neighbourhood import count_around, dilate, stamp_disks
@@ -59,15 +60,26 @@ class NicheModel(mesa.Model):
         seed: seed of every random number the model draws.
         bone: bone fraction per site [x, y] to start from; default generated from the seed
             (or read from the scenario's ``bone.mask_file``).
+        drugs: regimens given in this run, in addition to the scenario's
+            (:func:`niche_abm.drugs.regimen.parse_regimen`).
     """
 
-    def __init__(self, params: Parameters | Scenario, seed: int | None = None, bone: np.ndarray | None = None):
+    def __init__(
+        self,
+        params: Parameters | Scenario,
+        seed: int | None = None,
+        bone: np.ndarray | None = None,
+        drugs: Sequence[Regimen] = (),
+    ):
         super().__init__(seed=seed)
         if isinstance(params, Scenario):
             bone = params.bone() if bone is None else bone
+            drugs = (*params.drugs, *drugs)
             params = params.params
         self.params = params
         self.hour = 0
+        self.treatment = Treatment(drugs)
+        self.effects = self.treatment.multipliers(0.0)
         shape = (params.grid.width, params.grid.height)
         self.grid = OrthogonalMooreGrid(shape, torus=False, capacity=1, random=self.random)
         self._cells = [self.grid[(x, y)] for x in range(shape[0]) for y in range(shape[1])]
@@ -155,6 +167,7 @@ class NicheModel(mesa.Model):
     # --- the hour ------------------------------------------------------------------------
     def step(self) -> None:
         """Advance the niche by one hour."""
+        self.effects = self.treatment.multipliers(float(self.hour))
         self._signal(steady=False)
         stroma.step_stroma(self)
         myeloma.step_myeloma(self)
@@ -199,12 +212,12 @@ class NicheModel(mesa.Model):
         before = np.fromiter((a.touched_by_adherent_mm for a in stromal), bool, len(stromal))
         for i in np.flatnonzero(before != touched):
             stromal[i].touched_by_adherent_mm = bool(touched[i])
-        rankl_rate, opg_rate = stroma.secretion(touched, p)
+        rankl_rate, opg_rate = stroma.secretion(touched, p, self.effects["stroma_contact_response"])
         _, ob_xy = self.positions(Osteoblast)
         sources = {
             "rankl": [(st_xy, rankl_rate)],
             "opg": [(st_xy, opg_rate), (ob_xy, np.full(len(ob_xy), p.ob.opg_secretion))],
-            "ccl3": [(mm_xy, myeloma.ccl3_secretion(len(mm_xy), p))],
+            "ccl3": [(mm_xy, myeloma.ccl3_secretion(len(mm_xy), p) * self.effects["mm_ccl3_secretion"])],
         }
         for name, field in self.fields.items():
             secretion = np.zeros(field.shape)
@@ -220,7 +233,8 @@ class NicheModel(mesa.Model):
         self.rankl_sites = self.fields["rankl"].at_sites()
         self.opg_sites = self.fields["opg"].at_sites()
         self.ccl3_sites = self.fields["ccl3"].at_sites()
-        self.free_rankl_sites = free_rankl(self.rankl_sites, self.opg_sites, p.binding.opg_rankl_kd_pm)
+        unbound = free_rankl(self.rankl_sites, self.opg_sites, p.binding.opg_rankl_kd_pm)
+        self.free_rankl_sites = unbound * self.effects["free_rankl"]
         self.rank_occupancy_sites = rank_occupancy(self.free_rankl_sites, p.binding.rank_rankl_kd_pm)
 
     # --- bone ------------------------------------------------------------------------------

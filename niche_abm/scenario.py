@@ -9,8 +9,9 @@ of ``days`` to simulate, and parameter overrides, either as tables::
     [mm]
     initial_count = 60
 
-or as dotted keys (``"mm.initial_count" = 60``). Every value is validated
-against the parameter table before a step runs.
+or as dotted keys (``"mm.initial_count" = 60``), and optionally a list of drug
+regimens (``drugs = ["lenalidomide=10uM@day14", "denosumab=120mg/4w"]``, see
+:mod:`niche_abm.drugs.regimen`). Every value is validated before a step runs.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from typing import Any
 
 import numpy as np
 
+from niche_abm.drugs.regimen import Regimen, parse_regimen
 from niche_abm.geometry import load_bone_mask
 from niche_abm.params import ParameterError, Parameters, build_parameters
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
-RESERVED = {"description", "days"}
+RESERVED = {"description", "days", "drugs"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Scenario:
     params: Parameters
     days: int | None
     path: Path | None
+    drugs: tuple[Regimen, ...] = ()
 
     def bone(self) -> np.ndarray | None:
         """The bone fraction read from bone.mask_file, or None to generate it."""
@@ -96,13 +99,20 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
     days = data.get("days")
     if days is not None and (isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650):
         raise ParameterError(f"{path.name}: days", f"got {days!r}; expected an integer in [1, 3650]")
+    drugs = data.get("drugs", [])
+    if not isinstance(drugs, list) or not all(isinstance(d, str) for d in drugs):
+        raise ParameterError(f"{path.name}: drugs", 'expected a list of regimens, e.g. ["lenalidomide=10uM@day14"]')
+    regimens = tuple(parse_regimen(text) for text in drugs)
+    if days is not None:
+        for regimen in regimens:
+            regimen.check_within(days)
     values = _flatten({k: v for k, v in data.items() if k not in RESERVED})
     try:
         params = build_parameters({**values, **(overrides or {})})
     except ParameterError as error:
         origin = "--set" if overrides and error.key in overrides else path.name
         raise ParameterError(error.key, f"{error.args[0].split(': ', 1)[1]} (in {origin})") from None
-    return Scenario(path.stem, description.strip(), params, days, path)
+    return Scenario(path.stem, description.strip(), params, days, path, regimens)
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:

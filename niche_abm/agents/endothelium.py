@@ -45,7 +45,7 @@ def step_endothelium(model: NicheModel) -> None:
     if not agents:
         return
     x, y = xy.T
-    rate = precursor_release_rate(model.ccl3_sites[x, y], model.params)
+    rate = precursor_release_rate(model.ccl3_sites[x, y] * model.effects["ccl3_signalling"], model.params)
     releasing = np.flatnonzero(model.rng.random(len(agents)) < probability(rate))
     for target in model.choose_free_neighbours(xy[releasing]):
         if model.site_is_free(target):

@@ -100,17 +100,20 @@ def step_myeloma(model: NicheModel) -> None:
     if n == 0:
         return
     x, y = xy.T
-    cd49d = np.fromiter((a.cd49d for a in agents), float, n)
+    fx = model.effects
+    cd49d = np.fromiter((a.cd49d for a in agents), float, n) * fx["mm_cd49d"]
     was_adherent = np.fromiter((a.adherent for a in agents), bool, n)
     next_to_stroma = model.neighbour_count(STROMA)[x, y] > 0
     draw = rng.random(n)
     adherent = next_to_stroma & np.where(
-        was_adherent, draw >= probability(p.mm.detachment_rate), draw < probability(adhesion_rate(cd49d, p))
+        was_adherent,
+        draw >= probability(p.mm.detachment_rate),
+        draw < probability(adhesion_rate(cd49d, p) * fx["mm_adhesion"]),
     )
     for i in np.flatnonzero(adherent != was_adherent):
         agents[i].adherent = bool(adherent[i])
 
-    dies = rng.random(n) < probability(death_rate(adherent, model.near_osteoclast[x, y], p))
+    dies = rng.random(n) < probability(death_rate(adherent, model.near_osteoclast[x, y], p) * fx["mm_death"])
     divides = ~dies & (rng.random(n) < probability(division_rate(adherent, model.near_vessel[x, y], p)))
     moves = ~dies & ~divides & (rng.random(n) < probability(migration_rate(adherent, p)))
     for i in np.flatnonzero(dies):

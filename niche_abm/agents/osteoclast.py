@@ -96,12 +96,13 @@ def step_precursors(model: NicheModel) -> None:
     dies = rng.random(n) < probability(p.ocp.death_rate)
     partners = model.neighbour_count(PRECURSOR, radius=2)[x, y]
     occupancy = model.rank_occupancy_sites[x, y]
-    fuses = ~dies & (rng.random(n) < probability(fusion_rate(occupancy, model.next_to_bone[x, y], partners, p)))
+    rate = fusion_rate(occupancy, model.next_to_bone[x, y], partners, p) * model.effects["osteoclast_formation"]
+    fuses = ~dies & (rng.random(n) < probability(rate))
     moves = ~dies & ~fuses & (rng.random(n) < probability(migration_rate(model.next_to_bone[x, y], p)))
     for i in np.flatnonzero(dies):
         model.remove_cell(agents[i])
     movers = np.flatnonzero(moves)
-    ccl3 = model.ccl3_sites
+    ccl3 = model.ccl3_sites * model.effects["ccl3_signalling"]
     targets = model.choose_free_neighbours(
         xy[movers], lambda nx, ny: chemotaxis_weights(ccl3[x[movers], y[movers]], ccl3[nx, ny], p)
     )
@@ -133,14 +134,17 @@ def step_osteoclasts(model: NicheModel) -> None:
     agents, xy = model.positions(Osteoclast)
     if not agents:
         return
-    resorbing = model.resorb(xy, model.params.oc.resorption_rate)
+    p, fx = model.params, model.effects
+    resorbing = model.resorb(xy, p.oc.resorption_rate * fx["resorption"])
     idle = np.flatnonzero(~resorbing)
     targets = model.choose_free_neighbours(xy[idle], lambda nx, ny: model.next_to_bone[nx, ny].astype(float))
     for i, target in zip(idle, targets, strict=True):
         if model.site_is_free(target):
             model.move_cell(agents[i], model.cell_at_flat(target))
-    for agent in agents:
+    extra_death = probability((fx["osteoclast_death"] - 1.0) / p.oc.lifespan_h)
+    killed = model.rng.random(len(agents)) < extra_death
+    for agent, drug_killed in zip(agents, killed, strict=True):
         agent.age_h += 1.0
-        if agent.age_h >= agent.lifespan_h:
+        if drug_killed or agent.age_h >= agent.lifespan_h:
             model.counters["osteoclast_lifespans_h"].append(agent.age_h)
             model.remove_cell(agent)

@@ -35,12 +35,18 @@ class StromalCell(FixedAgent):
     "stromal cells",
     "baseline secretion is {stroma.rankl_secretion} of RANKL and {stroma.opg_secretion} of OPG; "
     "contact with an adherent MM cell multiplies RANKL secretion by {stroma.contact_rankl_fold} "
-    "and OPG secretion by {stroma.contact_opg_fold}",
+    "and OPG secretion by {stroma.contact_opg_fold} (drugs that blunt the contact response move both folds "
+    "toward 1)",
 )
-def secretion(touched: np.ndarray, p: Parameters) -> tuple[np.ndarray, np.ndarray]:
-    """RANKL and OPG secretion of each stromal cell (molecules/h), shifted by MM contact (Giuliani 2001)."""
-    rankl = p.stroma.rankl_secretion * np.where(touched, p.stroma.contact_rankl_fold, 1.0)
-    opg = p.stroma.opg_secretion * np.where(touched, p.stroma.contact_opg_fold, 1.0)
+def secretion(touched: np.ndarray, p: Parameters, contact_response: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """RANKL and OPG secretion of each stromal cell (molecules/h), shifted by MM contact (Giuliani 2001).
+
+    contact_response scales the shift: 1 = full fold change, 0 = none (e.g. under an IMiD).
+    """
+    rankl_fold = 1.0 + (p.stroma.contact_rankl_fold - 1.0) * contact_response
+    opg_fold = 1.0 + (p.stroma.contact_opg_fold - 1.0) * contact_response
+    rankl = p.stroma.rankl_secretion * np.where(touched, rankl_fold, 1.0)
+    opg = p.stroma.opg_secretion * np.where(touched, opg_fold, 1.0)
     return rankl, opg
 
 
@@ -83,13 +89,15 @@ def step_stroma(model: NicheModel) -> None:
     if len(agents):
         x, y = xy.T
         touching_mm = model.neighbour_count(MYELOMA)[x, y] > 0
-        rate = differentiation_rate(model.eroded_zone[x, y], touching_mm, model.ccl3_sites[x, y], p)
+        sensed_ccl3 = model.ccl3_sites[x, y] * model.effects["ccl3_signalling"]
+        rate = differentiation_rate(model.eroded_zone[x, y], touching_mm, sensed_ccl3, p)
+        rate = rate * model.effects["osteoblast_differentiation"]
         for i in np.flatnonzero(rng.random(len(agents)) < probability(rate)):
             cell = agents[i].cell
             model.remove_cell(agents[i])
             model.add_cell(Osteoblast, cell)
     eroded_sites = np.flatnonzero(model.eroded_zone & model.free_sites())
-    chance = eroded_surface_recruitment(model.ccl3_sites.ravel()[eroded_sites], p)
+    chance = eroded_surface_recruitment(model.ccl3_sites.ravel()[eroded_sites] * model.effects["ccl3_signalling"], p)
     for flat in eroded_sites[rng.random(len(eroded_sites)) < chance]:
         model.add_cell(StromalCell, model.cell_at_flat(flat))
     missing = model.stroma_target - model.count(StromalCell)

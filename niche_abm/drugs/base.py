@@ -1,0 +1,89 @@
+"""Drugs as data: what each one acts on, how strongly at which concentration, and how it is dosed.
+
+A drug is a set of :class:`Effect` s, each an Emax/Hill function of the drug's
+concentration acting on one named target of the model (:data:`TARGETS`), plus
+its pharmacokinetics (None for a drug given only at a fixed concentration, as
+in a co-culture well) and its default regimens.
+
+Combinations compose target by target (Bliss independence): inhibitions
+multiply their remaining fractions, Π(1 − E_i); stimulations multiply their
+folds, Π(1 + E_i). So two drugs that each halve CCL3 secretion leave a quarter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from niche_abm.drugs.pharmacology import OneCompartment, emax_effect
+
+TARGETS: dict[str, str] = {
+    "mm_cd49d": "CD49d (VLA-4) expression on MM cells, which sets their adhesion to stroma",
+    "mm_adhesion": "binding of MM cells to VCAM-1 on stroma, whatever their CD49d",
+    "mm_ccl3_secretion": "CCL3/MIP-1α secretion by MM cells",
+    "stroma_contact_response": "the rise of RANKL and fall of OPG in stroma touched by adherent MM cells",
+    "osteoclast_formation": "fusion of precursors into osteoclasts",
+    "free_rankl": "RANKL free to bind RANK (sequestered by antibody or decoy)",
+    "ccl3_signalling": "CCL3 sensed by precursors and osteoblast lineage cells through CCR1",
+    "osteoclast_death": "osteoclast apoptosis",
+    "resorption": "bone resorbed by each osteoclast",
+    "mm_death": "MM cell death",
+    "osteoblast_differentiation": "differentiation of PreOBs into osteoblasts",
+}
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One concentration-driven action of a drug on one model target.
+
+    Args:
+        target: a key of TARGETS.
+        kind: "inhibit" (multiplier 1 − E) or "stimulate" (multiplier 1 + E).
+        emax: maximal effect E (0..1 for inhibition; a fold − 1 for stimulation).
+        ec50_um: concentration giving half the maximal effect, µM.
+        hill: Hill coefficient.
+        source: paper with year, or "estimate" with the reasoning.
+    """
+
+    target: str
+    kind: str
+    emax: float
+    ec50_um: float
+    hill: float
+    source: str
+
+    def multiplier(self, concentration_um: float) -> float:
+        """The factor this effect applies to its target at the given concentration."""
+        effect = float(emax_effect(concentration_um, self.emax, self.ec50_um, self.hill))
+        return 1.0 - effect if self.kind == "inhibit" else 1.0 + effect
+
+
+@dataclass(frozen=True)
+class Drug:
+    """A named intervention: its class, mechanism, effects, pharmacokinetics and default regimens.
+
+    Args:
+        name: the name on the command line.
+        drug_class: pharmacological class.
+        mechanism: one sentence.
+        effects: what it does, concentration-driven.
+        pk: one-compartment pharmacokinetics, or None (in-vitro use only).
+        clinical_regimen: default in-vivo regimen as written on the command line, e.g. "120mg/4w"; "" if none.
+        in_vitro_um: default concentration in a co-culture well, µM.
+        sources: where the regimen and pharmacokinetics come from.
+    """
+
+    name: str
+    drug_class: str
+    mechanism: str
+    effects: tuple[Effect, ...]
+    pk: OneCompartment | None
+    clinical_regimen: str
+    in_vitro_um: float
+    sources: str
+
+    def multipliers(self, concentration_um: float) -> dict[str, float]:
+        """Factor on each target at this concentration."""
+        out: dict[str, float] = {}
+        for effect in self.effects:
+            out[effect.target] = out.get(effect.target, 1.0) * effect.multiplier(concentration_um)
+        return out
