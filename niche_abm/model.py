@@ -38,7 +38,7 @@ from niche_abm.agents import (
     osteoclast,
     stroma,
 )
-from niche_abm.agents.codes import EMPTY
+from niche_abm.agents.codes import EMPTY, MYELOMA
 from niche_abm.drugs.regimen import Regimen, Treatment
 from niche_abm.fields import DiffusionField, free_rankl, rank_occupancy
 from niche_abm.geometry import generate_trabecular_bone, place_sinusoids
@@ -79,12 +79,15 @@ class NicheModel(mesa.Model):
         self.params = params
         self.hour = 0
         self.treatment = Treatment(drugs)
+        self.contact_possible = not params.culture.transwell
         self.effects = self.treatment.multipliers(0.0)
         shape = (params.grid.width, params.grid.height)
         self.grid = OrthogonalMooreGrid(shape, torus=False, capacity=1, random=self.random)
         self._cells = [self.grid[(x, y)] for x in range(shape[0]) for y in range(shape[1])]
         self.occupancy = np.zeros(shape, dtype=np.int8)
-        if bone is None:
+        if params.culture.well:
+            bone = np.zeros(shape)
+        elif bone is None:
             bone = generate_trabecular_bone(shape, params.bone.bv_tv, params.bone.trabecular_thickness_um, self.rng)
         self.bone = self.grid.create_property_layer("bone", default_value=0.0).data
         self.bone[:] = bone
@@ -92,7 +95,8 @@ class NicheModel(mesa.Model):
         self.counters = {"osteoclasts_formed": 0, "osteoclast_lifespans_h": [], "resorbed": 0.0, "formed": 0.0}
         self._refresh_bone_state()
 
-        vessels = place_sinusoids(self.marrow, params.vessels.density_per_mm2, params.vessels.diameter_um, self.rng)
+        density = 0.0 if params.culture.well else params.vessels.density_per_mm2
+        vessels = place_sinusoids(self.marrow, density, params.vessels.diameter_um, self.rng)
         for flat in np.flatnonzero(vessels):
             self.add_cell(EndothelialCell, self._cells[flat])
         radius = params.mm.vessel_support_radius_um / SITE_UM
@@ -135,7 +139,7 @@ class NicheModel(mesa.Model):
         "a stromal cell that lies within {mm.initial_focus_bone_distance_um} of bone (the endosteal niche)",
     )
     def _seed_myeloma(self) -> None:
-        """Seed MM cells in foci, each around a stromal cell, nearest free sites first."""
+        """Seed MM cells in foci, each around a stromal cell, nearest free sites first (in a well: at random)."""
         n = self.params.mm.initial_count
         if n == 0:
             return
@@ -144,6 +148,11 @@ class NicheModel(mesa.Model):
             raise ParameterError(
                 "mm.initial_count", f"got {n} cells but only {free_total} marrow sites are free on this grid"
             )
+        if self.params.culture.well:
+            chosen = self.rng.choice(np.flatnonzero(self.free_sites()), size=n, replace=False)
+            for flat, cd49d in zip(chosen, myeloma.new_cd49d(self, n), strict=True):
+                self.add_cell(MyelomaCell, self._cells[flat], cd49d=float(cd49d))
+            return
         _, anchors = self.positions(StromalCell)
         reach = self.params.mm.initial_focus_bone_distance_um / SITE_UM
         distance_to_bone = ndimage.distance_transform_edt(self.marrow)
@@ -348,6 +357,12 @@ class NicheModel(mesa.Model):
     def _flat(self, cell) -> int:
         x, y = cell.coordinate
         return x * self.occupancy.shape[1] + y
+
+    def mm_contact(self) -> np.ndarray:
+        """Sites touched by an MM cell (Moore neighbourhood); none when a transwell separates MM from stroma."""
+        if not self.contact_possible:
+            return np.zeros(self.occupancy.shape, dtype=bool)
+        return self.neighbour_count(MYELOMA) > 0
 
     def neighbour_count(self, code: int, radius: int = 1) -> np.ndarray:
         """Number of cells with this occupancy code within `radius` sites (Chebyshev), not counting the site itself."""

@@ -695,6 +695,25 @@ TABLE: tuple[Parameter, ...] = (
         "estimate: osteoblasts secrete OPG at the stromal rate",
         "OPG release by an osteoblast.",
     ),
+    # --- in-vitro co-culture ----------------------------------------------------------------
+    _p(
+        "culture.well",
+        0,
+        "0 or 1",
+        0,
+        1,
+        "design: the co-culture of Giuliani et al. 2001 and Bolzoni et al. 2013 (GSE37302)",
+        "1 = an in-vitro well: no bone, no vessels, MM cells seeded at random among the stroma.",
+    ),
+    _p(
+        "culture.transwell",
+        0,
+        "0 or 1",
+        0,
+        1,
+        "Giuliani et al. 2001 Blood 98:3527 (the transwell abolishes the stromal response)",
+        "1 = MM cells sit in a transwell insert: they share the medium but never touch stroma.",
+    ),
     # --- measurement -------------------------------------------------------------------
     _p(
         "metrics.lesion_min_area_mm2",

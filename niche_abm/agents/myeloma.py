@@ -103,7 +103,7 @@ def step_myeloma(model: NicheModel) -> None:
     fx = model.effects
     cd49d = np.fromiter((a.cd49d for a in agents), float, n) * fx["mm_cd49d"]
     was_adherent = np.fromiter((a.adherent for a in agents), bool, n)
-    next_to_stroma = model.neighbour_count(STROMA)[x, y] > 0
+    next_to_stroma = (model.neighbour_count(STROMA)[x, y] > 0) & model.contact_possible
     draw = rng.random(n)
     adherent = next_to_stroma & np.where(
         was_adherent,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.discrete_space import FixedAgent
 
-from niche_abm.agents.codes import MYELOMA, OSTEOBLAST
+from niche_abm.agents.codes import OSTEOBLAST
 from niche_abm.rules import probability, rule
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def step_osteoblasts(model: NicheModel) -> None:
         return
     p = model.params
     forming = model.form(xy, p.ob.formation_rate)
-    touching_mm = model.neighbour_count(MYELOMA)[xy[:, 0], xy[:, 1]] > 0
+    touching_mm = model.mm_contact()[xy[:, 0], xy[:, 1]]
     killed = model.rng.random(len(agents)) < probability(np.where(touching_mm, p.ob.mm_contact_apoptosis_rate, 0.0))
     for agent, active, dies in zip(agents, forming, killed, strict=True):
         agent.age_h += 1.0

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.discrete_space import FixedAgent
 
-from niche_abm.agents.codes import MYELOMA, STROMA
+from niche_abm.agents.codes import STROMA
 from niche_abm.rules import probability, rule
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def step_stroma(model: NicheModel) -> None:
     agents, xy = model.positions(StromalCell)
     if len(agents):
         x, y = xy.T
-        touching_mm = model.neighbour_count(MYELOMA)[x, y] > 0
+        touching_mm = model.mm_contact()[x, y]
         sensed_ccl3 = model.ccl3_sites[x, y] * model.effects["ccl3_signalling"]
         rate = differentiation_rate(model.eroded_zone[x, y], touching_mm, sensed_ccl3, p)
         rate = rate * model.effects["osteoblast_differentiation"]
