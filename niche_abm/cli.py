@@ -77,6 +77,20 @@ def build_parser() -> argparse.ArgumentParser:
     params.add_argument("--markdown", action="store_true", help="as the Markdown of docs/parameters.md")
     commands.add_parser("rules", help="print every cell rule as one sentence with its parameters and sources")
     commands.add_parser("drugs", help="list the drugs: class, mechanism, default regimens, sources")
+    coculture = commands.add_parser("coculture", help="run the in-vitro co-culture arms (Giuliani 2001, Bolzoni 2013)")
+    coculture.add_argument("--seeds", type=int, default=3, help="replicates per arm (default 3)")
+    coculture.add_argument("--hours", type=int, default=48, help="culture time, h (24-72; default 48)")
+    coculture.add_argument("--out", type=Path, default=Path("results/coculture"), help="output folder")
+    dose = commands.add_parser("dose-response", help="one drug at several doses: bone loss, RANKL/OPG, MM burden")
+    dose.add_argument("drug", help="a name from `run.py drugs`")
+    dose.add_argument("--doses", required=True, help="comma-separated, e.g. 0,0.1uM,1uM,10uM or 0,60mg,120mg")
+    dose.add_argument("--scenario", default="mm_niche", help="scenario (default mm_niche)")
+    dose.add_argument("--days", type=int, default=60, help="simulated days (default 60)")
+    dose.add_argument("--seeds", type=int, default=3, help="replicates per dose (default 3)")
+    dose.add_argument("--start-day", type=float, default=0.0, help="first day of dosing (default 0)")
+    dose.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter")
+    dose.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    dose.add_argument("--out", type=Path, help="output folder (default results/dose_response_DRUG)")
     return parser
 
 
@@ -100,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "drugs":
             print(drugs_text())
             return 0
+        if args.command == "coculture":
+            return coculture_command(args)
+        if args.command == "dose-response":
+            return dose_response_command(args)
     except ParameterError as error:
         print(f"run.py: error: {error}", file=sys.stderr)
         return 2
@@ -158,6 +176,48 @@ def _main_job_worker(job: tuple[str, int]) -> pd.DataFrame:
     name, position = job
     scenario = load_scenario(name)
     return simulate(scenario.path, {}, MAIN_SEED, MAIN_DAYS, Path("results") / name, progress_position=position)
+
+
+def coculture_command(args: argparse.Namespace) -> int:
+    """Run every co-culture arm, print the per-arm means and write runs.csv, summary.csv."""
+    from niche_abm import coculture
+
+    if not 24 <= args.hours <= 72:
+        raise ParameterError("--hours", f"got {args.hours}; expected an integer in [24, 72]")
+    if not 1 <= args.seeds <= 100:
+        raise ParameterError("--seeds", f"got {args.seeds}; expected an integer in [1, 100]")
+    results = coculture.run_all(seeds=tuple(range(1, args.seeds + 1)), hours=args.hours)
+    summary = coculture.summarise(results)
+    args.out.mkdir(parents=True, exist_ok=True)
+    results.to_csv(args.out / "runs.csv", index=False)
+    summary.to_csv(args.out / "summary.csv")
+    print(f"Co-culture, {args.hours} h, mean of {args.seeds} seeds:")
+    print(summary.to_string(float_format=lambda v: f"{v:.3g}"))
+    print(f"wrote {args.out}/runs.csv and summary.csv")
+    return 0
+
+
+def dose_response_command(args: argparse.Namespace) -> int:
+    """Run one drug at several doses and write runs.csv, summary.csv and dose_response.png."""
+    from niche_abm import dose_response
+
+    doses = dose_response.parse_doses(args.doses)
+    days = _check_days(args.days)
+    if not 1 <= args.seeds <= 100:
+        raise ParameterError("--seeds", f"got {args.seeds}; expected an integer in [1, 100]")
+    if not 1 <= args.workers <= 64:
+        raise ParameterError("--workers", f"got {args.workers}; expected an integer in [1, 64]")
+    overrides = dict(parse_assignment(text) for text in args.set)
+    seeds = tuple(range(1, args.seeds + 1))
+    results = dose_response.run_dose_response(
+        args.drug, doses, args.scenario, days, seeds, args.start_day, overrides, args.workers
+    )
+    summary = dose_response.summarise(results, doses)
+    out = args.out or Path("results") / f"dose_response_{args.drug}"
+    dose_response.write(out, results, summary, dose_response.figure(summary, args.drug, args.scenario, days))
+    print(summary.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print(f"wrote {out}/runs.csv, summary.csv and dose_response.png")
+    return 0
 
 
 def drugs_text() -> str:
