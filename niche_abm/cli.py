@@ -23,30 +23,15 @@ from tqdm import tqdm
 from niche_abm import io
 from niche_abm.drugs import DRUGS
 from niche_abm.drugs.regimen import parse_regimen
+from niche_abm.metrics import COLUMNS
 from niche_abm.params import TABLE, ParameterError, build_parameters
 from niche_abm.scenario import list_scenarios, load_scenario, parse_assignment
 
 MAIN_SCENARIOS = ("healthy", "mm_niche")
 MAIN_DAYS = 90
 MAIN_SEED = 1
-SHOWN_METRICS = (
-    "bv_tv",
-    "es_bs",
-    "oc_s_bs",
-    "n_oc_b_pm",
-    "ob_s_bs",
-    "n_mm",
-    "mm_fraction",
-    "n_oc",
-    "n_ob",
-    "rankl_opg_ratio",
-    "free_rankl_mean",
-    "ccl3_mean",
-    "resorbed_mm2",
-    "formed_mm2",
-    "lesion_count",
-    "lesion_area_mm2",
-)
+SHOWN_METRICS = COLUMNS[1:]
+"""Every daily metric but the day itself."""
 
 
 class _Parser(argparse.ArgumentParser):

@@ -69,6 +69,11 @@ def probability(rate_per_h: float | object, dt_h: float = 1.0):
     return -np.expm1(-np.asarray(rate_per_h) * dt_h)
 
 
+def gamma_lifespans(rng: np.random.Generator, n: int, mean_h: float, shape: float) -> np.ndarray:
+    """n lifespans (h) drawn from a gamma distribution with the given mean and shape."""
+    return rng.gamma(shape, mean_h / shape, size=n)
+
+
 def hill(x, half: float, n: float):
     """Increasing Hill function x^n / (x^n + half^n), 0..1."""
     x = np.asarray(x, dtype=float)

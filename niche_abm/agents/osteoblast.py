@@ -8,7 +8,7 @@ import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from niche_abm.agents.codes import OSTEOBLAST
-from niche_abm.rules import probability, rule
+from niche_abm.rules import gamma_lifespans, probability, rule
 
 if TYPE_CHECKING:
     from niche_abm.model import NicheModel
@@ -42,7 +42,7 @@ class Osteoblast(FixedAgent):
 )
 def draw_lifespans(rng: np.random.Generator, n: int, p: Parameters) -> np.ndarray:
     """Active lifespans of n new osteoblasts, h (Lips 1978: formation period ≈ 69 days)."""
-    return rng.gamma(p.ob.lifespan_shape, p.ob.lifespan_h / p.ob.lifespan_shape, size=n)
+    return gamma_lifespans(rng, n, p.ob.lifespan_h, p.ob.lifespan_shape)
 
 
 def step_osteoblasts(model: NicheModel) -> None:

@@ -8,7 +8,7 @@ import numpy as np
 from mesa.discrete_space import CellAgent
 
 from niche_abm.agents.codes import OSTEOCLAST, PRECURSOR
-from niche_abm.rules import hill, probability, rule
+from niche_abm.rules import gamma_lifespans, hill, probability, rule
 
 if TYPE_CHECKING:
     from niche_abm.model import NicheModel
@@ -82,7 +82,7 @@ def fusion_rate(rank_occupancy: np.ndarray, next_to_bone: np.ndarray, partners: 
 )
 def draw_lifespans(rng: np.random.Generator, n: int, p: Parameters) -> np.ndarray:
     """Lifespans of n new osteoclasts, h (Manolagas 2000: about 2 weeks)."""
-    return rng.gamma(p.oc.lifespan_shape, p.oc.lifespan_h / p.oc.lifespan_shape, size=n)
+    return gamma_lifespans(rng, n, p.oc.lifespan_h, p.oc.lifespan_shape)
 
 
 def step_precursors(model: NicheModel) -> None:
