@@ -53,14 +53,9 @@ class Arm:
     drugs: tuple[str, ...] = ()
 
     def parameters(self, overrides: dict | None = None) -> Parameters:
-        n_stroma = round(WELL["stroma.density"] * WELL["grid.width"] * WELL["grid.height"])
-        values = {
-            **WELL,
-            "mm.initial_count": n_stroma if self.with_mm else 0,
-            "culture.transwell": int(self.transwell),
-            **(overrides or {}),
-        }
-        return build_parameters(values)
+        well = {**WELL, "culture.transwell": int(self.transwell), **(overrides or {})}
+        n_stroma = round(well["stroma.density"] * well["grid.width"] * well["grid.height"])
+        return build_parameters({"mm.initial_count": n_stroma if self.with_mm else 0, **well})
 
 
 ARMS = (

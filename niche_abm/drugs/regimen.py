@@ -60,19 +60,18 @@ class Regimen:
     def text(self) -> str:
         """The regimen in the command-line syntax."""
         if self.concentration_um is not None:
-            amount = f"{self.concentration_um:g}uM"
+            amount = f"{self.concentration_um:.12g}uM"
         else:
-            amount = f"{self.dose_mg:g}mg" + (f"/{self.every_h / 24:g}d" if self.every_h else "")
-        stop = f":day{self.stop_day:g}" if self.stop_day is not None else ""
-        return f"{self.drug.name}={amount}@day{self.start_day:g}{stop}"
+            amount = f"{self.dose_mg:.12g}mg" + (f"/{self.every_h / 24:.12g}d" if self.every_h else "")
+        stop = f":day{self.stop_day:.12g}" if self.stop_day is not None else ""
+        return f"{self.drug.name}={amount}@day{self.start_day:.12g}{stop}"
 
     def dose_times_h(self, until_h: float) -> np.ndarray:
-        """Hours at which doses are given, up to until_h."""
+        """Hours at which doses are given, up to until_h (inclusive) and before the stop day (exclusive)."""
         start = self.start_day * 24.0
-        end = until_h if self.stop_day is None else min(until_h, self.stop_day * 24.0)
-        if self.every_h is None:
-            return np.array([start]) if start <= end else np.zeros(0)
-        return np.arange(start, end + 1e-9, self.every_h)
+        times = np.array([start]) if self.every_h is None else np.arange(start, until_h + 1e-9, self.every_h)
+        times = times[times <= until_h]
+        return times if self.stop_day is None else times[times < self.stop_day * 24.0]
 
     def concentration_at(self, t_h: float) -> float:
         """Concentration at hour t_h, µM."""
