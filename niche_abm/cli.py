@@ -66,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     coculture.add_argument("--seeds", type=int, default=3, help="replicates per arm (default 3)")
     coculture.add_argument("--hours", type=int, default=48, help="culture time, h (24-72; default 48)")
     coculture.add_argument("--out", type=Path, default=Path("results/coculture"), help="output folder")
+    validate = commands.add_parser("validate", help="run every validation target (analysis/validation/)")
+    validate.add_argument("--out", type=Path, default=Path("results/validation"), help="output folder")
+    validate.add_argument("--workers", type=int, default=2, help="parallel processes (default 2)")
+    validate.add_argument("--only", help="comma-separated target ids, e.g. T1,T4 (default: all)")
     dose = commands.add_parser("dose-response", help="one drug at several doses: bone loss, RANKL/OPG, MM burden")
     dose.add_argument("drug", help="a name from `run.py drugs`")
     dose.add_argument("--doses", required=True, help="comma-separated, e.g. 0,0.1uM,1uM,10uM or 0,60mg,120mg")
@@ -103,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
             return coculture_command(args)
         if args.command == "dose-response":
             return dose_response_command(args)
+        if args.command == "validate":
+            return validate_command(args)
     except ParameterError as error:
         print(f"run.py: error: {error}", file=sys.stderr)
         return 2
@@ -180,6 +186,20 @@ def coculture_command(args: argparse.Namespace) -> int:
     print(summary.to_string(float_format=lambda v: f"{v:.3g}"))
     print(f"wrote {args.out}/runs.csv and summary.csv")
     return 0
+
+
+def validate_command(args: argparse.Namespace) -> int:
+    """Run the validation targets; write validation.json and validation_report.md (a FAIL is a result)."""
+    from analysis.validation.runner import run_validation, target_modules
+
+    if not 1 <= args.workers <= 64:
+        raise ParameterError("--workers", f"got {args.workers}; expected an integer in [1, 64]")
+    only = [t.strip().upper() for t in args.only.split(",") if t.strip()] if args.only else None
+    known = set(target_modules())
+    unknown = sorted(set(only or ()) - known)
+    if unknown:
+        raise ParameterError("--only", f"unknown target(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    return run_validation(args.out, workers=args.workers, only=only)
 
 
 def dose_response_command(args: argparse.Namespace) -> int:

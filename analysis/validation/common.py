@@ -1,0 +1,207 @@
+"""Shared machinery of the validation targets: cached runs, replicate statistics, figures.
+
+Every in-vivo target runs on a 100 x 100 grid (1 mm², a quarter of the default
+area) for 60 days, so untreated controls can be shared between targets: a run is
+cached in memory per worker and, when the runner sets ``NICHE_VALIDATION_CACHE``,
+on disk, so a second worker reuses it instead of simulating it again.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from scipy import stats
+
+from niche_abm.drugs.regimen import parse_regimen
+from niche_abm.model import NicheModel
+from niche_abm.scenario import load_scenario
+
+GRID = {"grid.width": 100, "grid.height": 100}
+"""Validation grid: 100 x 100 sites of 10 µm (1 mm x 1 mm)."""
+
+AREA_SCALE = {"mm_advanced": {"mm.initial_count": 750}}
+"""Scenario counts given for the default 200 x 200 grid, scaled to the 4x smaller area (3000 / 4)."""
+
+DAYS = 60
+"""Length of every in-vivo run shared between targets, days (T8 runs the healthy scenario for 180)."""
+
+SNAPSHOT_EVERY_DAYS = 10
+IN_VIVO_SEEDS = (1, 2, 3, 4, 5, 6, 7, 8)
+COCULTURE_SEEDS = (1, 2, 3)
+
+CACHE_ENV = "NICHE_VALIDATION_CACHE"
+FIGURE_ENV = "NICHE_VALIDATION_FIGURES"
+
+
+@dataclass(frozen=True)
+class Run:
+    """One simulated run: daily metrics, final counters and state snapshots every 10 days.
+
+    snapshots maps a day to copies of occupancy, marrow, next_to_bone and bone_template.
+    """
+
+    series: pd.DataFrame
+    counters: dict
+    snapshots: dict[int, dict[str, np.ndarray]]
+
+
+def simulate(scenario: str, seed: int, days: int = DAYS, drugs: tuple[str, ...] = ()) -> Run:
+    """Run a scenario on the validation grid with the given regimens (memory and disk cached)."""
+    return _simulate(scenario, seed, days, tuple(drugs))
+
+
+@functools.lru_cache(maxsize=64)
+def _simulate(scenario: str, seed: int, days: int, drugs: tuple[str, ...]) -> Run:
+    cache_dir = os.environ.get(CACHE_ENV)
+    key = hashlib.sha1(repr((scenario, seed, days, drugs)).encode()).hexdigest()[:16]
+    path = Path(cache_dir) / f"{key}.pkl" if cache_dir else None
+    if path is not None and path.is_file():
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    params = load_scenario(scenario, {**GRID, **AREA_SCALE.get(scenario, {})})
+    model = NicheModel(params, seed=seed, drugs=tuple(parse_regimen(d) for d in drugs))
+    snapshots = {}
+    for day in range(SNAPSHOT_EVERY_DAYS, days + 1, SNAPSHOT_EVERY_DAYS):
+        model.run(day - int(model.day))
+        snapshots[day] = {
+            "occupancy": model.occupancy.copy(),
+            "marrow": model.marrow.copy(),
+            "next_to_bone": model.next_to_bone.copy(),
+            "bone_template": model.bone_template.copy(),
+        }
+    if model.day < days:
+        model.run(days - int(model.day))
+    counters = {k: (list(v) if isinstance(v, list) else v) for k, v in model.counters.items()}
+    run = Run(model.timeseries(), counters, snapshots)
+    if path is not None:
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(run, handle)
+        tmp.replace(path)
+    return run
+
+
+# --- statistics ------------------------------------------------------------------------------
+def interval(values) -> tuple[float, float, float]:
+    """Mean and 95% t-interval of replicate values (mean, low, high); NaN bounds for one value."""
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    mean = float(x.mean()) if len(x) else float("nan")
+    if len(x) < 2:
+        return mean, float("nan"), float("nan")
+    half = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)))
+    return mean, mean - half, mean + half
+
+
+def fmt(values, unit: str = "", digits: int = 3) -> str:
+    """'mean [low, high] unit' with n, for the report."""
+    mean, low, high = interval(values)
+    g = f"{{:.{digits}g}}"
+    return f"{g.format(mean)} [{g.format(low)}, {g.format(high)}]{(' ' + unit) if unit else ''} (n={len(values)})"
+
+
+def excludes_zero_below(values) -> bool:
+    """The 95% interval of the mean lies entirely below zero."""
+    _, _, high = interval(values)
+    return bool(np.isfinite(high) and high < 0)
+
+
+def excludes_zero_above(values) -> bool:
+    """The 95% interval of the mean lies entirely above zero."""
+    _, low, _ = interval(values)
+    return bool(np.isfinite(low) and low > 0)
+
+
+def relative_change(treated, control) -> np.ndarray:
+    """Per-seed (paired) relative change treated / control − 1 (NaN where the control is zero)."""
+    t, c = np.asarray(treated, float), np.asarray(control, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(c != 0, t / c - 1.0, np.nan)
+
+
+def window_mean(series: pd.DataFrame, column: str, first_day: float, last_day: float) -> float:
+    """Mean of a daily column over first_day ≤ day ≤ last_day."""
+    rows = series[(series["day"] >= first_day) & (series["day"] <= last_day)]
+    return float(rows[column].mean())
+
+
+def second_half_mean(series: pd.DataFrame, column: str) -> float:
+    """Mean of a daily column over the second half of the run (days > last day / 2)."""
+    last = float(series["day"].max())
+    return window_mean(series, column, last / 2 + 1e-9, last)
+
+
+def at_day(series: pd.DataFrame, column: str, day: float) -> float:
+    return float(series.loc[series["day"] == day, column].iloc[0])
+
+
+# --- figures --------------------------------------------------------------------------------
+def figure_path(name: str) -> Path:
+    """Where a target writes its figure (the runner's out_dir/figures, else results/validation/figures)."""
+    folder = Path(os.environ.get(FIGURE_ENV, "results/validation/figures"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
+
+
+def bar_figure(name: str, panels: list[tuple[str, dict[str, list[float]]]], title: str) -> str:
+    """One panel per measure, one bar per arm with its 95% interval and the replicates as dots; returns the path."""
+    fig = Figure(figsize=(3.2 * len(panels), 3.4), layout="constrained")
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    for ax, (ylabel, arms) in zip(axes, panels, strict=True):
+        for i, values in enumerate(arms.values()):
+            mean, low, high = interval(values)
+            err = [[mean - low], [high - mean]] if np.isfinite(low) else None
+            ax.bar(i, mean, color=f"C{i}", alpha=0.6, yerr=err, capsize=4)
+            ax.plot(np.full(len(values), i), values, "k.", ms=3)
+        ax.set_xticks(range(len(arms)), list(arms), rotation=30, ha="right", fontsize=7)
+        ax.set_ylabel(ylabel, fontsize=8)
+    fig.suptitle(title, fontsize=9)
+    path = figure_path(name)
+    fig.savefig(path, dpi=110)
+    return str(path)
+
+
+def timecourse_figure(name: str, panels: list[tuple[str, dict[str, list[pd.Series]]]], title: str) -> str:
+    """Per panel, the mean daily course of each arm with its 95% band over seeds; returns the path."""
+    fig = Figure(figsize=(3.6 * len(panels), 3.2), layout="constrained")
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    for ax, (ylabel, arms) in zip(axes, panels, strict=True):
+        for i, (arm, courses) in enumerate(arms.items()):
+            table = np.vstack([c.to_numpy(float) for c in courses])
+            days = courses[0].index.to_numpy(float)
+            bounds = np.array([interval(col) for col in table.T])
+            ax.plot(days, bounds[:, 0], color=f"C{i}", label=arm)
+            ax.fill_between(days, bounds[:, 1], bounds[:, 2], color=f"C{i}", alpha=0.2)
+        ax.set_xlabel("day", fontsize=8)
+        ax.set_ylabel(ylabel, fontsize=8)
+        ax.legend(fontsize=7)
+    fig.suptitle(title, fontsize=9)
+    path = figure_path(name)
+    fig.savefig(path, dpi=110)
+    return str(path)
+
+
+def course(run: Run, column: str) -> pd.Series:
+    """A daily column indexed by day."""
+    return run.series.set_index("day")[column]
+
+
+@functools.lru_cache(maxsize=4)
+def coculture_table(seeds: tuple[int, ...]) -> pd.DataFrame:
+    """Every co-culture arm (niche_abm.coculture.ARMS) for every seed, 48 h: one row each."""
+    from niche_abm.coculture import ARMS, run_arm
+
+    return pd.DataFrame([run_arm(arm, seed) for arm in ARMS for seed in seeds])
+
+
+def arm_values(table: pd.DataFrame, arm: str, column: str) -> list[float]:
+    """One measure of one co-culture arm, ordered by seed."""
+    return table[table["arm"] == arm].sort_values("seed")[column].tolist()

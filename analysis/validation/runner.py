@@ -1,0 +1,197 @@
+"""Run the validation targets T1-T11 in parallel and write validation.json and validation_report.md.
+
+Each target is a module ``t<NN>_<name>.py`` in this folder with ID, CLAIM, SOURCE,
+PUBLISHED, TOLERANCE, SEEDS and ``evaluate(seeds) -> dict``. Workers receive module
+names (the start method is spawn), share simulated runs through a temporary disk
+cache, and write figures to ``out_dir/figures``. A FAIL is a scientific result; only
+a target that crashes makes the exit code 1.
+
+    python -c "from analysis.validation.runner import run_validation; from pathlib import Path; \
+run_validation(Path('results/validation'))"
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import pkgutil
+import tempfile
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import numpy as np
+
+from analysis.validation import common
+
+PACKAGE = "analysis.validation"
+ORDER = ("T8", "T4", "T3", "T6", "T7", "T9", "T10", "T5", "T11", "T1", "T2")
+"""Submission order: longest first, and targets sharing untreated runs close together."""
+
+
+def target_modules() -> dict[str, str]:
+    """Target ID -> module name, for every t*.py in this folder."""
+    folder = Path(__file__).resolve().parent
+    found = {}
+    for info in pkgutil.iter_modules([str(folder)]):
+        if info.name.startswith("t") and info.name[1:3].isdigit():
+            module = importlib.import_module(f"{PACKAGE}.{info.name}")
+            found[module.ID] = module.__name__
+    return dict(sorted(found.items(), key=lambda kv: ORDER.index(kv[0]) if kv[0] in ORDER else len(ORDER)))
+
+
+def run_target(module_name: str) -> dict:
+    """Import one target and evaluate it with its own seeds; a crash is recorded, not raised."""
+    start = time.perf_counter()
+    module = importlib.import_module(module_name)
+    entry = {
+        "id": module.ID,
+        "claim": module.CLAIM,
+        "source": module.SOURCE,
+        "published": module.PUBLISHED,
+        "tolerance": module.TOLERANCE,
+        "seeds": list(module.SEEDS),
+        "replicates": len(module.SEEDS),
+    }
+    try:
+        result = module.evaluate(tuple(module.SEEDS))
+        entry |= {
+            "status": result["status"],
+            "measured": result["measured"],
+            "published": result.get("published", module.PUBLISHED),
+            "details": result.get("details", {}),
+            "figure": result.get("figure"),
+        }
+    except Exception:
+        entry |= {"status": "ERROR", "measured": "", "details": {}, "figure": None, "error": traceback.format_exc()}
+    entry["seconds"] = round(time.perf_counter() - start, 1)
+    return entry
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def run_validation(out_dir: Path, workers: int = 2, only: list[str] | None = None) -> int:
+    """Evaluate the targets (all, or the IDs in `only`), print a table and write the json and report.
+
+    Returns 0 if every target ran (PASS or FAIL), 1 if any crashed.
+    """
+    out_dir = Path(out_dir).resolve()
+    (out_dir / "figures").mkdir(parents=True, exist_ok=True)
+    modules = target_modules()
+    if only:
+        wanted = [t.strip().upper() for t in only]
+        unknown = sorted(set(wanted) - set(modules))
+        if unknown:
+            raise ValueError(f"--only: unknown target(s) {', '.join(unknown)}; known: {', '.join(modules)}")
+        modules = {k: v for k, v in modules.items() if k in wanted}
+    started = time.perf_counter()
+    entries: dict[str, dict] = {}
+    saved = {k: os.environ.get(k) for k in (common.CACHE_ENV, common.FIGURE_ENV)}
+    with tempfile.TemporaryDirectory(prefix="niche_validation_") as cache:
+        os.environ[common.CACHE_ENV] = cache
+        os.environ[common.FIGURE_ENV] = str(out_dir / "figures")
+        try:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                futures = {pool.submit(run_target, name): target for target, name in modules.items()}
+                for future in as_completed(futures):
+                    target = futures[future]
+                    try:
+                        entry = future.result()
+                    except Exception:
+                        entry = {"id": target, "status": "ERROR", "error": traceback.format_exc()}
+                    entries[target] = entry
+                    print(f"  {target}: {entry['status']} ({entry.get('seconds', '?')} s)", flush=True)
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+    wall = time.perf_counter() - started
+    ordered = [entries[t] for t in sorted(entries, key=lambda t: int(t[1:]))]
+    print_table(ordered)
+    print(f"validation: {sum(e['status'] == 'PASS' for e in ordered)}/{len(ordered)} PASS in {wall:.0f} s")
+    (out_dir / "validation.json").write_text(
+        json.dumps(_jsonable({"wall_seconds": round(wall, 1), "targets": ordered}), indent=2, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    (out_dir / "validation_report.md").write_text(report(ordered, out_dir, wall), encoding="utf-8")
+    print(f"wrote {out_dir / 'validation.json'} and {out_dir / 'validation_report.md'}")
+    return 1 if any(e["status"] == "ERROR" for e in ordered) else 0
+
+
+def print_table(entries: list[dict]) -> None:
+    """PASS/FAIL per target, measured beside published."""
+    print(f"{'target':<7}{'status':<8}{'measured':<90}published")
+    for e in entries:
+        measured = e.get("measured") or (e.get("error", "").strip().splitlines() or [""])[-1]
+        print(f"{e['id']:<7}{e['status']:<8}{measured[:88]:<90}{e.get('published', '')[:80]}")
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def report(entries: list[dict], out_dir: Path, wall: float) -> str:
+    """The markdown report: a summary table, then one section per target with its figure."""
+    passed = sum(e["status"] == "PASS" for e in entries)
+    lines = [
+        "# Validation report",
+        "",
+        f"{passed} of {len(entries)} targets PASS; wall time {wall:.0f} s. "
+        "Intervals are 95% t-intervals over seeds (mean [low, high], n); a direction passes only if its interval "
+        "excludes zero. In-vivo runs use a 100 x 100 grid (1 mm²) for 60 days unless the target says otherwise.",
+        "",
+        "| target | status | measured | published |",
+        "|---|---|---|---|",
+    ]
+    for e in entries:
+        lines.append(
+            f"| {e['id']} | **{e['status']}** | {_cell(e.get('measured', ''))} | {_cell(e.get('published', ''))} |"
+        )
+    for e in entries:
+        lines += ["", f"## {e['id']}: {e['status']}", "", f"**Claim.** {e.get('claim', '')}", ""]
+        lines += [f"**Source.** {e.get('source', '')}", "", f"**Published.** {e.get('published', '')}", ""]
+        lines += [f"**Test.** {e.get('tolerance', '')}", "", f"**Measured.** {e.get('measured', '')}", ""]
+        lines += [f"Seeds: {e.get('seeds', [])} ({e.get('seconds', '?')} s)."]
+        if e.get("details", {}).get("checks"):
+            lines += ["", "| check | result |", "|---|---|"]
+            lines += [f"| {_cell(k)} | {'yes' if ok else 'no'} |" for k, ok in e["details"]["checks"].items()]
+        if e.get("figure"):
+            rel = os.path.relpath(Path(e["figure"]).resolve(), out_dir)
+            lines += ["", f"![{e['id']}]({rel})"]
+        if e.get("error"):
+            lines += ["", "```", e["error"].rstrip(), "```"]
+    return "\n".join(lines) + "\n"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``run.py validate``."""
+    parser.add_argument("--out", type=Path, default=Path("results/validation"), help="output folder")
+    parser.add_argument("--workers", type=int, default=2, help="parallel processes (default 2)")
+    parser.add_argument("--only", type=lambda s: [t for t in s.split(",") if t], default=None, help="e.g. T1,T4")
+
+
+def main(args: argparse.Namespace) -> int:
+    return run_validation(args.out, workers=args.workers, only=args.only)
+
+
+if __name__ == "__main__":
+    cli = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_arguments(cli)
+    raise SystemExit(main(cli.parse_args()))
