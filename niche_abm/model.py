@@ -247,8 +247,8 @@ class NicheModel(mesa.Model):
         self.rank_occupancy_sites = rank_occupancy(self.free_rankl_sites, p.binding.rank_rankl_kd_pm)
 
     # --- bone ------------------------------------------------------------------------------
-    def resorb(self, xy: np.ndarray, rate: float) -> np.ndarray:
-        """Each cell at xy removes `rate` site volumes from a neighbouring site holding bone.
+    def resorb(self, xy: np.ndarray, rate: float | np.ndarray) -> np.ndarray:
+        """Each cell at xy removes `rate` site volumes (one value, or one per cell) from a neighbouring bone site.
 
         It works on the neighbour with the least bone left (finishing a pit before
         starting the next). Returns which cells found bone to resorb.
@@ -260,7 +260,8 @@ class NicheModel(mesa.Model):
         active = has_bone.any(axis=1)
         rows = np.flatnonzero(active)
         flat = np.ravel_multi_index((nx[rows, choice[rows]], ny[rows, choice[rows]]), self.bone.shape)
-        demand = np.bincount(flat, minlength=self.bone.size)[: self.bone.size] * rate
+        per_cell = np.broadcast_to(np.asarray(rate, dtype=float), (len(xy),))[rows]
+        demand = np.bincount(flat, weights=per_cell, minlength=self.bone.size)
         removed = np.minimum(demand, self.bone.ravel())
         self.bone.ravel()[:] -= removed
         self.counters["resorbed"] += float(removed.sum())

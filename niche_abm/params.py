@@ -525,12 +525,12 @@ TABLE: tuple[Parameter, ...] = (
     ),
     _p(
         "mm.ccl3_secretion",
-        1000.0,
+        500.0,
         "molecules/h/cell",
         0.0,
         1e6,
-        "Choi/Roodman et al. 2003 Blood 101:3778: high producers >1 ng/mL per 1e6 cells per 72 h "
-        "(≈1e3 molecules/cell/h, estimate from that number)",
+        "Choi/Roodman et al. 2003 Blood 101:3778: high producers >1 ng/mL per 1e6 cells per 72 h (≈1e3 "
+        "molecules/cell/h), low producers <200 pg/mL (≈200); an estimate between the two for a mixed clone",
         "CCL3 release by an MM cell.",
     ),
     # --- osteoclast precursors and osteoclasts -----------------------------------------
@@ -655,6 +655,46 @@ TABLE: tuple[Parameter, ...] = (
         "estimate: erosion ~2 µm/day over a ~30 µm front = 60 µm²/day (Lips et al. 1978; parameters.md)",
         "Bone removed by one osteoclast, in site volumes per hour.",
     ),
+    _p(
+        "oc.ccl3_resorption_fold",
+        2.0,
+        "x",
+        1.0,
+        20.0,
+        "Han et al. 2001 Blood 97:3349 (MIP-1α stimulates resorption by osteoclasts); Vallet et al. 2007 (CCR1 "
+        "blockade cuts resorption more than formation); size an estimate",
+        "Maximal multiplier of an osteoclast's resorption by CCL3.",
+    ),
+    _p(
+        "oc.ccl3_activation_ec50_pm",
+        200.0,
+        "pM",
+        1.0,
+        1e5,
+        "estimate: as ocp.ccl3_ec50_pm (1-10 ng/mL MIP-1α acts on osteoclast-lineage cells)",
+        "CCL3 giving half the maximal activation of resorption.",
+    ),
+    _p(
+        "oc.rankl_withdrawal_death_rate",
+        0.02,
+        "/h",
+        0.0,
+        1.0,
+        "Lacey et al. 2000 Am J Pathol 157:435 (RANKL keeps osteoclasts alive; without it they die within "
+        "days); rate an estimate (half-life ≈ 35 h without RANKL)",
+        "Extra death rate of an osteoclast with no RANK signalling.",
+    ),
+    _p(
+        "oc.survival_occupancy_half",
+        0.03,
+        "fraction",
+        0.001,
+        1.0,
+        "estimate: survival needs far less RANK signalling than fusion (healthy occupancy ≈ 0.2 keeps "
+        "osteoclasts alive for their full life)",
+        "RANK occupancy giving half the survival support.",
+    ),
+    _p("oc.survival_hill", 2.0, "", 0.5, 10.0, "estimate", "Hill coefficient of survival in RANK occupancy."),
     _p(
         "ob.formation_rate",
         0.003,

@@ -24,6 +24,7 @@ QUIET_WORLD = {
     "rankl.voxel_um": 10.0,
     "opg.voxel_um": 10.0,
     "ccl3.voxel_um": 10.0,
+    "oc.rankl_withdrawal_death_rate": 0.0,
 }
 
 

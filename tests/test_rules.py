@@ -723,3 +723,31 @@ def test_rules_text_has_one_line_per_rule_naming_its_numbers():
         assert "{" not in line and "}" not in line
         for name in rule.parameters:
             assert f"{DEFAULTS[name]:g}" in line, f"{name} missing from: {line}"
+
+
+def test_osteoclasts_without_rankl_die_within_days_but_healthy_rankl_keeps_them():
+    """RANKL is an osteoclast survival factor (Lacey et al. 2000): the withdrawal death rate is the full
+    oc.rankl_withdrawal_death_rate with no RANK occupancy and under a tenth of it at healthy occupancy (~0.2)."""
+    p = build_parameters()
+    no_rankl, healthy = osteoclast.survival_death_rate(np.array([0.0, 0.2]), p)
+    assert no_rankl == pytest.approx(p.oc.rankl_withdrawal_death_rate)
+    assert healthy < 0.1 * p.oc.rankl_withdrawal_death_rate
+
+    bone = np.zeros((20, 20))
+    bone[:5, :] = 1.0
+    model = tiny_model(bone, **{"oc.rankl_withdrawal_death_rate": 0.02})
+    cells = place(model, Osteoclast, *[(5, y) for y in range(20)], lifespan_h=1e6)
+    settle(model)
+    for _ in range(72):
+        model.step()
+    survivors = sum(alive(cell) for cell in cells)
+    expected = 20 * np.exp(-0.02 * 72)
+    assert abs(survivors - expected) < 4 * np.sqrt(20 * np.exp(-1.44) * (1 - np.exp(-1.44))) + 1
+
+
+def test_ccl3_raises_osteoclast_resorption_up_to_its_fold():
+    p = build_parameters()
+    base, half, saturated = osteoclast.resorption_rate(np.array([0.0, p.oc.ccl3_activation_ec50_pm, 1e9]), p)
+    assert base == pytest.approx(p.oc.resorption_rate)
+    assert half == pytest.approx(p.oc.resorption_rate * (1 + (p.oc.ccl3_resorption_fold - 1) / 2))
+    assert saturated == pytest.approx(p.oc.resorption_rate * p.oc.ccl3_resorption_fold, rel=1e-6)

@@ -77,9 +77,28 @@ def fusion_rate(rank_occupancy: np.ndarray, next_to_bone: np.ndarray, partners: 
 @rule(
     "osteoclasts",
     "a cell resorbs {oc.resorption_rate} of a neighbouring bone site, finishing the most eroded one first, "
-    "and steps along the bone surface when none is left; it lives {oc.lifespan_h} on average (gamma, "
-    "shape {oc.lifespan_shape})",
+    "and steps along the bone surface when none is left; CCL3 raises resorption up to "
+    "{oc.ccl3_resorption_fold} (half-max {oc.ccl3_activation_ec50_pm})",
 )
+def resorption_rate(ccl3_pm: np.ndarray, p: Parameters) -> np.ndarray:
+    """Bone resorbed by each osteoclast, site volumes/h (CCL3 activates osteoclasts: Han et al. 2001)."""
+    return p.oc.resorption_rate * (
+        1.0 + (p.oc.ccl3_resorption_fold - 1.0) * hill(ccl3_pm, p.oc.ccl3_activation_ec50_pm, 1.0)
+    )
+
+
+@rule(
+    "osteoclasts",
+    "a cell lives {oc.lifespan_h} on average (gamma, shape {oc.lifespan_shape}), and dies sooner when RANKL is "
+    "withdrawn: an extra {oc.rankl_withdrawal_death_rate} times 1 minus a Hill function of its RANK occupancy "
+    "(half-max {oc.survival_occupancy_half}, power {oc.survival_hill})",
+)
+def survival_death_rate(rank_occupancy_here: np.ndarray, p: Parameters) -> np.ndarray:
+    """Extra death rate of each osteoclast for lack of RANKL, /h (RANKL is a survival factor: Lacey et al. 2000)."""
+    support = hill(rank_occupancy_here, p.oc.survival_occupancy_half, p.oc.survival_hill)
+    return p.oc.rankl_withdrawal_death_rate * (1.0 - support)
+
+
 def draw_lifespans(rng: np.random.Generator, n: int, p: Parameters) -> np.ndarray:
     """Lifespans of n new osteoclasts, h (Manolagas 2000: about 2 weeks)."""
     return gamma_lifespans(rng, n, p.oc.lifespan_h, p.oc.lifespan_shape)
@@ -135,16 +154,19 @@ def step_osteoclasts(model: NicheModel) -> None:
     if not agents:
         return
     p, fx = model.params, model.effects
-    resorbing = model.resorb(xy, p.oc.resorption_rate * fx["resorption"])
+    x, y = xy.T
+    sensed_ccl3 = model.ccl3_sites[x, y] * fx["ccl3_signalling"]
+    resorbing = model.resorb(xy, resorption_rate(sensed_ccl3, p) * fx["resorption"])
     idle = np.flatnonzero(~resorbing)
     targets = model.choose_free_neighbours(xy[idle], lambda nx, ny: model.next_to_bone[nx, ny].astype(float))
     for i, target in zip(idle, targets, strict=True):
         if model.site_is_free(target):
             model.move_cell(agents[i], model.cell_at_flat(target))
-    extra_death = probability((fx["osteoclast_death"] - 1.0) / p.oc.lifespan_h)
-    killed = model.rng.random(len(agents)) < extra_death
-    for agent, drug_killed in zip(agents, killed, strict=True):
+    drug_death = (fx["osteoclast_death"] - 1.0) / p.oc.lifespan_h
+    withdrawal_death = survival_death_rate(model.rank_occupancy_sites[x, y], p)
+    killed = model.rng.random(len(agents)) < probability(drug_death + withdrawal_death)
+    for agent, early_death in zip(agents, killed, strict=True):
         agent.age_h += 1.0
-        if drug_killed or agent.age_h >= agent.lifespan_h:
+        if early_death or agent.age_h >= agent.lifespan_h:
             model.counters["osteoclast_lifespans_h"].append(agent.age_h)
             model.remove_cell(agent)

@@ -17,10 +17,11 @@ DENOSUMAB = Drug(
         Effect(
             "free_rankl",
             "inhibit",
-            0.99,
-            0.005,
+            0.999,
+            0.0005,
             1.0,
-            "Kostenuik et al. 2009 JBMR 24:182 (Kd ≈ 3 pM; -95% Oc.S); in-vivo EC50 ≈ 0.7 µg/mL an estimate",
+            "Kostenuik et al. 2009 JBMR 24:182 (Kd ≈ 3 pM; -95% Oc.S); in-vivo EC50 0.5 nM (0.07 µg/mL) an "
+            "estimate: about 100x the Kd for tissue penetration",
         ),
     ),
     pk=OneCompartment(
