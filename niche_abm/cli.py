@@ -170,7 +170,7 @@ def _main_job_worker(job: tuple[str, int]) -> pd.DataFrame:
 
 
 def coculture_command(args: argparse.Namespace) -> int:
-    """Run every co-culture arm, print the per-arm means and write runs.csv, summary.csv."""
+    """Run every co-culture arm, print the per-arm means and write runs.csv, summary.csv and coculture.png."""
     from niche_abm import coculture
 
     if not 24 <= args.hours <= 72:
@@ -182,9 +182,10 @@ def coculture_command(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     results.to_csv(args.out / "runs.csv", index=False)
     summary.to_csv(args.out / "summary.csv")
+    coculture.figure(results).savefig(args.out / "coculture.png", dpi=110)
     print(f"Co-culture, {args.hours} h, mean of {args.seeds} seeds:")
     print(summary.to_string(float_format=lambda v: f"{v:.3g}"))
-    print(f"wrote {args.out}/runs.csv and summary.csv")
+    print(f"wrote {args.out}/runs.csv, summary.csv and coculture.png")
     return 0
 
 

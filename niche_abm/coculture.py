@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
+from scipy import stats
 
 from niche_abm.agents import MyelomaCell, StromalCell
 from niche_abm.agents import stroma as stroma_rules
@@ -122,6 +124,39 @@ def osteoclastogenic_potential(rankl_pm: float, opg_pm: float, treatment: Treatm
 def run_all(seeds: tuple[int, ...] = (1, 2, 3), hours: int = 48) -> pd.DataFrame:
     """Every arm for every seed: one row each."""
     return pd.DataFrame([run_arm(arm, seed, hours) for arm in ARMS for seed in seeds])
+
+
+FIGURE_MEASURES = (
+    ("rankl_opg_ratio", "medium RANKL/OPG"),
+    ("ccl3_pg_ml", "CCL3, pg/mL"),
+    ("mm_cd49d", "MM CD49d (untreated = 1)"),
+    ("osteoclasts_per_1000_precursors", "osteoclasts per 1,000 precursors"),
+)
+
+
+def figure(results: pd.DataFrame) -> Figure:
+    """One panel per measure: each arm's mean with its 95% t-interval over seeds."""
+    order = [arm.name for arm in ARMS if arm.name in set(results["arm"])]
+    fig = Figure(figsize=(16, 6), layout="constrained")
+    fig.suptitle(f"Co-culture arms after {int(results['hours'].iloc[0])} h: mean and 95% interval over seeds")
+    positions = np.arange(len(order))
+    for ax, (column, label) in zip(fig.subplots(1, len(FIGURE_MEASURES)), FIGURE_MEASURES, strict=True):
+        groups = [results.loc[results["arm"] == arm, column].to_numpy(dtype=float) for arm in order]
+        means = [g.mean() if np.isfinite(g).any() else np.nan for g in groups]
+        halves = [_half_width(g) for g in groups]
+        ax.barh(positions, means, xerr=halves, color=["C0" if "MM" not in a else "C1" for a in order], capsize=3)
+        ax.set_yticks(positions, order if column == FIGURE_MEASURES[0][0] else [""] * len(order), fontsize=8)
+        ax.invert_yaxis()
+        ax.set_title(label)
+        ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def _half_width(values: np.ndarray) -> float:
+    finite = values[np.isfinite(values)]
+    if len(finite) < 2:
+        return 0.0
+    return float(stats.t.ppf(0.975, len(finite) - 1) * finite.std(ddof=1) / np.sqrt(len(finite)))
 
 
 def summarise(results: pd.DataFrame) -> pd.DataFrame:

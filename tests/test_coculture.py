@@ -7,6 +7,9 @@ compared with each other; the osteoclastogenic potential is checked on hand-buil
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -101,3 +104,19 @@ def test_a_smaller_well_seeds_as_many_myeloma_cells_as_preobs():
     params = Arm("contact", with_mm=True).parameters({"grid.width": 60, "grid.height": 60})
     assert params.mm.initial_count == round(WELL["stroma.density"] * 60 * 60)
     run_arm(Arm("contact", with_mm=True), seed=1, hours=1, overrides={"grid.width": 60, "grid.height": 60})
+
+
+def test_coculture_command_writes_runs_summary_and_figure(tmp_path):
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "cc"
+    args = [sys.executable, str(root / "run.py"), "coculture", "--seeds", "1", "--hours", "24", "--out", str(out)]
+    result = subprocess.run(args, cwd=root, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    runs = pd.read_csv(out / "runs.csv")
+    assert set(runs["arm"]) == {arm.name for arm in ARMS}
+    assert (out / "summary.csv").is_file() and (out / "coculture.png").stat().st_size > 0
+
+    bad_args = [*args[:-4], "--hours", "200", "--out", str(tmp_path / "no")]
+    bad = subprocess.run(bad_args, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "--hours" in bad.stderr and "Traceback" not in bad.stderr
+    assert not (tmp_path / "no").exists()
