@@ -23,7 +23,7 @@ TARGETS: dict[str, str] = {
     "stroma_contact_response": "the rise of RANKL and fall of OPG in stroma touched by adherent MM cells",
     "osteoclast_formation": "fusion of precursors into osteoclasts",
     "free_rankl": "RANKL free to bind RANK (sequestered by antibody or decoy)",
-    "ccl3_signalling": "CCL3 sensed by precursors and osteoblast lineage cells through CCR1",
+    "ccl3_signalling": "CCL3 sensed through CCR1 by precursors, osteoclasts and osteoblast-lineage cells",
     "osteoclast_death": "osteoclast apoptosis",
     "resorption": "bone resorbed by each osteoclast",
     "mm_death": "MM cell death",

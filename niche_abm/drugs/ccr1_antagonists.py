@@ -6,8 +6,8 @@ from niche_abm.drugs.pharmacology import OneCompartment
 MLN3897 = Drug(
     name="mln3897",
     drug_class="CCR1 antagonist",
-    mechanism="blocks the CCL3 receptor CCR1, so precursors are no longer drawn by CCL3 and osteoblasts no "
-    "longer held back by it",
+    mechanism="blocks the CCL3 receptor CCR1, so precursors are no longer drawn by CCL3, osteoclasts no longer "
+    "activated by it and osteoblasts no longer held back by it",
     effects=(
         Effect(
             "ccl3_signalling",
