@@ -4,7 +4,16 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench docs figures clean
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: install run test lint bench docs figures clean browser app
+
+$(CHROMIUM):
+	# Debian's chromium drives the browser tests (Playwright, never a browser download).
+	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
+
+browser: $(CHROMIUM)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,8 +30,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check niche_abm analysis tests run.py
 	$(VENV)/bin/ruff format --check niche_abm analysis tests run.py
 
-test: lint
+test: lint $(CHROMIUM)
 	$(VENV)/bin/pytest -q
+
+app: $(STAMP)
+	$(PY) run.py app
 
 bench: $(STAMP)
 	$(PY) analysis/bench.py

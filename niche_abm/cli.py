@@ -11,6 +11,7 @@ and exits with status 2 before any step runs or any file is written.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -80,6 +81,16 @@ def build_parser() -> argparse.ArgumentParser:
     dose.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter")
     dose.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     dose.add_argument("--out", type=Path, help="output folder (default results/dose_response_DRUG)")
+    sweep = commands.add_parser("sweep", help="run a batch experiment from a sweep file (scenarios/sweeps/)")
+    sweep.add_argument("sweep", help="a sweep TOML file, or the name of one in scenarios/sweeps/")
+    sweep.add_argument("--out", type=Path, help="dataset folder (default results/sweeps/NAME)")
+    sweep.add_argument("--workers", type=int, help="worker processes (default: every core)")
+    sweep.add_argument("--engine", choices=("local", "dask"), default="local", help="local processes or Dask")
+    sweep.add_argument("--scheduler", metavar="ADDRESS", help="submit to a running Dask cluster, e.g. tcp://host:8786")
+    sweep.add_argument("--resume", action="store_true", help="continue a sweep in --out: run only what is missing")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    summarize = commands.add_parser("summarize", help="statistics, figures and sensitivity indices of a sweep")
+    summarize.add_argument("folder", type=Path, help="the sweep's dataset folder")
     return parser
 
 
@@ -109,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
             return dose_response_command(args)
         if args.command == "validate":
             return validate_command(args)
+        if args.command == "sweep":
+            return sweep_command(args)
+        if args.command == "summarize":
+            return summarize_command(args)
     except ParameterError as error:
         print(f"run.py: error: {error}", file=sys.stderr)
         return 2
@@ -223,6 +238,39 @@ def dose_response_command(args: argparse.Namespace) -> int:
     dose_response.write(out, results, summary, dose_response.figure(summary, args.drug, args.scenario, days))
     print(summary.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     print(f"wrote {out}/runs.csv, summary.csv and dose_response.png")
+    return 0
+
+
+def sweep_command(args: argparse.Namespace) -> int:
+    from niche_abm.sweep import load_sweep, make_engine, prepare, run_sweep
+
+    spec = load_sweep(args.sweep)
+    if args.workers is not None and not 1 <= args.workers <= 1024:
+        raise ParameterError("--workers", f"got {args.workers}; expected an integer in [1, 1024]")
+    out = args.out or Path("results") / "sweeps" / spec.name
+    store, tasks = prepare(spec, out, args.resume)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    engine = make_engine(args.engine, args.workers, args.scheduler)
+    print(f"{spec.name}: {len(tasks)} runs on {engine.name} ({engine.workers} workers) into {out}/", flush=True)
+    report = run_sweep(spec, store, tasks, engine, progress=not args.quiet)
+    print(
+        f"{report.done} done ({report.skipped} from before), {report.failed} failed, {report.pending} pending "
+        f"in {report.wall_time_s:.1f} s; runs table: {out / 'runs.csv'}"
+    )
+    if report.interrupted:
+        print(f"interrupted: finished runs are kept; continue with --resume --out {out}", file=sys.stderr)
+        return 130
+    if report.failed:
+        print(f"{report.failed} runs failed (errors in runs.csv); --resume retries them", file=sys.stderr)
+        return 1
+    return 0
+
+
+def summarize_command(args: argparse.Namespace) -> int:
+    from niche_abm.sweep.summary import summarize
+
+    written = summarize(args.folder)
+    print(f"wrote {args.folder / 'summary'}/: {', '.join(path.name for path in written)}")
     return 0
 
 

@@ -1,0 +1,161 @@
+"""Where runs are computed: local worker processes, or a Dask cluster.
+
+Both engines take tasks one at a time (``submit``) and hand back finished
+attempts (``wait``) as (task, outcome) pairs, where the outcome is a
+:class:`~niche_abm.sweep.worker.RunOutcome` or the exception that lost the
+attempt (a worker process that died). The runner keeps only ``capacity``
+attempts in flight, so memory stays bounded however many runs the sweep has.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
+from concurrent.futures import wait as wait_futures
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from niche_abm.params import ParameterError
+from niche_abm.sweep.design import RunTask
+from niche_abm.sweep.worker import RunOutcome, simulate_run
+
+LOOPBACK = "127.0.0.1"
+
+Finished = list[tuple[RunTask, "RunOutcome | BaseException"]]
+
+
+class LocalEngine:
+    """A pool of worker processes on this machine (spawned, one run each at a time).
+
+    When a worker dies, the pool breaks and every attempt in flight is lost;
+    those come back as failures (to be retried) and a fresh pool takes the rest.
+    Only ``workers`` attempts are ever in flight, so a death costs at most that many.
+    """
+
+    name = "local"
+
+    def __init__(self, workers: int, run: Callable[[RunTask], RunOutcome] = simulate_run):
+        self.workers = workers
+        self.capacity = workers
+        self._run = run
+        self._pool = self._new_pool()
+        self._futures: dict[Future, RunTask] = {}
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def submit(self, task: RunTask) -> None:
+        try:
+            future = self._pool.submit(self._run, task)
+        except BrokenProcessPool:
+            self._pool = self._new_pool()
+            future = self._pool.submit(self._run, task)
+        self._futures[future] = task
+
+    def wait(self) -> Finished:
+        done, _ = wait_futures(list(self._futures), return_when=FIRST_COMPLETED)
+        finished: Finished = []
+        broken = False
+        for future in done:
+            task = self._futures.pop(future)
+            error = future.exception()
+            broken |= isinstance(error, BrokenProcessPool)
+            finished.append((task, error if error is not None else future.result()))
+        if broken:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._new_pool()
+        return finished
+
+    @property
+    def running(self) -> int:
+        return len(self._futures)
+
+    def close(self, cancel: bool = False) -> None:
+        if cancel:
+            for child in multiprocessing.active_children():
+                child.terminate()
+        self._pool.shutdown(wait=not cancel, cancel_futures=True)
+
+
+class DaskEngine:
+    """Runs on Dask distributed: a cluster at ``scheduler``, or a LocalCluster of ``workers`` processes.
+
+    A local cluster listens on loopback only, with its dashboard on a free
+    loopback port. Dask reschedules the runs of a worker that dies (up to its
+    ``distributed.scheduler.allowed-failures``); a run that keeps killing
+    workers comes back as a ``KilledWorker`` failure.
+    """
+
+    name = "dask"
+
+    def __init__(self, workers: int, scheduler: str | None = None, run: Callable[[RunTask], RunOutcome] = simulate_run):
+        from dask.distributed import Client, LocalCluster
+
+        self._run = run
+        self._cluster = None
+        if scheduler:
+            try:
+                self._client = Client(scheduler, timeout="20s")
+            except OSError as error:
+                raise ParameterError("--scheduler", f"cannot reach the Dask scheduler {scheduler}: {error}") from None
+        else:
+            self._cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host=LOOPBACK,
+                dashboard_address=f"{LOOPBACK}:0",
+                silence_logs="error",
+            )
+            self._client = Client(self._cluster)
+        self._futures: dict[Any, RunTask] = {}
+        self._submitted = 0
+
+    @property
+    def workers(self) -> int:
+        return max(1, sum(self._client.nthreads().values()))
+
+    @property
+    def capacity(self) -> int:
+        """Twice the cluster's threads, so workers never wait for the next run."""
+        return 2 * self.workers
+
+    def submit(self, task: RunTask) -> None:
+        self._submitted += 1
+        future = self._client.submit(self._run, task, key=f"run-{task.index}-{self._submitted}", pure=False)
+        self._futures[future] = task
+
+    def wait(self) -> Finished:
+        from dask.distributed import wait
+
+        done = wait(list(self._futures), return_when="FIRST_COMPLETED").done
+        finished: Finished = []
+        for future in done:
+            task = self._futures.pop(future)
+            if future.status == "error":
+                finished.append((task, future.exception()))
+            else:
+                finished.append((task, future.result()))
+            future.release()
+        return finished
+
+    @property
+    def running(self) -> int:
+        return len(self._futures)
+
+    def close(self, cancel: bool = False) -> None:
+        if cancel and self._futures:
+            self._client.cancel(list(self._futures))
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def make_engine(name: str, workers: int | None, scheduler: str | None) -> LocalEngine | DaskEngine:
+    """The engine asked for on the command line; --scheduler implies Dask."""
+    count = workers or os.cpu_count() or 1
+    if scheduler or name == "dask":
+        return DaskEngine(count, scheduler)
+    return LocalEngine(count)

@@ -1,0 +1,318 @@
+"""Sweep files: which runs a batch experiment holds, read from TOML and validated.
+
+A sweep names a base scenario, fixed overrides, the parameters to vary, the
+treatment arms, the replicates, the days and the metrics to keep::
+
+    description = "CCL3 secretion against MM adhesion, with and without lenalidomide"
+    scenario = "mm_niche"          # a name from `run.py list`, or a path beside this file
+    days = 30
+    replicates = 3
+    seed = 2026                    # root seed: every run's seed derives from it
+    metrics = ["bv_tv", "n_mm", "rankl_opg_ratio"]   # default: every daily metric
+    retries = 2                    # extra attempts for a run that fails
+
+    [set]                          # the same for every run
+    "grid.width" = 100
+
+    [design]
+    kind = "grid"                  # grid (lists) | lhs | sobol | morris (ranges, SALib)
+    samples = 8                    # lhs: points; sobol: base samples (a power of 2); morris: trajectories
+    levels = 4                     # morris only
+
+    [vary]
+    "mm.ccl3_secretion" = [0.5, 1.0, 2.0]                   # grid: a list of values
+    # "mm.adhesion_rate" = { low = 0.01, high = 0.1, scale = "log" }   # sampled designs: a range
+
+    [arms]                         # name = list of drug regimens (`run.py drugs`); default: control = []
+    control = []
+    lenalidomide = ["lenalidomide=10uM@day0"]
+
+Every key, value and regimen is checked before any run starts; a mistake
+raises :class:`~niche_abm.params.ParameterError` naming the field and what is
+allowed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from niche_abm.drugs.regimen import parse_regimen
+from niche_abm.metrics import COLUMNS
+from niche_abm.params import BY_NAME, ParameterError, suggest
+from niche_abm.scenario import SCENARIO_DIR, load_scenario
+
+DESIGNS = ("grid", "lhs", "sobol", "morris")
+SAMPLED_DESIGNS = ("lhs", "sobol", "morris")
+METRICS = COLUMNS[1:]
+"""Daily metrics a sweep can keep (``day`` is always kept)."""
+REQUIRED_METRICS = ("bv_tv",)
+"""Always kept: bone loss is the outcome every summary and sensitivity index is computed on."""
+TOP_LEVEL = {
+    *("description", "scenario", "days", "replicates", "seed", "metrics", "retries"),
+    *("set", "design", "vary", "arms"),
+}
+ARM_NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+SWEEP_DIR = SCENARIO_DIR / "sweeps"
+
+
+@dataclass(frozen=True)
+class Range:
+    """A sampled parameter range; log scale samples log10(value) uniformly."""
+
+    low: float
+    high: float
+    scale: str = "linear"
+
+    def bounds(self) -> tuple[float, float]:
+        """The bounds in the space SALib samples (log10 for a log range)."""
+        if self.scale == "log":
+            return math.log10(self.low), math.log10(self.high)
+        return self.low, self.high
+
+    def value(self, sampled: float) -> float:
+        """A parameter value from a sample in SALib's space."""
+        return 10.0**sampled if self.scale == "log" else sampled
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A validated sweep."""
+
+    name: str
+    description: str
+    scenario_path: Path
+    days: int
+    replicates: int
+    seed: int
+    metrics: tuple[str, ...]
+    retries: int
+    fixed: dict[str, Any]
+    design: str
+    samples: int
+    levels: int
+    grid_values: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    ranges: dict[str, Range] = field(default_factory=dict)
+    arms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def varied(self) -> tuple[str, ...]:
+        """Names of the varied parameters, in file order."""
+        return tuple(self.grid_values) or tuple(self.ranges)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for the manifest (and the fingerprint that guards --resume)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "scenario": str(self.scenario_path.resolve()),
+            "days": self.days,
+            "replicates": self.replicates,
+            "seed": self.seed,
+            "metrics": list(self.metrics),
+            "retries": self.retries,
+            "set": self.fixed,
+            "design": {"kind": self.design, "samples": self.samples, "levels": self.levels},
+            "vary": {k: list(v) for k, v in self.grid_values.items()}
+            | {k: {"low": r.low, "high": r.high, "scale": r.scale} for k, r in self.ranges.items()},
+            "arms": {k: list(v) for k, v in self.arms.items()},
+        }
+
+    def fingerprint(self) -> str:
+        """SHA-256 of everything that decides which runs exist and what they compute (not retries)."""
+        plan = {k: v for k, v in self.as_dict().items() if k not in ("retries", "description", "name")}
+        return hashlib.sha256(json.dumps(plan, sort_keys=True).encode()).hexdigest()
+
+
+def resolve_sweep(name_or_path: str | Path) -> Path:
+    """The sweep file for a path, or for a name in scenarios/sweeps/."""
+    candidate = Path(name_or_path)
+    if candidate.is_file():
+        return candidate
+    named = SWEEP_DIR / f"{name_or_path}.toml"
+    if named.is_file():
+        return named
+    known = ", ".join(p.stem for p in sorted(SWEEP_DIR.glob("*.toml")))
+    raise ParameterError("sweep", f"file {str(name_or_path)!r} does not exist; example sweeps: {known}")
+
+
+def load_sweep(name_or_path: str | Path) -> SweepSpec:
+    """Read and validate a sweep file; raises ParameterError naming the first bad field."""
+    path = resolve_sweep(name_or_path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ParameterError(str(path), f"not a valid TOML file: {error}") from None
+    where = path.name
+    unknown = sorted(set(data) - TOP_LEVEL)
+    if unknown:
+        raise ParameterError(f"{where}: {unknown[0]}", f"unknown key; allowed: {', '.join(sorted(TOP_LEVEL))}")
+    description = data.get("description")
+    if not isinstance(description, str) or not description.strip():
+        raise ParameterError(f"{where}: description", "missing; expected a one-line text")
+    scenario_path = _scenario_path(data.get("scenario"), path)
+    days = _integer(data, "days", where, 1, 3650, None)
+    replicates = _integer(data, "replicates", where, 1, 1000, 1)
+    seed = _integer(data, "seed", where, 0, 2**63 - 1, 0)
+    retries = _integer(data, "retries", where, 0, 10, 2)
+    metrics = _metrics(data.get("metrics"), where)
+    fixed = _flatten(_table(data, "set", where), where)
+    for key in fixed:
+        _known(key, f"{where}: set")
+    load_scenario(scenario_path, fixed)
+    design = _table(data, "design", where)
+    kind = design.get("kind", "grid")
+    if kind not in DESIGNS:
+        raise ParameterError(f"{where}: design.kind", f"got {kind!r}; expected one of {', '.join(DESIGNS)}")
+    extra = sorted(set(design) - {"kind", "samples", "levels"})
+    if extra:
+        raise ParameterError(f"{where}: design.{extra[0]}", "unknown key; allowed: kind, samples, levels")
+    if kind == "grid" and {"samples", "levels"} & set(design):
+        raise ParameterError(f"{where}: design", "samples and levels belong to lhs, sobol and morris designs")
+    samples = 0 if kind == "grid" else _integer(design, "samples", f"{where}: design", 1, 100_000, None)
+    levels = _integer(design, "levels", f"{where}: design", 2, 20, 4)
+    if kind == "sobol" and samples & (samples - 1):
+        raise ParameterError(f"{where}: design.samples", f"got {samples}; Sobol designs need a power of 2")
+    grid_values, ranges = _vary(_flatten(_table(data, "vary", where), where), kind, where, fixed)
+    if kind in SAMPLED_DESIGNS and len(ranges) < (1 if kind == "lhs" else 2):
+        raise ParameterError(f"{where}: vary", f"a {kind} design needs at least {2 if kind != 'lhs' else 1} ranges")
+    arms = _arms(data.get("arms", {"control": []}), where, days)
+    return SweepSpec(
+        name=path.stem,
+        description=description.strip(),
+        scenario_path=scenario_path,
+        days=days,
+        replicates=replicates,
+        seed=seed,
+        metrics=metrics,
+        retries=retries,
+        fixed=fixed,
+        design=kind,
+        samples=samples,
+        levels=levels,
+        grid_values=grid_values,
+        ranges=ranges,
+        arms=arms,
+    )
+
+
+def _scenario_path(value: Any, sweep_path: Path) -> Path:
+    if not isinstance(value, str) or not value.strip():
+        raise ParameterError(f"{sweep_path.name}: scenario", "missing; expected a scenario name or a TOML path")
+    beside = sweep_path.parent / value
+    if beside.is_file():
+        return beside
+    named = SCENARIO_DIR / f"{value}.toml"
+    if named.is_file():
+        return named
+    known = ", ".join(p.stem for p in sorted(SCENARIO_DIR.glob("*.toml")))
+    raise ParameterError(f"{sweep_path.name}: scenario", f"no scenario {value!r}; known: {known}, or a path")
+
+
+def _integer(data: dict[str, Any], key: str, where: str, low: int, high: int, default: int | None) -> int:
+    value = data.get(key, default)
+    if value is None:
+        raise ParameterError(f"{where}: {key}", f"missing; expected an integer in [{low}, {high}]")
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ParameterError(f"{where}: {key}", f"got {value!r}; expected an integer in [{low}, {high}]")
+    return value
+
+
+def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ParameterError(f"{where}: {key}", f"got {value!r}; expected a table [{key}]")
+    return value
+
+
+def _is_range(value: Any) -> bool:
+    return isinstance(value, dict) and bool(value) and set(value) <= {"low", "high", "scale"}
+
+
+def _flatten(table: dict[str, Any], where: str, prefix: str = "") -> dict[str, Any]:
+    """Dotted keys from nested tables; a {low, high, scale} table is a value, not a level."""
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and not _is_range(value):
+            flat.update(_flatten(value, where, name + "."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def _known(key: str, where: str) -> None:
+    if key not in BY_NAME:
+        hint = suggest(key) + "; `python run.py params` lists them"
+        raise ParameterError(f"{where}: {key}", "unknown parameter" + hint)
+
+
+def _metrics(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return METRICS
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ParameterError(f"{where}: metrics", f"expected a non-empty list of names from: {', '.join(METRICS)}")
+    for name in value:
+        if name not in METRICS:
+            raise ParameterError(f"{where}: metrics", f"unknown metric {name!r}; expected some of {', '.join(METRICS)}")
+    kept = [*REQUIRED_METRICS, *(m for m in value if m not in REQUIRED_METRICS)]
+    return tuple(dict.fromkeys(kept))
+
+
+def _vary(
+    table: dict[str, Any], kind: str, where: str, fixed: dict[str, Any]
+) -> tuple[dict[str, tuple[float, ...]], dict[str, Range]]:
+    grid_values: dict[str, tuple[float, ...]] = {}
+    ranges: dict[str, Range] = {}
+    for key, value in table.items():
+        field_name = f"{where}: vary.{key}"
+        _known(key, f"{where}: vary")
+        parameter = BY_NAME[key]
+        if isinstance(parameter.default, str):
+            raise ParameterError(field_name, "only numeric parameters can be varied")
+        if key in fixed:
+            raise ParameterError(field_name, "is also fixed in [set]; vary it or set it, not both")
+        if kind == "grid":
+            if not isinstance(value, list) or not value:
+                raise ParameterError(field_name, "a grid design needs a non-empty list of values")
+            checked = tuple(parameter.check(v) for v in value)
+            if len(set(checked)) != len(checked):
+                raise ParameterError(field_name, f"got {value!r}; values must be distinct")
+            grid_values[key] = checked
+            continue
+        if not _is_range(value) or not {"low", "high"} <= set(value):
+            raise ParameterError(field_name, f"a {kind} design needs a range {{ low = …, high = … }}")
+        low, high = parameter.check(value["low"]), parameter.check(value["high"])
+        scale = value.get("scale", "linear")
+        if scale not in ("linear", "log"):
+            raise ParameterError(f"{field_name}.scale", f"got {scale!r}; expected 'linear' or 'log'")
+        if not low < high:
+            raise ParameterError(field_name, f"got low = {low}, high = {high}; expected low < high")
+        if scale == "log" and low <= 0:
+            raise ParameterError(f"{field_name}.low", f"got {low}; a log range needs low > 0")
+        ranges[key] = Range(float(low), float(high), scale)
+    return grid_values, ranges
+
+
+def _arms(value: Any, where: str, days: int) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict) or not value:
+        raise ParameterError(f"{where}: arms", "expected a table of name = [regimens], e.g. control = []")
+    arms: dict[str, tuple[str, ...]] = {}
+    for name, regimens in value.items():
+        if not ARM_NAME.match(name):
+            raise ParameterError(f"{where}: arms.{name}", "arm names use letters, digits, - and _ (at most 40)")
+        if not isinstance(regimens, list) or not all(isinstance(r, str) for r in regimens):
+            raise ParameterError(f"{where}: arms.{name}", 'expected a list of regimens, e.g. ["lenalidomide=10uM"]')
+        for text in regimens:
+            try:
+                parse_regimen(text).check_within(days)
+            except ParameterError as error:
+                raise ParameterError(f"{where}: arms.{name}", str(error)) from None
+        arms[name] = tuple(regimens)
+    return arms

@@ -1,0 +1,183 @@
+"""A sweep's folder on disk: a partitioned Parquet dataset that grows one run at a time.
+
+Layout of DIR::
+
+    manifest.json                 the sweep, its fingerprint, base parameters, versions, commit
+    design.parquet                one row a run: run, point, arm, replicate, seed, varied values
+    timeseries/arm=NAME/run-000012.parquet   the daily metrics of one finished run
+    status/run-000012.json        how the run ended: done or failed, attempts, wall time, error
+    runs.parquet, runs.csv        the runs table (design + status), rewritten after every session
+
+Every file is written to a hidden temporary name in its folder and renamed into
+place, the run's Parquet before its status, so a killed sweep leaves only whole
+files and a run counts as finished only when both exist. Readers (pyarrow) skip
+hidden files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from niche_abm import io
+from niche_abm.params import ParameterError
+from niche_abm.scenario import load_scenario
+from niche_abm.sweep.design import RunTask, design_table
+from niche_abm.sweep.spec import SweepSpec
+
+SWEEP_PACKAGES = ("dask", "distributed", "SALib")
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Call write(temporary path) beside path, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def atomic_text(path: Path, text: str) -> None:
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+class SweepStore:
+    """The folder of one sweep."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / "manifest.json"
+
+    def timeseries_path(self, task: RunTask) -> Path:
+        return self.root / "timeseries" / f"arm={task.arm}" / f"run-{task.index:06d}.parquet"
+
+    def status_path(self, index: int) -> Path:
+        return self.root / "status" / f"run-{index:06d}.json"
+
+    # --- opening ---------------------------------------------------------------------------
+    def create(self, spec: SweepSpec, tasks: list[RunTask]) -> None:
+        """Start a new sweep here; refuses a folder that already holds one."""
+        if self.manifest_path.exists():
+            raise ParameterError("--out", f"{self.root} already holds a sweep; add --resume to continue it")
+        if self.root.exists() and any(self.root.iterdir()):
+            raise ParameterError("--out", f"{self.root} is not empty; choose a new folder for the sweep")
+        atomic_write(self.root / "design.parquet", lambda tmp: design_table(tasks).to_parquet(tmp, index=False))
+        atomic_text(self.manifest_path, json.dumps(self._manifest(spec, tasks), indent=2) + "\n")
+
+    def reopen(self, spec: SweepSpec) -> None:
+        """Check that this folder holds the same sweep (for --resume)."""
+        if not self.manifest_path.exists():
+            raise ParameterError("--resume", f"{self.root} holds no sweep to resume (no manifest.json)")
+        recorded = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        if recorded.get("fingerprint") != spec.fingerprint():
+            raise ParameterError(
+                "--resume", f"{self.root} holds a different sweep ({recorded['sweep']['name']}); use a new --out"
+            )
+
+    def _manifest(self, spec: SweepSpec, tasks: list[RunTask]) -> dict[str, Any]:
+        versions = io.package_versions()
+        for name in SWEEP_PACKAGES:
+            versions[name] = metadata.version(name)
+        return {
+            "sweep": spec.as_dict(),
+            "fingerprint": spec.fingerprint(),
+            "runs": len(tasks),
+            "points": len({t.point for t in tasks}),
+            "base_parameters": load_scenario(spec.scenario_path, spec.fixed).params.as_dict(),
+            "seeds": "replicate r: SeedSequence(seed, spawn_key=(r,)), the same in every point and arm",
+            "scales": {"site_um": 10.0, "step_h": 1.0},
+            "versions": versions,
+            "git_commit": io.git_commit(),
+            "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+
+    # --- writing ---------------------------------------------------------------------------
+    def record_done(self, task: RunTask, timeseries: pd.DataFrame, attempts: int, wall_time_s: float) -> None:
+        """Store a finished run: its daily metrics with run, point, replicate and varied values as columns."""
+        table = timeseries.copy()
+        table.insert(0, "run", task.index)
+        table.insert(1, "point", task.point)
+        table.insert(2, "replicate", task.replicate)
+        table["seed"] = task.seed
+        for name, value in task.values.items():
+            table[name] = value
+        atomic_write(self.timeseries_path(task), lambda tmp: table.to_parquet(tmp, index=False))
+        self._status(task.index, "done", attempts, wall_time_s, None)
+
+    def record_failed(self, task: RunTask, attempts: int, wall_time_s: float, error: str) -> None:
+        """Store why a run failed for good (after its retries)."""
+        self._status(task.index, "failed", attempts, wall_time_s, error)
+
+    def _status(self, index: int, status: str, attempts: int, wall_time_s: float, error: str | None) -> None:
+        record = {
+            "run": index,
+            "status": status,
+            "attempts": attempts,
+            "wall_time_s": round(wall_time_s, 3),
+            "error": error,
+            "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+        atomic_text(self.status_path(index), json.dumps(record) + "\n")
+
+    # --- reading ---------------------------------------------------------------------------
+    def statuses(self) -> dict[int, dict[str, Any]]:
+        """Every recorded outcome by run index."""
+        found = {}
+        for path in sorted((self.root / "status").glob("run-*.json")):
+            record = json.loads(path.read_text(encoding="utf-8"))
+            found[record["run"]] = record
+        return found
+
+    def finished(self, tasks: list[RunTask]) -> set[int]:
+        """Runs done with their daily metrics on disk."""
+        statuses = self.statuses()
+        return {
+            t.index
+            for t in tasks
+            if statuses.get(t.index, {}).get("status") == "done" and self.timeseries_path(t).exists()
+        }
+
+    def design(self) -> pd.DataFrame:
+        return pd.read_parquet(self.root / "design.parquet")
+
+    def runs_table(self) -> pd.DataFrame:
+        """One row a run: design columns, then status (done, failed or pending), attempts, wall time, error."""
+        design = self.design()
+        status = pd.DataFrame.from_records(
+            list(self.statuses().values()),
+            columns=["run", "status", "attempts", "wall_time_s", "error", "finished_utc"],
+        )
+        table = design.merge(status, on="run", how="left")
+        table["status"] = table["status"].fillna("pending")
+        table["attempts"] = table["attempts"].fillna(0).astype(int)
+        return table
+
+    def write_runs_table(self) -> pd.DataFrame:
+        table = self.runs_table()
+        atomic_write(self.root / "runs.parquet", lambda tmp: table.to_parquet(tmp, index=False))
+        atomic_write(self.root / "runs.csv", lambda tmp: table.to_csv(tmp, index=False))
+        return table
+
+    def timeseries(self) -> pd.DataFrame:
+        """The daily metrics of every finished run, sorted by run and day (arm as a column)."""
+        folder = self.root / "timeseries"
+        if not folder.exists():
+            return pd.DataFrame()
+        table = pd.read_parquet(folder)
+        table["arm"] = table["arm"].astype(str)
+        return table.sort_values(["run", "day"], ignore_index=True)

@@ -1,0 +1,261 @@
+"""``run.py summarize DIR``: statistics, figures and sensitivity indices of a sweep.
+
+Everything lands in DIR/summary/:
+
+- final_metrics.csv: per arm and parameter point, the last day's metrics and the
+  BV/TV loss (percentage points since day 0): n, mean, SD and the 95% confidence
+  interval of the mean (Student's t with n − 1 degrees of freedom).
+- time_courses.csv: the same statistics for every metric on every day.
+- time_courses.png: BV/TV, RANKL/OPG and MM burden over time, mean with 95% CI band.
+- response.png: BV/TV loss against each varied parameter (per arm), or per arm
+  when nothing is varied (a dose–response when the arms are doses).
+- sensitivity.csv, sensitivity.png (Sobol' and Morris designs): the indices of
+  BV/TV loss per arm with their 95% confidence intervals (SALib's bootstrap).
+  Each point's output is the mean loss over its replicates.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+from SALib.analyze import morris as morris_analysis
+from SALib.analyze import sobol as sobol_analysis
+from scipy import stats
+
+from niche_abm.params import ParameterError
+from niche_abm.sweep.design import salib_problem, sample_matrix
+from niche_abm.sweep.spec import Range, SweepSpec
+from niche_abm.sweep.store import SweepStore
+
+LOSS = "bv_tv_loss"
+"""Derived outcome: BV/TV on day 0 minus BV/TV on the last day, percentage points."""
+SHOWN = (("bv_tv", "BV/TV (%)"), ("rankl_opg_ratio", "RANKL/OPG"), ("n_mm", "MM cells"))
+MAX_LINES = 8
+"""More groups than this and the time-course figure pools each arm over its points."""
+
+
+def mean_ci(values: pd.Series) -> pd.Series:
+    """n, mean, SD and the 95% t-interval of the mean (NaN interval for n = 1)."""
+    data = values.dropna().to_numpy(dtype=float)
+    n = len(data)
+    mean = data.mean() if n else np.nan
+    sd = data.std(ddof=1) if n > 1 else np.nan
+    half = stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n) if n > 1 else np.nan
+    return pd.Series({"n": n, "mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half})
+
+
+def final_values(timeseries: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+    """The last day of every run, with BV/TV loss since day 0."""
+    ordered = timeseries.sort_values(["run", "day"])
+    first = ordered.groupby("run", sort=True).first()
+    last = ordered.groupby("run", sort=True).last()
+    last[LOSS] = first["bv_tv"] - last["bv_tv"]
+    return last.reset_index()[["run", "arm", "point", "replicate", *metrics, LOSS]]
+
+
+def summarize(folder: Path) -> list[Path]:
+    """Write the summary tables and figures of the sweep in folder; returns the files written."""
+    store = SweepStore(folder)
+    if not store.manifest_path.exists():
+        raise ParameterError("folder", f"{folder} holds no sweep (no manifest.json); run `run.py sweep` first")
+    manifest = json.loads(store.manifest_path.read_text(encoding="utf-8"))
+    spec = _spec_from_manifest(manifest["sweep"])
+    timeseries = store.timeseries()
+    if timeseries.empty:
+        raise ParameterError("folder", f"{folder} has no finished runs yet")
+    design = store.design()
+    varied = list(spec.varied)
+    metrics = [m for m in spec.metrics if m in timeseries.columns]
+    out = folder / "summary"
+    out.mkdir(exist_ok=True)
+    groups = ["arm", "point", *varied]
+    written = []
+
+    finals = final_values(timeseries, metrics).merge(design[["run", *varied]], on="run")
+    final_stats = _long_stats(finals, groups, [*metrics, LOSS])
+    written.append(_csv(final_stats, out / "final_metrics.csv"))
+    course_stats = _long_stats(timeseries, [*groups, "day"], metrics)
+    written.append(_csv(course_stats, out / "time_courses.csv"))
+    written.append(_save(time_course_figure(timeseries, spec, varied), out / "time_courses.png"))
+    written.append(_save(response_figure(final_stats, spec, varied), out / "response.png"))
+    if spec.design in ("sobol", "morris"):
+        indices = sensitivity(finals, spec)
+        written.append(_csv(indices, out / "sensitivity.csv"))
+        written.append(_save(sensitivity_figure(indices, spec), out / "sensitivity.png"))
+    return written
+
+
+def _spec_from_manifest(recorded: dict) -> SweepSpec:
+    """The sweep as recorded in the manifest (the file may have moved or changed since)."""
+    vary = recorded["vary"]
+    return SweepSpec(
+        name=recorded["name"],
+        description=recorded["description"],
+        scenario_path=Path(recorded["scenario"]),
+        days=recorded["days"],
+        replicates=recorded["replicates"],
+        seed=recorded["seed"],
+        metrics=tuple(recorded["metrics"]),
+        retries=recorded["retries"],
+        fixed=recorded["set"],
+        design=recorded["design"]["kind"],
+        samples=recorded["design"]["samples"],
+        levels=recorded["design"]["levels"],
+        grid_values={k: tuple(v) for k, v in vary.items() if isinstance(v, list)},
+        ranges={k: Range(**v) for k, v in vary.items() if isinstance(v, dict)},
+        arms={k: tuple(v) for k, v in recorded["arms"].items()},
+    )
+
+
+def _long_stats(table: pd.DataFrame, groups: list[str], metrics: list[str]) -> pd.DataFrame:
+    long = table.melt(id_vars=groups, value_vars=metrics, var_name="metric")
+    result = long.groupby([*groups, "metric"], sort=True, observed=True)["value"].apply(mean_ci).unstack()
+    result = result.reset_index()
+    result["n"] = result["n"].astype(int)
+    return result
+
+
+def _group_label(row: pd.Series, varied: list[str]) -> str:
+    values = ", ".join(f"{name.split('.', 1)[1]}={row[name]:.3g}" for name in varied)
+    return f"{row['arm']}" + (f" ({values})" if values else "")
+
+
+def time_course_figure(timeseries: pd.DataFrame, spec: SweepSpec, varied: list[str]):
+    """Mean with 95% CI band of BV/TV, RANKL/OPG and MM burden over time, one line per group.
+
+    With more than MAX_LINES groups, each arm's runs are pooled over its points.
+    """
+    shown = [(m, label) for m, label in SHOWN if m in timeseries.columns]
+    pooled = timeseries[["arm", "point"]].drop_duplicates().shape[0] > MAX_LINES
+    keys = ["arm"] if pooled else ["arm", "point", *varied]
+    course = _long_stats(timeseries, [*keys, "day"], [m for m, _ in shown])
+    n_lines = course.groupby(keys).ngroups
+    colours = colormaps["tab10"] if n_lines <= 10 else colormaps["viridis"].resampled(n_lines)
+    fig = Figure(figsize=(5.2 * len(shown), 4.2), layout="constrained")
+    axes = fig.subplots(1, len(shown), squeeze=False)
+    for ax, (metric, label) in zip(axes[0], shown, strict=True):
+        data = course[course["metric"] == metric]
+        for i, (_, group) in enumerate(data.groupby(keys, sort=True, observed=True)):
+            first = group.iloc[0]
+            name = f"{first['arm']} (all points)" if pooled else _group_label(first, varied)
+            ax.plot(group["day"], group["mean"], color=colours(i), label=name, lw=1.6)
+            ax.fill_between(group["day"], group["ci_low"], group["ci_high"], color=colours(i), alpha=0.2, lw=0)
+        ax.set_xlabel("day")
+        ax.set_ylabel(label)
+        ax.set_title(f"{label}: mean and 95% CI")
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=7, loc="best")
+    fig.suptitle(f"{spec.name}: {spec.replicates} replicates per group")
+    return fig
+
+
+def response_figure(final_stats: pd.DataFrame, spec: SweepSpec, varied: list[str]):
+    """BV/TV loss against each varied parameter per arm (or per arm alone), mean ± 95% CI."""
+    loss = final_stats[final_stats["metric"] == LOSS]
+    panels = varied or [None]
+    fig = Figure(figsize=(5.2 * len(panels), 4.2), layout="constrained")
+    axes = fig.subplots(1, len(panels), squeeze=False)
+    for ax, name in zip(axes[0], panels, strict=True):
+        if name is None:
+            arms = list(spec.arms)
+            rows = loss.set_index("arm").loc[arms]
+            ax.bar(arms, rows["mean"], color="#b5651d", alpha=0.8)
+            ax.errorbar(
+                arms, rows["mean"], yerr=[rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]], fmt="none"
+            )
+            ax.set_xlabel("arm")
+            ax.tick_params(axis="x", rotation=30)
+        else:
+            for arm, group in loss.groupby("arm", sort=False, observed=True):
+                group = group.sort_values(name)
+                errors = [group["mean"] - group["ci_low"], group["ci_high"] - group["mean"]]
+                style = "o-" if spec.design == "grid" else "o"
+                ax.errorbar(group[name], group["mean"], yerr=errors, fmt=style, capsize=3, ms=4, label=arm)
+            if name in spec.ranges and spec.ranges[name].scale == "log":
+                ax.set_xscale("log")
+            ax.set_xlabel(name)
+            ax.legend(fontsize=8)
+        ax.set_ylabel("BV/TV loss (percentage points)")
+        ax.axhline(0.0, color="grey", lw=0.8)
+        ax.grid(alpha=0.3)
+    fig.suptitle(f"{spec.name}: bone lost by day {spec.days}, mean and 95% CI")
+    return fig
+
+
+def sensitivity(finals: pd.DataFrame, spec: SweepSpec) -> pd.DataFrame:
+    """Sobol' (S1, ST) or Morris (mu*, sigma) indices of BV/TV loss per arm, with 95% CIs."""
+    problem = salib_problem(spec)
+    matrix = sample_matrix(spec)
+    n_points = len(matrix)
+    rows = []
+    for arm in spec.arms:
+        per_point = finals[finals["arm"] == arm].groupby("point")[LOSS].mean().reindex(range(n_points))
+        missing = int(per_point.isna().sum())
+        if missing:
+            raise ParameterError(
+                "folder", f"arm {arm!r} lacks {missing} of {n_points} points; finish the sweep (--resume) first"
+            )
+        y = per_point.to_numpy()
+        if spec.design == "sobol":
+            result = sobol_analysis.analyze(problem, y, calc_second_order=False, seed=spec.seed % 2**32)
+            for i, name in enumerate(problem["names"]):
+                for index in ("S1", "ST"):
+                    value, half = result[index][i], result[f"{index}_conf"][i]
+                    rows.append(_index_row(arm, name, index, value, half))
+        else:
+            result = morris_analysis.analyze(problem, matrix, y, num_levels=spec.levels, seed=spec.seed % 2**32)
+            for i, name in enumerate(problem["names"]):
+                rows.append(_index_row(arm, name, "mu_star", result["mu_star"][i], result["mu_star_conf"][i]))
+                rows.append(_index_row(arm, name, "sigma", result["sigma"][i], np.nan))
+    return pd.DataFrame(rows)
+
+
+def _index_row(arm: str, parameter: str, index: str, value: float, half: float) -> dict:
+    return {
+        "arm": arm,
+        "parameter": parameter,
+        "index": index,
+        "value": float(value),
+        "ci_low": float(value - half),
+        "ci_high": float(value + half),
+    }
+
+
+def sensitivity_figure(indices: pd.DataFrame, spec: SweepSpec):
+    """Bars of each index per parameter with 95% CIs, one panel per arm."""
+    arms = list(spec.arms)
+    fig = Figure(figsize=(5.8 * len(arms), 4.2), layout="constrained")
+    axes = fig.subplots(1, len(arms), squeeze=False)
+    shown = ["S1", "ST"] if spec.design == "sobol" else ["mu_star"]
+    for ax, arm in zip(axes[0], arms, strict=True):
+        data = indices[(indices["arm"] == arm) & indices["index"].isin(shown)]
+        names = list(dict.fromkeys(data["parameter"]))
+        width = 0.8 / len(shown)
+        for j, index in enumerate(shown):
+            rows = data[data["index"] == index].set_index("parameter").loc[names]
+            x = np.arange(len(names)) + (j - (len(shown) - 1) / 2) * width
+            errors = [rows["value"] - rows["ci_low"], rows["ci_high"] - rows["value"]]
+            ax.bar(x, rows["value"], width, yerr=errors, capsize=3, label=index)
+        ax.set_xticks(np.arange(len(names)), names, rotation=30, ha="right", fontsize=8)
+        ax.set_ylabel("index of BV/TV loss" if spec.design == "sobol" else "mu* (pp BV/TV loss)")
+        ax.set_title(f"{arm}")
+        ax.axhline(0.0, color="grey", lw=0.8)
+        ax.legend(fontsize=8)
+    kind = "Sobol' first (S1) and total (ST) order" if spec.design == "sobol" else "Morris mu*"
+    fig.suptitle(f"{spec.name}: {kind} sensitivity of BV/TV loss, 95% CI")
+    return fig
+
+
+def _csv(table: pd.DataFrame, path: Path) -> Path:
+    table.to_csv(path, index=False)
+    return path
+
+
+def _save(fig, path: Path) -> Path:
+    fig.savefig(path, dpi=120)
+    return path

@@ -1,0 +1,44 @@
+"""What a worker does with one run: build the model, run it, send back the daily metrics.
+
+Only the kept daily metrics travel back (a few kB a run), never the model's
+state, so the memory of the driver and the network stay small whatever the
+grid.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass
+
+import pandas as pd
+
+from niche_abm.drugs.regimen import parse_regimen
+from niche_abm.scenario import load_scenario
+from niche_abm.sweep.design import RunTask
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """A finished attempt: the daily metrics, or the error that stopped it."""
+
+    index: int
+    timeseries: pd.DataFrame | None
+    wall_time_s: float
+    error: str | None = None
+
+
+def simulate_run(task: RunTask) -> RunOutcome:
+    """Run one task; an exception inside the model comes back as the outcome's error text."""
+    from niche_abm.model import NicheModel
+
+    started = time.perf_counter()
+    try:
+        scenario = load_scenario(task.scenario_path, task.overrides)
+        drugs = tuple(parse_regimen(text) for text in task.regimens)
+        model = NicheModel(scenario, seed=task.seed, drugs=drugs)
+        timeseries = model.run(task.days)[["day", *task.metrics]]
+    except Exception as error:
+        last = traceback.format_exception_only(error)[-1].strip()
+        return RunOutcome(task.index, None, time.perf_counter() - started, last)
+    return RunOutcome(task.index, timeseries, time.perf_counter() - started)
