@@ -9,6 +9,7 @@ attempts in flight, so memory stays bounded however many runs the sweep has.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -107,7 +108,7 @@ class DaskEngine:
                 processes=True,
                 host=LOOPBACK,
                 dashboard_address=f"{LOOPBACK}:0",
-                silence_logs="error",
+                silence_logs=logging.ERROR,
             )
             self._client = Client(self._cluster)
         self._futures: dict[Any, RunTask] = {}

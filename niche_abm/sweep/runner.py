@@ -43,13 +43,13 @@ class SweepReport:
 
 
 def prepare(spec: SweepSpec, out: Path, resume: bool) -> tuple[SweepStore, list[RunTask]]:
-    """The store and the runs; checks the output folder before anything is computed or written."""
+    """The store and the runs; checks the output folder, writing nothing yet."""
     store = SweepStore(out)
     tasks = plan(spec)
     if resume:
         store.reopen(spec)
     else:
-        store.create(spec, tasks)
+        store.check_new()
     return store, tasks
 
 
@@ -65,8 +65,10 @@ def describe_failure(outcome: RunOutcome | BaseException) -> str:
 def run_sweep(
     spec: SweepSpec, store: SweepStore, tasks: list[RunTask], engine: LocalEngine | DaskEngine, progress: bool = True
 ) -> SweepReport:
-    """Compute every run not yet finished; returns counts for this session."""
+    """Compute every run not yet finished (creating the store if new); returns counts for this session."""
     started = time.perf_counter()
+    if not store.manifest_path.exists():
+        store.create(spec, tasks)
     already = store.finished(tasks)
     todo = deque(t for t in tasks if t.index not in already)
     attempts: dict[int, int] = defaultdict(int)

@@ -45,7 +45,7 @@ from typing import Any
 
 from niche_abm.drugs.regimen import parse_regimen
 from niche_abm.metrics import COLUMNS
-from niche_abm.params import BY_NAME, ParameterError, suggest
+from niche_abm.params import BY_NAME, Parameter, ParameterError, suggest
 from niche_abm.scenario import SCENARIO_DIR, load_scenario
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
@@ -281,14 +281,14 @@ def _vary(
         if kind == "grid":
             if not isinstance(value, list) or not value:
                 raise ParameterError(field_name, "a grid design needs a non-empty list of values")
-            checked = tuple(parameter.check(v) for v in value)
+            checked = tuple(_checked(parameter, v, field_name) for v in value)
             if len(set(checked)) != len(checked):
                 raise ParameterError(field_name, f"got {value!r}; values must be distinct")
             grid_values[key] = checked
             continue
         if not _is_range(value) or not {"low", "high"} <= set(value):
             raise ParameterError(field_name, f"a {kind} design needs a range {{ low = …, high = … }}")
-        low, high = parameter.check(value["low"]), parameter.check(value["high"])
+        low, high = (_checked(parameter, value[end], f"{field_name}.{end}") for end in ("low", "high"))
         scale = value.get("scale", "linear")
         if scale not in ("linear", "log"):
             raise ParameterError(f"{field_name}.scale", f"got {scale!r}; expected 'linear' or 'log'")
@@ -298,6 +298,14 @@ def _vary(
             raise ParameterError(f"{field_name}.low", f"got {low}; a log range needs low > 0")
         ranges[key] = Range(float(low), float(high), scale)
     return grid_values, ranges
+
+
+def _checked(parameter: Parameter, value: Any, field_name: str) -> int | float:
+    """The value checked against the parameter's range, the error naming the sweep field."""
+    try:
+        return parameter.check(value)
+    except ParameterError as error:
+        raise ParameterError(field_name, str(error).split(": ", 1)[1]) from None
 
 
 def _arms(value: Any, where: str, days: int) -> dict[str, tuple[str, ...]]:

@@ -70,12 +70,16 @@ class SweepStore:
         return self.root / "status" / f"run-{index:06d}.json"
 
     # --- opening ---------------------------------------------------------------------------
-    def create(self, spec: SweepSpec, tasks: list[RunTask]) -> None:
-        """Start a new sweep here; refuses a folder that already holds one."""
+    def check_new(self) -> None:
+        """Refuse a folder that already holds a sweep or anything else."""
         if self.manifest_path.exists():
             raise ParameterError("--out", f"{self.root} already holds a sweep; add --resume to continue it")
-        if self.root.exists() and any(self.root.iterdir()):
-            raise ParameterError("--out", f"{self.root} is not empty; choose a new folder for the sweep")
+        if self.root.exists() and (not self.root.is_dir() or any(self.root.iterdir())):
+            raise ParameterError("--out", f"{self.root} is not an empty folder; choose a new folder for the sweep")
+
+    def create(self, spec: SweepSpec, tasks: list[RunTask]) -> None:
+        """Start a new sweep here: the design table, then the manifest."""
+        self.check_new()
         atomic_write(self.root / "design.parquet", lambda tmp: design_table(tasks).to_parquet(tmp, index=False))
         atomic_text(self.manifest_path, json.dumps(self._manifest(spec, tasks), indent=2) + "\n")
 
