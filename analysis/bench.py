@@ -6,6 +6,7 @@ Run from the repository root::
     python analysis/bench.py --quick      # fewer steps, no 90-day runs (under 2 min)
     python analysis/bench.py --skip-long  # full timings without the 90-day runs
     python analysis/bench.py --profile    # cProfile top 20 of the 200 x 200 model, nothing written
+    python analysis/bench.py --part sweep # only the sweep engines (analysis/bench_sweep.py, about 5 min)
 
 What it measures:
 
@@ -23,7 +24,10 @@ What it measures:
    5-point diffusion stencil each (numpy, vectorised) per step.
    Targets: the niche is at least 4x cheaper per agent-step than the reference, and
    its fields cost under 5 ms per step at 200 x 200.
-3. Wall time of the 90-day default runs (``healthy`` and ``mm_niche``, seed 1, built
+3. The sweep engines (:mod:`bench_sweep`): runs per minute of the example sweep with
+   1 and 2 local workers (scaling efficiency) and the overhead per run of the Dask
+   path against the default one.
+4. Wall time of the 90-day default runs (``healthy`` and ``mm_niche``, seed 1, built
    and run one after the other), then of the main job itself (``python run.py``, which
    runs both side by side in two processes), in a temporary directory.
 """
@@ -47,6 +51,7 @@ from collections.abc import Callable, Iterator
 from importlib import metadata
 from pathlib import Path
 
+import bench_sweep
 import mesa
 import numpy as np
 from mesa.discrete_space import CellAgent, OrthogonalMooreGrid
@@ -456,6 +461,8 @@ def report(results: dict) -> str:
         out.append(f"\nMain job (python run.py): FAILED (exit {main_job['returncode']}): {main_job['stderr_tail']}")
     else:
         out.append(f"\nMain job (python run.py, both scenarios side by side): {main_job['wall_s']:.1f} s wall")
+    if "sweeps" in results:
+        out.append("\n" + bench_sweep.report_sweeps(results["sweeps"], table, verdict))
     return "\n".join(out)
 
 
@@ -482,6 +489,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the 200x200 model and stop")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench.json", help="JSON output path")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--part",
+        choices=("all", "model", "sweep"),
+        default="all",
+        help="model: the niche against plain Mesa; sweep: the sweep engines (about 5 min); all: both",
+    )
     args = parser.parse_args(argv)
     steps, warmup, ref_steps = (12, 2, 5) if args.quick else (48, 3, 20)
 
@@ -498,6 +511,15 @@ def main(argv: list[str] | None = None) -> None:
         "comparison": [],
         "load_average_1m": {"start": load_average()},
     }
+    if args.part in ("all", "sweep"):
+        print(f"sweep engines ({bench_sweep.SWEEP}) ...", flush=True)
+        results["sweeps"] = bench_sweep.measure_sweeps()
+    if args.part == "sweep":
+        results["load_average_1m"]["end"] = load_average()
+        write_json(args.out, results)
+        print(bench_sweep.report_sweeps(results["sweeps"], table, verdict))
+        print(f"\nwritten: {args.out}")
+        return
     for width, target in SIZES:
         print(f"niche {width}x{width} ...", flush=True)
         niche = time_niche(width, target, steps, warmup, args.seed)

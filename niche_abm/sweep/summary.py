@@ -82,7 +82,7 @@ def summarize(folder: Path) -> list[Path]:
     course_stats = _long_stats(timeseries, [*groups, "day"], metrics)
     written.append(_csv(course_stats, out / "time_courses.csv"))
     written.append(_save(time_course_figure(timeseries, spec, varied), out / "time_courses.png"))
-    written.append(_save(response_figure(final_stats, spec, varied), out / "response.png"))
+    written.append(_save(response_figure(final_stats, finals, spec, varied), out / "response.png"))
     if spec.design in ("sobol", "morris"):
         indices = sensitivity(finals, spec)
         written.append(_csv(indices, out / "sensitivity.csv"))
@@ -150,32 +150,39 @@ def time_course_figure(timeseries: pd.DataFrame, spec: SweepSpec, varied: list[s
         ax.set_title(f"{label}: mean and 95% CI")
         ax.grid(alpha=0.3)
     axes[0][0].legend(fontsize=7, loc="best")
-    fig.suptitle(f"{spec.name}: {spec.replicates} replicates per group")
+    grouping = "each arm pooled over its points" if pooled else f"{spec.replicates} replicates per group"
+    fig.suptitle(f"{spec.name}: {grouping}")
     return fig
 
 
-def response_figure(final_stats: pd.DataFrame, spec: SweepSpec, varied: list[str]):
-    """BV/TV loss against each varied parameter per arm (or per arm alone), mean ± 95% CI."""
+def response_figure(final_stats: pd.DataFrame, finals: pd.DataFrame, spec: SweepSpec, varied: list[str]):
+    """BV/TV loss against each varied parameter, per arm.
+
+    Grid designs: mean ± 95% CI at each value, joined by lines. Sampled designs:
+    every run as a dot (points differ in every parameter, so a per-value mean
+    means nothing). Nothing varied: one bar per arm with its 95% CI, a
+    dose–response when the arms are doses.
+    """
     loss = final_stats[final_stats["metric"] == LOSS]
     panels = varied or [None]
-    fig = Figure(figsize=(5.2 * len(panels), 4.2), layout="constrained")
-    axes = fig.subplots(1, len(panels), squeeze=False)
-    for ax, name in zip(axes[0], panels, strict=True):
+    columns = min(3, len(panels))
+    rows = -(-len(panels) // columns)
+    fig = Figure(figsize=(5.2 * columns, 4.0 * rows), layout="constrained")
+    axes = fig.subplots(rows, columns, squeeze=False).ravel()
+    for ax in axes[len(panels) :]:
+        ax.set_visible(False)
+    for ax, name in zip(axes, panels, strict=False):
         if name is None:
-            arms = list(spec.arms)
-            rows = loss.set_index("arm").loc[arms]
-            ax.bar(arms, rows["mean"], color="#b5651d", alpha=0.8)
-            ax.errorbar(
-                arms, rows["mean"], yerr=[rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]], fmt="none"
-            )
-            ax.set_xlabel("arm")
-            ax.tick_params(axis="x", rotation=30)
-        else:
+            _arm_bars(ax, loss.set_index("arm").loc[list(spec.arms)])
+        elif spec.design == "grid":
             for arm, group in loss.groupby("arm", sort=False, observed=True):
                 group = group.sort_values(name)
                 errors = [group["mean"] - group["ci_low"], group["ci_high"] - group["mean"]]
-                style = "o-" if spec.design == "grid" else "o"
-                ax.errorbar(group[name], group["mean"], yerr=errors, fmt=style, capsize=3, ms=4, label=arm)
+                ax.errorbar(group[name], group["mean"], yerr=errors, fmt="o-", capsize=3, ms=4, label=arm)
+        else:
+            for arm, group in finals.groupby("arm", sort=False, observed=True):
+                ax.plot(group[name], group[LOSS], "o", ms=3, alpha=0.6, label=arm)
+        if name is not None:
             if name in spec.ranges and spec.ranges[name].scale == "log":
                 ax.set_xscale("log")
             ax.set_xlabel(name)
@@ -183,8 +190,16 @@ def response_figure(final_stats: pd.DataFrame, spec: SweepSpec, varied: list[str
         ax.set_ylabel("BV/TV loss (percentage points)")
         ax.axhline(0.0, color="grey", lw=0.8)
         ax.grid(alpha=0.3)
-    fig.suptitle(f"{spec.name}: bone lost by day {spec.days}, mean and 95% CI")
+    shown = "mean and 95% CI" if spec.design == "grid" or not varied else "one dot per run"
+    fig.suptitle(f"{spec.name}: bone lost by day {spec.days}, {shown}")
     return fig
+
+
+def _arm_bars(ax, rows: pd.DataFrame) -> None:
+    errors = [rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]]
+    ax.bar(rows.index, rows["mean"], yerr=errors, capsize=4, color="#b5651d", alpha=0.8)
+    ax.set_xlabel("arm")
+    ax.tick_params(axis="x", rotation=30)
 
 
 def sensitivity(finals: pd.DataFrame, spec: SweepSpec) -> pd.DataFrame:
