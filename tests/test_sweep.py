@@ -424,3 +424,24 @@ def test_summaries_refuse_sensitivity_with_missing_points(reference, tmp_path):
         )
         finals = pd.DataFrame({"arm": ["control"], "point": [0], LOSS: [1.0]})
         sensitivity(finals, spec)
+
+
+def test_scheduler_option_submits_to_a_running_dask_cluster(tiny_sweep, reference, tmp_path, capsys):
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address="127.0.0.1:0", silence_logs=40
+    ) as cluster:
+        out = tmp_path / "remote"
+        argv = ["sweep", str(tiny_sweep), "--out", str(out), "--scheduler", cluster.scheduler_address, "--quiet"]
+        assert main(argv) == 0
+    assert "on dask (2 workers)" in capsys.readouterr().out
+    pd.testing.assert_frame_equal(SweepStore(out).timeseries(), reference[1])
+
+
+def test_a_malformed_scheduler_address_exits_2_and_writes_nothing(tiny_sweep, tmp_path, capsys):
+    out = tmp_path / "never"
+    assert main(["sweep", str(tiny_sweep), "--out", str(out), "--scheduler", "bogus://nowhere"]) == 2
+    error = capsys.readouterr().err
+    assert "--scheduler" in error and "bogus" in error and "Traceback" not in error
+    assert not out.exists()

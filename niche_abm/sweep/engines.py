@@ -99,7 +99,7 @@ class DaskEngine:
         if scheduler:
             try:
                 self._client = Client(scheduler, timeout="20s")
-            except OSError as error:
+            except (OSError, ValueError) as error:
                 raise ParameterError("--scheduler", f"cannot reach the Dask scheduler {scheduler}: {error}") from None
         else:
             self._cluster = LocalCluster(
