@@ -32,6 +32,7 @@ class LocalEngine:
 
     When a worker dies, the pool breaks and every attempt in flight is lost;
     those come back as failures (to be retried) and a fresh pool takes the rest.
+    Stopping on an interrupt terminates this process's worker children.
     Only ``workers`` attempts are ever in flight, so a death costs at most that many.
     """
 
@@ -57,17 +58,12 @@ class LocalEngine:
 
     def wait(self) -> Finished:
         done, _ = wait_futures(list(self._futures), return_when=FIRST_COMPLETED)
-        finished: Finished = []
-        broken = False
-        for future in done:
-            task = self._futures.pop(future)
-            error = future.exception()
-            broken |= isinstance(error, BrokenProcessPool)
-            finished.append((task, error if error is not None else future.result()))
-        if broken:
+        if any(isinstance(_outcome(future), BrokenProcessPool) for future in done):
+            done = set(self._futures)
+            wait_futures(done)
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = self._new_pool()
-        return finished
+        return [(self._futures.pop(future), _outcome(future)) for future in done]
 
     @property
     def running(self) -> int:
@@ -132,13 +128,8 @@ class DaskEngine:
         from dask.distributed import wait
 
         done = wait(list(self._futures), return_when="FIRST_COMPLETED").done
-        finished: Finished = []
+        finished: Finished = [(self._futures.pop(future), _outcome(future)) for future in done]
         for future in done:
-            task = self._futures.pop(future)
-            if future.status == "error":
-                finished.append((task, future.exception()))
-            else:
-                finished.append((task, future.result()))
             future.release()
         return finished
 
@@ -152,6 +143,14 @@ class DaskEngine:
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+def _outcome(future) -> RunOutcome | BaseException:
+    """A finished future's RunOutcome, or the exception that ended it (lost worker, cancellation)."""
+    try:
+        return future.result()
+    except Exception as error:
+        return error
 
 
 def make_engine(name: str, workers: int | None, scheduler: str | None) -> LocalEngine | DaskEngine:
