@@ -362,6 +362,9 @@ def test_summarize_writes_tables_and_figures_whose_numbers_match_the_runs(refere
     runs = timeseries[(timeseries["arm"] == "control") & (timeseries["point"] == 1)]
     loss = runs.groupby("run")["bv_tv"].first() - runs.groupby("run")["bv_tv"].last()
     assert row["n"] == 2 and row["mean"] == pytest.approx(loss.mean())
+    summary_manifest = json.loads((out / "summary" / "manifest.json").read_text())
+    assert summary_manifest["runs_included"] == summary_manifest["runs_in_sweep"] == 8
+    assert summary_manifest["git_commit"] and summary_manifest["versions"]["numpy"]
     courses = pd.read_csv(out / "summary" / "time_courses.csv")
     assert set(courses["metric"]) == {"bv_tv", "n_mm", "rankl_opg_ratio", "n_oc"}
     assert courses["day"].max() == 4

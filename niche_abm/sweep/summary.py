@@ -17,6 +17,7 @@ Everything lands in DIR/summary/:
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -27,10 +28,11 @@ from SALib.analyze import morris as morris_analysis
 from SALib.analyze import sobol as sobol_analysis
 from scipy import stats
 
+from niche_abm import io
 from niche_abm.params import ParameterError
 from niche_abm.sweep.design import salib_problem, sample_matrix
 from niche_abm.sweep.spec import Range, SweepSpec
-from niche_abm.sweep.store import SweepStore
+from niche_abm.sweep.store import SweepStore, atomic_text, atomic_write
 
 LOSS = "bv_tv_loss"
 """Derived outcome: BV/TV on day 0 minus BV/TV on the last day, percentage points."""
@@ -71,23 +73,37 @@ def summarize(folder: Path) -> list[Path]:
     design = store.design()
     varied = list(spec.varied)
     metrics = [m for m in spec.metrics if m in timeseries.columns]
-    out = folder / "summary"
-    out.mkdir(exist_ok=True)
     groups = ["arm", "point", *varied]
-    written = []
-
     finals = final_values(timeseries, metrics).merge(design[["run", *varied]], on="run")
     final_stats = _long_stats(finals, groups, [*metrics, LOSS])
-    written.append(_csv(final_stats, out / "final_metrics.csv"))
-    course_stats = _long_stats(timeseries, [*groups, "day"], metrics)
-    written.append(_csv(course_stats, out / "time_courses.csv"))
-    written.append(_save(time_course_figure(timeseries, spec, varied), out / "time_courses.png"))
-    written.append(_save(response_figure(final_stats, finals, spec, varied), out / "response.png"))
+    tables = {
+        "final_metrics.csv": final_stats,
+        "time_courses.csv": _long_stats(timeseries, [*groups, "day"], metrics),
+    }
+    figures = {
+        "time_courses.png": time_course_figure(timeseries, spec, varied),
+        "response.png": response_figure(final_stats, finals, spec, varied),
+    }
     if spec.design in ("sobol", "morris"):
         indices = sensitivity(finals, spec)
-        written.append(_csv(indices, out / "sensitivity.csv"))
-        written.append(_save(sensitivity_figure(indices, spec), out / "sensitivity.png"))
-    return written
+        tables["sensitivity.csv"] = indices
+        figures["sensitivity.png"] = sensitivity_figure(indices, spec)
+    out = folder / "summary"
+    for name, table in tables.items():
+        atomic_write(out / name, lambda tmp, table=table: table.to_csv(tmp, index=False))
+    for name, fig in figures.items():
+        atomic_write(out / name, lambda tmp, fig=fig: fig.savefig(tmp, dpi=120, format="png"))
+    summary_manifest = {
+        "sweep": spec.name,
+        "fingerprint": manifest["fingerprint"],
+        "runs_included": int(timeseries["run"].nunique()),
+        "runs_in_sweep": manifest["runs"],
+        "versions": io.package_versions(),
+        "git_commit": io.git_commit(),
+        "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    atomic_text(out / "manifest.json", json.dumps(summary_manifest, indent=2) + "\n")
+    return [out / name for name in (*tables, *figures, "manifest.json")]
 
 
 def _spec_from_manifest(recorded: dict) -> SweepSpec:
@@ -264,13 +280,3 @@ def sensitivity_figure(indices: pd.DataFrame, spec: SweepSpec):
     kind = "Sobol' first (S1) and total (ST) order" if spec.design == "sobol" else "Morris mu*"
     fig.suptitle(f"{spec.name}: {kind} sensitivity of BV/TV loss, 95% CI")
     return fig
-
-
-def _csv(table: pd.DataFrame, path: Path) -> Path:
-    table.to_csv(path, index=False)
-    return path
-
-
-def _save(fig, path: Path) -> Path:
-    fig.savefig(path, dpi=120)
-    return path
