@@ -11,6 +11,7 @@ and exits with status 2 before any step runs or any file is written.
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 import time
@@ -286,6 +287,8 @@ def drugs_text() -> str:
         blocks.append(
             f"{drug.name}  ({drug.drug_class})\n"
             f"  mechanism: {drug.mechanism}\n"
+    for note in json.loads((args.folder / "summary" / "manifest.json").read_text(encoding="utf-8"))["notes"]:
+        print(f"note: {note}", file=sys.stderr)
             f"  default clinical regimen: {clinical}; in vitro: {drug.in_vitro_um:g} µM\n"
             f"  effects: {effects}\n"
             f"  regimen and pharmacokinetics: {drug.sources}"

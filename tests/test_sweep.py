@@ -448,3 +448,20 @@ def test_a_malformed_scheduler_address_exits_2_and_writes_nothing(tiny_sweep, tm
     error = capsys.readouterr().err
     assert "--scheduler" in error and "bogus" in error and "Traceback" not in error
     assert not out.exists()
+
+
+def test_summarize_of_a_partial_sobol_sweep_skips_the_indices_and_says_why(tmp_path, capsys):
+    text = TINY.format(days=2, replicates=1).replace(
+        '"stroma.contact_rankl_fold" = [1.0, 4.0]',
+        '"stroma.contact_rankl_fold" = { low = 1.0, high = 8.0 }\n"mm.adhesion_rate" = { low = 0.1, high = 0.9 }',
+    )
+    spec = load_sweep(write_sweep(tmp_path, text.replace("[arms]", "[design]\nkind = 'sobol'\nsamples = 2\n[arms]")))
+    store, tasks = prepare(spec, tmp_path / "partial", resume=False)
+    store.create(spec, tasks)
+    for task in tasks[:3]:
+        outcome = sweep_faults.simulate_run(task)
+        store.record_done(task, outcome.timeseries, 1, outcome.wall_time_s)
+    assert main(["summarize", str(tmp_path / "partial")]) == 0
+    assert "sensitivity indices skipped" in capsys.readouterr().err
+    assert not (tmp_path / "partial" / "summary" / "sensitivity.csv").exists()
+    assert (tmp_path / "partial" / "summary" / "final_metrics.csv").exists()

@@ -84,10 +84,15 @@ def summarize(folder: Path) -> list[Path]:
         "time_courses.png": time_course_figure(timeseries, spec, varied),
         "response.png": response_figure(final_stats, finals, spec, varied),
     }
+    notes = []
     if spec.design in ("sobol", "morris"):
-        indices = sensitivity(finals, spec)
-        tables["sensitivity.csv"] = indices
-        figures["sensitivity.png"] = sensitivity_figure(indices, spec)
+        try:
+            indices = sensitivity(finals, spec)
+        except ParameterError as error:
+            notes.append(f"sensitivity indices skipped: {str(error).split(': ', 1)[1]}")
+        else:
+            tables["sensitivity.csv"] = indices
+            figures["sensitivity.png"] = sensitivity_figure(indices, spec)
     out = folder / "summary"
     for name, table in tables.items():
         atomic_write(out / name, lambda tmp, table=table: table.to_csv(tmp, index=False))
@@ -98,6 +103,7 @@ def summarize(folder: Path) -> list[Path]:
         "fingerprint": manifest["fingerprint"],
         "runs_included": int(timeseries["run"].nunique()),
         "runs_in_sweep": manifest["runs"],
+        "notes": notes,
         "versions": io.package_versions(),
         "git_commit": io.git_commit(),
         "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
