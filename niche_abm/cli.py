@@ -272,6 +272,8 @@ def summarize_command(args: argparse.Namespace) -> int:
 
     written = summarize(args.folder)
     print(f"wrote {args.folder / 'summary'}/: {', '.join(path.name for path in written)}")
+    for note in json.loads((args.folder / "summary" / "manifest.json").read_text(encoding="utf-8"))["notes"]:
+        print(f"note: {note}", file=sys.stderr)
     return 0
 
 
@@ -287,8 +289,6 @@ def drugs_text() -> str:
         blocks.append(
             f"{drug.name}  ({drug.drug_class})\n"
             f"  mechanism: {drug.mechanism}\n"
-    for note in json.loads((args.folder / "summary" / "manifest.json").read_text(encoding="utf-8"))["notes"]:
-        print(f"note: {note}", file=sys.stderr)
             f"  default clinical regimen: {clinical}; in vitro: {drug.in_vitro_um:g} µM\n"
             f"  effects: {effects}\n"
             f"  regimen and pharmacokinetics: {drug.sources}"
