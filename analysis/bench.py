@@ -7,6 +7,7 @@ Run from the repository root::
     python analysis/bench.py --skip-long  # full timings without the 90-day runs
     python analysis/bench.py --profile    # cProfile top 20 of the 200 x 200 model, nothing written
     python analysis/bench.py --part sweep # only the sweep engines (analysis/bench_sweep.py, about 5 min)
+    python analysis/bench.py --part app   # only the browser app's frame (analysis/bench_app.py, seconds)
 
 What it measures:
 
@@ -27,7 +28,10 @@ What it measures:
 3. The sweep engines (:mod:`bench_sweep`): runs per minute of the example sweep with
    1 and 2 local workers (scaling efficiency) and the overhead per run of the Dask
    path against the default one.
-4. Wall time of the 90-day default runs (``healthy`` and ``mm_niche``, seed 1, built
+4. The browser app's frame at 200 x 200 (:mod:`bench_app`): the model step, the drawing
+   (compose bone, cells and a field overlay as one RGB image, encode PNG) and both.
+   Targets: drawing under 100 ms, frame well under a second.
+5. Wall time of the 90-day default runs (``healthy`` and ``mm_niche``, seed 1, built
    and run one after the other), then of the main job itself (``python run.py``, which
    runs both side by side in two processes), in a temporary directory.
 """
@@ -51,6 +55,7 @@ from collections.abc import Callable, Iterator
 from importlib import metadata
 from pathlib import Path
 
+import bench_app
 import bench_sweep
 import mesa
 import numpy as np
@@ -67,6 +72,8 @@ LONG_RUN_DAYS = 90
 AGENT_SPEEDUP_TARGET = 4.0  # reference µs per agent-step / niche µs per agent-step
 FIELDS_TARGET_MS = 5.0  # niche fields + binding per step at 200 x 200
 FIELDS_TARGET_GRID = 200
+APP_DRAW_TARGET_MS = 100.0  # drawing one app frame at 200 x 200
+APP_FRAME_TARGET_MS = 1000.0  # model step plus drawing ("well under a second")
 REFERENCE_FIELDS = 3
 REFERENCE_DIFFUSION_NUMBER = 0.2  # D Δt / h² of the explicit stencil; stable up to 1/4
 REFERENCE_DECAY = 0.01  # per step
@@ -461,9 +468,34 @@ def report(results: dict) -> str:
         out.append(f"\nMain job (python run.py): FAILED (exit {main_job['returncode']}): {main_job['stderr_tail']}")
     else:
         out.append(f"\nMain job (python run.py, both scenarios side by side): {main_job['wall_s']:.1f} s wall")
+    if "app" in results:
+        out.append("\n" + report_app(results["app"]))
     if "sweeps" in results:
         out.append("\n" + bench_sweep.report_sweeps(results["sweeps"], table, verdict))
     return "\n".join(out)
+
+
+def report_app(app: dict) -> str:
+    """The browser app's frame: model step, drawing (compose + PNG) and both, against the targets."""
+    rows = [
+        [label, f"{app[key]['mean']:.1f}", f"{app[key]['median']:.1f}"]
+        for label, key in (
+            ("model step (1 h)", "step_ms"),
+            ("drawing: compose + overlay + PNG (Pillow)", "draw_ms"),
+            ("frame: step + drawing", "frame_ms"),
+            ("PNG encoding, Pillow", "encode_pillow_ms"),
+            ("PNG encoding, matplotlib imsave", "encode_matplotlib_ms"),
+        )
+    ]
+    draw, frame = app["draw_ms"]["mean"], app["frame_ms"]["mean"]
+    return "\n".join(
+        [
+            f"Browser app frame ({app['grid']}, {app['scenario']}, {app['overlay']} overlay, {app['frames']} frames)",
+            table(["per frame", "mean ms", "median ms"], rows),
+            f"drawing {draw:.1f} ms < {APP_DRAW_TARGET_MS:g} ms: {verdict(draw < APP_DRAW_TARGET_MS)}; "
+            f"frame {frame:.1f} ms < {APP_FRAME_TARGET_MS:g} ms: {verdict(frame < APP_FRAME_TARGET_MS)}",
+        ]
+    )
 
 
 def profile(steps: int, warmup: int, seed: int) -> str:
@@ -491,9 +523,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--part",
-        choices=("all", "model", "sweep"),
+        choices=("all", "model", "sweep", "app"),
         default="all",
-        help="model: the niche against plain Mesa; sweep: the sweep engines (about 5 min); all: both",
+        help="model: the niche against plain Mesa; sweep: the sweep engines (about 5 min); "
+        "app: the browser app's frame at 200 x 200; all: every part",
     )
     args = parser.parse_args(argv)
     steps, warmup, ref_steps = (12, 2, 5) if args.quick else (48, 3, 20)
@@ -511,6 +544,14 @@ def main(argv: list[str] | None = None) -> None:
         "comparison": [],
         "load_average_1m": {"start": load_average()},
     }
+    if args.part in ("all", "app"):
+        print("app frame 200x200 ...", flush=True)
+        results["app"] = bench_app.measure_frame(200, 20)
+    if args.part == "app":
+        write_json(args.out, results)
+        print(report_app(results["app"]))
+        print(f"\nwritten: {args.out}")
+        return
     if args.part in ("all", "sweep"):
         print(f"sweep engines ({bench_sweep.SWEEP}) ...", flush=True)
         results["sweeps"] = bench_sweep.measure_sweeps()

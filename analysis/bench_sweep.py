@@ -100,11 +100,13 @@ def report_sweeps(results: dict, table, verdict) -> str:
             f"{e['runs_per_min']:.1f}",
             f"{e['mean_run_in_worker_s']:.2f}",
             f"{e['overhead_per_run_s']:.2f}",
+            f"{100.0 * e['overhead_per_run_s'] / results['thirty_day_run_s']:.0f}%",
         ]
         for e in results["engines"]
     ]
     out = [f"Sweep engines ({results['sweep']}, {results['engines'][0]['runs']} runs)"]
-    out.append(table(["engine", "workers", "start s", "wall s", "runs/min", "run in worker s", "overhead s/run"], rows))
+    headers = ["engine", "workers", "start s", "wall s", "runs/min", "run in worker s", "overhead s/run", "of 30 d run"]
+    out.append(table(headers, rows))
     out.append(
         f"scaling efficiency 1 → 2 workers: {results['scaling_efficiency']:.2f} ≥ {results['scaling_target']}: "
         f"{verdict(results['scaling_target_met'])}"

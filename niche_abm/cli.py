@@ -82,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     dose.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter")
     dose.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     dose.add_argument("--out", type=Path, help="output folder (default results/dose_response_DRUG)")
+    app = commands.add_parser("app", help="start the browser app on localhost and print its address")
+    app.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    app.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any free port)")
+    demo = commands.add_parser("demo", help="run a teaching demo headless; with no name, list the demos")
+    demo.add_argument("name", nargs="?", help="a demo name from `run.py demo`")
+    demo.add_argument("--out", type=Path, help="output folder (default results/demos/NAME)")
+    demo.add_argument("--quiet", action="store_true", help="print only where the figures went")
     sweep = commands.add_parser("sweep", help="run a batch experiment from a sweep file (scenarios/sweeps/)")
     sweep.add_argument("sweep", help="a sweep TOML file, or the name of one in scenarios/sweeps/")
     sweep.add_argument("--out", type=Path, help="dataset folder (default results/sweeps/NAME)")
@@ -121,6 +128,18 @@ def main(argv: list[str] | None = None) -> int:
             return dose_response_command(args)
         if args.command == "validate":
             return validate_command(args)
+        if args.command == "app":
+            from niche_abm.app.server import serve
+
+            if not 0 <= args.port <= 65535:
+                raise ParameterError(
+                    "--port", f"got {args.port}; expected an integer in [0, 65535] (0 = any free port)"
+                )
+            return serve(args.host, args.port)
+        if args.command == "demo":
+            from niche_abm.demos import demo_command
+
+            return demo_command(args.name, args.out, args.quiet)
         if args.command == "sweep":
             return sweep_command(args)
         if args.command == "summarize":

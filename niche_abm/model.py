@@ -17,6 +17,7 @@ random order, each re-checking that its target site is still free.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import mesa
 import numpy as np
@@ -202,6 +203,35 @@ class NicheModel(mesa.Model):
     def timeseries(self) -> pd.DataFrame:
         """Daily metrics so far, one row a day."""
         return pd.DataFrame.from_records(self.records)
+
+    # --- drugs given or stopped mid-run --------------------------------------------------
+    def start_drug(self, regimen: Regimen) -> Regimen:
+        """Give a drug from now on: a regimen that starts earlier starts at the current hour instead.
+
+        Its effects apply from the next step. Returns the regimen as given (with its start moved to now).
+        """
+        start_day = max(regimen.start_day, self.day)
+        if regimen.stop_day is not None and regimen.stop_day <= start_day:
+            raise ParameterError(
+                f"--drug {regimen.drug.name}", f"stops on day {regimen.stop_day:g}, before day {start_day:g} (now)"
+            )
+        given = replace(regimen, start_day=start_day)
+        self.treatment = Treatment((*self.treatment.regimens, given))
+        return given
+
+    def stop_drug(self, name: str) -> None:
+        """Stop every regimen of a drug now: no more doses (a dose already given still washes out), no clamp.
+
+        Regimens of the drug that have not started yet are dropped.
+        """
+        now = self.day
+        kept = []
+        for regimen in self.treatment.regimens:
+            if regimen.drug.name != name or (regimen.stop_day is not None and regimen.stop_day <= now):
+                kept.append(regimen)
+            elif regimen.start_day < now:
+                kept.append(replace(regimen, stop_day=now))
+        self.treatment = Treatment(kept)
 
     @property
     def day(self) -> float:

@@ -1,0 +1,82 @@
+"""The live time courses: BV/TV, MM burden, osteoclasts and osteoblasts, RANKL/OPG over simulated days.
+
+Built as one ECharts option (four small panels) from the daily metric rows; the
+browser draws it (offline, from the echarts copy solara-assets bundles), so a
+new day costs the server only this dictionary. A vertical line marks each day
+a drug was started.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from niche_abm.drugs.regimen import Regimen
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One small chart: its title and the metric columns drawn in it (column, legend name, colour)."""
+
+    title: str
+    lines: tuple[tuple[str, str, str], ...]
+
+
+PANELS = (
+    Panel("BV/TV (%)", (("bv_tv", "BV/TV", "#c9b98f"),)),
+    Panel("MM burden (cells)", (("n_mm", "MM cells", "#bf59f2"),)),
+    Panel(
+        "osteoclasts (red), osteoblasts (blue)",
+        (("n_oc", "osteoclasts", "#ff261a"), ("n_ob", "osteoblasts", "#338cff")),
+    ),
+    Panel("RANKL/OPG (marrow mean)", (("rankl_opg_ratio", "RANKL/OPG", "#f9a03f"),)),
+)
+POSITIONS = (("7%", "9%"), ("57%", "9%"), ("7%", "59%"), ("57%", "59%"))
+"""(left, top) of each panel in the chart."""
+
+
+def drug_starts(regimens: Sequence[Regimen]) -> list[tuple[float, str]]:
+    """(start day, drug name) of each regimen, in order of start."""
+    return sorted((regimen.start_day, regimen.drug.name) for regimen in regimens)
+
+
+def time_course_option(rows: Sequence[dict], starts: Sequence[tuple[float, str]] = ()) -> dict:
+    """The ECharts option for the four panels, from daily metric rows (dicts with a 'day' key)."""
+    last_day = max([row["day"] for row in rows] + [day for day, _ in starts], default=0.0)
+    option: dict = {
+        "animation": False,
+        "tooltip": {"trigger": "axis"},
+        "title": [],
+        "grid": [],
+        "xAxis": [],
+        "yAxis": [],
+        "series": [],
+    }
+    for index, (panel, (left, top)) in enumerate(zip(PANELS, POSITIONS, strict=True)):
+        option["title"].append(
+            {"text": panel.title, "left": left, "top": f"{float(top[:-1]) - 8:g}%", "textStyle": {"fontSize": 12}}
+        )
+        option["grid"].append({"left": left, "top": top, "width": "36%", "height": "29%", "containLabel": True})
+        option["xAxis"].append(
+            {"type": "value", "gridIndex": index, "min": 0, "max": max(last_day, 1.0), "name": "day", "nameGap": 4}
+        )
+        option["yAxis"].append({"type": "value", "gridIndex": index, "scale": True, "splitNumber": 3})
+        for number, (column, name, colour) in enumerate(panel.lines):
+            series = {
+                "type": "line",
+                "name": name,
+                "xAxisIndex": index,
+                "yAxisIndex": index,
+                "showSymbol": False,
+                "color": colour,
+                "data": [[row["day"], round(float(row[column]), 6)] for row in rows],
+            }
+            if number == 0 and starts:
+                series["markLine"] = {
+                    "symbol": "none",
+                    "lineStyle": {"color": "#2e7d32", "type": "dashed"},
+                    "label": {"formatter": "{b}", "fontSize": 10},
+                    "data": [{"xAxis": day, "name": name} for day, name in starts],
+                }
+            option["series"].append(series)
+    return option

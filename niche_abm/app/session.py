@@ -1,0 +1,56 @@
+"""The model one browser tab runs: a NicheModel built from keyword settings, with a bounded history.
+
+Mesa's ModelController rebuilds the model on Reset as
+``model.__class__(**model_parameters)``, so the app's model takes everything it
+is built from as keyword arguments. Each tab builds its own (see
+:mod:`niche_abm.app.page`); nothing is shared between tabs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from niche_abm.app.history import DEFAULT_LIMIT, DecimatedHistory
+from niche_abm.app.raster import HeldScales
+from niche_abm.drugs.regimen import parse_regimen
+from niche_abm.model import NicheModel
+from niche_abm.scenario import load_scenario
+
+
+class AppModel(NicheModel):
+    """A NicheModel built from a scenario, overrides, drugs and a seed, keeping at most ~history_limit daily rows
+    and the overlays' colour scales over the run.
+
+    Args:
+        scenario: a scenario name (``mm_niche``, ``demos/myeloma_marrow``) or a path to a TOML file.
+        seed: seed of every random number the model draws.
+        overrides: parameter overrides by dotted name (``{"mm.initial_count": 300}``).
+        drugs: regimens in the command-line syntax (``"lenalidomide=10uM@day20"``), on top of the scenario's.
+        title: what the run is called on screen and in exported files (default: the scenario's name).
+        history_limit: daily metric rows kept before thinning (:class:`DecimatedHistory`).
+    """
+
+    def __init__(
+        self,
+        scenario: str = "mm_niche",
+        seed: int = 1,
+        overrides: Mapping[str, Any] | None = None,
+        drugs: Sequence[str] = (),
+        title: str = "",
+        history_limit: int = DEFAULT_LIMIT,
+    ):
+        loaded = load_scenario(scenario, dict(overrides or {}))
+        super().__init__(loaded, seed=seed, drugs=[parse_regimen(text) for text in drugs])
+        self.records = DecimatedHistory(history_limit, self.records)
+        self.title = title or loaded.name
+        self.built_from = {
+            "scenario": scenario,
+            "seed": seed,
+            "overrides": dict(overrides or {}),
+            "drugs": tuple(drugs),
+            "title": title,
+        }
+        """The keyword arguments this model was built from (what Reset would rebuild)."""
+        self.held_scales = HeldScales()
+        """The colour scale of each overlay over this run (widening only)."""

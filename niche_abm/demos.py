@@ -1,0 +1,399 @@
+"""Teaching demos: a scenario, the ways to run it (arms), and what to tell the class.
+
+Each demo runs on a small marrow from ``scenarios/demos/`` (1 x 1 mm, 100 x 100
+sites, so a headless run takes seconds) with one or more arms: a label,
+parameter overrides and drug regimens on top of the scenario (a drug started
+mid-run is a regimen with a start day). Its explanation has three parts, as the
+Info tab of a classroom model: what to look for, a question to ask, and what
+happened, in plain words.
+
+In the app a demo loads one arm at a time; ``python run.py demo NAME`` runs all
+arms side by side (two processes) and writes, into results/demos/NAME/:
+``demo.png`` (the marrow of every arm at four days, and the time courses),
+``about.md`` (the explanation and the measured numbers) and, per arm,
+``<arm>/timeseries.csv`` and ``<arm>/overview.png`` (with the field maps).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from niche_abm.drugs.regimen import parse_regimen
+from niche_abm.params import ParameterError
+from niche_abm.plots import compose_rgb, legend_handles, overview_figure, plot_time_courses
+from niche_abm.scenario import load_scenario
+
+SEED = 1
+SNAPSHOTS = 4
+"""Marrow pictures per arm in demo.png, evenly spaced from day 0 to the last day."""
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One way to run a demo: a label and what it changes on top of the demo's scenario.
+
+    Attributes:
+        label: short name on screen and in figures.
+        overrides: parameter overrides by dotted name.
+        drugs: regimens in the command-line syntax; a start day gives the drug mid-run.
+    """
+
+    label: str
+    overrides: tuple[tuple[str, Any], ...] = ()
+    drugs: tuple[str, ...] = ()
+
+    @property
+    def slug(self) -> str:
+        """The label as a folder name."""
+        return re.sub(r"[^a-z0-9]+", "_", self.label.lower()).strip("_")
+
+    def drug_starts(self) -> list[tuple[float, str]]:
+        """(start day, drug name) of each regimen of the arm."""
+        return [(regimen.start_day, regimen.drug.name) for regimen in map(parse_regimen, self.drugs)]
+
+
+@dataclass(frozen=True)
+class Demo:
+    """A guided demo.
+
+    Attributes:
+        name: command-line name (``python run.py demo NAME``).
+        title: one line on screen.
+        scenario: scenario name (``demos/myeloma_marrow``) the arms build on.
+        days: simulated days of a headless run.
+        arms: the ways to run it; the app loads the first unless told otherwise.
+        look_for: what to watch on the screen.
+        question: a question to ask the class.
+        what_happened: the outcome and its reason, in plain words (numbers from ``python run.py demo NAME``).
+    """
+
+    name: str
+    title: str
+    scenario: str
+    days: int
+    arms: tuple[Arm, ...]
+    look_for: str
+    question: str
+    what_happened: str
+
+    def model_settings(self, arm: int = 0) -> dict[str, Any]:
+        """Scenario, overrides, drugs, seed and title of one arm (keyword arguments of the app's model)."""
+        chosen = self.arms[arm]
+        return {
+            "scenario": self.scenario,
+            "seed": SEED,
+            "overrides": dict(chosen.overrides),
+            "drugs": chosen.drugs,
+            "title": f"{self.title}: {chosen.label}",
+        }
+
+
+MYELOMA = "demos/myeloma_marrow"
+DRUG_DAY = 20
+
+DEMOS: dict[str, Demo] = {
+    demo.name: demo
+    for demo in (
+        Demo(
+            name="healthy",
+            title="1. Healthy remodelling",
+            scenario="demos/healthy_marrow",
+            days=90,
+            arms=(Arm("healthy marrow"),),
+            look_for=(
+                "Red osteoclasts appear on the bone surface and eat small pits into it (rust = bone removed). "
+                "A few days later blue osteoblasts gather in the same pits and slowly fill them again. "
+                "Watch the BV/TV curve: it dips a little and stays almost flat."
+            ),
+            question=(
+                "Why do osteoblasts come to exactly the places where osteoclasts have been? "
+                "What would happen to the skeleton if they came a little less often?"
+            ),
+            what_happened=(
+                "Osteoclasts resorb bone in small packets, and the resorbed surface calls osteoblasts in to refill "
+                "it (coupling). Resorbing is fast, refilling slow, so at any moment some pits are still open and "
+                "BV/TV sits a little below its start; over the 90 days it went from 22.0% to 21.6%, and about "
+                "70% of the bone resorbed (0.014 mm²) had already been refilled (0.010 mm²). "
+                "RANKL/OPG stays at its healthy, low level the whole time."
+            ),
+        ),
+        Demo(
+            name="vicious-cycle",
+            title="2. The vicious cycle",
+            scenario=MYELOMA,
+            days=60,
+            arms=(Arm("myeloma"), Arm("no myeloma (same marrow)", (("mm.initial_count", 0),))),
+            look_for=(
+                "Purple MM cells sit beside green stromal cells and stick to them. Switch the overlay to RANKL/OPG: "
+                "it glows around the MM foci. Osteoclasts gather there and the bone next to the MM cells turns "
+                "rust (lost). The MM curve climbs while BV/TV falls."
+            ),
+            question=(
+                "The MM cells never touch the bone. How do they make it disappear, and why does losing bone "
+                "help the MM cells grow?"
+            ),
+            what_happened=(
+                "MM cells that stick to stroma make the stroma release more RANKL and less OPG, and the MM cells "
+                "release CCL3, which calls osteoclast precursors. More osteoclasts form and resorb bone, and "
+                "osteoclasts in turn keep MM cells alive. In 60 days BV/TV fell from 22.0% to 18.0% "
+                "(no myeloma: 21.6%), the MM cells grew from 300 to about 1,100 and RANKL/OPG more than doubled."
+            ),
+        ),
+        Demo(
+            name="contact",
+            title="3. Contact matters",
+            scenario=MYELOMA,
+            days=60,
+            arms=(
+                Arm("contact"),
+                Arm("anti-CD49d (natalizumab)", drugs=("natalizumab",)),
+                Arm("transwell (no contact)", (("culture.transwell", 1),)),
+            ),
+            look_for=(
+                "Run the three arms one after the other (arm picker). With contact, RANKL/OPG rises around the "
+                "MM foci. With anti-CD49d the MM cells cannot hold on to stroma; in the transwell they share the "
+                "medium but never touch it. Compare the MM curve and the RANKL/OPG overlay."
+            ),
+            question=(
+                "The MM cells and their secreted factors are the same in all three arms. "
+                "Why does it matter whether they touch the stroma?"
+            ),
+            what_happened=(
+                "The stromal RANKL rise needs touch (Giuliani et al. 2001). In the transwell RANKL/OPG stayed at "
+                "its healthy level, and the MM cells, without the survival signal of adhesion, died out: bone "
+                "was spared (BV/TV 21.7%). Anti-CD49d blocked most adhesion: the MM cells stopped growing "
+                "(300 to about 330, against 1,100 with contact) and RANKL/OPG rose less, but bone was still "
+                "lost (18.4%), because the remaining MM cells still call osteoclasts with CCL3 and some still stick."
+            ),
+        ),
+        Demo(
+            name="imids",
+            title="4. IMiDs restore the balance",
+            scenario=MYELOMA,
+            days=60,
+            arms=(
+                Arm(f"lenalidomide 10 µM from day {DRUG_DAY}", drugs=(f"lenalidomide=10uM@day{DRUG_DAY}",)),
+                Arm(f"pomalidomide 1 µM from day {DRUG_DAY}", drugs=(f"pomalidomide=1uM@day{DRUG_DAY}",)),
+                Arm("no drug"),
+            ),
+            look_for=(
+                f"Let the vicious cycle run until day {DRUG_DAY}, when the drug starts (dashed line in the plots). "
+                "Then watch the RANKL/OPG overlay fade around the MM foci, the RANKL/OPG curve bend down and "
+                "BV/TV stop falling as fast."
+            ),
+            question=(
+                "Lenalidomide does not touch the bone or the osteoclasts' RANKL directly. "
+                "Which links of the vicious cycle does it cut?"
+            ),
+            what_happened=(
+                "IMiDs lower CD49d on MM cells (less adhesion), cut their CCL3, blunt the stroma's response to "
+                "contact and slow osteoclast formation (Bolzoni et al. 2013). After they started, RANKL/OPG "
+                "fell back towards the healthy level and the bone loss slowed: BV/TV at day 60 was 19.2% with "
+                "lenalidomide against 18.0% without. They are held here at co-culture concentrations, above "
+                "what a patient's blood reaches."
+            ),
+        ),
+        Demo(
+            name="rankl-block",
+            title="5. Blocking RANKL",
+            scenario=MYELOMA,
+            days=60,
+            arms=(
+                Arm(f"denosumab from day {DRUG_DAY}", drugs=(f"denosumab=120mg/4w@day{DRUG_DAY}",)),
+                Arm(f"OPG-Fc from day {DRUG_DAY}", drugs=(f"opg-fc=210mg/1w@day{DRUG_DAY}",)),
+                Arm("no drug"),
+            ),
+            look_for=(
+                f"At day {DRUG_DAY} the antibody is injected (dashed line). Switch the overlay to free RANKL: it "
+                "goes dark although the stroma still makes RANKL. Osteoclasts stop forming, the last ones die, "
+                "and the BV/TV curve flattens, while the MM cells keep growing."
+            ),
+            question="Denosumab saves the bone. Why does it not stop the myeloma?",
+            what_happened=(
+                "Denosumab and OPG-Fc catch RANKL before it reaches RANK on osteoclast precursors, so no new "
+                "osteoclasts form and the old ones lose their survival signal: bone loss stops within days "
+                "(BV/TV 20.2% at day 60 with denosumab, 18.0% without). The MM cells still grow (about 970 "
+                "against 1,100): blocking RANKL breaks the bone side of the cycle, not the tumour."
+            ),
+        ),
+    )
+}
+
+
+def find_demo(name: str) -> Demo:
+    """The demo of this name; raises ParameterError with the closest name."""
+    if name in DEMOS:
+        return DEMOS[name]
+    close = difflib.get_close_matches(name, DEMOS, n=1, cutoff=0.4)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ParameterError("demo", f"no demo named {name!r}{hint}; known: {', '.join(DEMOS)}")
+
+
+def demo_list() -> str:
+    """Every demo: name, title, arms and the command that runs it."""
+    lines = []
+    for demo in DEMOS.values():
+        arms = "; ".join(arm.label for arm in demo.arms)
+        lines.append(f"{demo.name:14s} {demo.title} ({demo.days} days; {arms})")
+        lines.append(f"{'':14s} python run.py demo {demo.name}")
+    return "\n".join(lines)
+
+
+# --- headless runs ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ArmResult:
+    """One arm's run: its daily metrics, the marrow at the snapshot days and its wall time."""
+
+    arm: Arm
+    timeseries: pd.DataFrame
+    snapshots: tuple[tuple[float, np.ndarray], ...]
+    seconds: float
+
+
+def snapshot_days(days: int) -> list[int]:
+    """The days shown in demo.png: SNAPSHOTS evenly spaced from 0 to days."""
+    return [int(round(d)) for d in np.linspace(0, days, SNAPSHOTS)]
+
+
+def run_arm(demo: Demo, index: int, out: Path) -> ArmResult:
+    """Run one arm for the demo's days; write its timeseries.csv and overview.png into out/<arm>/."""
+    from niche_abm.model import NicheModel
+
+    arm = demo.arms[index]
+    started = time.perf_counter()
+    scenario = load_scenario(demo.scenario, dict(arm.overrides))
+    model = NicheModel(scenario, seed=SEED, drugs=[parse_regimen(text) for text in arm.drugs])
+    snapshots = []
+    for day in snapshot_days(demo.days):
+        model.run(day - model.hour // 24)
+        snapshots.append((model.day, compose_rgb(model.bone, model.bone_template, model.occupancy)))
+    timeseries = model.timeseries()
+    folder = out / arm.slug
+    folder.mkdir(parents=True, exist_ok=True)
+    timeseries.to_csv(folder / "timeseries.csv", index=False)
+    overview_figure(model, timeseries, f"{demo.title}: {arm.label}").savefig(folder / "overview.png", dpi=100)
+    return ArmResult(arm, timeseries, tuple(snapshots), time.perf_counter() - started)
+
+
+def _run_arm_job(job: tuple[Demo, int, Path]) -> ArmResult:
+    return run_arm(*job)
+
+
+def run_demo(demo: Demo, out: Path, workers: int = 2) -> list[ArmResult]:
+    """Run every arm of a demo (in `workers` parallel processes when it has several) and write demo.png and
+    about.md into out."""
+    out.mkdir(parents=True, exist_ok=True)
+    jobs = [(demo, index, out) for index in range(len(demo.arms))]
+    if min(workers, len(jobs)) <= 1:
+        results = [run_arm(*job) for job in jobs]
+    else:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+            results = list(pool.map(_run_arm_job, jobs))
+    demo_figure(demo, results).savefig(out / "demo.png", dpi=100)
+    (out / "about.md").write_text(about_text(demo, results), encoding="utf-8")
+    return results
+
+
+def demo_figure(demo: Demo, results: list[ArmResult]) -> Figure:
+    """The marrow of every arm at the snapshot days (one row an arm), and the arms' time courses below."""
+    fig = Figure(figsize=(15, 3.3 * len(results) + 3.6), layout="constrained")
+    fig.suptitle(demo.title, fontsize=14)
+    top, bottom = fig.subfigures(2, 1, height_ratios=[3.3 * len(results), 3.6])
+    axes = top.subplots(len(results), SNAPSHOTS, squeeze=False)
+    for row, result in zip(axes, results, strict=True):
+        for ax, (day, image) in zip(row, result.snapshots, strict=True):
+            size_mm = image.shape[1] * 0.01
+            ax.imshow(image, origin="lower", extent=(0, size_mm, 0, image.shape[0] * 0.01), interpolation="nearest")
+            ax.set_title(f"{result.arm.label}, day {day:g}", fontsize=10)
+            ax.set_xticks([])
+            ax.set_yticks([])
+    top.legend(handles=legend_handles(), loc="outside right upper", fontsize=8)
+    course_axes = bottom.subplots(1, 4)
+    plot_time_courses(course_axes, {result.arm.label: result.timeseries for result in results})
+    starts: dict[float, list[str]] = {}
+    for result in results:
+        for day, name in result.arm.drug_starts():
+            starts.setdefault(day, []).append(name)
+    for ax in course_axes:
+        for day, names in starts.items():
+            ax.axvline(day, color="0.4", linestyle=":", linewidth=1)
+            label = " / ".join(dict.fromkeys(names))
+            ax.annotate(label, (day, 0.02), xycoords=("data", "axes fraction"), fontsize=7, rotation=90, va="bottom")
+    return fig
+
+
+def summary_table(results: list[ArmResult]) -> pd.DataFrame:
+    """Per arm: BV/TV, MM cells and RANKL/OPG at the start and the end, peak osteoclasts, resorbed and formed bone."""
+    rows = {}
+    for result in results:
+        first, last = result.timeseries.iloc[0], result.timeseries.iloc[-1]
+        rows[result.arm.label] = {
+            "BV/TV start (%)": first["bv_tv"],
+            "BV/TV end (%)": last["bv_tv"],
+            "MM cells start": first["n_mm"],
+            "MM cells end": last["n_mm"],
+            "osteoclasts (peak)": result.timeseries["n_oc"].max(),
+            "RANKL/OPG start": first["rankl_opg_ratio"],
+            "RANKL/OPG end": last["rankl_opg_ratio"],
+            "resorbed (mm²)": last["resorbed_mm2"],
+            "formed (mm²)": last["formed_mm2"],
+            "run (s)": result.seconds,
+        }
+    return pd.DataFrame(rows).T
+
+
+def about_text(demo: Demo, results: list[ArmResult]) -> str:
+    """The demo's explanation and the measured numbers, as Markdown for a handout or slide notes."""
+    table = summary_table(results)
+    header = "| arm | " + " | ".join(table.columns) + " |"
+    lines = [header, "|" + "---|" * (len(table.columns) + 1)]
+    for label, row in table.iterrows():
+        cells = [f"{value:.4g}" for value in row]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(
+        [
+            f"# {demo.title}",
+            "",
+            f"`python run.py demo {demo.name}` ({demo.days} days, seed {SEED}, scenario `{demo.scenario}`).",
+            "",
+            "![demo](demo.png)",
+            "",
+            f"**What to look for.** {demo.look_for}",
+            "",
+            f"**Question to ask.** {demo.question}",
+            "",
+            f"**What happened.** {demo.what_happened}",
+            "",
+            "Measured in this run:",
+            "",
+            *lines,
+            "",
+        ]
+    )
+
+
+def demo_command(name: str | None, out: Path | None, quiet: bool) -> int:
+    """``run.py demo [NAME]``: list the demos, or run one headless and write its figures."""
+    if name is None:
+        print(demo_list())
+        return 0
+    demo = find_demo(name)
+    folder = out or Path("results") / "demos" / demo.name
+    started = time.perf_counter()
+    results = run_demo(demo, folder)
+    if not quiet:
+        seconds = time.perf_counter() - started
+        print(f"{demo.title}: {demo.days} days, seed {SEED}, {len(results)} arm(s) in {seconds:.1f} s")
+        print(summary_table(results).to_string(float_format=lambda v: f"{v:.4g}"))
+    print(f"wrote {folder}/demo.png, about.md and, per arm, timeseries.csv and overview.png")
+    return 0

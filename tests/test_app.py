@@ -1,0 +1,353 @@
+"""The app's parts without a browser: the picture, the bounded history, drugs mid-run, the panels' input,
+exports, the chart, one model per tab, and the teaching demos run headless."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import place, settle, tiny_model
+from PIL import Image
+
+from niche_abm.agents import MyelomaCell, StromalCell
+from niche_abm.app import dosing
+from niche_abm.app.charts import PANELS, drug_starts, time_course_option
+from niche_abm.app.export import file_stem, metrics_csv, picture_png
+from niche_abm.app.history import DecimatedHistory
+from niche_abm.app.raster import (
+    FIELDS,
+    LUT,
+    NO_OVERLAY,
+    colour_scale,
+    compose_frame,
+    field_scale,
+    legend_entries,
+    png_bytes,
+)
+from niche_abm.app.session import AppModel
+from niche_abm.app.settings import GRID, SLIDERS, Setup, scenario_names, scenario_setup, scenario_values
+from niche_abm.demos import DEMOS, Arm, Demo, about_text, demo_figure, find_demo, run_arm, run_demo
+from niche_abm.drugs.regimen import parse_regimen
+from niche_abm.metrics import COLUMNS
+from niche_abm.params import ParameterError
+from niche_abm.plots import CELL_RGB
+from niche_abm.scenario import load_scenario
+
+SMALL = {"grid.width": 60, "grid.height": 60}
+
+
+@pytest.fixture(scope="module")
+def small_model() -> AppModel:
+    """A 60 x 60 myeloma marrow run for two days."""
+    model = AppModel("demos/myeloma_marrow", seed=3, overrides={**SMALL, "mm.initial_count": 100})
+    for _ in range(48):
+        model.step()
+    return model
+
+
+# --- the picture ---------------------------------------------------------------------------------
+def test_frame_is_one_pixel_per_site_with_the_top_row_at_the_top_of_the_section():
+    bone = np.zeros((24, 20))
+    bone[:, 0] = 1.0  # a bone strip along the bottom edge (y = 0)
+    model = tiny_model(bone)
+    place(model, MyelomaCell, (3, 19), cd49d=1.0)  # a cell on the top edge (y = 19)
+    settle(model)
+    image = compose_frame(model)
+    assert image.shape == (20, 24, 3) and image.dtype == np.uint8
+    assert tuple(image[0, 3]) == tuple(int(c * 255) for c in CELL_RGB["MyelomaCell"])
+    assert image[-1, :].min() > 200  # the bottom row is bone (pale)
+
+
+def test_overlay_colours_marrow_only_and_full_opacity_shows_the_colour_map():
+    bone = np.zeros((24, 20))
+    bone[:, 0] = 1.0
+    model = tiny_model(bone)
+    place(model, StromalCell, (5, 10))
+    settle(model)
+    plain = compose_frame(model, NO_OVERLAY)
+    covered = compose_frame(model, "RANKL", opacity=1.0)
+    assert np.array_equal(plain[-1], covered[-1])  # bone untouched
+    rankl = model.rankl_sites.T[::-1]
+    brightest = np.unravel_index(np.argmax(np.where(model.marrow.T[::-1], rankl, -1)), rankl.shape)
+    assert tuple(covered[brightest]) == tuple(LUT[255])
+
+
+def test_colour_scales_are_linear_from_zero_or_logarithmic_over_the_marrow():
+    values = np.array([[0.5, 2.0], [8.0, 100.0]])
+    marrow = np.array([[True, True], [True, False]])
+    linear = colour_scale(values, marrow, log=False)
+    assert (linear.low, linear.high) == (0.0, 8.0)
+    assert linear.fraction(np.array([4.0]))[0] == pytest.approx(0.5)
+    log = colour_scale(values, marrow, log=True)
+    assert (log.low, log.high) == (0.5, 8.0)
+    assert log.fraction(np.array([2.0]))[0] == pytest.approx(0.5)
+    assert log.ticks(3) == pytest.approx([0.5, 2.0, 8.0])
+    assert colour_scale(np.zeros((2, 2)), marrow, log=False).high == 1.0  # no CCL3 yet: a valid scale
+
+
+def test_held_scales_widen_to_every_range_seen_and_never_narrow():
+    model = AppModel("demos/myeloma_marrow", overrides={**SMALL, "mm.initial_count": 100})
+    first = model.held_scales.widen("free RANKL", field_scale(model, "free RANKL"))
+    model.start_drug(parse_regimen("denosumab=0.01uM"))
+    model.step()
+    now = field_scale(model, "free RANKL")
+    assert now.high < 0.2 * first.high
+    assert model.held_scales.widen("free RANKL", now) == first  # the fall shows as a darker overlay
+    ratio = model.held_scales.widen("RANKL/OPG", field_scale(model, "RANKL/OPG"))
+    assert ratio.log and ratio.low < ratio.high
+
+
+def test_every_overlay_has_a_unit_and_draws(small_model):
+    for name, field in FIELDS.items():
+        assert field.unit
+        image = compose_frame(small_model, name)
+        assert image.shape == (60, 60, 3)
+
+
+def test_png_decodes_to_the_same_picture(small_model):
+    image = compose_frame(small_model, "CCL3")
+    decoded = np.asarray(Image.open(io.BytesIO(png_bytes(image))))
+    assert np.array_equal(decoded, image)
+
+
+def test_legend_names_bone_and_every_cell_kind():
+    labels = [label for label, _ in legend_entries()]
+    assert labels[:2] == ["bone", "lost bone"]
+    for kind in ("myeloma cell", "osteoclast", "osteoblast", "stromal cell (PreOB)"):
+        assert kind in labels
+
+
+# --- the bounded history -------------------------------------------------------------------------
+def test_history_keeps_every_day_until_its_limit():
+    history = DecimatedHistory(limit=10, rows=({"day": d} for d in range(8)))
+    assert [row["day"] for row in history] == list(range(8))
+
+
+def test_history_stays_bounded_and_evenly_spaced_over_a_long_run():
+    history = DecimatedHistory(limit=10)
+    for day in range(1000):
+        history.append({"day": day})
+    days = [row["day"] for row in history]
+    assert len(days) <= 11
+    assert days[0] == 0 and days[-1] == 999
+    spacing = np.diff(days[:-1])
+    assert (spacing == history.every).all() and history.every == 128
+
+
+def test_app_model_keeps_a_bounded_history_and_a_full_timeseries_until_then():
+    model = AppModel("demos/myeloma_marrow", overrides={**SMALL, "mm.initial_count": 20}, history_limit=4)
+    model.run(days=9)
+    assert isinstance(model.records, DecimatedHistory)
+    frame = model.timeseries()
+    assert len(frame) <= 5 and frame["day"].iloc[-1] == 9.0
+    assert list(frame.columns[: len(COLUMNS)]) == list(COLUMNS)
+
+
+# --- drugs started and stopped mid-run ---------------------------------------------------------
+def test_a_drug_started_mid_run_acts_from_the_current_hour_only():
+    model = AppModel("demos/myeloma_marrow", overrides={**SMALL, "mm.initial_count": 50})
+    model.run(days=2)
+    given = model.start_drug(parse_regimen("denosumab=0.01uM"))
+    assert given.start_day == 2.0
+    assert model.treatment.concentrations(47.0)["denosumab"] == 0.0
+    model.step()
+    assert model.effects["free_rankl"] < 0.1
+    model.run(days=1)
+    exposure = model.timeseries()["conc_denosumab_um"]
+    assert exposure.iloc[:3].isna().all() and exposure.iloc[-1] == 0.01  # recorded from day 3 on
+
+
+def test_stopping_a_clamped_drug_ends_it_now_and_drops_a_scheduled_one():
+    model = tiny_model()
+    model.start_drug(parse_regimen("lenalidomide=10uM"))
+    model.start_drug(parse_regimen("lenalidomide=10uM@day30"))
+    for _ in range(30):
+        model.step()
+    model.stop_drug("lenalidomide")
+    (kept,) = model.treatment.regimens
+    assert kept.stop_day == pytest.approx(30 / 24)
+    assert model.treatment.concentrations(29.0)["lenalidomide"] == 10.0
+    assert model.treatment.concentrations(30.0)["lenalidomide"] == 0.0
+
+
+def test_a_stopped_mass_dose_still_washes_out():
+    model = tiny_model()
+    model.start_drug(parse_regimen("denosumab=120mg/4w"))
+    for _ in range(48):
+        model.step()
+    model.stop_drug("denosumab")
+    assert model.treatment.concentrations(72.0)["denosumab"] > 0.0
+    assert len(model.treatment.regimens[0].dose_times_h(24 * 60)) == 1
+
+
+def test_a_regimen_that_would_stop_before_now_is_refused():
+    model = tiny_model()
+    for _ in range(72):
+        model.step()
+    with pytest.raises(ParameterError, match="before day 3"):
+        model.start_drug(parse_regimen("lenalidomide=10uM@day1:day2"))
+
+
+def test_the_app_runs_the_same_niche_as_the_command_line():
+    from niche_abm.model import NicheModel
+
+    plain = NicheModel(load_scenario("demos/myeloma_marrow", SMALL), seed=5).run(days=2)
+    in_app = AppModel("demos/myeloma_marrow", seed=5, overrides=SMALL).run(days=2)
+    pd.testing.assert_frame_equal(plain, in_app)
+
+
+# --- the drug panel's input ----------------------------------------------------------------------
+@pytest.mark.parametrize("amount", [-1.0, 0.0, None, float("nan")])
+def test_panel_refuses_a_dose_that_is_not_positive(amount):
+    with pytest.raises(ParameterError) as error:
+        dosing.regimen_from_panel("lenalidomide", amount, "µM", "once")
+    assert "dose" in dosing.reason(error.value)
+
+
+def test_panel_refuses_an_absurd_dose_with_the_command_line_message():
+    with pytest.raises(ParameterError, match="absurd for lenalidomide"):
+        dosing.regimen_from_panel("lenalidomide", 1e6, "µM", "once")
+
+
+def test_panel_turns_a_mass_dose_and_interval_into_a_regimen():
+    regimen = dosing.regimen_from_panel("denosumab", 120, "mg", "every 4 weeks")
+    assert (regimen.dose_mg, regimen.every_h, regimen.concentration_um) == (120.0, 672.0, None)
+    held = dosing.regimen_from_panel("pomalidomide", 500, "nM", "every week")
+    assert held.concentration_um == pytest.approx(0.5) and held.every_h is None
+    assert "held at 0.5 µM from day 0.0" in dosing.describe(held, 0.0)
+
+
+def test_panel_starts_each_drug_at_its_in_vitro_concentration():
+    assert dosing.default_dose("lenalidomide") == (10.0, "µM")
+    assert dosing.default_dose("denosumab") == (7.0, "nM")
+
+
+# --- exports, chart and settings --------------------------------------------------------------
+def test_picture_export_is_a_png_with_legend_room(small_model):
+    data = picture_png(small_model, "RANKL/OPG", 0.6, "My run")
+    picture = Image.open(io.BytesIO(data))
+    assert picture.format == "PNG" and picture.width > 600 and picture.height > 500
+
+
+def test_metrics_export_has_every_day_so_far(small_model):
+    frame = pd.read_csv(io.BytesIO(metrics_csv(small_model)))
+    assert list(frame["day"]) == [0.0, 1.0, 2.0]
+    assert set(COLUMNS) <= set(frame.columns)
+    assert file_stem("2. The vicious cycle: myeloma") == "2_the_vicious_cycle_myeloma"
+
+
+def test_chart_has_four_panels_one_point_a_day_and_a_line_where_a_drug_started():
+    rows = [{"day": float(d), **dict.fromkeys(COLUMNS[1:], float(d))} for d in range(5)]
+    starts = drug_starts([parse_regimen("denosumab@day3")])
+    option = time_course_option(rows, starts)
+    assert len(option["grid"]) == len(PANELS) == 4
+    assert all(len(series["data"]) == 5 for series in option["series"])
+    assert option["series"][0]["markLine"]["data"] == [{"xAxis": 3.0, "name": "denosumab"}]
+    assert [s["name"] for s in option["series"]] == ["BV/TV", "MM cells", "osteoclasts", "osteoblasts", "RANKL/OPG"]
+
+
+def test_sliders_start_from_the_scenario_and_carry_units():
+    values = scenario_values("mm_advanced")
+    assert values["mm.initial_count"] == 3000 and values[GRID] == 200
+    assert all(spec.unit for spec in SLIDERS)
+    assert "demos/myeloma_marrow" in scenario_names() and "healthy" in scenario_names()
+
+
+def test_a_smaller_grid_keeps_the_mm_count_within_what_it_holds():
+    setup = scenario_setup("mm_advanced").with_value(GRID, 60)
+    assert setup.values["mm.initial_count"] <= 0.15 * 60 * 60
+    kwargs = setup.model_kwargs()
+    assert kwargs["overrides"]["grid.height"] == 60
+    model = AppModel(**kwargs)
+    assert model.bone.shape == (60, 60) and model.built_from == kwargs
+
+
+def test_setup_keeps_demo_extras_that_are_not_on_a_slider():
+    setup = Setup("demos/myeloma_marrow", scenario_values("demos/myeloma_marrow"), 2, {"culture.transwell": 1})
+    assert setup.overrides()["culture.transwell"] == 1
+    assert not AppModel(**setup.model_kwargs()).contact_possible
+
+
+# --- one model per browser tab --------------------------------------------------------------------
+def test_each_page_builds_its_own_model():
+    """Two renders of the page (two tabs) hold two models: a drug given in one is not in the other."""
+    import ipyvuetify as v
+    import solara
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Solara's hook check on a Mesa component this app does not use
+        from niche_abm.app.page import Page
+
+        _, first = solara.render(Page(), handle_error=False)
+        _, second = solara.render(Page(), handle_error=False)
+    first.find(v.Btn, children=["Start now"]).widget.click()
+
+    def regimens(rc) -> list[str]:
+        return [w.children[0] for w in rc.find(v.Html, tag="span").widgets if "µM" in str(w.children)]
+
+    assert any(text.startswith("lenalidomide: held at 10 µM") for text in regimens(first))
+    assert regimens(second) == []
+
+
+# --- teaching demos ------------------------------------------------------------------------------
+def test_the_five_demos_of_the_issue_exist_with_their_explanations():
+    assert list(DEMOS) == ["healthy", "vicious-cycle", "contact", "imids", "rankl-block"]
+    for demo in DEMOS.values():
+        assert demo.look_for and demo.question and demo.what_happened
+        for index, arm in enumerate(demo.arms):
+            settings = demo.model_settings(index)
+            load_scenario(settings["scenario"], settings["overrides"])
+            assert all(parse_regimen(text) for text in arm.drugs)
+    assert any("natalizumab" in arm.drugs for arm in DEMOS["contact"].arms)
+    assert any(dict(arm.overrides).get("culture.transwell") == 1 for arm in DEMOS["contact"].arms)
+    assert {start for arm in DEMOS["imids"].arms for start, _ in arm.drug_starts()} == {20.0}
+
+
+def test_unknown_demo_names_the_closest():
+    with pytest.raises(ParameterError, match="did you mean 'vicious-cycle'"):
+        find_demo("vicius-cycle")
+
+
+SHORT = Demo(
+    name="short",
+    title="A short demo",
+    scenario="demos/myeloma_marrow",
+    days=2,
+    arms=(
+        Arm("no drug", (("grid.width", 60), ("grid.height", 60))),
+        Arm("denosumab from day 1", (("grid.width", 60), ("grid.height", 60)), ("denosumab@day1",)),
+    ),
+    look_for="look",
+    question="ask",
+    what_happened="this",
+)
+
+
+def test_a_demo_arm_runs_headless_with_snapshots_and_files(tmp_path):
+    result = run_arm(SHORT, 1, tmp_path)
+    assert [day for day, _ in result.snapshots] == [0.0, 1.0, 1.0, 2.0]
+    assert result.timeseries["conc_denosumab_um"].iloc[-1] > 0
+    assert (tmp_path / "denosumab_from_day_1" / "overview.png").stat().st_size > 10_000
+    assert len(pd.read_csv(tmp_path / "denosumab_from_day_1" / "timeseries.csv")) == 3
+    figure = demo_figure(SHORT, [result, result])
+    assert len(figure.axes) == 2 * 4 + 4
+    text = about_text(SHORT, [result])
+    assert "**Question to ask.** ask" in text and "| denosumab from day 1 |" in text
+
+
+def test_run_demo_writes_the_figure_and_notes(tmp_path):
+    results = run_demo(SHORT, tmp_path, workers=1)
+    assert [r.arm.label for r in results] == ["no drug", "denosumab from day 1"]
+    assert Image.open(tmp_path / "demo.png").format == "PNG"
+    assert (tmp_path / "about.md").read_text(encoding="utf-8").startswith("# A short demo")
+
+
+def test_app_refuses_a_port_out_of_range_before_starting_anything(capsys):
+    from niche_abm.cli import main
+
+    assert main(["app", "--port", "70000"]) == 2
+    error = capsys.readouterr().err
+    assert "--port" in error and "[0, 65535]" in error
