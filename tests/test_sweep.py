@@ -17,7 +17,7 @@ from conftest import REPO_ROOT
 
 from niche_abm.cli import main
 from niche_abm.params import ParameterError
-from niche_abm.sweep import DaskEngine, LocalEngine, load_sweep, prepare, run_sweep
+from niche_abm.sweep import DaskEngine, LocalEngine, SweepSpec, load_sweep, prepare, run_sweep
 from niche_abm.sweep.design import parameter_points, plan, replicate_seed
 from niche_abm.sweep.store import SweepStore
 from niche_abm.sweep.summary import LOSS, mean_ci, sensitivity
@@ -465,3 +465,10 @@ def test_summarize_of_a_partial_sobol_sweep_skips_the_indices_and_says_why(tmp_p
     assert "sensitivity indices skipped" in capsys.readouterr().err
     assert not (tmp_path / "partial" / "summary" / "sensitivity.csv").exists()
     assert (tmp_path / "partial" / "summary" / "final_metrics.csv").exists()
+
+
+def test_a_sweep_survives_the_round_trip_through_its_manifest(tiny_sweep):
+    spec = load_sweep(tiny_sweep)
+    again = SweepSpec.from_dict(json.loads(json.dumps(spec.as_dict())))
+    assert again.fingerprint() == spec.fingerprint()
+    assert plan(again) == plan(spec)

@@ -124,6 +124,28 @@ class SweepSpec:
             "arms": {k: list(v) for k, v in self.arms.items()},
         }
 
+    @classmethod
+    def from_dict(cls, recorded: dict[str, Any]) -> SweepSpec:
+        """The sweep from :meth:`as_dict` (as a manifest records it; the file may have moved or changed since)."""
+        vary = recorded["vary"]
+        return cls(
+            name=recorded["name"],
+            description=recorded["description"],
+            scenario_path=Path(recorded["scenario"]),
+            days=recorded["days"],
+            replicates=recorded["replicates"],
+            seed=recorded["seed"],
+            metrics=tuple(recorded["metrics"]),
+            retries=recorded["retries"],
+            fixed=recorded["set"],
+            design=recorded["design"]["kind"],
+            samples=recorded["design"]["samples"],
+            levels=recorded["design"]["levels"],
+            grid_values={k: tuple(v) for k, v in vary.items() if isinstance(v, list)},
+            ranges={k: Range(**v) for k, v in vary.items() if isinstance(v, dict)},
+            arms={k: tuple(v) for k, v in recorded["arms"].items()},
+        )
+
     def fingerprint(self) -> str:
         """SHA-256 of everything that decides which runs exist and what they compute (not retries)."""
         plan = {k: v for k, v in self.as_dict().items() if k not in ("retries", "description", "name")}

@@ -31,7 +31,7 @@ from scipy import stats
 from niche_abm import io
 from niche_abm.params import ParameterError
 from niche_abm.sweep.design import salib_problem, sample_matrix
-from niche_abm.sweep.spec import Range, SweepSpec
+from niche_abm.sweep.spec import SweepSpec
 from niche_abm.sweep.store import SweepStore, atomic_text, atomic_write
 
 LOSS = "bv_tv_loss"
@@ -66,7 +66,7 @@ def summarize(folder: Path) -> list[Path]:
     if not store.manifest_path.exists():
         raise ParameterError("folder", f"{folder} holds no sweep (no manifest.json); run `run.py sweep` first")
     manifest = json.loads(store.manifest_path.read_text(encoding="utf-8"))
-    spec = _spec_from_manifest(manifest["sweep"])
+    spec = SweepSpec.from_dict(manifest["sweep"])
     timeseries = store.timeseries()
     if timeseries.empty:
         raise ParameterError("folder", f"{folder} has no finished runs yet")
@@ -110,28 +110,6 @@ def summarize(folder: Path) -> list[Path]:
     }
     atomic_text(out / "manifest.json", json.dumps(summary_manifest, indent=2) + "\n")
     return [out / name for name in (*tables, *figures, "manifest.json")]
-
-
-def _spec_from_manifest(recorded: dict) -> SweepSpec:
-    """The sweep as recorded in the manifest (the file may have moved or changed since)."""
-    vary = recorded["vary"]
-    return SweepSpec(
-        name=recorded["name"],
-        description=recorded["description"],
-        scenario_path=Path(recorded["scenario"]),
-        days=recorded["days"],
-        replicates=recorded["replicates"],
-        seed=recorded["seed"],
-        metrics=tuple(recorded["metrics"]),
-        retries=recorded["retries"],
-        fixed=recorded["set"],
-        design=recorded["design"]["kind"],
-        samples=recorded["design"]["samples"],
-        levels=recorded["design"]["levels"],
-        grid_values={k: tuple(v) for k, v in vary.items() if isinstance(v, list)},
-        ranges={k: Range(**v) for k, v in vary.items() if isinstance(v, dict)},
-        arms={k: tuple(v) for k, v in recorded["arms"].items()},
-    )
 
 
 def _long_stats(table: pd.DataFrame, groups: list[str], metrics: list[str]) -> pd.DataFrame:
