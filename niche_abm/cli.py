@@ -272,6 +272,8 @@ def sweep_command(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     engine = make_engine(args.engine, args.workers, args.scheduler)
     print(f"{spec.name}: {len(tasks)} runs on {engine.name} ({engine.workers} workers) into {out}/", flush=True)
+    if engine.name == "dask":
+        print(f"Dask dashboard: {engine.dashboard}", flush=True)
     report = run_sweep(spec, store, tasks, engine, progress=not args.quiet)
     print(
         f"{report.done} done ({report.skipped} from before), {report.failed} failed, {report.pending} pending "

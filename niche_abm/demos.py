@@ -55,7 +55,7 @@ class Arm:
     @property
     def slug(self) -> str:
         """The label as a folder name."""
-        return re.sub(r"[^a-z0-9]+", "_", self.label.lower()).strip("_")
+        return re.sub(r"[^a-z0-9]+", "_", self.label.lower().replace("µ", "u")).strip("_")
 
     def drug_starts(self) -> list[tuple[float, str]]:
         """(start day, drug name) of each regimen of the arm."""

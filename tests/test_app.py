@@ -4,6 +4,7 @@ exports, the chart, one model per tab, and the teaching demos run headless."""
 from __future__ import annotations
 
 import io
+import re
 import warnings
 
 import numpy as np
@@ -351,3 +352,11 @@ def test_app_refuses_a_port_out_of_range_before_starting_anything(capsys):
     assert main(["app", "--port", "70000"]) == 2
     error = capsys.readouterr().err
     assert "--port" in error and "[0, 65535]" in error
+
+
+def test_demo_arm_folders_keep_the_dose_unit_readable():
+    from niche_abm.demos import DEMOS
+
+    slugs = [arm.slug for arm in DEMOS["imids"].arms]
+    assert "lenalidomide_10_um_from_day_20" in slugs
+    assert all(re.fullmatch(r"[a-z0-9_]+", slug) for slug in slugs)

@@ -438,7 +438,8 @@ def test_scheduler_option_submits_to_a_running_dask_cluster(tiny_sweep, referenc
         out = tmp_path / "remote"
         argv = ["sweep", str(tiny_sweep), "--out", str(out), "--scheduler", cluster.scheduler_address, "--quiet"]
         assert main(argv) == 0
-    assert "on dask (2 workers)" in capsys.readouterr().out
+    shown = capsys.readouterr().out
+    assert "on dask (2 workers)" in shown and "Dask dashboard: http://127.0.0.1:" in shown
     pd.testing.assert_frame_equal(SweepStore(out).timeseries(), reference[1])
 
 

@@ -115,6 +115,11 @@ class DaskEngine:
         return max(1, sum(self._client.nthreads().values()))
 
     @property
+    def dashboard(self) -> str:
+        """The address of the cluster's dashboard (on loopback for a local cluster)."""
+        return self._client.dashboard_link
+
+    @property
     def capacity(self) -> int:
         """Twice the cluster's threads, so workers never wait for the next run."""
         return 2 * self.workers
