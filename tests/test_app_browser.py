@@ -11,10 +11,12 @@ results/test-artifacts/.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from playwright.sync_api import expect
 
@@ -226,3 +228,20 @@ def test_a_class_sized_marrow_plays_frame_by_frame(browser, app_address):
     (ARTIFACTS / "frame_rate.txt").write_text(report, encoding="utf-8")
     assert frames > 0
     tab.close()
+
+
+def listening_sockets(processes) -> set[tuple[str, int]]:
+    """(address, port) of every TCP socket the processes listen on."""
+    found = set()
+    for process in processes:
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            for connection in process.net_connections(kind="inet"):
+                if connection.status == psutil.CONN_LISTEN:
+                    found.add((connection.laddr.ip, connection.laddr.port))
+    return found
+
+
+def test_the_app_listens_on_loopback_only(app_address):
+    listening = listening_sockets(psutil.Process().children(recursive=True))
+    assert ("127.0.0.1", int(app_address.rsplit(":", 1)[1])) in listening
+    assert {address for address, _ in listening} == {"127.0.0.1"}, listening

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import psutil
 import pytest
 import sweep_faults
 from conftest import REPO_ROOT
@@ -195,6 +196,11 @@ def test_dask_local_cluster_on_loopback_gives_the_same_dataset(tiny_sweep, refer
     assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
     assert all(w.startswith("tcp://127.0.0.1:") for w in cluster.scheduler_info["workers"])
     assert "127.0.0.1" in cluster.dashboard_link and ":8787" not in cluster.dashboard_link
+    processes = [psutil.Process(), *psutil.Process().children(recursive=True)]
+    listening = [
+        c.laddr.ip for p in processes for c in p.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN
+    ]
+    assert listening and set(listening) == {"127.0.0.1"}, "scheduler, workers, nannies and dashboard on loopback"
     got = sweep_in_process(tiny_sweep, tmp_path / "dask", engine)
     pd.testing.assert_frame_equal(got, expected)
 
