@@ -30,7 +30,7 @@ from matplotlib.figure import Figure
 
 from niche_abm.drugs.regimen import parse_regimen
 from niche_abm.params import ParameterError
-from niche_abm.plots import compose_rgb, legend_handles, overview_figure, plot_time_courses
+from niche_abm.plots import compose_rgb, extent_mm, legend_handles, overview_figure, plot_time_courses
 from niche_abm.scenario import load_scenario
 
 SEED = 1
@@ -312,8 +312,8 @@ def demo_figure(demo: Demo, results: list[ArmResult]) -> Figure:
     axes = top.subplots(len(results), SNAPSHOTS, squeeze=False)
     for row, result in zip(axes, results, strict=True):
         for ax, (day, image) in zip(row, result.snapshots, strict=True):
-            size_mm = image.shape[1] * 0.01
-            ax.imshow(image, origin="lower", extent=(0, size_mm, 0, image.shape[0] * 0.01), interpolation="nearest")
+            grid = (image.shape[1], image.shape[0])
+            ax.imshow(image, origin="lower", extent=extent_mm(grid), interpolation="nearest")
             ax.set_title(f"{result.arm.label}, day {day:g}", fontsize=10)
             ax.set_xticks([])
             ax.set_yticks([])

@@ -57,8 +57,8 @@ def legend_handles() -> list[Patch]:
     return handles
 
 
-def _extent(shape: tuple[int, int]) -> tuple[float, float, float, float]:
-    """Image extent in mm (10 µm sites)."""
+def extent_mm(shape: tuple[int, int]) -> tuple[float, float, float, float]:
+    """Image extent in mm of a grid of shape [x, y] (10 µm sites)."""
     return (0.0, shape[0] * 0.01, 0.0, shape[1] * 0.01)
 
 
@@ -66,7 +66,7 @@ def _field_map(ax, values: np.ndarray, marrow: np.ndarray, title: str, unit: str
     shown = np.ma.masked_where(~marrow, values).T
     positive = values[marrow & (values > 0)]
     norm = LogNorm(vmin=max(positive.min(), 1e-3), vmax=positive.max()) if log and positive.size else None
-    im = ax.imshow(shown, origin="lower", cmap="magma", norm=norm, extent=_extent(values.shape))
+    im = ax.imshow(shown, origin="lower", cmap="magma", norm=norm, extent=extent_mm(values.shape))
     ax.set_facecolor(BONE_RGB)
     ax.set_title(title)
     ax.set_xlabel("mm")
@@ -80,7 +80,9 @@ def overview_figure(model: NicheModel, timeseries: pd.DataFrame, title: str) -> 
     axes = fig.subplots(2, 4)
     grid = axes[0, 0]
     grid.imshow(
-        compose_rgb(model.bone, model.bone_template, model.occupancy), origin="lower", extent=_extent(model.bone.shape)
+        compose_rgb(model.bone, model.bone_template, model.occupancy),
+        origin="lower",
+        extent=extent_mm(model.bone.shape),
     )
     grid.set_title("bone and cells")
     grid.set_xlabel("mm")
@@ -124,7 +126,7 @@ def comparison_figure(runs: dict[str, tuple[dict[str, np.ndarray], pd.DataFrame]
         before = compose_rgb(state["bone_start"], state["bone_start"], start)
         after = compose_rgb(state["bone"], state["bone_start"], state["occupancy"])
         for ax, image, when in ((image_axes[2 * index], before, "start"), (image_axes[2 * index + 1], after, "end")):
-            ax.imshow(image, origin="lower", extent=_extent(shape))
+            ax.imshow(image, origin="lower", extent=extent_mm(shape))
             ax.set_title(f"{name}: {when}")
             ax.set_xlabel("mm")
     top.legend(handles=legend_handles(), loc="outside right upper", fontsize=8)

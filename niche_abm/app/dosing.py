@@ -14,6 +14,7 @@ import math
 from niche_abm.drugs import DRUGS
 from niche_abm.drugs.regimen import Regimen, parse_regimen
 from niche_abm.params import ParameterError
+from niche_abm.units import hours_to_days
 
 CONCENTRATION_UNITS = {"µM": "uM", "nM": "nM", "pM": "pM"}
 MASS_UNITS = {"mg": "mg", "mg/m²": "mg/m2"}
@@ -56,7 +57,7 @@ def describe(regimen: Regimen, hour: float) -> str:
     if regimen.concentration_um is not None:
         given = f"held at {regimen.concentration_um:g} µM"
     else:
-        every = f" every {regimen.every_h / 24:g} d" if regimen.every_h else " once"
+        every = f" every {hours_to_days(regimen.every_h):g} d" if regimen.every_h else " once"
         given = f"{regimen.dose_mg:g} mg{every}"
     until = f" to day {regimen.stop_day:.1f}" if regimen.stop_day is not None else ""
     now = regimen.concentration_at(hour)

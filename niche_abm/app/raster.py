@@ -21,7 +21,7 @@ from matplotlib.colors import to_hex
 from PIL import Image
 
 from niche_abm.plots import compose_rgb, legend_handles
-from niche_abm.units import CCL3_KDA
+from niche_abm.units import CCL3_KDA, pm_to_pg_per_ml
 
 if TYPE_CHECKING:
     from niche_abm.model import NicheModel
@@ -55,7 +55,7 @@ FIELDS: dict[str, FieldOverlay] = {
     "RANKL/OPG": FieldOverlay(
         "RANKL/OPG ratio", "ratio", True, lambda m: m.rankl_sites / np.maximum(m.opg_sites, 1e-12)
     ),
-    "CCL3": FieldOverlay("CCL3/MIP-1α", "pg/mL", False, lambda m: m.ccl3_sites * CCL3_KDA),
+    "CCL3": FieldOverlay("CCL3/MIP-1α", "pg/mL", False, lambda m: pm_to_pg_per_ml(m.ccl3_sites, CCL3_KDA)),
 }
 """The switchable overlays, by the name the picker shows."""
 
