@@ -20,6 +20,7 @@ from niche_abm.cli import main
 from niche_abm.params import ParameterError
 from niche_abm.sweep import DaskEngine, LocalEngine, SweepSpec, load_sweep, prepare, run_sweep
 from niche_abm.sweep.design import parameter_points, plan, replicate_seed
+from niche_abm.sweep.runner import interrupts_deferred
 from niche_abm.sweep.store import SweepStore
 from niche_abm.sweep.summary import LOSS, mean_ci, sensitivity
 
@@ -347,6 +348,31 @@ def test_store_ignores_a_status_without_its_parquet_and_hidden_partial_files(tin
     store = SweepStore(copy)
     assert len(store.finished(plan(load_sweep(tiny_sweep)))) == 7
     assert store.timeseries()["run"].nunique() == 7
+
+
+def test_metrics_whose_status_never_landed_are_pruned_with_the_runs_table(tiny_sweep, reference, tmp_path):
+    copy = tmp_path / "copy"
+    subprocess.run(["cp", "-r", str(reference[0]), str(copy)], check=True)
+    orphan = next((copy / "status").glob("run-*.json"))
+    index = int(orphan.stem.removeprefix("run-"))
+    orphan.unlink()
+    store = SweepStore(copy)
+    table = store.write_runs_table()
+    assert index not in set(pd.read_parquet(copy / "timeseries")["run"])
+    assert table.set_index("run").loc[index, "status"] == "pending"
+    assert len(store.finished(plan(load_sweep(tiny_sweep)))) == 7
+
+
+def test_an_interrupt_while_a_run_is_stored_waits_until_its_files_are_in_place():
+    stored = []
+    with pytest.raises(KeyboardInterrupt):
+        with interrupts_deferred():
+            signal.raise_signal(signal.SIGINT)
+            stored.append("parquet")
+            signal.raise_signal(signal.SIGTERM)
+            stored.append("status")
+    assert stored == ["parquet", "status"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 # --- summaries ---------------------------------------------------------------------------------

@@ -5,14 +5,19 @@ holds no more than the attempts in flight. A run that raises or loses its
 worker is retried up to ``retries`` times and then recorded as failed with its
 error; the other runs go on. On Ctrl-C (or SIGTERM from a batch system) the
 workers are stopped, the runs table is written, and ``--resume`` later runs
-only what is missing.
+only what is missing. An interrupt that arrives while a finished run is being
+stored waits until its files are in place, so the run is kept whole.
 """
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +67,30 @@ def describe_failure(outcome: RunOutcome | BaseException) -> str:
     return f"{type(outcome).__name__}: {outcome}"
 
 
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+"""The signals that stop a sweep (Ctrl-C, and a batch system's SIGTERM)."""
+
+
+@contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block ends, then raise KeyboardInterrupt if one came.
+
+    Only the main thread can handle signals; elsewhere the block runs as is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {sig: signal.signal(sig, lambda number, _frame: received.append(number)) for sig in SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if received:
+        raise KeyboardInterrupt
+
+
 def run_sweep(
     spec: SweepSpec, store: SweepStore, tasks: list[RunTask], engine: LocalEngine | DaskEngine, progress: bool = True
 ) -> SweepReport:
@@ -84,7 +113,8 @@ def run_sweep(
             bar.set_postfix(done=len(already) + done, failed=failed, running=engine.running)
             for task, outcome in engine.wait():
                 if isinstance(outcome, RunOutcome) and outcome.error is None:
-                    store.record_done(task, outcome.timeseries, attempts[task.index], outcome.wall_time_s)
+                    with interrupts_deferred():
+                        store.record_done(task, outcome.timeseries, attempts[task.index], outcome.wall_time_s)
                     done += 1
                     bar.update(1)
                 elif attempts[task.index] <= spec.retries:

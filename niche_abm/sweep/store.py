@@ -10,8 +10,10 @@ Layout of DIR::
 
 Every file is written to a hidden temporary name in its folder and renamed into
 place, the run's Parquet before its status, so a killed sweep leaves only whole
-files and a run counts as finished only when both exist. Readers (pyarrow) skip
-hidden files.
+files and a run counts as finished only when both exist. A Parquet file whose
+status never landed (the process died between the two renames) is removed when
+the runs table is written, so the dataset holds exactly the finished runs.
+Readers (pyarrow) skip hidden files.
 """
 
 from __future__ import annotations
@@ -171,7 +173,19 @@ class SweepStore:
         table["attempts"] = table["attempts"].fillna(0).astype(int)
         return table
 
+    def prune_unfinished(self) -> list[Path]:
+        """Remove daily metrics of runs not recorded as done; returns the removed files."""
+        done = {index for index, record in self.statuses().items() if record["status"] == "done"}
+        removed = []
+        for path in sorted((self.root / "timeseries").glob("arm=*/run-*.parquet")):
+            if int(path.stem.removeprefix("run-")) not in done:
+                path.unlink()
+                removed.append(path)
+        return removed
+
     def write_runs_table(self) -> pd.DataFrame:
+        """Write runs.parquet and runs.csv, after pruning metrics that have no status."""
+        self.prune_unfinished()
         table = self.runs_table()
         atomic_write(self.root / "runs.parquet", lambda tmp: table.to_parquet(tmp, index=False))
         atomic_write(self.root / "runs.csv", lambda tmp: table.to_csv(tmp, index=False))
