@@ -22,7 +22,7 @@ from niche_abm.sweep import DaskEngine, LocalEngine, SweepSpec, load_sweep, prep
 from niche_abm.sweep.design import parameter_points, plan, replicate_seed
 from niche_abm.sweep.runner import interrupts_deferred
 from niche_abm.sweep.store import SweepStore
-from niche_abm.sweep.summary import LOSS, mean_ci, sensitivity
+from niche_abm.sweep.summary import LOSS, mean_ci, sensitivity, summarize
 
 TINY = """
 description = "tiny sweep for tests"
@@ -402,6 +402,32 @@ def test_summarize_writes_tables_and_figures_whose_numbers_match_the_runs(refere
     assert courses["day"].max() == 4
 
 
+def test_contrasts_are_paired_by_replicate_against_the_first_arm(reference):
+    out, timeseries = reference
+    summarize(out)
+    contrasts = pd.read_csv(out / "summary" / "contrasts.csv")
+    assert set(contrasts["arm"]) == {"lenalidomide"} and set(contrasts["reference"]) == {"control"}
+    last = timeseries.sort_values("day").groupby("run").last()
+    by_arm = {
+        arm: last[last["arm"] == arm].set_index(["point", "replicate"])["n_mm"] for arm in ("control", "lenalidomide")
+    }
+    difference = (by_arm["lenalidomide"] - by_arm["control"]).xs(0, level="point")
+    row = contrasts[(contrasts["point"] == 0) & (contrasts["metric"] == "n_mm")].iloc[0]
+    assert row["n"] == 2 and row["mean"] == pytest.approx(difference.mean())
+    assert row["sd"] == pytest.approx(difference.std(ddof=1))
+    assert row["stroma.contact_rankl_fold"] == 1.0
+
+
+def test_summary_of_arms_without_varied_parameters_draws_bars_and_effects(tmp_path):
+    text = TINY.format(days=2, replicates=2).replace('"stroma.contact_rankl_fold" = [1.0, 4.0]', "")
+    sweep = write_sweep(tmp_path, text.replace("[vary]\n", ""), name="arms_only")
+    sweep_in_process(sweep, tmp_path / "out", LocalEngine(1))
+    assert main(["summarize", str(tmp_path / "out")]) == 0
+    contrasts = pd.read_csv(tmp_path / "out" / "summary" / "contrasts.csv")
+    assert set(contrasts["metric"]) == {"bv_tv", "n_mm", "rankl_opg_ratio", "n_oc", LOSS}
+    assert (contrasts["n"] == 2).all()
+
+
 def test_summarize_of_a_folder_without_a_sweep_exits_2(tmp_path, capsys):
     assert main(["summarize", str(tmp_path)]) == 2
     assert "no sweep" in capsys.readouterr().err
@@ -473,6 +499,25 @@ def test_scheduler_option_submits_to_a_running_dask_cluster(tiny_sweep, referenc
     shown = capsys.readouterr().out
     assert "on dask (2 workers)" in shown and "Dask dashboard: http://127.0.0.1:" in shown
     pd.testing.assert_frame_equal(SweepStore(out).timeseries(), reference[1])
+
+
+def test_a_cluster_whose_workers_run_other_versions_is_refused_before_anything_is_written(
+    tiny_sweep, tmp_path, capsys, monkeypatch
+):
+    from dask.distributed import LocalCluster
+
+    from niche_abm.sweep import engines
+
+    versions = engines.local_versions()
+    monkeypatch.setattr(engines, "local_versions", lambda: versions | {"numpy": "0.0.1"})
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, host="127.0.0.1", dashboard_address="127.0.0.1:0", silence_logs=40
+    ) as cluster:
+        out = tmp_path / "never"
+        assert main(["sweep", str(tiny_sweep), "--out", str(out), "--scheduler", cluster.scheduler_address]) == 2
+    error = capsys.readouterr().err
+    assert "--scheduler" in error and f"numpy {versions['numpy']} but this machine has 0.0.1" in error
+    assert "Traceback" not in error and not out.exists()
 
 
 def test_a_malformed_scheduler_address_exits_2_and_writes_nothing(tiny_sweep, tmp_path, capsys):

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
 from concurrent.futures import wait as wait_futures
 from concurrent.futures.process import BrokenProcessPool
+from importlib import metadata
 from typing import Any
 
 from niche_abm.params import ParameterError
@@ -80,7 +81,9 @@ class DaskEngine:
     """Runs on Dask distributed: a cluster at ``scheduler``, or a LocalCluster of ``workers`` processes.
 
     A local cluster listens on loopback only, with its dashboard on a free
-    loopback port. Dask reschedules the runs of a worker that dies (up to its
+    loopback port. The workers of an existing cluster must run the same
+    versions of niche_abm and of the packages that shape a run as this
+    machine, or the sweep is refused before it starts. Dask reschedules the runs of a worker that dies (up to its
     ``distributed.scheduler.allowed-failures``); a run that keeps killing
     workers comes back as a ``KilledWorker`` failure.
     """
@@ -97,6 +100,11 @@ class DaskEngine:
                 self._client = Client(scheduler, timeout="20s")
             except (OSError, ValueError) as error:
                 raise ParameterError("--scheduler", f"cannot reach the Dask scheduler {scheduler}: {error}") from None
+            try:
+                check_worker_versions(self._client, scheduler)
+            except ParameterError:
+                self._client.close()
+                raise
         else:
             self._cluster = LocalCluster(
                 n_workers=workers,
@@ -148,6 +156,39 @@ class DaskEngine:
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+REPRODUCIBLE_PACKAGES = ("niche_abm", "mesa", "numpy", "scipy", "pandas")
+"""Packages whose version decides a run's numbers; a cluster's workers must match this machine."""
+
+
+def local_versions() -> dict[str, str]:
+    return {name: metadata.version(name) for name in REPRODUCIBLE_PACKAGES}
+
+
+def check_worker_versions(client, scheduler: str) -> None:
+    """Refuse a cluster whose workers lack niche_abm or run other versions than this machine.
+
+    The same sweep and seed give the same numbers only with the same code, so
+    a mismatch would silently change results. A cluster with no workers yet is
+    not checked (Dask will start the runs when workers join).
+    """
+    expected = local_versions()
+    for name, version in expected.items():
+        found = client.run(metadata.version, name, on_error="return")
+        for worker, answer in sorted(found.items()):
+            if isinstance(answer, BaseException):
+                raise ParameterError(
+                    "--scheduler",
+                    f"worker {worker} of {scheduler} cannot find {name} ({type(answer).__name__}); "
+                    f"install niche_abm {expected['niche_abm']} with {name} {version} on every worker",
+                )
+            if answer != version:
+                raise ParameterError(
+                    "--scheduler",
+                    f"worker {worker} of {scheduler} has {name} {answer} but this machine has {version}; "
+                    "install the same versions on the workers so results stay reproducible",
+                )
 
 
 def _outcome(future) -> RunOutcome | BaseException:

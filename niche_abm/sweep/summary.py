@@ -6,9 +6,16 @@ Everything lands in DIR/summary/:
   BV/TV loss (percentage points since day 0): n, mean, SD and the 95% confidence
   interval of the mean (Student's t with n − 1 degrees of freedom).
 - time_courses.csv: the same statistics for every metric on every day.
-- time_courses.png: BV/TV, RANKL/OPG and MM burden over time, mean with 95% CI band.
+- contrasts.csv (two or more arms): each arm against the first (the reference)
+  at every parameter point, as paired differences. Replicate r has the same
+  seed in every arm (common random numbers), so the difference arm − reference
+  is taken replicate by replicate and its 95% t-interval is far narrower than
+  the two arms' intervals side by side would suggest.
+- time_courses.png: BV/TV, RANKL/OPG and MM burden over time, mean with 95% CI
+  band; one row of panels per arm, one line per parameter point.
 - response.png: BV/TV loss against each varied parameter (per arm), or per arm
-  when nothing is varied (a dose–response when the arms are doses).
+  when nothing is varied (a dose–response when the arms are doses); with two or
+  more arms, a second row shows the paired effect of each arm with its 95% CI.
 - sensitivity.csv, sensitivity.png (Sobol' and Morris designs): the indices of
   BV/TV loss per arm with their 95% confidence intervals (SALib's bootstrap).
   Each point's output is the mean loss over its replicates.
@@ -24,6 +31,7 @@ import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 from SALib.analyze import morris as morris_analysis
 from SALib.analyze import sobol as sobol_analysis
 from scipy import stats
@@ -38,7 +46,7 @@ LOSS = "bv_tv_loss"
 """Derived outcome: BV/TV on day 0 minus BV/TV on the last day, percentage points."""
 SHOWN = (("bv_tv", "BV/TV (%)"), ("rankl_opg_ratio", "RANKL/OPG"), ("n_mm", "MM cells"))
 MAX_LINES = 8
-"""More groups than this and the time-course figure pools each arm over its points."""
+"""More points than this and the time-course figure pools each arm over its points."""
 
 
 def mean_ci(values: pd.Series) -> pd.Series:
@@ -60,6 +68,32 @@ def final_values(timeseries: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
     return last.reset_index()[["run", "arm", "point", "replicate", *metrics, LOSS]]
 
 
+def paired_contrasts(finals: pd.DataFrame, spec: SweepSpec, varied: list[str], outcomes: list[str]) -> pd.DataFrame:
+    """Every arm minus the first arm, replicate by replicate at each point: n, mean, SD, 95% CI.
+
+    Runs are paired on (point, replicate), which share a seed across arms; a
+    pair with either run missing is left out.
+    """
+    reference, *others = spec.arms
+    keys = ["point", "replicate"]
+    base = finals[finals["arm"] == reference].set_index(keys)
+    rows = []
+    for arm in others:
+        treated = finals[finals["arm"] == arm].set_index(keys)
+        common = treated.index.intersection(base.index)
+        difference = treated.loc[common, outcomes] - base.loc[common, outcomes]
+        difference = difference.join(treated.loc[common, varied]).reset_index()
+        long = difference.melt(id_vars=["point", *varied], value_vars=outcomes, var_name="metric")
+        stats_ = long.groupby(["point", *varied, "metric"], sort=True)["value"].apply(mean_ci).unstack()
+        stats_ = stats_.reset_index()
+        stats_.insert(0, "reference", reference)
+        stats_.insert(0, "arm", arm)
+        rows.append(stats_)
+    table = pd.concat(rows, ignore_index=True)
+    table["n"] = table["n"].astype(int)
+    return table
+
+
 def summarize(folder: Path) -> list[Path]:
     """Write the summary tables and figures of the sweep in folder; returns the files written."""
     store = SweepStore(folder)
@@ -76,13 +110,16 @@ def summarize(folder: Path) -> list[Path]:
     groups = ["arm", "point", *varied]
     finals = final_values(timeseries, metrics).merge(design[["run", *varied]], on="run")
     final_stats = _long_stats(finals, groups, [*metrics, LOSS])
+    contrasts = paired_contrasts(finals, spec, varied, [*metrics, LOSS]) if len(spec.arms) > 1 else None
     tables = {
         "final_metrics.csv": final_stats,
         "time_courses.csv": _long_stats(timeseries, [*groups, "day"], metrics),
     }
+    if contrasts is not None:
+        tables["contrasts.csv"] = contrasts
     figures = {
         "time_courses.png": time_course_figure(timeseries, spec, varied),
-        "response.png": response_figure(final_stats, finals, spec, varied),
+        "response.png": response_figure(final_stats, finals, contrasts, spec, varied),
     }
     notes = []
     if spec.design in ("sobol", "morris"):
@@ -120,84 +157,150 @@ def _long_stats(table: pd.DataFrame, groups: list[str], metrics: list[str]) -> p
     return result
 
 
-def _group_label(row: pd.Series, varied: list[str]) -> str:
-    values = ", ".join(f"{name.split('.', 1)[1]}={row[name]:.3g}" for name in varied)
-    return f"{row['arm']}" + (f" ({values})" if values else "")
+def _point_label(row: pd.Series, varied: list[str]) -> str:
+    return ", ".join(f"{name.split('.', 1)[1]}={row[name]:.3g}" for name in varied) or "all runs"
 
 
 def time_course_figure(timeseries: pd.DataFrame, spec: SweepSpec, varied: list[str]):
-    """Mean with 95% CI band of BV/TV, RANKL/OPG and MM burden over time, one line per group.
+    """Mean with 95% CI band of BV/TV, RANKL/OPG and MM burden over time.
 
-    With more than MAX_LINES groups, each arm's runs are pooled over its points.
+    One row of panels per arm (axes shared down each column), one line per
+    parameter point coloured along the points' order. With more than MAX_LINES
+    points, or a sampled design, each arm is pooled over its points and all
+    arms share one row.
     """
     shown = [(m, label) for m, label in SHOWN if m in timeseries.columns]
-    pooled = timeseries[["arm", "point"]].drop_duplicates().shape[0] > MAX_LINES
+    n_points = timeseries["point"].nunique()
+    pooled = n_points > MAX_LINES or (spec.design != "grid" and bool(varied))
+    arms = [arm for arm in spec.arms if arm in set(timeseries["arm"])]
+    rows = [None] if pooled else arms
     keys = ["arm"] if pooled else ["arm", "point", *varied]
     course = _long_stats(timeseries, [*keys, "day"], [m for m, _ in shown])
-    n_lines = course.groupby(keys).ngroups
-    colours = colormaps["tab10"] if n_lines <= 10 else colormaps["viridis"].resampled(n_lines)
-    fig = Figure(figsize=(5.2 * len(shown), 4.2), layout="constrained")
-    axes = fig.subplots(1, len(shown), squeeze=False)
-    for ax, (metric, label) in zip(axes[0], shown, strict=True):
-        data = course[course["metric"] == metric]
-        for i, (_, group) in enumerate(data.groupby(keys, sort=True, observed=True)):
-            first = group.iloc[0]
-            name = f"{first['arm']} (all points)" if pooled else _group_label(first, varied)
-            ax.plot(group["day"], group["mean"], color=colours(i), label=name, lw=1.6)
-            ax.fill_between(group["day"], group["ci_low"], group["ci_high"], color=colours(i), alpha=0.2, lw=0)
+    fig = Figure(figsize=(4.8 * len(shown), 3.3 * len(rows) + 0.6), layout="constrained")
+    axes = fig.subplots(len(rows), len(shown), squeeze=False, sharex=True, sharey="col")
+    for row_axes, arm in zip(axes, rows, strict=True):
+        for ax, (metric, label) in zip(row_axes, shown, strict=True):
+            data = course[course["metric"] == metric]
+            if arm is not None:
+                data = data[data["arm"] == arm]
+            lines = list(data.groupby(keys[1:] if arm is not None else keys, sort=True, observed=True))
+            colours = _line_colours(len(lines), sequential=arm is not None and len(lines) > 1)
+            for colour, (_, group) in zip(colours, lines, strict=True):
+                first = group.iloc[0]
+                name = first["arm"] if arm is None else _point_label(first, varied)
+                ax.plot(group["day"], group["mean"], color=colour, label=name, lw=1.6)
+                ax.fill_between(group["day"], group["ci_low"], group["ci_high"], color=colour, alpha=0.18, lw=0)
+            ax.set_title(label if arm is None else f"{arm}: {label}", fontsize=10)
+            ax.grid(alpha=0.3)
+        row_axes[0].legend(fontsize=7, loc="best")
+    for ax in axes[-1]:
         ax.set_xlabel("day")
-        ax.set_ylabel(label)
-        ax.set_title(f"{label}: mean and 95% CI")
-        ax.grid(alpha=0.3)
-    axes[0][0].legend(fontsize=7, loc="best")
-    grouping = "each arm pooled over its points" if pooled else f"{spec.replicates} replicates per group"
-    fig.suptitle(f"{spec.name}: {grouping}")
+    grouping = "each arm pooled over its points" if pooled else f"{spec.replicates} replicates per line"
+    fig.suptitle(f"{spec.name}: mean and 95% CI, {grouping}")
     return fig
 
 
-def response_figure(final_stats: pd.DataFrame, finals: pd.DataFrame, spec: SweepSpec, varied: list[str]):
-    """BV/TV loss against each varied parameter, per arm.
+def _line_colours(n: int, sequential: bool) -> list:
+    """Ordered colours for parameter points (viridis), distinct ones for arms (tab10)."""
+    if sequential:
+        return [colormaps["viridis"](x) for x in np.linspace(0.0, 0.85, n)]
+    palette = colormaps["tab10"] if n <= 10 else colormaps["viridis"].resampled(n)
+    return [palette(i) for i in range(n)]
+
+
+def response_figure(
+    final_stats: pd.DataFrame, finals: pd.DataFrame, contrasts: pd.DataFrame | None, spec: SweepSpec, varied: list[str]
+):
+    """BV/TV loss against each varied parameter, per arm; below it, each arm's paired effect.
 
     Grid designs: mean ± 95% CI at each value, joined by lines. Sampled designs:
     every run as a dot (points differ in every parameter, so a per-value mean
     means nothing). Nothing varied: one bar per arm with its 95% CI, a
-    dose–response when the arms are doses.
+    dose–response when the arms are doses. The effect row (two or more arms)
+    shows arm − reference BV/TV loss, paired by replicate, with its 95% CI.
     """
     loss = final_stats[final_stats["metric"] == LOSS]
     panels = varied or [None]
     columns = min(3, len(panels))
-    rows = -(-len(panels) // columns)
-    fig = Figure(figsize=(5.2 * columns, 4.0 * rows), layout="constrained")
-    axes = fig.subplots(rows, columns, squeeze=False).ravel()
-    for ax in axes[len(panels) :]:
+    blocks = -(-len(panels) // columns)
+    effects = contrasts is not None and (spec.design == "grid" or not varied)
+    rows = blocks * (2 if effects else 1)
+    fig = Figure(figsize=(5.2 * columns, 3.8 * rows), layout="constrained")
+    grid = fig.subplots(rows, columns, squeeze=False)
+    for ax in grid.ravel():
         ax.set_visible(False)
-    for ax, name in zip(axes, panels, strict=False):
-        if name is None:
-            _arm_bars(ax, loss.set_index("arm").loc[list(spec.arms)])
-        elif spec.design == "grid":
-            for arm, group in loss.groupby("arm", sort=False, observed=True):
-                group = group.sort_values(name)
-                errors = [group["mean"] - group["ci_low"], group["ci_high"] - group["mean"]]
-                ax.errorbar(group[name], group["mean"], yerr=errors, fmt="o-", capsize=3, ms=4, label=arm)
-        else:
-            for arm, group in finals.groupby("arm", sort=False, observed=True):
-                ax.plot(group[name], group[LOSS], "o", ms=3, alpha=0.6, label=arm)
-        if name is not None:
-            if name in spec.ranges and spec.ranges[name].scale == "log":
-                ax.set_xscale("log")
-            ax.set_xlabel(name)
-            ax.legend(fontsize=8)
-        ax.set_ylabel("BV/TV loss (percentage points)")
-        ax.axhline(0.0, color="grey", lw=0.8)
-        ax.grid(alpha=0.3)
+    for i, name in enumerate(panels):
+        block, column = divmod(i, columns)
+        top = grid[block * (2 if effects else 1), column]
+        top.set_visible(True)
+        _loss_panel(top, name, loss, finals, spec)
+        if effects:
+            bottom = grid[block * 2 + 1, column]
+            bottom.set_visible(True)
+            _effect_panel(bottom, name, contrasts[contrasts["metric"] == LOSS], spec)
     shown = "mean and 95% CI" if spec.design == "grid" or not varied else "one dot per run"
     fig.suptitle(f"{spec.name}: bone lost by day {spec.days}, {shown}")
     return fig
 
 
-def _arm_bars(ax, rows: pd.DataFrame) -> None:
+def _loss_panel(ax, name: str | None, loss: pd.DataFrame, finals: pd.DataFrame, spec: SweepSpec) -> None:
+    if name is None:
+        _arm_bars(ax, loss.set_index("arm").loc[list(spec.arms)], colour="#b5651d")
+    elif spec.design == "grid":
+        for arm, group in loss.groupby("arm", sort=False, observed=True):
+            _errorbar(ax, group.sort_values(name), name, arm)
+    else:
+        for arm, group in finals.groupby("arm", sort=False, observed=True):
+            ax.plot(group[name], group[LOSS], "o", ms=3, alpha=0.6, label=arm)
+    _axes_style(ax, name, spec, "BV/TV loss (percentage points)")
+
+
+def _effect_panel(ax, name: str | None, effect: pd.DataFrame, spec: SweepSpec) -> None:
+    reference = next(iter(spec.arms))
+    if name is None:
+        _arm_bars(ax, effect.set_index("arm"), colour="#4a7ab5")
+    else:
+        colours = colormaps["tab10"]
+        for i, (arm, group) in enumerate(effect.groupby("arm", sort=False, observed=True)):
+            _errorbar(ax, group.sort_values(name), name, f"{arm} − {reference}", colour=colours(i + 1))
+    _axes_style(ax, name, spec, f"effect on BV/TV loss vs {reference} (pp)")
+    ax.set_title("paired by replicate (same seeds)", fontsize=9)
+
+
+def _errorbar(ax, group: pd.DataFrame, x: str, label: str, colour=None) -> None:
+    errors = [group["mean"] - group["ci_low"], group["ci_high"] - group["mean"]]
+    ax.errorbar(group[x], group["mean"], yerr=errors, fmt="o-", capsize=3, ms=4, label=label, color=colour)
+
+
+def _axes_style(ax, name: str | None, spec: SweepSpec, ylabel: str) -> None:
+    if name is not None:
+        if _geometric(name, spec):
+            ax.set_xscale("log")
+            if name in spec.grid_values:
+                values = spec.grid_values[name]
+                ax.set_xticks(values, [f"{v:g}" for v in values])
+                ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel(name)
+        ax.legend(fontsize=8)
+    ax.set_ylabel(ylabel)
+    ax.axhline(0.0, color="grey", lw=0.8)
+    ax.grid(alpha=0.3)
+
+
+def _geometric(name: str, spec: SweepSpec) -> bool:
+    """A log axis for a log range, or for a grid of positive values with constant ratios (1, 2, 4, 8)."""
+    if name in spec.ranges:
+        return spec.ranges[name].scale == "log"
+    values = np.sort(np.asarray(spec.grid_values[name], dtype=float))
+    if len(values) < 3 or values[0] <= 0:
+        return False
+    ratios = values[1:] / values[:-1]
+    return bool(np.allclose(ratios, ratios[0], rtol=1e-6) and ratios[0] > 1.0)
+
+
+def _arm_bars(ax, rows: pd.DataFrame, colour: str) -> None:
     errors = [rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]]
-    ax.bar(rows.index, rows["mean"], yerr=errors, capsize=4, color="#b5651d", alpha=0.8)
+    ax.bar(rows.index, rows["mean"], yerr=errors, capsize=4, color=colour, alpha=0.8)
     ax.set_xlabel("arm")
     ax.tick_params(axis="x", rotation=30)
 
