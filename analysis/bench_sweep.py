@@ -1,6 +1,6 @@
 """Benchmark of the sweep engines: throughput, scaling with workers, and the Dask overhead.
 
-Runs the example sweep (``scenarios/sweeps/contact_lenalidomide.toml``, 24 runs)
+Runs the example sweep (``scenarios/sweeps/contact_lenalidomide.toml``, 48 runs)
 three times into temporary folders: the default local engine with 1 worker and
 with 2, then a Dask LocalCluster (loopback) with 2 workers. For each it records
 the driver's wall time (from the first submission to the last result stored,
