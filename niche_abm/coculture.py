@@ -102,20 +102,25 @@ def measure_well(model) -> dict[str, float]:
         "mm_cd49d": float(cd49d.mean()) if len(cd49d) else float("nan"),
         "ccl3_pg_ml": float(model.ccl3_sites.mean()) * 7.8,
         "adherent_mm_share": float(np.mean([a.adherent for a in myeloma])) if myeloma else float("nan"),
-        "osteoclasts_per_1000_precursors": osteoclastogenic_potential(rankl, opg, model.treatment, p),
+        "osteoclasts_per_1000_precursors": osteoclastogenic_potential(
+            rankl, opg, float(model.ccl3_sites.mean()), model.treatment, p
+        ),
     }
 
 
-def osteoclastogenic_potential(rankl_pm: float, opg_pm: float, treatment: Treatment, p: Parameters) -> float:
+def osteoclastogenic_potential(
+    rankl_pm: float, opg_pm: float, ccl3_pm: float, treatment: Treatment, p: Parameters
+) -> float:
     """Osteoclasts formed from 1,000 precursors on bone in this medium for 48 h (the model's fusion rule).
 
-    Each precursor fuses at fusion_rate(RANK occupancy) with ocp.fusion_partners others, so
+    Each precursor fuses at fusion_rate(RANK occupancy, CCL3) with ocp.fusion_partners others, so
     1000 · (1 − exp(−rate · 48 h)) / (partners + 1) osteoclasts form; drugs in the medium act as in vivo.
     """
     fx = treatment.multipliers(0.0)
     free = float(free_rankl(rankl_pm, opg_pm, p.binding.opg_rankl_kd_pm)) * fx["free_rankl"]
     occupancy = rank_occupancy(np.array([free]), p.binding.rank_rankl_kd_pm)
-    rate = fusion_rate(occupancy, np.array([True]), np.array([p.ocp.fusion_partners]), p)[0]
+    sensed_ccl3 = np.array([ccl3_pm * fx["ccl3_signalling"]])
+    rate = fusion_rate(occupancy, np.array([True]), np.array([p.ocp.fusion_partners]), sensed_ccl3, p)[0]
     rate *= fx["osteoclast_formation"]
     fused = ASSAY_PRECURSORS * -np.expm1(-rate * ASSAY_HOURS)
     return float(fused / (p.ocp.fusion_partners + 1))

@@ -145,8 +145,8 @@ DEMOS: dict[str, Demo] = {
             what_happened=(
                 "MM cells that stick to stroma make the stroma release more RANKL and less OPG, and the MM cells "
                 "release CCL3, which calls osteoclast precursors. More osteoclasts form and resorb bone, and "
-                "osteoclasts in turn keep MM cells alive. In 60 days BV/TV fell from 22.0% to 18.0% "
-                "(no myeloma: 21.6%), the MM cells grew from 300 to about 1,100 and RANKL/OPG more than doubled."
+                "osteoclasts in turn keep MM cells alive. In 60 days BV/TV fell from 22.0% to 17.2% "
+                "(no myeloma: 21.6%), the MM cells grew from 300 to about 1,230 and RANKL/OPG almost tripled."
             ),
         ),
         Demo(
@@ -171,9 +171,11 @@ DEMOS: dict[str, Demo] = {
             what_happened=(
                 "The stromal RANKL rise needs touch (Giuliani et al. 2001). In the transwell RANKL/OPG stayed at "
                 "its healthy level, and the MM cells, without the survival signal of adhesion, died out: bone "
-                "was spared (BV/TV 21.7%). Anti-CD49d blocked most adhesion: the MM cells stopped growing "
-                "(300 to about 330, against 1,100 with contact) and RANKL/OPG rose less, but bone was still "
-                "lost (18.4%), because the remaining MM cells still call osteoclasts with CCL3 and some still stick."
+                "was spared (BV/TV 21.4%). Anti-CD49d blocked most adhesion: the MM cells stopped growing "
+                "(300 to about 320, against 1,230 with contact) and RANKL/OPG rose less, but bone was still "
+                "lost (18.6%): the few cells that still stick keep some RANKL up, and every MM cell still calls "
+                "osteoclasts with CCL3. Adding the CCR1 blocker MLN3897 to anti-CD49d saved about half of that "
+                "loss (BV/TV 20.0%)."
             ),
         ),
         Demo(
@@ -198,8 +200,8 @@ DEMOS: dict[str, Demo] = {
             what_happened=(
                 "IMiDs lower CD49d on MM cells (less adhesion), cut their CCL3, blunt the stroma's response to "
                 "contact and slow osteoclast formation (Bolzoni et al. 2013). After they started, RANKL/OPG "
-                "fell back towards the healthy level and the bone loss slowed: BV/TV at day 60 was 19.2% with "
-                "lenalidomide against 18.0% without. They are held here at co-culture concentrations, above "
+                "fell back towards the healthy level and the bone loss slowed: BV/TV at day 60 was 19.0% with "
+                "lenalidomide against 17.2% without. They are held here at co-culture concentrations, above "
                 "what a patient's blood reaches."
             ),
         ),
@@ -222,8 +224,8 @@ DEMOS: dict[str, Demo] = {
             what_happened=(
                 "Denosumab and OPG-Fc catch RANKL before it reaches RANK on osteoclast precursors, so no new "
                 "osteoclasts form and the old ones lose their survival signal: bone loss stops within days "
-                "(BV/TV 20.2% at day 60 with denosumab, 18.0% without). The MM cells still grow (about 970 "
-                "against 1,100): blocking RANKL breaks the bone side of the cycle, not the tumour."
+                "(BV/TV 20.1% at day 60 with denosumab, 17.2% without). The MM cells still grow (about 1,150 "
+                "against 1,230): blocking RANKL breaks the bone side of the cycle, not the tumour."
             ),
         ),
     )

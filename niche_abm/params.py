@@ -602,6 +602,27 @@ TABLE: tuple[Parameter, ...] = (
     ),
     _p("ocp.fusion_rate", 0.05, "/h", 0.0, 10.0, "estimate", "Maximal fusion rate of a precursor next to bone."),
     _p(
+        "ocp.ccl3_fusion_fold",
+        2.0,
+        "x",
+        1.0,
+        20.0,
+        "Han et al. 2001 Blood 97:3349 (MIP-1α enhances RANKL-induced osteoclast formation by purified precursors, "
+        "acting late, at fusion); Vallet et al. 2007 Blood 110:3744 (CCR1 blockade cuts multinucleation); "
+        "size an estimate, checked against T7",
+        "Maximal multiplier of a precursor's fusion rate by CCL3 (through CCR1).",
+    ),
+    _p(
+        "ocp.ccl3_fusion_ec50_pm",
+        6.4,
+        "pM",
+        0.1,
+        1e5,
+        "Han et al. 2001 Blood 97:3349: dose-dependent from 5 to 200 pg/mL MIP-1α; half-max taken at 50 pg/mL "
+        "(6.4 pM at 7.8 kDa)",
+        "CCL3 giving half the maximal enhancement of fusion.",
+    ),
+    _p(
         "ocp.fusion_occupancy_half",
         0.5,
         "fraction",

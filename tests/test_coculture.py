@@ -16,7 +16,7 @@ import pytest
 
 from niche_abm import build_parameters
 from niche_abm.coculture import ARMS, WELL, Arm, osteoclastogenic_potential, run_arm, summarise
-from niche_abm.drugs.regimen import Treatment
+from niche_abm.drugs.regimen import Treatment, parse_regimen
 
 HOURS = 48
 
@@ -72,8 +72,8 @@ def test_imids_lower_cd49d_ccl3_and_the_rankl_opg_ratio_against_contact(arms, tr
 WELL_PARAMS = build_parameters(WELL)
 
 
-def potential(rankl_pm: float, opg_pm: float) -> float:
-    return osteoclastogenic_potential(rankl_pm, opg_pm, Treatment(), WELL_PARAMS)
+def potential(rankl_pm: float, opg_pm: float, ccl3_pm: float = 0.0, treatment: Treatment | None = None) -> float:
+    return osteoclastogenic_potential(rankl_pm, opg_pm, ccl3_pm, treatment or Treatment(), WELL_PARAMS)
 
 
 def test_osteoclastogenic_potential_rises_with_rankl():
@@ -86,6 +86,15 @@ def test_osteoclastogenic_potential_falls_with_opg():
 
 def test_osteoclastogenic_potential_is_zero_without_rankl():
     assert potential(0.0, 5000.0) == 0.0
+    assert potential(0.0, 5000.0, ccl3_pm=1000.0) == 0.0
+
+
+def test_ccl3_in_the_medium_raises_osteoclastogenesis_unless_ccr1_is_blocked():
+    without = potential(50.0, 5000.0)
+    with_ccl3 = potential(50.0, 5000.0, ccl3_pm=1000.0)
+    blocked = potential(50.0, 5000.0, ccl3_pm=1000.0, treatment=Treatment([parse_regimen("mln3897=10uM")]))
+    assert with_ccl3 > 1.3 * without
+    assert without <= blocked < with_ccl3
 
 
 def test_summarise_keeps_the_order_of_arms():

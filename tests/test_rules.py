@@ -391,21 +391,35 @@ def test_precursors_climb_the_ccl3_gradient_only_with_chemotaxis(chemotaxis):
 def test_fusion_rate_is_zero_away_from_bone_or_without_partners():
     need = DEFAULTS.ocp.fusion_partners
     occupancy = np.full(3, 0.9)
-    rate = osteoclast.fusion_rate(occupancy, np.array([False, True, True]), np.array([need, need - 1, need]), DEFAULTS)
+    no_ccl3 = np.zeros(3)
+    rate = osteoclast.fusion_rate(
+        occupancy, np.array([False, True, True]), np.array([need, need - 1, need]), no_ccl3, DEFAULTS
+    )
     assert rate[0] == 0.0 and rate[1] == 0.0 and rate[2] > 0.0
 
 
 def test_fusion_rate_increases_with_rank_occupancy():
     occupancy = np.linspace(0.0, 1.0, 11)
     n = len(occupancy)
-    rate = osteoclast.fusion_rate(occupancy, np.ones(n, bool), np.full(n, DEFAULTS.ocp.fusion_partners), DEFAULTS)
+    partners = np.full(n, DEFAULTS.ocp.fusion_partners)
+    rate = osteoclast.fusion_rate(occupancy, np.ones(n, bool), partners, np.zeros(n), DEFAULTS)
     assert rate[0] == 0.0
     assert np.all(np.diff(rate) > 0)
     half = osteoclast.fusion_rate(
-        np.array([DEFAULTS.ocp.fusion_occupancy_half]), np.array([True]), np.array([5]), DEFAULTS
+        np.array([DEFAULTS.ocp.fusion_occupancy_half]), np.array([True]), np.array([5]), np.zeros(1), DEFAULTS
     )
     assert half[0] == pytest.approx(DEFAULTS.ocp.fusion_rate / 2)
     assert rate[-1] <= DEFAULTS.ocp.fusion_rate
+
+
+def test_ccl3_raises_fusion_up_to_its_fold_but_cannot_replace_rankl():
+    p = DEFAULTS.ocp
+    ccl3 = np.array([0.0, p.ccl3_fusion_ec50_pm, 1e9, 1e9])
+    occupancy = np.array([0.9, 0.9, 0.9, 0.0])
+    rate = osteoclast.fusion_rate(occupancy, np.ones(4, bool), np.full(4, p.fusion_partners), ccl3, DEFAULTS)
+    assert rate[1] / rate[0] == pytest.approx(1.0 + (p.ccl3_fusion_fold - 1.0) / 2)
+    assert rate[2] / rate[0] == pytest.approx(p.ccl3_fusion_fold, rel=1e-6)
+    assert rate[3] == 0.0
 
 
 def _precursor_cluster(partners: int, rankl_secretion: float, seed: int = 0, **overrides):

@@ -66,12 +66,16 @@ def migration_rate(next_to_bone: np.ndarray, p: Parameters) -> np.ndarray:
     "a cell next to bone with at least {ocp.fusion_partners} within two sites fuses with them into an "
     "osteoclast at up to {ocp.fusion_rate}, a Hill function of its RANK occupancy by free "
     "RANKL (half-max {ocp.fusion_occupancy_half}, power {ocp.fusion_hill}; RANK Kd "
-    "{binding.rank_rankl_kd_pm})",
+    "{binding.rank_rankl_kd_pm}); CCL3 raises that rate up to {ocp.ccl3_fusion_fold} (half-max "
+    "{ocp.ccl3_fusion_ec50_pm}), but cannot replace RANKL",
 )
-def fusion_rate(rank_occupancy: np.ndarray, next_to_bone: np.ndarray, partners: np.ndarray, p: Parameters):
-    """Fusion rate of each precursor, /h."""
+def fusion_rate(
+    rank_occupancy: np.ndarray, next_to_bone: np.ndarray, partners: np.ndarray, ccl3_pm: np.ndarray, p: Parameters
+) -> np.ndarray:
+    """Fusion rate of each precursor, /h; ccl3_pm is the CCL3 it senses through CCR1, pM."""
     able = next_to_bone & (partners >= p.ocp.fusion_partners)
-    return p.ocp.fusion_rate * able * hill(rank_occupancy, p.ocp.fusion_occupancy_half, p.ocp.fusion_hill)
+    ccl3_boost = 1.0 + (p.ocp.ccl3_fusion_fold - 1.0) * hill(ccl3_pm, p.ocp.ccl3_fusion_ec50_pm, 1.0)
+    return p.ocp.fusion_rate * able * hill(rank_occupancy, p.ocp.fusion_occupancy_half, p.ocp.fusion_hill) * ccl3_boost
 
 
 @rule(
@@ -115,13 +119,13 @@ def step_precursors(model: NicheModel) -> None:
     dies = rng.random(n) < probability(p.ocp.death_rate)
     partners = model.neighbour_count(PRECURSOR, radius=2)[x, y]
     occupancy = model.rank_occupancy_sites[x, y]
-    rate = fusion_rate(occupancy, model.next_to_bone[x, y], partners, p) * model.effects["osteoclast_formation"]
-    fuses = ~dies & (rng.random(n) < probability(rate))
+    ccl3 = model.ccl3_sites * model.effects["ccl3_signalling"]
+    rate = fusion_rate(occupancy, model.next_to_bone[x, y], partners, ccl3[x, y], p)
+    fuses = ~dies & (rng.random(n) < probability(rate * model.effects["osteoclast_formation"]))
     moves = ~dies & ~fuses & (rng.random(n) < probability(migration_rate(model.next_to_bone[x, y], p)))
     for i in np.flatnonzero(dies):
         model.remove_cell(agents[i])
     movers = np.flatnonzero(moves)
-    ccl3 = model.ccl3_sites * model.effects["ccl3_signalling"]
     targets = model.choose_free_neighbours(
         xy[movers], lambda nx, ny: chemotaxis_weights(ccl3[x[movers], y[movers]], ccl3[nx, ny], p)
     )
