@@ -15,6 +15,7 @@ import psutil
 import pytest
 import sweep_faults
 from conftest import REPO_ROOT
+from PIL import Image
 
 from niche_abm.cli import main
 from niche_abm.params import ParameterError
@@ -426,6 +427,8 @@ def test_summary_of_arms_without_varied_parameters_draws_bars_and_effects(tmp_pa
     contrasts = pd.read_csv(tmp_path / "out" / "summary" / "contrasts.csv")
     assert set(contrasts["metric"]) == {"bv_tv", "n_mm", "rankl_opg_ratio", "n_oc", LOSS}
     assert (contrasts["n"] == 2).all()
+    with Image.open(tmp_path / "out" / "summary" / "response.png") as figure:
+        assert figure.height > figure.width / 2  # the loss bars above, the paired effects below
 
 
 def test_summarize_of_a_folder_without_a_sweep_exits_2(tmp_path, capsys):

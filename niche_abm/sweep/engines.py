@@ -83,7 +83,8 @@ class DaskEngine:
     A local cluster listens on loopback only, with its dashboard on a free
     loopback port. The workers of an existing cluster must run the same
     versions of niche_abm and of the packages that shape a run as this
-    machine, or the sweep is refused before it starts. Dask reschedules the runs of a worker that dies (up to its
+    machine, or the sweep is refused before it starts. Dask reschedules the
+    runs of a worker that dies (up to its
     ``distributed.scheduler.allowed-failures``); a run that keeps killing
     workers comes back as a ``KilledWorker`` failure.
     """

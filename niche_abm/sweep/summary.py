@@ -9,8 +9,8 @@ Everything lands in DIR/summary/:
 - contrasts.csv (two or more arms): each arm against the first (the reference)
   at every parameter point, as paired differences. Replicate r has the same
   seed in every arm (common random numbers), so the difference arm − reference
-  is taken replicate by replicate and its 95% t-interval is far narrower than
-  the two arms' intervals side by side would suggest.
+  is taken replicate by replicate: the noise the arms share cancels, so its
+  95% t-interval is narrower than the arms' intervals side by side suggest.
 - time_courses.png: BV/TV, RANKL/OPG and MM burden over time, mean with 95% CI
   band; one row of panels per arm, one line per parameter point.
 - response.png: BV/TV loss against each varied parameter (per arm), or per arm
