@@ -16,17 +16,16 @@ from __future__ import annotations
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
-from scipy import stats
 
-from analysis.validation.common import IN_VIVO_SEEDS, simulate
+from analysis.validation.common import IN_VIVO_SEEDS, at_day, fmt, simulate, window_mean
 
 DAYS = 120
 ARMS = ((), ("bortezomib",))
 MEASURES = (
-    "formed area by day 60, mm²",
-    "formed area by day 120, mm²",
-    "Ob.S/BS over days 91-120, %",
-    "resorbed area by day 120, mm²",
+    ("formed area by day 60", "mm²"),
+    ("formed area by day 120", "mm²"),
+    ("Ob.S/BS over days 91-120", "%"),
+    ("resorbed area by day 120", "mm²"),
 )
 
 
@@ -34,20 +33,12 @@ def measure(job: tuple[int, tuple[str, ...]]) -> tuple[float, ...]:
     """The measures of one seed and arm, in the order of MEASURES."""
     seed, drugs = job
     series = simulate("mm_niche", seed, days=DAYS, drugs=drugs).series
-    by_day = series.set_index("day")
-    late = series[(series["day"] > 90) & (series["day"] <= DAYS)]
     return (
-        float(by_day.loc[60, "formed_mm2"]),
-        float(by_day.loc[DAYS, "formed_mm2"]),
-        float(late["ob_s_bs"].mean()),
-        float(by_day.loc[DAYS, "resorbed_mm2"]),
+        at_day(series, "formed_mm2", 60),
+        at_day(series, "formed_mm2", DAYS),
+        window_mean(series, "ob_s_bs", 91, DAYS),
+        at_day(series, "resorbed_mm2", DAYS),
     )
-
-
-def interval(values: np.ndarray) -> str:
-    """Mean [95% t-interval]."""
-    half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
-    return f"{values.mean():.4g} [{values.mean() - half:.4g}, {values.mean() + half:.4g}]"
 
 
 def main() -> None:
@@ -55,9 +46,9 @@ def main() -> None:
     with ProcessPoolExecutor(2) as pool:
         results = np.array(list(pool.map(measure, jobs))).reshape(len(ARMS), len(IN_VIVO_SEEDS), len(MEASURES))
     untreated, treated = results
-    for i, name in enumerate(MEASURES):
-        effect = interval(treated[:, i] - untreated[:, i])
-        print(f"{name}: untreated {interval(untreated[:, i])}; bortezomib − untreated {effect}")
+    for i, (name, unit) in enumerate(MEASURES):
+        effect = fmt(treated[:, i] - untreated[:, i], unit, digits=2)
+        print(f"{name}: untreated {fmt(untreated[:, i], unit, digits=2)}; bortezomib − untreated {effect}")
 
 
 if __name__ == "__main__":

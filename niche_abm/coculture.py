@@ -31,6 +31,7 @@ from niche_abm.agents.osteoclast import fusion_rate
 from niche_abm.drugs.regimen import Treatment, parse_regimen
 from niche_abm.fields import free_rankl, rank_occupancy
 from niche_abm.params import Parameters, build_parameters
+from niche_abm.units import CCL3_KDA, pm_to_pg_per_ml
 
 WELL = {
     "culture.well": 1,
@@ -93,6 +94,7 @@ def measure_well(model) -> dict[str, float]:
     myeloma = list(model.agents_by_type.get(MyelomaCell, ()))
     cd49d = np.fromiter((a.cd49d for a in myeloma), float, len(myeloma)) * fx["mm_cd49d"]
     rankl, opg = float(model.rankl_sites.mean()), float(model.opg_sites.mean())
+    ccl3 = float(model.ccl3_sites.mean())
     return {
         "stromal_rankl_output": float(rankl_out.mean()),
         "stromal_opg_output": float(opg_out.mean()),
@@ -100,11 +102,9 @@ def measure_well(model) -> dict[str, float]:
         "opg_pm": opg,
         "rankl_opg_ratio": rankl / opg,
         "mm_cd49d": float(cd49d.mean()) if len(cd49d) else float("nan"),
-        "ccl3_pg_ml": float(model.ccl3_sites.mean()) * 7.8,
+        "ccl3_pg_ml": pm_to_pg_per_ml(ccl3, CCL3_KDA),
         "adherent_mm_share": float(np.mean([a.adherent for a in myeloma])) if myeloma else float("nan"),
-        "osteoclasts_per_1000_precursors": osteoclastogenic_potential(
-            rankl, opg, float(model.ccl3_sites.mean()), model.treatment, p
-        ),
+        "osteoclasts_per_1000_precursors": osteoclastogenic_potential(rankl, opg, ccl3, model.treatment, p),
     }
 
 

@@ -173,20 +173,16 @@ class SweepStore:
         table["attempts"] = table["attempts"].fillna(0).astype(int)
         return table
 
-    def prune_unfinished(self) -> list[Path]:
-        """Remove daily metrics of runs not recorded as done; returns the removed files."""
-        done = {index for index, record in self.statuses().items() if record["status"] == "done"}
-        removed = []
-        for path in sorted((self.root / "timeseries").glob("arm=*/run-*.parquet")):
+    def prune_unfinished(self, done: set[int]) -> None:
+        """Remove the daily metrics of runs not in done (their status never landed)."""
+        for path in (self.root / "timeseries").glob("arm=*/run-*.parquet"):
             if int(path.stem.removeprefix("run-")) not in done:
                 path.unlink()
-                removed.append(path)
-        return removed
 
     def write_runs_table(self) -> pd.DataFrame:
-        """Write runs.parquet and runs.csv, after pruning metrics that have no status."""
-        self.prune_unfinished()
+        """Write runs.parquet and runs.csv, and prune metrics that have no done status."""
         table = self.runs_table()
+        self.prune_unfinished(set(table.loc[table["status"] == "done", "run"]))
         atomic_write(self.root / "runs.parquet", lambda tmp: table.to_parquet(tmp, index=False))
         atomic_write(self.root / "runs.csv", lambda tmp: table.to_csv(tmp, index=False))
         return table
