@@ -237,6 +237,20 @@ class NicheModel(mesa.Model):
     def day(self) -> float:
         return self.hour / 24.0
 
+    def snapshot(self) -> dict[str, np.ndarray]:
+        """Copies of the spatial state that analyses read.
+
+        occupancy: the code of the cell on each site (``Kind.code``; 0 = none);
+        marrow: sites that are marrow; bone_surface: the sites on which a surface
+        count is made (bone-marrow interface); bone_template: bone fraction at the start.
+        """
+        return {
+            "occupancy": self.occupancy.copy(),
+            "marrow": self.marrow.copy(),
+            "bone_surface": self.next_to_bone.copy(),
+            "bone_template": self.bone_template.copy(),
+        }
+
     # --- signalling ------------------------------------------------------------------------
     def _signal(self, steady: bool) -> None:
         """Secretion, diffusion and decay of the fields; RANKL-OPG binding; RANK occupancy."""

@@ -45,7 +45,7 @@ FIGURE_ENV = "NICHE_VALIDATION_FIGURES"
 class Run:
     """One simulated run: daily metrics, final counters and state snapshots every 10 days.
 
-    snapshots maps a day to copies of occupancy, marrow, next_to_bone and bone_template.
+    snapshots maps a day to ``model.snapshot()`` (occupancy, marrow, bone_surface, bone_template).
     """
 
     series: pd.DataFrame
@@ -71,12 +71,7 @@ def _simulate(scenario: str, seed: int, days: int, drugs: tuple[str, ...]) -> Ru
     snapshots = {}
     for day in range(SNAPSHOT_EVERY_DAYS, days + 1, SNAPSHOT_EVERY_DAYS):
         model.run(day - int(model.day))
-        snapshots[day] = {
-            "occupancy": model.occupancy.copy(),
-            "marrow": model.marrow.copy(),
-            "next_to_bone": model.next_to_bone.copy(),
-            "bone_template": model.bone_template.copy(),
-        }
+        snapshots[day] = model.snapshot()
     if model.day < days:
         model.run(days - int(model.day))
     counters = {k: (list(v) if isinstance(v, list) else v) for k, v in model.counters.items()}

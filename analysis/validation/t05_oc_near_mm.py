@@ -53,7 +53,7 @@ def _counts(run) -> dict[str, float]:
     for day in SNAPSHOT_DAYS:
         snap = run.snapshots[day]
         near = _near_mm(snap["occupancy"])
-        surface = snap["next_to_bone"]
+        surface = snap["bone_surface"]
         oc = (snap["occupancy"] == OSTEOCLAST) & surface
         tally["oc_near"] += (oc & near).sum()
         tally["oc_far"] += (oc & ~near).sum()
