@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pandas as pd
+import pytest
+
+from analysis.validation.runner import READOUTS, check_declarations, print_table, report, target_modules
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,7 +33,7 @@ def test_validate_runs_the_contact_target_end_to_end_and_writes_json_and_report(
     assert [e["id"] for e in entries] == ["T1"]
     entry = entries[0]
     assert entry["status"] in ("PASS", "FAIL")
-    for field in ("claim", "source", "measured", "published", "seeds", "replicates"):
+    for field in ("claim", "source", "measured", "published", "seeds", "replicates", "mechanism", "readout"):
         assert entry[field], field
     report = (out / "validation_report.md").read_text()
     assert "T1" in report and "Giuliani" in report
@@ -63,3 +68,78 @@ def test_dose_response_refuses_a_negative_dose_before_running(tmp_path):
     assert result.returncode == 2
     assert "positive" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "d").exists()
+
+
+# --- what each target declares, and how the report shows it ----------------------------------
+def _entry(target: str, status: str, readout: str) -> dict:
+    """A fabricated runner entry, as run_target writes it."""
+    return {
+        "id": target,
+        "status": status,
+        "readout": readout,
+        "readout_note": "",
+        "mechanism": "a rule chain",
+        "claim": "a claim",
+        "source": "a source",
+        "published": "a published value",
+        "tolerance": "a tolerance",
+        "measured": "a measured value",
+        "seeds": [1],
+        "replicates": 1,
+        "details": {},
+        "figure": None,
+    }
+
+
+def test_every_target_declares_a_mechanism_and_an_allowed_readout():
+    modules = target_modules()
+    assert {"T12", "T13"} <= set(modules)
+    for target, name in modules.items():
+        module = importlib.import_module(name)
+        assert isinstance(module.MECHANISM, str) and len(module.MECHANISM) > 20, target
+        assert module.READOUT in READOUTS, f"{target}: READOUT {module.READOUT!r}"
+        assert isinstance(getattr(module, "READOUT_NOTE", ""), str), target
+
+
+def test_the_runner_refuses_a_target_whose_readout_is_not_allowed():
+    module = types.ModuleType("t99_fake")
+    for name in ("ID", "CLAIM", "SOURCE", "PUBLISHED", "TOLERANCE", "MECHANISM"):
+        setattr(module, name, "x")
+    module.SEEDS = (1,)
+    module.READOUT = "tuned"
+    with pytest.raises(ValueError, match=r"READOUT = 'tuned'.*emergent"):
+        check_declarations(module)
+    del module.READOUT
+    with pytest.raises(ValueError, match="missing READOUT"):
+        check_declarations(module)
+
+
+def test_the_report_shows_the_readout_of_every_target(tmp_path):
+    entries = [_entry("T1", "PASS", "direct"), _entry("T5", "FAIL", "emergent"), _entry("T7", "PASS", "calibrated")]
+    text = report(entries, tmp_path, wall=1.0)
+    assert "| target | status | readout | measured | published |" in text
+    rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| T")}
+    assert [cell.strip() for cell in rows["T5"].split("|")[2:4]] == ["**FAIL**", "emergent"]
+    assert "**Readout.** emergent" in text
+
+
+def test_the_report_labels_a_pass_of_a_direct_or_calibrated_readout(tmp_path):
+    entries = [
+        _entry("T2", "PASS", "direct"),
+        _entry("T7", "PASS", "calibrated"),
+        _entry("T11", "PASS", "emergent"),
+        _entry("T10", "FAIL", "direct"),
+    ]
+    rows = {line.split("|")[1].strip(): line for line in report(entries, tmp_path, 1.0).splitlines() if "| T" in line}
+    assert "**PASS (direct)**" in rows["T2"]
+    assert "**PASS (calibrated)**" in rows["T7"]
+    assert "**PASS**" in rows["T11"] and "(emergent)" not in rows["T11"]
+    assert "**FAIL**" in rows["T10"] and "(direct)" not in rows["T10"]
+    assert "## T2: PASS (direct)" in report(entries, tmp_path, 1.0)
+
+
+def test_the_printed_table_has_a_readout_column(capsys):
+    print_table([_entry("T9", "PASS", "direct")])
+    header, row = capsys.readouterr().out.splitlines()[:2]
+    assert header.split()[:3] == ["target", "status", "readout"]
+    assert row.split()[:3] == ["T9", "PASS", "direct"]

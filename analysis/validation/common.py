@@ -1,9 +1,11 @@
 """Shared machinery of the validation targets: cached runs, replicate statistics, figures.
 
-Every in-vivo target runs on a 100 x 100 grid (1 mm², a quarter of the default
-area) for 60 days, so untreated controls can be shared between targets: a run is
+In-vivo targets run on a 100 x 100 grid (1 mm², a quarter of the default area) for
+60 days unless they claim for another size or length (T8: 180 days; T13: 100 x 100
+and 200 x 200), so untreated controls can be shared between targets: a run is
 cached in memory per worker and, when the runner sets ``NICHE_VALIDATION_CACHE``,
-on disk, so a second worker reuses it instead of simulating it again.
+on disk, so a second worker reuses it instead of simulating it again. The cache
+key holds every input of a run (scenario, seed, days, drugs, overrides, grid).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import functools
 import hashlib
 import os
 import pickle
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,15 +26,22 @@ from scipy import stats
 from niche_abm.drugs.regimen import parse_regimen
 from niche_abm.model import NicheModel
 from niche_abm.scenario import load_scenario
+from niche_abm.units import sites_to_mm2
 
-GRID = {"grid.width": 100, "grid.height": 100}
-"""Validation grid: 100 x 100 sites of 10 µm (1 mm x 1 mm)."""
+GRID = (100, 100)
+"""Validation grid, (width, height) in sites of 10 µm: 1 mm x 1 mm. A target that claims for another size
+passes its own to simulate() and states it in its TOLERANCE."""
 
-AREA_SCALE = {"mm_advanced": {"mm.initial_count": 750}}
-"""Scenario counts given for the default 200 x 200 grid, scaled to the 4x smaller area (3000 / 4)."""
+SCENARIO_GRID = (200, 200)
+"""The grid the scenario files give their cell counts for (the default grid.width x grid.height)."""
+
+AREA_SCALED = {"mm_advanced": ("mm.initial_count",)}
+"""Scenario counts scaled by area from SCENARIO_GRID to the grid simulated: mm_advanced's 3000 MM cells become
+750 on 100 x 100. mm_niche keeps the 60 cells of its file on every grid (on 100 x 100 that is 4x the density of
+the file's 200 x 200); a target that needs another count passes it as an override."""
 
 DAYS = 60
-"""Length of every in-vivo run shared between targets, days (T8 runs the healthy scenario for 180)."""
+"""Length of the in-vivo runs shared between targets, days."""
 
 SNAPSHOT_EVERY_DAYS = 10
 IN_VIVO_SEEDS = (1, 2, 3, 4, 5, 6, 7, 8)
@@ -53,20 +63,58 @@ class Run:
     snapshots: dict[int, dict[str, np.ndarray]]
 
 
-def simulate(scenario: str, seed: int, days: int = DAYS, drugs: tuple[str, ...] = ()) -> Run:
-    """Run a scenario on the validation grid with the given regimens (memory and disk cached)."""
-    return _simulate(scenario, seed, days, tuple(drugs))
+def tissue_area_mm2(grid: tuple[int, int] = GRID) -> float:
+    """Area of a grid of (width, height) sites, mm²."""
+    return sites_to_mm2(grid[0] * grid[1])
+
+
+def area_scaled_counts(scenario: str, grid: tuple[int, int]) -> dict[str, int]:
+    """The scenario's counts named in AREA_SCALED, scaled from SCENARIO_GRID to grid by area (rounded)."""
+    keys = AREA_SCALED.get(scenario, ())
+    if not keys:
+        return {}
+    params = load_scenario(scenario).params
+    factor = (grid[0] * grid[1]) / (SCENARIO_GRID[0] * SCENARIO_GRID[1])
+    return {key: round(params[key] * factor) for key in keys}
+
+
+def simulate(
+    scenario: str,
+    seed: int,
+    days: int = DAYS,
+    drugs: tuple[str, ...] = (),
+    overrides: dict | None = None,
+    grid: tuple[int, int] = GRID,
+) -> Run:
+    """Run a scenario on a grid with the given regimens and parameter overrides (memory and disk cached).
+
+    Args:
+        scenario: a scenario name (scenarios/*.toml).
+        seed: model seed.
+        days: simulated days.
+        drugs: regimens in the command-line syntax (niche_abm.drugs.regimen).
+        overrides: parameter overrides by dotted name, applied after the area scaling (not grid.*: use grid).
+        grid: (width, height) in sites.
+    """
+    overrides = dict(overrides or {})
+    grid_keys = sorted(k for k in overrides if k.startswith("grid."))
+    if grid_keys:
+        raise ValueError(f"simulate overrides: got {', '.join(grid_keys)}; give the grid size as grid=(width, height)")
+    return _simulate(scenario, seed, days, tuple(drugs), tuple(sorted(overrides.items())), tuple(grid))
 
 
 @functools.lru_cache(maxsize=64)
-def _simulate(scenario: str, seed: int, days: int, drugs: tuple[str, ...]) -> Run:
+def _simulate(
+    scenario: str, seed: int, days: int, drugs: tuple[str, ...], overrides: tuple, grid: tuple[int, int]
+) -> Run:
     cache_dir = os.environ.get(CACHE_ENV)
-    key = hashlib.sha1(repr((scenario, seed, days, drugs)).encode()).hexdigest()[:16]
+    key = hashlib.sha1(repr((scenario, seed, days, drugs, overrides, grid)).encode()).hexdigest()[:16]
     path = Path(cache_dir) / f"{key}.pkl" if cache_dir else None
     if path is not None and path.is_file():
         with path.open("rb") as handle:
             return pickle.load(handle)
-    params = load_scenario(scenario, {**GRID, **AREA_SCALE.get(scenario, {})})
+    size = {"grid.width": grid[0], "grid.height": grid[1]}
+    params = load_scenario(scenario, {**size, **area_scaled_counts(scenario, grid), **dict(overrides)})
     model = NicheModel(params, seed=seed, drugs=tuple(parse_regimen(d) for d in drugs))
     snapshots = {}
     for day in range(SNAPSHOT_EVERY_DAYS, days + 1, SNAPSHOT_EVERY_DAYS):
@@ -120,6 +168,38 @@ def relative_change(treated, control) -> np.ndarray:
     t, c = np.asarray(treated, float), np.asarray(control, float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(c != 0, t / c - 1.0, np.nan)
+
+
+def _spearman(x, y) -> float:
+    """Spearman's rank correlation; a sample in which x or y is constant has no rank association (0)."""
+    if np.ptp(x) == 0 or np.ptp(y) == 0:
+        return 0.0
+    return float(stats.spearmanr(x, y).statistic)
+
+
+def rank_correlation(x, y, resamples: int = 9999, seed: int = 0) -> tuple[float, float, float]:
+    """Spearman's rank correlation of paired values and its 95% bootstrap interval (rho, low, high).
+
+    The interval resamples the (x, y) pairs (scipy.stats.bootstrap, paired, BCa, seeded). A resample
+    in which x or y is constant counts as no association (0). NaN bounds when y is constant in the data.
+    """
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    rho = _spearman(x, y)
+    if np.ptp(y) == 0 or np.ptp(x) == 0:
+        return rho, float("nan"), float("nan")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", stats.DegenerateDataWarning)
+        result = stats.bootstrap(
+            (x, y), _spearman, paired=True, vectorized=False, n_resamples=resamples, rng=np.random.default_rng(seed)
+        )
+    return rho, float(result.confidence_interval.low), float(result.confidence_interval.high)
+
+
+def difference_interval(treated, control, confidence: float = 0.90) -> tuple[float, float, float]:
+    """Difference of means treated − control and its Welch t-interval (difference, low, high)."""
+    t, c = np.asarray(treated, float), np.asarray(control, float)
+    ci = stats.ttest_ind(t, c, equal_var=False).confidence_interval(confidence)
+    return float(t.mean() - c.mean()), float(ci.low), float(ci.high)
 
 
 def window_mean(series: pd.DataFrame, column: str, first_day: float, last_day: float) -> float:
@@ -178,6 +258,25 @@ def timecourse_figure(name: str, panels: list[tuple[str, dict[str, list[pd.Serie
         ax.set_xlabel("day", fontsize=8)
         ax.set_ylabel(ylabel, fontsize=8)
         ax.legend(fontsize=7)
+    fig.suptitle(title, fontsize=9)
+    path = figure_path(name)
+    fig.savefig(path, dpi=110)
+    return str(path)
+
+
+def trend_figure(name: str, panels: list[tuple[str, dict[float, list[float]]]], xlabel: str, title: str) -> str:
+    """Per panel, every replicate as a dot at its x and the mean with its 95% interval per x; returns the path."""
+    fig = Figure(figsize=(3.4 * len(panels), 3.2), layout="constrained")
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    for ax, (ylabel, groups) in zip(axes, panels, strict=True):
+        xs = np.array(sorted(groups), float)
+        bounds = np.array([interval(groups[x]) for x in sorted(groups)])
+        for x in sorted(groups):
+            ax.plot(np.full(len(groups[x]), x), groups[x], "k.", ms=3, alpha=0.6)
+        err = np.abs(bounds[:, 1:] - bounds[:, :1]).T
+        ax.errorbar(xs, bounds[:, 0], yerr=np.nan_to_num(err), color="C0", marker="o", capsize=4)
+        ax.set_xlabel(xlabel, fontsize=8)
+        ax.set_ylabel(ylabel, fontsize=8)
     fig.suptitle(title, fontsize=9)
     path = figure_path(name)
     fig.savefig(path, dpi=110)

@@ -1,7 +1,9 @@
-"""Run the validation targets T1-T11 in parallel and write validation.json and validation_report.md.
+"""Run the validation targets in parallel and write validation.json and validation_report.md.
 
 Each target is a module ``t<NN>_<name>.py`` in this folder with ID, CLAIM, SOURCE,
-PUBLISHED, TOLERANCE, SEEDS and ``evaluate(seeds) -> dict``. Workers receive module
+PUBLISHED, TOLERANCE, SEEDS, MECHANISM, READOUT (optionally READOUT_NOTE) and
+``evaluate(seeds) -> dict``. READOUT says what a PASS is worth (READOUTS); the report
+labels a PASS whose readout is direct or calibrated as such. Workers receive module
 names (the start method is spawn), share simulated runs through a temporary disk
 cache, and write figures to ``out_dir/figures``. A FAIL is a scientific result; only
 a target that crashes makes the exit code 1.
@@ -28,17 +30,50 @@ import numpy as np
 from analysis.validation import common
 
 PACKAGE = "analysis.validation"
-ORDER = ("T8", "T4", "T3", "T6", "T7", "T9", "T10", "T5", "T11", "T1", "T2")
+ORDER = ("T13", "T8", "T4", "T3", "T6", "T7", "T9", "T10", "T5", "T11", "T12", "T1", "T2")
 """Submission order: longest first, and targets sharing untreated runs close together."""
+
+READOUTS = {
+    "emergent": "the readout follows from several rules acting together; the intervention does not set it",
+    "direct": "the intervention sets the readout itself (a drug's declared effect, a model input, a construction)",
+    "calibrated": "a parameter was set from the same data the target checks",
+}
+"""What a target's readout is, declared as READOUT in every target module."""
+
+DECLARED = ("ID", "CLAIM", "SOURCE", "PUBLISHED", "TOLERANCE", "SEEDS", "MECHANISM", "READOUT")
+
+
+def check_declarations(module) -> None:
+    """Raise ValueError unless a target module declares every field of DECLARED and an allowed READOUT."""
+    missing = [name for name in DECLARED if not getattr(module, name, None)]
+    if missing:
+        raise ValueError(
+            f"{module.__name__}: missing {', '.join(missing)}; every target declares {', '.join(DECLARED)}"
+        )
+    if module.READOUT not in READOUTS:
+        raise ValueError(
+            f"{module.__name__}: READOUT = {module.READOUT!r}; expected one of {', '.join(map(repr, READOUTS))}"
+        )
+    note = getattr(module, "READOUT_NOTE", "")
+    if not isinstance(note, str):
+        raise ValueError(f"{module.__name__}: READOUT_NOTE = {note!r}; expected a string")
+
+
+def status_label(entry: dict) -> str:
+    """The status as the report shows it: a PASS of a direct or calibrated readout says so, e.g. 'PASS (direct)'."""
+    if entry.get("status") == "PASS" and entry.get("readout") in ("direct", "calibrated"):
+        return f"PASS ({entry['readout']})"
+    return str(entry.get("status", ""))
 
 
 def target_modules() -> dict[str, str]:
-    """Target ID -> module name, for every t*.py in this folder."""
+    """Target ID -> module name, for every t*.py in this folder; each is checked with check_declarations."""
     folder = Path(__file__).resolve().parent
     found = {}
     for info in pkgutil.iter_modules([str(folder)]):
         if info.name.startswith("t") and info.name[1:3].isdigit():
             module = importlib.import_module(f"{PACKAGE}.{info.name}")
+            check_declarations(module)
             found[module.ID] = module.__name__
     return dict(sorted(found.items(), key=lambda kv: ORDER.index(kv[0]) if kv[0] in ORDER else len(ORDER)))
 
@@ -53,6 +88,9 @@ def run_target(module_name: str) -> dict:
         "source": module.SOURCE,
         "published": module.PUBLISHED,
         "tolerance": module.TOLERANCE,
+        "mechanism": module.MECHANISM,
+        "readout": module.READOUT,
+        "readout_note": getattr(module, "READOUT_NOTE", ""),
         "seeds": list(module.SEEDS),
         "replicates": len(module.SEEDS),
     }
@@ -125,7 +163,9 @@ def run_validation(out_dir: Path, workers: int = 2, only: list[str] | None = Non
     wall = time.perf_counter() - started
     ordered = [entries[t] for t in sorted(entries, key=lambda t: int(t[1:]))]
     print_table(ordered)
-    print(f"validation: {sum(e['status'] == 'PASS' for e in ordered)}/{len(ordered)} PASS in {wall:.0f} s")
+    passed = [e for e in ordered if e["status"] == "PASS"]
+    emergent = sum(e.get("readout") == "emergent" for e in passed)
+    print(f"validation: {len(passed)}/{len(ordered)} PASS ({emergent} of them emergent) in {wall:.0f} s")
     (out_dir / "validation.json").write_text(
         json.dumps(_jsonable({"wall_seconds": round(wall, 1), "targets": ordered}), indent=2, ensure_ascii=False),
         encoding="utf-8",
@@ -136,11 +176,13 @@ def run_validation(out_dir: Path, workers: int = 2, only: list[str] | None = Non
 
 
 def print_table(entries: list[dict]) -> None:
-    """PASS/FAIL per target, measured beside published."""
-    print(f"{'target':<7}{'status':<8}{'measured':<90}published")
+    """PASS/FAIL per target with its readout kind, measured beside published."""
+    print(f"{'target':<7}{'status':<8}{'readout':<11}{'measured':<90}published")
     for e in entries:
         measured = e.get("measured") or (e.get("error", "").strip().splitlines() or [""])[-1]
-        print(f"{e['id']:<7}{e['status']:<8}{measured[:88]:<90}{e.get('published', '')[:80]}")
+        print(
+            f"{e['id']:<7}{e['status']:<8}{e.get('readout', '?'):<11}{measured[:88]:<90}{e.get('published', '')[:80]}"
+        )
 
 
 def _cell(text: str) -> str:
@@ -149,24 +191,35 @@ def _cell(text: str) -> str:
 
 def report(entries: list[dict], out_dir: Path, wall: float) -> str:
     """The markdown report: a summary table, then one section per target with its figure."""
-    passed = sum(e["status"] == "PASS" for e in entries)
+    passed = [e for e in entries if e["status"] == "PASS"]
+    emergent = sum(e.get("readout") == "emergent" for e in passed)
     lines = [
         "# Validation report",
         "",
-        f"{passed} of {len(entries)} targets PASS; wall time {wall:.0f} s. "
-        "Intervals are 95% t-intervals over seeds (mean [low, high], n); a direction passes only if its interval "
-        "excludes zero. In-vivo runs use a 100 x 100 grid (1 mm²) for 60 days unless the target says otherwise.",
+        f"{len(passed)} of {len(entries)} targets PASS, {emergent} of them with an emergent readout; wall time "
+        f"{wall:.0f} s. Intervals are 95% t-intervals over seeds (mean [low, high], n) unless a target says "
+        "otherwise; a direction passes only if its interval excludes zero. In-vivo runs use a 100 x 100 grid "
+        "(1 mm²) for 60 days unless the target says otherwise.",
         "",
-        "| target | status | measured | published |",
-        "|---|---|---|---|",
+        "The readout column says what a PASS is worth: "
+        + "; ".join(f"*{kind}*: {meaning}" for kind, meaning in READOUTS.items())
+        + ". A PASS of a direct or calibrated readout is labelled so: it shows the rule is wired, not that the "
+        "model reproduces the claim on its own.",
+        "",
+        "| target | status | readout | measured | published |",
+        "|---|---|---|---|---|",
     ]
     for e in entries:
         lines.append(
-            f"| {e['id']} | **{e['status']}** | {_cell(e.get('measured', ''))} | {_cell(e.get('published', ''))} |"
+            f"| {e['id']} | **{status_label(e)}** | {e.get('readout', '')} | {_cell(e.get('measured', ''))} "
+            f"| {_cell(e.get('published', ''))} |"
         )
     for e in entries:
-        lines += ["", f"## {e['id']}: {e['status']}", "", f"**Claim.** {e.get('claim', '')}", ""]
+        lines += ["", f"## {e['id']}: {status_label(e)}", "", f"**Claim.** {e.get('claim', '')}", ""]
         lines += [f"**Source.** {e.get('source', '')}", "", f"**Published.** {e.get('published', '')}", ""]
+        lines += [f"**Mechanism.** {e.get('mechanism', '')}", ""]
+        readout = f"**Readout.** {e.get('readout', '')}"
+        lines += [readout + (f": {e['readout_note']}" if e.get("readout_note") else ""), ""]
         lines += [f"**Test.** {e.get('tolerance', '')}", "", f"**Measured.** {e.get('measured', '')}", ""]
         lines += [f"Seeds: {e.get('seeds', [])} ({e.get('seconds', '?')} s)."]
         if e.get("details", {}).get("checks"):

@@ -12,6 +12,19 @@ CLAIM = (
     "blocking VLA-4 (CD49d) partly prevents it"
 )
 SOURCE = "Giuliani et al. 2001 Blood 98:3527"
+MECHANISM = (
+    "A stromal cell touched by an adherent MM cell multiplies its RANKL secretion by stroma.contact_rankl_fold and "
+    "its OPG secretion by stroma.contact_opg_fold; MM cells adhere only where they touch stroma, at a rate rising "
+    "with their CD49d; a transwell prevents contact"
+)
+READOUT = "direct"
+READOUT_NOTE = (
+    "contact ≥ 2x is the contact rule itself (RANKL 4x, OPG 0.3x: direction from this paper, sizes estimates) "
+    "averaged over the share of stroma touched. The transwell arm equals PreOB alone by construction and cannot "
+    "fail: the model has no soluble path from MM cells to stromal RANKL or OPG (niche_abm/coculture.py: a transwell "
+    "only removes contact, and the CCL3 that MM cells secrete does not act on stromal RANKL or OPG). Anti-CD49d lies "
+    "in between through natalizumab's declared block of adhesion (mm_adhesion), one step from the readout"
+)
 PUBLISHED = "RANKL/OPG: contact ≥ 2x PreOB alone; transwell ≈ alone; anti-CD49d in between"
 TOLERANCE = (
     "mean contact/alone ratio ≥ 2; mean transwell/alone within 0.8-1.2; "

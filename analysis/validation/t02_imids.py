@@ -20,6 +20,18 @@ CLAIM = (
     "cut CCL3 from MM cells, lower CD49d on MM cells and reduce the pro-osteoclastogenic activity of the medium"
 )
 SOURCE = "Bolzoni et al. 2013 Exp Hematol 41:387; GEO GSE37302"
+MECHANISM = (
+    "IMiDs act through four declared effects: they lower CD49d on MM cells (mm_cd49d), cut MM CCL3 secretion "
+    "(mm_ccl3_secretion), blunt the stromal response to MM contact (stroma_contact_response) and inhibit precursor "
+    "fusion (osteoclast_formation); the well's medium carries these into the four readouts"
+)
+READOUT = "direct"
+READOUT_NOTE = (
+    "each readout is a declared target of the drug: CD49d and CCL3 are lowered by the effect itself, RANKL/OPG by "
+    "the blunted contact response (plus fewer adherent MM cells), conditioned-medium osteoclastogenesis by the fusion "
+    "inhibition carried over in the medium (plus its lower RANKL/OPG and CCL3). POM ≥ LEN follows from the declared "
+    "potencies (POM's EC50 20x lower) at the chosen in-vitro doses"
+)
 PUBLISHED = "ratio, CCL3, CD49d and conditioned-medium osteoclastogenesis all lower with LEN and POM; POM ≥ LEN"
 TOLERANCE = (
     "each measure: 95% interval of (drug − untreated contact) below zero, for LEN 10 µM and POM 1 µM; "

@@ -17,6 +17,17 @@ from analysis.validation.common import (
 ID = "T3"
 CLAIM = "the RANKL/OPG imbalance drives osteolysis; RANKL blockade (OPG-Fc, RANK-Fc) decreases myeloma osteolysis"
 SOURCE = "seed abstract PMID 15359989; Croucher et al. 2001 Blood 98:3534; Pearse et al. 2001 PNAS 98:11581"
+MECHANISM = (
+    "OPG-Fc and RANK-Fc sequester RANKL (free_rankl); lower RANK occupancy slows the fusion of precursors into "
+    "osteoclasts and withdraws the osteoclasts' survival signal, so fewer osteoclasts resorb bone while formation "
+    "follows resorption"
+)
+READOUT = "emergent"
+READOUT_NOTE = (
+    "the drugs set free RANKL, not the readouts; the osteoclast count is a short chain from it (free RANKL to fusion "
+    "and survival), the bone loss a longer one (resorption net of coupled formation). The target passed before the "
+    "RANKL-survival rule was added (re-run at commit 2a6d0ee, seeds 1-3)"
+)
 PUBLISHED = "direction: OPG-Fc and RANK-Fc arms lose less bone and have fewer osteoclasts than untreated"
 TOLERANCE = (
     "mm_niche, 100x100 sites, 60 d, default clinical regimen from day 0: per-seed paired differences "

@@ -6,7 +6,7 @@ import numpy as np
 from scipy import ndimage
 
 from analysis.validation.common import IN_VIVO_SEEDS, bar_figure, excludes_zero_above, fmt, interval, simulate
-from niche_abm.agents.codes import MYELOMA, OSTEOCLAST
+from niche_abm.cells import MyelomaCell, Osteoclast
 from niche_abm.units import SITE_UM
 
 ID = "T5"
@@ -15,6 +15,12 @@ CLAIM = (
     "invaded by MM than in less-invaded areas; excess resorption only in invaded areas"
 )
 SOURCE = "Valentin-Opran et al. 1982 Br J Haematol 52:601; Bataille et al. 1986 Br J Cancer 53:805"
+MECHANISM = (
+    "MM contact raises stromal RANKL and lowers OPG locally and MM cells secrete CCL3; precursors reach bone through "
+    "the packed marrow, drawn up the CCL3 gradient, and fuse where free RANKL (and CCL3) is high, on a free site "
+    "beside bone"
+)
+READOUT = "emergent"
 PUBLISHED = "osteoclasts per mm bone surface near MM ≥ 2x far from MM; lesions overlap MM clusters"
 TOLERANCE = (
     "mm_niche, 100x100, snapshots at days 30, 40, 50, 60 pooled per seed; MM cluster = 8-connected group of ≥ "
@@ -29,7 +35,7 @@ LESION_MIN_SITES = 4
 
 
 def _near_mm(occupancy: np.ndarray) -> np.ndarray:
-    mm = occupancy == MYELOMA
+    mm = occupancy == MyelomaCell.code
     labels, n = ndimage.label(mm, structure=np.ones((3, 3)))
     if n == 0:
         return np.zeros_like(mm)
@@ -54,7 +60,7 @@ def _counts(run) -> dict[str, float]:
         snap = run.snapshots[day]
         near = _near_mm(snap["occupancy"])
         surface = snap["bone_surface"]
-        oc = (snap["occupancy"] == OSTEOCLAST) & surface
+        oc = (snap["occupancy"] == Osteoclast.code) & surface
         tally["oc_near"] += (oc & near).sum()
         tally["oc_far"] += (oc & ~near).sum()
         tally["bs_near"] += (surface & near).sum()

@@ -12,6 +12,18 @@ CLAIM = (
     "69 days, wall thickness about 50 µm, bone balanced in health"
 )
 SOURCE = "Lips et al. 1978 Calcif Tissue Res 26:13; Manolagas 2000 Endocr Rev 21:115"
+MECHANISM = (
+    "Osteoclasts live a gamma-distributed oc.lifespan_h, shortened only by RANKL withdrawal; precursors released from "
+    "vessels fuse on bone and resorb; PreOBs recruited to eroded surfaces become osteoblasts that refill cavities up "
+    "to the starting bone"
+)
+READOUT = "direct"
+READOUT_NOTE = (
+    "the lifespan is an input (oc.lifespan_h = 14 d, Manolagas 2000): the check sees the input minus early deaths. "
+    "'Resorption and formation active' cannot fail while precursors are recruited. The BV/TV balance is emergent "
+    "(formation coupled to resorption), but formation only refills resorbed bone up to the starting bone, so BV/TV "
+    "can never rise: the check tests that refilling keeps pace with resorption"
+)
 PUBLISHED = "osteoclast lifespan ~2 weeks (target 10-20 d); BV/TV balanced (target |Δ| ≤ 1 point over 180 d)"
 TOLERANCE = (
     "healthy, 100x100, 180 d: mean osteoclast lifespan (seed means of completed lifespans) in 10-20 d; mean BV/TV "

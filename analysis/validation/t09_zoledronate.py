@@ -17,6 +17,15 @@ from analysis.validation.common import (
 ID = "T9"
 CLAIM = "zoledronic acid prevents lytic lesions and reduces osteoclasts in a myeloma model"
 SOURCE = "Croucher et al. 2003 J Bone Miner Res 18:482"
+MECHANISM = (
+    "Zoledronic acid raises osteoclast death (osteoclast_death, up to 4x) and cuts each osteoclast's resorption "
+    "(resorption, down 70%), so fewer osteoclasts remove less bone and lesions stay small"
+)
+READOUT = "direct"
+READOUT_NOTE = (
+    "the osteoclast number is set by the drug's declared death effect; the lesion area follows one step later from "
+    "fewer osteoclasts each resorbing 70% less (also declared), its size depending on where they resorb"
+)
 PUBLISHED = "direction: lesion area and osteoclast number lower than untreated"
 TOLERANCE = (
     "mm_niche, 100x100, 60 d, zoledronic acid default regimen (4 mg/28 d) from day 0: paired differences "

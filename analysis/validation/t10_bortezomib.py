@@ -19,6 +19,16 @@ from analysis.validation.common import (
 ID = "T10"
 CLAIM = "bortezomib kills MM cells and increases osteoblasts / bone formation markers"
 SOURCE = "Giuliani et al. 2007 Blood 110:334; Lund et al. 2010 Eur J Haematol 85:290"
+MECHANISM = (
+    "Bortezomib raises MM death (mm_death, up to 5x) and doubles the differentiation of PreOBs into osteoblasts "
+    "(osteoblast_differentiation); osteoblasts form bone only where resorption left a cavity"
+)
+READOUT = "direct"
+READOUT_NOTE = (
+    "the MM count and Ob.S/BS are each declared targets of the drug (MM death, osteoblast differentiation); the "
+    "formed area is emergent: osteoblasts only refill resorbed cavities, and clearing MM also cuts the resorption "
+    "that makes them"
+)
 PUBLISHED = "direction: MM count lower; osteoblast surface and bone formation higher than untreated"
 TOLERANCE = (
     "mm_niche, 100x100, 60 d, bortezomib default regimen from day 0: paired differences (drug − untreated) of MM count "

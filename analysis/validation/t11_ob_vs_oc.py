@@ -17,6 +17,18 @@ from analysis.validation.common import (
 ID = "T11"
 CLAIM = "MM suppresses osteoblast differentiation while enhancing osteoclastogenesis"
 SOURCE = "Abe 2011 Int J Hematol 94:334 (seed)"
+MECHANISM = (
+    "MM contact blocks the differentiation of PreOBs into osteoblasts and MM CCL3 holds it back, lowering osteoblast "
+    "surface; MM contact raises stromal RANKL and lowers OPG, and CCL3 draws precursors and speeds their fusion, "
+    "raising osteoclast surface"
+)
+READOUT = "emergent"
+READOUT_NOTE = (
+    "MM sets neither surface directly; Ob.S/BS is a short chain from the contact block "
+    "(stroma.mm_contact_differentiation_block 0.9). No parameter was fitted to this target, but the rule set was "
+    "tuned for osteoclastogenesis and osteoblast suppression before the targets existed (commit c2a9b4d), so the "
+    "direction was a design aim"
+)
 PUBLISHED = "direction: mm_niche vs healthy Ob.S/BS lower, Oc.S/BS higher"
 TOLERANCE = (
     "100x100, 60 d, same seeds (same bone): paired differences mm_niche − healthy of mean Ob.S/BS and Oc.S/BS over "

@@ -1,0 +1,196 @@
+"""Direction-only science checks: the suite fails when the biology breaks.
+
+Each test states one published direction and checks its sign on the mean of a few
+seeds, on a small piece of marrow (80 x 80 sites of 10 µm = 0.64 mm²) over 40
+days. The runs are made once per arm and shared between tests (module-scoped
+fixtures). These are not the validation targets (``python run.py validate``
+measures sizes with intervals): they only ask whether an effect points the right
+way, so that a change to the rules that reverses it fails here in a minute or two.
+
+Arms: ``healthy``; ``mm`` is mm_niche as written (60 MM cells in 3 foci: on 0.64
+mm² a dense early tumour); ``mm_high`` holds 192 MM cells (300 per mm², T12's
+highest burden); ``mm`` with denosumab (its clinical 120 mg every 4 weeks) or with
+lenalidomide held at 1 µM (its Cmax on 25 mg daily is about 1.7 µM). Lenalidomide
+is held, not dosed daily: its half-life is 3 h and the daily metrics are taken
+23 h after each dose, so a daily regimen would test the trough, not the drug.
+
+``mm_established`` is T5's setting (60 MM cells on 1 mm², 8 seeds, snapshots on
+days 30-60): the claim is about marrow already infiltrated. In the first weeks the
+osteoclasts sit at the seeded foci, so an early window (or a 0.64 mm² grid, where
+MM soon fills nearly all the marrow and leaves a few bone-surface sites "far" from
+it) would pass on the seeding transient rather than test the claim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import ndimage
+
+from niche_abm import NicheModel, load_scenario
+from niche_abm.cells import MyelomaCell, Osteoclast
+from niche_abm.drugs.regimen import parse_regimen
+from niche_abm.units import SITE_UM
+
+GRID = (80, 80)
+SEEDS = (1, 2, 3, 4, 5)
+DAYS = 40
+LATE = (21, 40)
+"""Days averaged for readouts that need the tumour and the osteoclasts to have built up (the second half)."""
+HIGH_MM = 192
+NEAR_UM = 100.0
+ESTABLISHED = {"grid": (100, 100), "seeds": (1, 2, 3, 4, 5, 6, 7, 8), "snapshot_days": (30, 40, 50, 60)}
+
+
+@dataclass(frozen=True, repr=False)
+class Run:
+    """One seed of an arm: daily metrics, osteoclasts formed, and a snapshot on each snapshot day."""
+
+    series: pd.DataFrame
+    osteoclasts_formed: int
+    snapshots: tuple[dict[str, np.ndarray], ...]
+
+    def __repr__(self) -> str:
+        return f"Run(days 0-{self.series['day'].iloc[-1]:g}, {len(self.snapshots)} snapshots)"
+
+
+def simulate(
+    scenario: str,
+    overrides: dict | None = None,
+    drugs: tuple[str, ...] = (),
+    grid: tuple[int, int] = GRID,
+    seeds: tuple[int, ...] = SEEDS,
+    snapshot_days: tuple[int, ...] = (DAYS,),
+) -> list[Run]:
+    """Run an arm for every seed on a (width, height) grid up to the last snapshot day."""
+    runs = []
+    for seed in seeds:
+        params = load_scenario(scenario, {"grid.width": grid[0], "grid.height": grid[1], **(overrides or {})})
+        model = NicheModel(params, seed=seed, drugs=tuple(parse_regimen(d) for d in drugs))
+        snapshots, series, done = [], None, 0
+        for day in snapshot_days:
+            series = model.run(day - done)
+            done = day
+            snapshots.append(model.snapshot())
+        runs.append(Run(series, int(model.counters["osteoclasts_formed"]), tuple(snapshots)))
+    return runs
+
+
+def late_mean(runs: list[Run], column: str) -> float:
+    """Mean over seeds of a daily column averaged over the LATE days."""
+    first, last = LATE
+    return float(np.mean([r.series.loc[r.series["day"].between(first, last), column].mean() for r in runs]))
+
+
+def final_mean(runs: list[Run], column: str) -> float:
+    """Mean over seeds of a daily column on the last day."""
+    return float(np.mean([r.series[column].iloc[-1] for r in runs]))
+
+
+def osteoclast_density_near_and_far(runs: list[Run]) -> tuple[float, float, int, int]:
+    """Osteoclasts per bone-surface site within NEAR_UM of an MM cell and farther, pooled over seeds and snapshots.
+
+    Returns (near density, far density, near surface sites, far surface sites).
+    """
+    oc_near = oc_far = bs_near = bs_far = 0
+    for run in runs:
+        for snap in run.snapshots:
+            mm = snap["occupancy"] == MyelomaCell.code
+            near = ndimage.distance_transform_edt(~mm) * SITE_UM <= NEAR_UM if mm.any() else np.zeros_like(mm)
+            surface = snap["bone_surface"]
+            oc = (snap["occupancy"] == Osteoclast.code) & surface
+            oc_near += int((oc & near).sum())
+            oc_far += int((oc & ~near).sum())
+            bs_near += int((surface & near).sum())
+            bs_far += int((surface & ~near).sum())
+    return oc_near / max(bs_near, 1), oc_far / max(bs_far, 1), bs_near, bs_far
+
+
+@pytest.fixture(scope="module")
+def healthy() -> list[Run]:
+    return simulate("healthy")
+
+
+@pytest.fixture(scope="module")
+def mm() -> list[Run]:
+    return simulate("mm_niche")
+
+
+@pytest.fixture(scope="module")
+def mm_established() -> list[Run]:
+    return simulate("mm_niche", **ESTABLISHED)
+
+
+@pytest.fixture(scope="module")
+def mm_high() -> list[Run]:
+    return simulate("mm_niche", {"mm.initial_count": HIGH_MM})
+
+
+@pytest.fixture(scope="module")
+def mm_denosumab() -> list[Run]:
+    return simulate("mm_niche", drugs=("denosumab=120mg/4w",))
+
+
+@pytest.fixture(scope="module")
+def mm_lenalidomide() -> list[Run]:
+    return simulate("mm_niche", drugs=("lenalidomide=1uM",))
+
+
+def test_mm_raises_the_marrow_rankl_opg_ratio_over_healthy(healthy, mm):
+    """Giuliani 2001; Terpos 2003: MM contact raises stromal RANKL and lowers OPG."""
+    with_mm, without = late_mean(mm, "rankl_opg_ratio"), late_mean(healthy, "rankl_opg_ratio")
+    assert with_mm > without, f"RANKL/OPG days 21-40: mm_niche {with_mm:.4g} vs healthy {without:.4g}"
+
+
+def test_mm_increases_resorbed_bone_over_healthy(healthy, mm):
+    """Roodman 2004; Abe 2011: myeloma bone disease is excess resorption."""
+    with_mm, without = final_mean(mm, "resorbed_mm2"), final_mean(healthy, "resorbed_mm2")
+    assert with_mm > without, f"resorbed by day 40: mm_niche {with_mm:.4g} mm² vs healthy {without:.4g} mm²"
+
+
+def test_more_initial_mm_forms_more_osteoclasts(healthy, mm_high):
+    """Durie & Salmon 1975: bone disease grows with tumour mass (0 vs 300 MM cells per mm²)."""
+    high = float(np.mean([r.osteoclasts_formed for r in mm_high]))
+    none = float(np.mean([r.osteoclasts_formed for r in healthy]))
+    assert high > none, f"osteoclasts formed in 40 d: {HIGH_MM} MM cells {high:.3g} vs none {none:.3g}"
+
+
+def test_more_initial_mm_resorbs_more_bone(healthy, mm_high):
+    """Durie & Salmon 1975: lytic lesions grow with tumour mass (0 vs 300 MM cells per mm²)."""
+    high, none = final_mean(mm_high, "resorbed_mm2"), final_mean(healthy, "resorbed_mm2")
+    assert high > none, f"resorbed by day 40: {HIGH_MM} MM cells {high:.4g} mm² vs none {none:.4g} mm²"
+
+
+def test_osteoclasts_are_denser_on_bone_within_100_um_of_mm_than_far_from_it(mm_established):
+    """Valentin-Opran 1982; Bataille 1986: osteoclasts concentrate where MM infiltrates (T5's direction)."""
+    near, far, bs_near, bs_far = osteoclast_density_near_and_far(mm_established)
+    assert bs_near > 0 and bs_far > 0, f"bone-surface sites near MM {bs_near}, far {bs_far}: nothing to compare"
+    assert near > far, (
+        f"osteoclasts per bone-surface site, days {ESTABLISHED['snapshot_days']} pooled over "
+        f"{len(ESTABLISHED['seeds'])} seeds: within 100 µm of MM {near:.4g} ({bs_near} sites) vs farther {far:.4g} "
+        f"({bs_far} sites)"
+    )
+
+
+def test_denosumab_cuts_osteoclast_surface(mm, mm_denosumab):
+    """Kostenuik 2009: RANKL blockade removes osteoclasts."""
+    treated, untreated = late_mean(mm_denosumab, "oc_s_bs"), late_mean(mm, "oc_s_bs")
+    assert treated < untreated, f"Oc.S/BS days 21-40: denosumab {treated:.3g}% vs untreated {untreated:.3g}%"
+
+
+def test_lenalidomide_lowers_the_rankl_opg_ratio_in_mm_marrow(mm, mm_lenalidomide):
+    """Bolzoni 2013: lenalidomide blunts the MM-induced RANKL rise and normalises RANKL/OPG."""
+    treated, untreated = late_mean(mm_lenalidomide, "rankl_opg_ratio"), late_mean(mm, "rankl_opg_ratio")
+    assert treated < untreated, f"RANKL/OPG days 21-40: lenalidomide 1 µM {treated:.4g} vs untreated {untreated:.4g}"
+
+
+def test_healthy_bone_stays_within_one_bv_tv_point(healthy):
+    """Manolagas 2000: remodelling is balanced in health (the seed-mean BV/TV on every day)."""
+    courses = np.vstack([r.series["bv_tv"].to_numpy() - r.series["bv_tv"].iloc[0] for r in healthy])
+    drift = courses.mean(axis=0)
+    worst = int(np.argmax(np.abs(drift)))
+    day = healthy[0].series["day"].iloc[worst]
+    assert np.all(np.abs(drift) <= 1.0), f"seed-mean BV/TV moved {drift[worst]:+.3g} points by day {day:g}"
