@@ -25,13 +25,14 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
-from niche_abm.agents import MyelomaCell, StromalCell
-from niche_abm.agents import stroma as stroma_rules
-from niche_abm.agents.osteoclast import fusion_rate
+from niche_abm.cells import MyelomaCell, StromalCell
+from niche_abm.cells import stroma as stroma_rules
+from niche_abm.cells.precursor import fusion_rate
 from niche_abm.drugs.regimen import Treatment, parse_regimen
 from niche_abm.fields import free_rankl, rank_occupancy
 from niche_abm.params import Parameters, build_parameters
-from niche_abm.units import CCL3_KDA, pm_to_pg_per_ml
+from niche_abm.units import pm_to_pg_per_ml
+from niche_abm.world.signals import BY_NAME as SIGNALS
 
 WELL = {
     "culture.well": 1,
@@ -88,13 +89,13 @@ def run_arm(arm: Arm, seed: int, hours: int = 48, overrides: dict | None = None)
 def measure_well(model) -> dict[str, float]:
     """Stromal output, medium concentrations, MM CD49d and the conditioned medium's osteoclastogenic potential."""
     p, fx = model.params, model.effects
-    stromal = list(model.agents_by_type.get(StromalCell, ()))
+    stromal, _ = model.lattice.cells_of(StromalCell)
     touched = np.fromiter((a.touched_by_adherent_mm for a in stromal), bool, len(stromal))
     rankl_out, opg_out = stroma_rules.secretion(touched, p, fx["stroma_contact_response"])
-    myeloma = list(model.agents_by_type.get(MyelomaCell, ()))
+    myeloma, _ = model.lattice.cells_of(MyelomaCell)
     cd49d = np.fromiter((a.cd49d for a in myeloma), float, len(myeloma)) * fx["mm_cd49d"]
-    rankl, opg = float(model.rankl_sites.mean()), float(model.opg_sites.mean())
-    ccl3 = float(model.ccl3_sites.mean())
+    rankl, opg = float(model.signals.map("rankl").mean()), float(model.signals.map("opg").mean())
+    ccl3 = float(model.signals.map("ccl3").mean())
     return {
         "stromal_rankl_output": float(rankl_out.mean()),
         "stromal_opg_output": float(opg_out.mean()),
@@ -102,7 +103,7 @@ def measure_well(model) -> dict[str, float]:
         "opg_pm": opg,
         "rankl_opg_ratio": rankl / opg,
         "mm_cd49d": float(cd49d.mean()) if len(cd49d) else float("nan"),
-        "ccl3_pg_ml": pm_to_pg_per_ml(ccl3, CCL3_KDA),
+        "ccl3_pg_ml": pm_to_pg_per_ml(ccl3, SIGNALS["ccl3"].mass_kda),
         "adherent_mm_share": float(np.mean([a.adherent for a in myeloma])) if myeloma else float("nan"),
         "osteoclasts_per_1000_precursors": osteoclastogenic_potential(rankl, opg, ccl3, model.treatment, p),
     }
@@ -120,7 +121,7 @@ def osteoclastogenic_potential(
     free = float(free_rankl(rankl_pm, opg_pm, p.binding.opg_rankl_kd_pm)) * fx["free_rankl"]
     occupancy = rank_occupancy(np.array([free]), p.binding.rank_rankl_kd_pm)
     sensed_ccl3 = np.array([ccl3_pm * fx["ccl3_signalling"]])
-    rate = fusion_rate(occupancy, np.array([True]), np.array([p.ocp.fusion_partners]), sensed_ccl3, p)[0]
+    rate = fusion_rate(occupancy, sensed_ccl3, p)[0]
     rate *= fx["osteoclast_formation"]
     fused = ASSAY_PRECURSORS * -np.expm1(-rate * ASSAY_HOURS)
     return float(fused / (p.ocp.fusion_partners + 1))

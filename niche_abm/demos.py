@@ -278,7 +278,7 @@ def run_arm(demo: Demo, index: int, out: Path) -> ArmResult:
     snapshots = []
     for day in snapshot_days(demo.days):
         model.run(day - model.hour // 24)
-        snapshots.append((model.day, compose_rgb(model.bone, model.bone_template, model.occupancy)))
+        snapshots.append((model.day, compose_rgb(model.bone.fraction, model.bone.template, model.lattice.occupancy())))
     timeseries = model.timeseries()
     folder = out / arm.slug
     folder.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ that looks complete.
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import shutil
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from niche_abm.agents import CELL_KINDS
+from niche_abm.cells import CELL_KINDS
 
 if TYPE_CHECKING:
     from niche_abm.model import NicheModel
@@ -84,20 +85,21 @@ def final_state(model: NicheModel) -> dict[str, np.ndarray]:
     """Bone layers, fields at site resolution and every cell's site and kind."""
     kinds, positions = [], []
     for index, kind in enumerate(CELL_KINDS):
-        _, xy = model.positions(kind)
+        x, y = model.lattice.xy(model.lattice.sites_of(kind.cls))
+        xy = np.stack([x, y], axis=1)
         kinds.append(np.full(len(xy), index, dtype=np.int8))
         positions.append(xy)
     return {
-        "bone": model.bone.copy(),
-        "bone_start": model.bone_template.copy(),
-        "occupancy": model.occupancy.copy(),
-        "rankl_pm": model.rankl_sites,
-        "opg_pm": model.opg_sites,
-        "free_rankl_pm": model.free_rankl_sites,
-        "ccl3_pm": model.ccl3_sites,
+        "bone": model.bone.fraction.copy(),
+        "bone_start": model.bone.template.copy(),
+        "occupancy": model.lattice.occupancy(),
+        "rankl_pm": model.signals.map("rankl"),
+        "opg_pm": model.signals.map("opg"),
+        "free_rankl_pm": model.signals.map("free_rankl"),
+        "ccl3_pm": model.signals.map("ccl3"),
         "agent_xy": np.concatenate(positions),
         "agent_kind": np.concatenate(kinds),
-        "kind_names": np.array([kind.__name__ for kind in CELL_KINDS]),
+        "kind_names": np.array([kind.cls.__name__ for kind in CELL_KINDS]),
     }
 
 
@@ -127,7 +129,9 @@ def write_run(out_dir: Path, model: NicheModel, timeseries: pd.DataFrame, run_ma
 
 
 def _plain(value: Any) -> Any:
-    """numpy scalars as plain Python numbers, for JSON."""
+    """numpy scalars as plain Python numbers, for JSON; an undefined number (NaN) as null."""
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     return value

@@ -9,25 +9,28 @@ import numpy as np
 
 
 def box_sum(values: np.ndarray, radius: int) -> np.ndarray:
-    """Sum of values over the (2·radius+1)² square around each site, the site included.
+    """Sum of a boolean mask over the (2·radius+1)² square around each site, the site included.
 
-    Separable: a sum of shifted slices along x, then along y (2·(2·radius+1) array additions).
+    Separable: a sum of shifted slices along x, then along y (2·(2·radius+1) array
+    additions), in the narrowest unsigned integer type that holds the largest sum
+    (uint8 up to radius 7), which keeps the additions memory-light.
     """
     width, height = values.shape
-    padded = np.zeros((width + 2 * radius, height + 2 * radius), dtype=np.int32)
+    dtype = np.uint8 if (2 * radius + 1) ** 2 < 256 else np.uint32
+    padded = np.zeros((width + 2 * radius, height + 2 * radius), dtype=dtype)
     padded[radius : radius + width, radius : radius + height] = values
-    rows = np.zeros((width, height + 2 * radius), dtype=np.int32)
-    for dx in range(2 * radius + 1):
+    rows = padded[:width, :].copy()
+    for dx in range(1, 2 * radius + 1):
         rows += padded[dx : dx + width, :]
-    total = np.zeros((width, height), dtype=np.int32)
-    for dy in range(2 * radius + 1):
+    total = rows[:, :height].copy()
+    for dy in range(1, 2 * radius + 1):
         total += rows[:, dy : dy + height]
     return total
 
 
 def count_around(mask: np.ndarray, radius: int = 1) -> np.ndarray:
     """Number of True sites within `radius` sites (Chebyshev) of each site, not counting the site itself."""
-    return box_sum(mask, radius) - mask.astype(np.int32)
+    return box_sum(mask, radius) - mask
 
 
 def dilate(mask: np.ndarray, radius: int = 1) -> np.ndarray:

@@ -515,6 +515,17 @@ TABLE: tuple[Parameter, ...] = (
         "Division-rate multiplier of an MM cell near a vessel.",
     ),
     _p(
+        "mm.push_radius_um",
+        30.0,
+        "µm",
+        0.0,
+        200.0,
+        "estimate: a dividing cell pushes its neighbours aside when an empty site lies within a few cell "
+        "diameters (lattice push models of tumour growth: Drasdo & Höhme 2005 Phys Biol 2:133); compression "
+        "beyond that stops growth (Helmlinger et al. 1997 Nat Biotechnol 15:778)",
+        "A crowded MM cell divides only if an empty marrow site lies this close; cells between are pushed outwards.",
+    ),
+    _p(
         "mm.migration_rate",
         0.3,
         "/h",
@@ -641,6 +652,17 @@ TABLE: tuple[Parameter, ...] = (
         "Hill coefficient of fusion in RANK occupancy.",
     ),
     _p(
+        "ocp.squeeze_probability",
+        0.5,
+        "probability",
+        0.0,
+        1.0,
+        "estimate: a monocyte squeezes past a neighbouring cell (the two swap sites) at half its free crawling "
+        "rate; confinement slows amoeboid leukocyte migration about 2-fold (Lämmermann et al. 2008 Nature "
+        "453:51; Wolf et al. 2013 J Cell Biol 201:1069)",
+        "Chance that a precursor stepping toward a site held by an MM cell or precursor squeezes past it.",
+    ),
+    _p(
         "ocp.fusion_partners",
         1,
         "other precursors",
@@ -668,13 +690,25 @@ TABLE: tuple[Parameter, ...] = (
         "Shape of the gamma distribution of osteoclast lifespans.",
     ),
     _p(
-        "oc.resorption_rate",
-        0.025,
-        "site/h",
+        "oc.resorption_per_nucleus",
+        0.01,
+        "site/h per nucleus",
         0.0,
         1.0,
-        "estimate: erosion ~2 µm/day over a ~30 µm front = 60 µm²/day (Lips et al. 1978; parameters.md)",
-        "Bone removed by one osteoclast, in site volumes per hour.",
+        "estimate: erosion ~2 µm/day over a ~30 µm front = 60 µm²/day per osteoclast (Lips et al. 1978; "
+        "parameters.md) shared over the 2-3 nuclei of a human trabecular osteoclast; resorption grows with the "
+        "number of nuclei (Piper et al. 1992 Anat Embryol 186:291)",
+        "Bone removed per nucleus of an osteoclast, in site volumes per hour.",
+    ),
+    _p(
+        "oc.max_nuclei",
+        20,
+        "nuclei",
+        1,
+        200,
+        "estimate: human osteoclasts hold 2-10 nuclei, rarely over 20 outside Paget's disease (parameters.md; "
+        "Piper et al. 1992)",
+        "Most nuclei an osteoclast takes in; a precursor next to a full osteoclast founds a new one instead.",
     ),
     _p(
         "oc.ccl3_resorption_fold",

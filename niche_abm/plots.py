@@ -16,8 +16,9 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from niche_abm.agents import CELL_KINDS
-from niche_abm.units import CCL3_KDA
+from niche_abm.cells import CELL_KINDS
+from niche_abm.units import pm_to_pg_per_ml
+from niche_abm.world.signals import BY_NAME
 
 if TYPE_CHECKING:
     from niche_abm.model import NicheModel
@@ -25,14 +26,6 @@ if TYPE_CHECKING:
 MARROW_RGB = np.array([0.13, 0.10, 0.12])
 BONE_RGB = np.array([0.93, 0.90, 0.80])
 LOST_BONE_RGB = np.array([0.55, 0.20, 0.15])
-CELL_RGB = {
-    "StromalCell": (0.35, 0.75, 0.35),
-    "MyelomaCell": (0.75, 0.35, 0.95),
-    "OsteoclastPrecursor": (1.00, 0.70, 0.20),
-    "Osteoclast": (1.00, 0.15, 0.10),
-    "Osteoblast": (0.20, 0.55, 1.00),
-    "EndothelialCell": (0.85, 0.10, 0.45),
-}
 
 
 def compose_rgb(bone: np.ndarray, bone_start: np.ndarray, occupancy: np.ndarray) -> np.ndarray:
@@ -46,14 +39,14 @@ def compose_rgb(bone: np.ndarray, bone_start: np.ndarray, occupancy: np.ndarray)
     lost = (bone_start >= 0.5) & (bone < 0.5)
     image[lost] = LOST_BONE_RGB
     for kind in CELL_KINDS:
-        image[occupancy == kind.code] = CELL_RGB[kind.__name__]
+        image[occupancy == kind.code] = kind.colour
     return np.transpose(image, (1, 0, 2))
 
 
 def legend_handles() -> list[Patch]:
     """Legend entries for compose_rgb."""
     handles = [Patch(color=BONE_RGB, label="bone"), Patch(color=LOST_BONE_RGB, label="lost bone")]
-    handles += [Patch(color=CELL_RGB[kind.__name__], label=kind.label) for kind in CELL_KINDS]
+    handles += [Patch(color=kind.colour, label=kind.label) for kind in CELL_KINDS]
     return handles
 
 
@@ -80,17 +73,19 @@ def overview_figure(model: NicheModel, timeseries: pd.DataFrame, title: str) -> 
     axes = fig.subplots(2, 4)
     grid = axes[0, 0]
     grid.imshow(
-        compose_rgb(model.bone, model.bone_template, model.occupancy),
+        compose_rgb(model.bone.fraction, model.bone.template, model.lattice.occupancy()),
         origin="lower",
-        extent=extent_mm(model.bone.shape),
+        extent=extent_mm(model.lattice.shape),
     )
     grid.set_title("bone and cells")
     grid.set_xlabel("mm")
     fig.legend(handles=legend_handles(), loc="outside right upper", fontsize=8)
-    _field_map(axes[0, 1], model.free_rankl_sites, model.marrow, "free RANKL", "pM", fig, log=False)
-    ratio = model.rankl_sites / np.maximum(model.opg_sites, 1e-12)
-    _field_map(axes[0, 2], ratio, model.marrow, "RANKL / OPG", "ratio", fig, log=True)
-    _field_map(axes[0, 3], model.ccl3_sites * CCL3_KDA, model.marrow, "CCL3 / MIP-1α", "pg/mL", fig, log=False)
+    signals, marrow = model.signals, model.bone.marrow
+    _field_map(axes[0, 1], signals.map("free_rankl"), marrow, "free RANKL", "pM", fig, log=False)
+    ratio = signals.map("rankl") / np.maximum(signals.map("opg"), 1e-12)
+    _field_map(axes[0, 2], ratio, marrow, "RANKL / OPG", "ratio", fig, log=True)
+    ccl3 = pm_to_pg_per_ml(signals.map("ccl3"), BY_NAME["ccl3"].mass_kda)
+    _field_map(axes[0, 3], ccl3, marrow, "CCL3 / MIP-1α", "pg/mL", fig, log=False)
     plot_time_courses(axes[1], {title: timeseries})
     return fig
 

@@ -5,6 +5,8 @@ its parameters in braces, ``{stroma.contact_rankl_fold}``. ``python run.py rules
 prints every registered rule with the parameter values, units and sources
 filled in from the parameter table, so the list is read from the same code the
 model runs and cannot drift from it (PhysiCell's cell-rules grammar, Johnson et al.).
+A rule also names the drug targets (``niche_abm.drugs.base.TARGETS``) whose
+multipliers it applies, so the listing says which drugs change it.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from niche_abm.drugs import DRUGS
 from niche_abm.params import BY_NAME, Parameters
 
 _PLACEHOLDER = re.compile(r"\{([a-z0-9_.]+)\}")
+_UNITLESS = ("", "fraction", "relative", "probability")
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,7 @@ class Rule:
     cell: str
     sentence: str
     function: Callable
+    drug_targets: tuple[str, ...] = ()
 
     @property
     def parameters(self) -> list[str]:
@@ -38,21 +43,35 @@ class Rule:
 
         def value(match: re.Match) -> str:
             p = BY_NAME[match.group(1)]
-            unit = "x" if p.unit == "x" else ("" if p.unit in ("", "fraction", "relative") else f" {p.unit}")
+            unit = (
+                "x"
+                if p.unit == "x"
+                else ("" if p.unit in ("", "fraction", "relative", "probability") else f" {p.unit}")
+            )
             return f"{params[p.name]:g}{unit}"
 
         sources = "; ".join(dict.fromkeys(_short_source(BY_NAME[n].source) for n in self.parameters))
-        return f"In {self.cell}, {_PLACEHOLDER.sub(value, self.sentence)} ({sources})."
+        return f"In {self.cell}, {_PLACEHOLDER.sub(value, self.sentence)} ({sources}).{self._drugs()}"
+
+    def _drugs(self) -> str:
+        """' Drugs: name (target), ...' for the drugs acting on this rule's targets, or ''."""
+        acting = [
+            f"{drug.name} ({effect.target})"
+            for drug in DRUGS.values()
+            for effect in drug.effects
+            if effect.target in self.drug_targets
+        ]
+        return f" Drugs: {', '.join(dict.fromkeys(acting))}." if acting else ""
 
 
 RULES: list[Rule] = []
 
 
-def rule(cell: str, sentence: str) -> Callable[[Callable], Callable]:
-    """Register the decorated function as the rule the sentence states."""
+def rule(cell: str, sentence: str, drug_targets: tuple[str, ...] = ()) -> Callable[[Callable], Callable]:
+    """Register the decorated function as the rule the sentence states, with the drug targets it applies."""
 
     def register(function: Callable) -> Callable:
-        RULES.append(Rule(cell, sentence, function))
+        RULES.append(Rule(cell, sentence, function, drug_targets))
         return function
 
     return register

@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from niche_abm.drugs.regimen import Regimen, parse_regimen
-from niche_abm.geometry import load_bone_mask
 from niche_abm.params import ParameterError, Parameters, build_parameters
+from niche_abm.world.trabecular import load_bone_mask
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 RESERVED = {"description", "days", "drugs"}

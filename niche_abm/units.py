@@ -23,9 +23,6 @@ AVOGADRO = 6.02214076e23
 PM_PER_MOLECULE_PER_PL = 1.0 / (AVOGADRO * 1e-12) * 1e12
 """Concentration of one molecule in one picolitre, pM (≈ 1.66 pM)."""
 
-CCL3_KDA = 7.8
-"""Molecular mass of the CCL3/MIP-1α monomer, kDa (Choi et al. 2000)."""
-
 
 def pm_to_pg_per_ml(concentration_pm: float, mass_kda: float) -> float:
     """Convert a concentration in pM to pg/mL for a protein of mass_kda.

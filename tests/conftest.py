@@ -2,9 +2,10 @@
 
 A tiny niche is a NicheModel on a bone array drawn by hand, with no stroma,
 no vessels and no MM seeded, and 10 µm field voxels so every site has its own
-concentration. Cells are then placed one by one with ``place``; ``settle``
-brings the model's derived arrays (bone state, osteoclast neighbourhood,
-steady fields) up to date with what was placed.
+concentration. Cells are then placed one by one with ``place`` (marrow cells on
+marrow sites, osteoclasts and osteoblasts on bone-surface sites); ``settle``
+brings the derived state (bone surfaces, field geometry, osteoclast reach, MM
+contacts, steady fields) up to date with what was placed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from niche_abm import NicheModel, build_parameters
+from niche_abm.cells import Osteoclast
+from niche_abm.cells.myeloma import publish_contacts
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,20 +45,63 @@ def tiny_model(bone: np.ndarray | None = None, shape=(20, 20), seed: int = 0, **
     return NicheModel(params, seed=seed, bone=bone)
 
 
+def flat(model: NicheModel, x: int, y: int) -> int:
+    """The flat index of site (x, y)."""
+    return int(x) * model.lattice.shape[1] + int(y)
+
+
+def xy_of(agent) -> tuple[int, int]:
+    """The (x, y) site of a cell."""
+    x, y = agent.model.lattice.xy([agent.site])
+    return int(x[0]), int(y[0])
+
+
 def place(model: NicheModel, kind: type, *sites, **state) -> list:
-    """Put one cell of a kind on each (x, y) site; returns the new agents."""
-    return [model.add_cell(kind, model.grid[(int(x), int(y))], **state) for x, y in sites]
+    """Put one cell of a kind on each (x, y) site of its layer; returns the new agents."""
+    return [model.lattice.add(kind, flat(model, x, y), **state) for x, y in sites]
+
+
+def live_forever(*cells) -> list:
+    """Give osteoclasts or osteoblasts a lifespan no test outlives; returns them."""
+    for cell in cells:
+        cell.lifespan_h = 1e9
+    return list(cells)
 
 
 def settle(model: NicheModel) -> None:
-    """Bring the derived arrays up to date after a hand edit: bone state, osteoclast reach, steady fields."""
-    model._refresh_bone_state()
-    for field in model.fields.values():
-        field.set_geometry(model.marrow)
-    model._update_near_osteoclast()
+    """Bring the derived state up to date after a hand edit.
+
+    Bone surfaces and the fields' geometry follow the bone, the osteoclasts'
+    reach and the MM contact maps follow the cells, and the fields are solved to
+    steady state for the secretion now.
+    """
+    niche = model.niche
+    model.bone.refresh()
+    model.signals.follow_bone(model.bone.marrow)
+    niche.near_osteoclast = niche.mark_near(
+        model.lattice.sites_of(Osteoclast), model.params.mm.osteoclast_support_radius_um
+    )
+    publish_contacts(niche)
     model._signal(steady=True)
 
 
 def alive(agent) -> bool:
     """Whether an agent is still in its model (not dead, fused, retired or differentiated)."""
     return agent in agent.model.agents
+
+
+def check_lattice(model: NicheModel) -> None:
+    """Assert that every cell's site, the lattice's code arrays and its agents agree, layer by layer."""
+    lattice = model.lattice
+    for layer, codes in lattice.code.items():
+        rebuilt = np.zeros_like(codes)
+        for agent in model.agents:
+            if agent.layer != layer:
+                continue
+            assert agent.site >= 0, f"{agent.label} in the model has no site"
+            assert rebuilt.flat[agent.site] == 0, f"two {layer} cells share site {agent.site}"
+            rebuilt.flat[agent.site] = agent.code
+            assert lattice.agent_at(layer, agent.site) is agent
+        np.testing.assert_array_equal(rebuilt, codes, err_msg=f"{layer} codes differ from the cells' sites")
+        for site in np.flatnonzero(codes == 0):
+            assert lattice.agent_at(layer, site) is None

@@ -13,7 +13,6 @@ import pytest
 from conftest import place, settle, tiny_model
 from PIL import Image
 
-from niche_abm.agents import MyelomaCell, StromalCell
 from niche_abm.app import dosing
 from niche_abm.app.charts import PANELS, drug_starts, time_course_option
 from niche_abm.app.export import file_stem, metrics_csv, picture_png
@@ -30,11 +29,11 @@ from niche_abm.app.raster import (
 )
 from niche_abm.app.session import AppModel
 from niche_abm.app.settings import GRID, SLIDERS, Setup, scenario_names, scenario_setup, scenario_values
+from niche_abm.cells import MyelomaCell, Osteoclast, StromalCell
 from niche_abm.demos import DEMOS, Arm, Demo, about_text, demo_figure, find_demo, run_arm, run_demo
 from niche_abm.drugs.regimen import parse_regimen
 from niche_abm.metrics import COLUMNS
 from niche_abm.params import ParameterError
-from niche_abm.plots import CELL_RGB
 from niche_abm.scenario import load_scenario
 
 SMALL = {"grid.width": 60, "grid.height": 60}
@@ -50,16 +49,23 @@ def small_model() -> AppModel:
 
 
 # --- the picture ---------------------------------------------------------------------------------
+def _pixel(colour) -> tuple[int, ...]:
+    return tuple(int(c * 255) for c in colour)
+
+
 def test_frame_is_one_pixel_per_site_with_the_top_row_at_the_top_of_the_section():
     bone = np.zeros((24, 20))
     bone[:, 0] = 1.0  # a bone strip along the bottom edge (y = 0)
     model = tiny_model(bone)
     place(model, MyelomaCell, (3, 19), cd49d=1.0)  # a cell on the top edge (y = 19)
+    place(model, Osteoclast, (10, 0), nuclei=2)  # a cell on the bone surface of the strip
     settle(model)
     image = compose_frame(model)
     assert image.shape == (20, 24, 3) and image.dtype == np.uint8
-    assert tuple(image[0, 3]) == tuple(int(c * 255) for c in CELL_RGB["MyelomaCell"])
-    assert image[-1, :].min() > 200  # the bottom row is bone (pale)
+    assert tuple(image[0, 3]) == _pixel(MyelomaCell.kind.colour)
+    assert tuple(image[-1, 10]) == _pixel(Osteoclast.kind.colour), "an osteoclast shows on the bone it sits on"
+    bone_pixels = np.delete(image[-1, :], 10, axis=0)
+    assert bone_pixels.min() > 200  # the rest of the bottom row is bone (pale)
 
 
 def test_overlay_colours_marrow_only_and_full_opacity_shows_the_colour_map():
@@ -71,8 +77,8 @@ def test_overlay_colours_marrow_only_and_full_opacity_shows_the_colour_map():
     plain = compose_frame(model, NO_OVERLAY)
     covered = compose_frame(model, "RANKL", opacity=1.0)
     assert np.array_equal(plain[-1], covered[-1])  # bone untouched
-    rankl = model.rankl_sites.T[::-1]
-    brightest = np.unravel_index(np.argmax(np.where(model.marrow.T[::-1], rankl, -1)), rankl.shape)
+    rankl = model.signals.map("rankl").T[::-1]
+    brightest = np.unravel_index(np.argmax(np.where(model.bone.marrow.T[::-1], rankl, -1)), rankl.shape)
     assert tuple(covered[brightest]) == tuple(LUT[255])
 
 
@@ -263,13 +269,13 @@ def test_a_smaller_grid_keeps_the_mm_count_within_what_it_holds():
     kwargs = setup.model_kwargs()
     assert kwargs["overrides"]["grid.height"] == 60
     model = AppModel(**kwargs)
-    assert model.bone.shape == (60, 60) and model.built_from == kwargs
+    assert model.lattice.shape == (60, 60) and model.built_from == kwargs
 
 
 def test_setup_keeps_demo_extras_that_are_not_on_a_slider():
     setup = Setup("demos/myeloma_marrow", scenario_values("demos/myeloma_marrow"), 2, {"culture.transwell": 1})
     assert setup.overrides()["culture.transwell"] == 1
-    assert not AppModel(**setup.model_kwargs()).contact_possible
+    assert not AppModel(**setup.model_kwargs()).niche.contact_possible
 
 
 # --- one model per browser tab --------------------------------------------------------------------

@@ -68,7 +68,22 @@ def test_summary_holds_the_last_row_of_the_timeseries(two_runs):
     summary = json.loads((two_runs[0] / "summary.json").read_text())
     assert list(summary) == list(COLUMNS)
     for column in COLUMNS:
-        assert summary[column] == series[column].iloc[-1], column
+        value, last = summary[column], series[column].iloc[-1]
+        if pd.isna(last):  # a per-cell mean on a day without such cells
+            assert value is None or np.isnan(value), column
+        else:
+            assert value == last, column
+
+
+def test_summary_is_strict_json_even_when_a_metric_is_undefined(two_runs):
+    """A healthy run has no MM cells, so mm_near_oc is undefined; the summary must still parse as standard JSON
+    (RFC 8259 has no NaN), as other tools (jq, JavaScript) read it."""
+    text = (two_runs[0] / "summary.json").read_text()
+
+    def refuse(token):
+        raise ValueError(f"{token} is not JSON")
+
+    json.loads(text, parse_constant=refuse)
 
 
 def test_summary_keeps_cell_and_lesion_counts_as_integers(two_runs):

@@ -15,11 +15,10 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import QUIET_WORLD, REPO_ROOT, alive, place, settle, tiny_model
+from conftest import QUIET_WORLD, REPO_ROOT, alive, live_forever, place, settle, tiny_model
 
 from niche_abm import NicheModel, build_parameters, load_scenario
-from niche_abm.agents import MyelomaCell, Osteoclast
-from niche_abm.agents.osteoclast import OsteoclastPrecursor
+from niche_abm.cells import MyelomaCell, Osteoclast, OsteoclastPrecursor
 from niche_abm.drugs import DRUGS, TARGETS, Effect
 from niche_abm.drugs.pharmacology import OneCompartment, emax_effect
 from niche_abm.drugs.regimen import BODY_SURFACE_M2, Regimen, Treatment, parse_regimen
@@ -324,18 +323,18 @@ def untreated() -> NicheModel:
 
 
 def mm_cells(model: NicheModel) -> list:
-    return list(model.agents_by_type.get(MyelomaCell, ()))
+    return model.lattice.cells_of(MyelomaCell)[0]
 
 
 def test_denosumab_lowers_free_rankl(untreated):
     treated = run_niche("denosumab=0.07uM")
-    assert treated.free_rankl_sites.mean() < 0.2 * untreated.free_rankl_sites.mean()
+    assert treated.signals.map("free_rankl").mean() < 0.2 * untreated.signals.map("free_rankl").mean()
 
 
 def test_lenalidomide_lowers_ccl3_from_myeloma(untreated):
     treated = run_niche("lenalidomide=10uM")
     assert mm_cells(treated)
-    assert treated.ccl3_sites.mean() < 0.7 * untreated.ccl3_sites.mean()
+    assert treated.signals.map("ccl3").mean() < 0.7 * untreated.signals.map("ccl3").mean()
 
 
 def test_natalizumab_lowers_the_share_of_adherent_myeloma_cells(untreated):
@@ -355,13 +354,14 @@ def test_bortezomib_kills_myeloma_cells(untreated):
 
 
 def test_zoledronic_acid_shortens_osteoclast_life_and_cuts_resorption():
-    """20 osteoclasts on a bone wall, immortal unless killed, 24 h with and without 10 µM zoledronic acid."""
+    """20 osteoclasts on the surface of a bone wall, immortal unless killed, 24 h with and without 10 µM zoledronic
+    acid."""
 
     def culture(drug: str | None):
         bone = np.zeros((20, 20))
         bone[:5, :] = 1.0
-        model = tiny_model(bone)
-        osteoclasts = place(model, Osteoclast, *[(5, y) for y in range(20)], lifespan_h=1e6)
+        model = tiny_model(bone, **{"stroma.eroded_surface_recruitment": 0.0})
+        osteoclasts = live_forever(*place(model, Osteoclast, *[(4, y) for y in range(20)], nuclei=2))
         model.treatment = Treatment([parse_regimen(drug)] if drug else [])
         settle(model)
         for _ in range(24):
@@ -380,10 +380,7 @@ def test_mln3897_blocks_ccl3_signalling_and_precursor_recruitment(untreated):
     assert treated.effects["ccl3_signalling"] < 0.1
     assert untreated.effects["ccl3_signalling"] == 1.0
 
-    def precursors(model):
-        return len(list(model.agents_by_type.get(OsteoclastPrecursor, ())))
-
-    assert precursors(treated) < precursors(untreated)
+    assert treated.count(OsteoclastPrecursor) < untreated.count(OsteoclastPrecursor)
 
 
 # --- the command line ------------------------------------------------------------------------

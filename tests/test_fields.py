@@ -1,4 +1,5 @@
-"""The soluble-signal solver (implicit finite volumes with porosity) and RANKL-OPG-RANK binding.
+"""The soluble-signal solver (implicit finite volumes with porosity), RANKL-OPG-RANK binding and the signals
+registry that solves each declared field on its own voxels and lets cells sense them.
 
 The field checks follow STYLE.md: an analytic solution (a point source in a
 decaying plane is K0), conservation (secretion = storage change + decay +
@@ -15,8 +16,10 @@ import pytest
 from scipy.special import k0
 
 from niche_abm.fields import DiffusionField, free_rankl, rank_occupancy
-from niche_abm.geometry import generate_trabecular_bone
+from niche_abm.params import build_parameters
 from niche_abm.units import PM_PER_MOLECULE_PER_PL, SECTION_UM
+from niche_abm.world.signals import Signals
+from niche_abm.world.trabecular import generate_trabecular_bone
 
 RANKL_D_MM2_PER_H = 0.036  # rankl.diffusion_mm2_per_h default
 RANKL_DECAY_PER_H = 0.422  # rankl.decay_per_h default
@@ -362,3 +365,55 @@ def test_rank_occupancy_is_a_share_between_zero_and_one():
 @pytest.mark.parametrize("kd", [0.1, 29.0, 1e4])
 def test_rank_is_half_occupied_when_free_rankl_equals_kd(kd):
     assert rank_occupancy(np.float64(kd), kd) == pytest.approx(0.5, rel=1e-15)
+
+
+# --- the signals registry (niche_abm.world.signals) ---------------------------------------------
+
+
+def _signals(marrow: np.ndarray, **overrides):
+    """Signals on a 40 x 40 grid with their default voxels (RANKL 20 µm, OPG and CCL3 40 µm) unless overridden."""
+    params = build_parameters({"grid.width": marrow.shape[0], "grid.height": marrow.shape[1], **overrides})
+    return Signals(params, marrow), params
+
+
+def _secretion(sites_rates: dict) -> dict:
+    """{signal: (flat sites, molecules/h per source)} in the form Signals.update takes."""
+    return {name: [(np.array(sites), np.array(rates, dtype=float))] for name, (sites, rates) in sites_rates.items()}
+
+
+def test_free_rankl_and_rank_occupancy_are_the_binding_of_the_rankl_and_opg_fields_on_their_own_voxels():
+    """OPG (40 µm voxels) is read on the RANKL voxels (20 µm): each RANKL voxel takes the OPG voxel holding it."""
+    marrow = np.ones((40, 40), dtype=bool)
+    signals, params = _signals(marrow)
+    signals.update(_secretion({"rankl": ([405, 1210], [5e3, 2e3]), "opg": ([820], [4e4])}), 1.0, steady=True)
+    rankl, opg = signals.map("rankl"), signals.map("opg")
+    expected = free_rankl(rankl, opg, params.binding.opg_rankl_kd_pm)
+    np.testing.assert_allclose(signals.map("free_rankl"), expected, rtol=1e-12)
+    np.testing.assert_allclose(
+        signals.map("rank_occupancy"), rank_occupancy(expected, params.binding.rank_rankl_kd_pm), rtol=1e-12
+    )
+    assert np.ptp(opg[:4, :4]) == 0.0 and np.ptp(rankl[:2, :2]) == 0.0, "one value per voxel"
+
+
+def test_a_rankl_sequestering_drug_scales_free_rankl_by_its_factor():
+    marrow = np.ones((40, 40), dtype=bool)
+    signals, _ = _signals(marrow)
+    secretion = _secretion({"rankl": ([405], [5e3]), "opg": ([820], [1e4])})
+    signals.update(secretion, 1.0, steady=True)
+    untreated = signals.map("free_rankl")
+    signals.update(secretion, 0.1, steady=True)
+    np.testing.assert_allclose(signals.map("free_rankl"), 0.1 * untreated, rtol=1e-12)
+
+
+def test_at_reads_each_marrow_site_from_its_voxel_and_each_bone_site_from_the_nearest_marrow_site():
+    marrow = np.ones((40, 40), dtype=bool)
+    marrow[:10, :] = False
+    signals, _ = _signals(marrow)
+    signals.update(_secretion({"ccl3": ([15 * 40 + 20], [1e4]), "rankl": ([15 * 40 + 20], [1e4])}), 1.0, steady=True)
+    sites = np.arange(40 * 40)
+    y = sites % 40
+    for name in ("ccl3", "rankl", "free_rankl"):
+        values = signals.map(name)
+        sensed = signals.at(name, sites)
+        np.testing.assert_array_equal(sensed[marrow.ravel()], values[marrow].ravel())
+        np.testing.assert_array_equal(sensed[~marrow.ravel()], values[10, y[~marrow.ravel()]])

@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from niche_abm.geometry import generate_trabecular_bone, load_bone_mask, place_sinusoids
+from niche_abm.cells.endothelium import place_sinusoids
 from niche_abm.params import ParameterError, build_parameters
 from niche_abm.units import SITE_UM
+from niche_abm.world.trabecular import generate_trabecular_bone, load_bone_mask
 
 DEFAULTS = build_parameters()
 SHAPE = (DEFAULTS.grid.width, DEFAULTS.grid.height)
@@ -20,62 +21,6 @@ SEEDS = [0, 1, 2, 3, 4]
 
 def _bone(seed: int, shape: tuple[int, int] = SHAPE) -> np.ndarray:
     return generate_trabecular_bone(shape, BV_TV, THICKNESS_UM, np.random.default_rng(seed))
-
-
-def _thickness_um(fraction: np.ndarray) -> float:
-    """Tb.Th = 2 BV/BS (plate model), bone = fraction ≥ 0.5, BS = 4-neighbour bone/marrow edges x 10 µm.
-
-    Counting pixel edges overestimates the length of a slanted surface (by 4/π
-    for isotropic ones), so this reads about π/4 ≈ 0.79 of the true thickness.
-    """
-    bone = fraction >= 0.5
-    edges = (bone[1:, :] != bone[:-1, :]).sum() + (bone[:, 1:] != bone[:, :-1]).sum()
-    return 2 * bone.sum() * SITE_UM**2 / (edges * SITE_UM)
-
-
-# --- procedural bone ---------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-def test_generated_bone_has_the_target_bv_tv(seed):
-    """Mean bone fraction within 0.5 percentage point of bone.bv_tv (measured within 0.04 pp)."""
-    assert _bone(seed).mean() == pytest.approx(BV_TV, abs=0.005)
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-def test_generated_bone_is_a_fraction_per_site(seed):
-    fraction = _bone(seed)
-    assert fraction.shape == SHAPE
-    assert fraction.min() >= 0.0
-    assert fraction.max() <= 1.0
-    partial = (fraction > 0) & (fraction < 1)
-    assert partial.any(), "edges are anti-aliased"
-
-
-def test_generated_trabeculae_are_100_to_200_um_thick_on_average():
-    """Mean 2·BV/BS over seeds 0-19 (an edge count reads about π/4 of the true thickness on slanted surfaces)."""
-    thickness = [_thickness_um(_bone(seed)) for seed in range(20)]
-    assert 100.0 <= np.mean(thickness) <= 200.0, thickness
-
-
-def test_every_generated_section_has_trabeculae_100_to_200_um_thick():
-    thickness = {seed: _thickness_um(_bone(seed)) for seed in range(20)}
-    outside = {seed: round(t) for seed, t in thickness.items() if not 100.0 <= t <= 200.0}
-    assert not outside, f"Tb.Th (µm) outside 100-200 for seeds {outside}"
-
-
-def test_same_seed_gives_the_same_bone():
-    np.testing.assert_array_equal(_bone(7), _bone(7))
-
-
-def test_different_seeds_give_different_bone():
-    assert not np.array_equal(_bone(7), _bone(8))
-
-
-def test_generated_bone_follows_the_requested_bv_tv_and_shape():
-    fraction = generate_trabecular_bone((120, 80), 0.35, 100.0, np.random.default_rng(0))
-    assert fraction.shape == (120, 80)
-    assert fraction.mean() == pytest.approx(0.35, abs=0.005)
 
 
 # --- imported bone ---------------------------------------------------------------------

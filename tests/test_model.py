@@ -12,12 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import place, tiny_model
+from conftest import live_forever, place, settle, tiny_model
 from scipy import ndimage
 
 from niche_abm import NicheModel, load_scenario
-from niche_abm.agents import MyelomaCell, Osteoblast, Osteoclast
-from niche_abm.agents.codes import MYELOMA
+from niche_abm.cells import MyelomaCell, Osteoblast, Osteoclast
 from niche_abm.metrics import COLUMNS, measure
 from niche_abm.units import sites_to_mm2
 
@@ -39,9 +38,9 @@ def test_same_seed_gives_bit_identical_runs():
     first, first_series = _run("mm_niche", seed=7, days=3)
     second, second_series = _run("mm_niche", seed=7, days=3)
     pd.testing.assert_frame_equal(first_series, second_series, check_exact=True)
-    np.testing.assert_array_equal(first.bone, second.bone)
-    np.testing.assert_array_equal(first.occupancy, second.occupancy)
-    np.testing.assert_array_equal(first.free_rankl_sites, second.free_rankl_sites)
+    np.testing.assert_array_equal(first.bone.fraction, second.bone.fraction)
+    np.testing.assert_array_equal(first.lattice.occupancy(), second.lattice.occupancy())
+    np.testing.assert_array_equal(first.signals.map("free_rankl"), second.signals.map("free_rankl"))
     assert first.counters == second.counters
 
 
@@ -49,8 +48,8 @@ def test_different_seeds_give_different_runs():
     first, first_series = _run("mm_niche", seed=7, days=3)
     other, other_series = _run("mm_niche", seed=8, days=3)
     assert not first_series.equals(other_series)
-    assert not np.array_equal(first.bone, other.bone)
-    assert not np.array_equal(first.occupancy, other.occupancy)
+    assert not np.array_equal(first.bone.fraction, other.bone.fraction)
+    assert not np.array_equal(first.lattice.occupancy(), other.lattice.occupancy())
 
 
 def test_run_returns_the_metric_columns_one_row_a_day_from_day_zero():
@@ -58,7 +57,13 @@ def test_run_returns_the_metric_columns_one_row_a_day_from_day_zero():
     assert list(series.columns) == list(COLUMNS)
     assert len(series) == 3
     assert series["day"].tolist() == [0.0, 1.0, 2.0]
-    assert series.notna().all().all()
+    per_cell = {"oc_nuclei_mean": "n_oc", "mm_near_oc": "n_mm"}
+    structure = ["tb_th_um", "tb_sp_um", "tb_n_per_mm"]
+    assert series.drop(columns=[*per_cell, *structure]).notna().all().all()
+    for mean, count in per_cell.items():
+        assert (series[mean].isna() == (series[count] == 0)).all(), f"{mean} is NaN exactly when {count} is 0"
+    measured_on = series.dropna(subset=structure)["day"].tolist()
+    assert measured_on == [0.0, 2.0], "the trabecular structure is measured at the start and end of the run"
 
 
 def test_step_advances_one_hour_and_records_once_a_day():
@@ -80,22 +85,25 @@ def test_step_advances_one_hour_and_records_once_a_day():
 def hand_built():
     """A 20 x 20 grid: bone in x < 5, a cavity resorbed out of x = 4, y < 5, a partly-bony marrow site.
 
-    Bone-marrow edges (4-neighbour), counted by hand: 5 between x = 3 and the cavity,
-    1 between the cavity's top (4, 4) and bone (4, 5), 15 along x = 4|5 for y >= 5: 21,
-    of which 6 face the cavity. Osteoclasts at (5, 10) and (5, 11) touch bone, one at
-    (12, 10) does not; an osteoblast sits in the cavity at (4, 2), touching bone (3, 2).
+    Bone surface (bone sites with a marrow site among their 8 neighbours), counted by hand: x = 4 for
+    y >= 5 (15 sites) and x = 3 for y <= 5 (6 sites, facing the cavity), 21; plus the lacuna at (4, 2) an
+    osteoclast is still in: BS = 22 sites. Of these, 8 touch the cavity: (3, 0..5), (4, 5) and the lacuna.
+    Osteoclasts of 2 and 3 nuclei sit at (4, 10) and (4, 11), one of 1 nucleus in the lacuna; an osteoblast
+    at (3, 3) lines the cavity. MM cells at (6, 10), within 50 µm of an osteoclast, and (10, 18), not.
     """
     bone = np.zeros((20, 20))
     bone[:5, :] = 1.0
     bone[15, 15] = 0.3
     model = tiny_model(bone)
-    model.bone[4, :5] = 0.0
-    model._refresh_bone_state()
-    place(model, Osteoclast, (5, 10), (5, 11), (12, 10), lifespan_h=1e6)
-    place(model, Osteoblast, (4, 2))
-    place(model, MyelomaCell, (10, 3), (10, 4), cd49d=1.0)
-    model.counters["resorbed"] = 5.0
-    model.counters["formed"] = 2.0
+    model.bone.fraction[4, :5] = 0.0
+    osteoclasts = live_forever(*place(model, Osteoclast, (4, 10), (4, 11), (4, 2), nuclei=1))
+    for oc, nuclei in zip(osteoclasts, (2, 3, 1), strict=True):
+        oc.nuclei = nuclei
+    place(model, Osteoblast, (3, 3))
+    place(model, MyelomaCell, (6, 10), (10, 18), cd49d=1.0)
+    settle(model)
+    model.bone.resorbed = 5.0
+    model.bone.formed = 2.0
     return model
 
 
@@ -105,18 +113,36 @@ def test_bv_tv_is_the_mean_bone_fraction_in_percent(hand_built):
 
 def test_surface_metrics_match_a_hand_count(hand_built):
     m = measure(hand_built)
-    assert m["es_bs"] == pytest.approx(100 * 6 / 21)
-    assert m["oc_s_bs"] == pytest.approx(100 * 2 / 21)
-    assert m["ob_s_bs"] == pytest.approx(100 * 1 / 21)
-    assert m["n_oc_b_pm"] == pytest.approx(2 / (21 * 0.010))
+    assert m["es_bs"] == pytest.approx(100 * 8 / 22)
+    assert m["oc_s_bs"] == pytest.approx(100 * 3 / 22)
+    assert m["ob_s_bs"] == pytest.approx(100 * 1 / 22)
+    assert m["n_oc_b_pm"] == pytest.approx(3 / (22 * 0.010))
+
+
+def test_the_bone_surface_is_bone_facing_marrow_plus_the_lacunae_osteoclasts_are_in(hand_built):
+    surface = hand_built.bone_surface()
+    expected = np.zeros((20, 20), dtype=bool)
+    expected[4, 5:] = True
+    expected[3, :6] = True
+    expected[4, 2] = True
+    np.testing.assert_array_equal(surface, expected)
+    np.testing.assert_array_equal(hand_built.snapshot()["bone_surface"], expected)
 
 
 def test_cell_counts_and_areas_match_a_hand_count(hand_built):
     m = measure(hand_built)
     assert (m["n_oc"], m["n_ob"], m["n_mm"]) == (3, 1, 2)
+    assert m["oc_nuclei_mean"] == pytest.approx(2.0)
     assert m["mm_fraction"] == pytest.approx(2 / 305)
+    assert m["mm_near_oc"] == pytest.approx(0.5)
     assert m["resorbed_mm2"] == pytest.approx(5 * 1e-4)
     assert m["formed_mm2"] == pytest.approx(2 * 1e-4)
+
+
+def test_per_cell_metrics_are_nan_without_the_cells():
+    m = measure(tiny_model())
+    assert np.isnan(m["oc_nuclei_mean"]) and np.isnan(m["mm_near_oc"])
+    assert m["n_oc"] == m["n_mm"] == m["osteoclasts_formed"] == 0
 
 
 def _lost(*blocks) -> dict:
@@ -125,8 +151,8 @@ def _lost(*blocks) -> dict:
     bone[:20, :] = 1.0
     model = tiny_model(bone)
     for block in blocks:
-        model.bone[block] = 0.0
-    model._refresh_bone_state()
+        model.bone.fraction[block] = 0.0
+    model.bone.refresh()
     return measure(model)
 
 
@@ -163,18 +189,18 @@ def test_lesions_are_lost_bone_regions_of_at_least_the_minimum_area(blocks, coun
 
 @pytest.fixture(scope="module")
 def healthy():
-    """healthy, 100 x 100 sites, seed 1, 180 days (about 40 s)."""
+    """healthy, 100 x 100 sites, seed 1, 180 days (about 7 s)."""
     return _run("healthy", seed=1, days=HEALTHY_DAYS, overrides=BEHAVIOUR_GRID)
 
 
 @pytest.fixture(scope="module")
 def mm_niche():
-    """mm_niche, 100 x 100 sites, seed 1, 60 days (about 15 s)."""
+    """mm_niche, 100 x 100 sites, seed 1, 60 days (about 3 s)."""
     return _run("mm_niche", seed=1, days=MM_DAYS, overrides=BEHAVIOUR_GRID)
 
 
 def test_healthy_marrow_both_resorbs_and_forms_bone(healthy):
-    """Measured at day 180: resorbed 0.0255 mm², formed 0.0230 mm²."""
+    """Measured at day 180: resorbed 0.0405 mm², formed 0.0367 mm²."""
     _, series = healthy
     end = series.iloc[-1]
     assert end["resorbed_mm2"] > 0 and end["formed_mm2"] > 0
@@ -182,7 +208,7 @@ def test_healthy_marrow_both_resorbs_and_forms_bone(healthy):
 
 
 def test_healthy_bone_volume_holds_within_one_point_over_six_months(healthy):
-    """Measured: BV/TV 21.99% at day 0 and 21.75% at day 180."""
+    """Measured: BV/TV 21.99% at day 0 and 21.61% at day 180."""
     _, series = healthy
     change = series["bv_tv"].iloc[-1] - series["bv_tv"].iloc[0]
     assert abs(change) < 1.0, f"BV/TV moved by {change:+.2f} points"
@@ -193,32 +219,33 @@ def _day(series: pd.DataFrame, day: int) -> pd.Series:
 
 
 def test_mm_cells_grow_in_the_niche(mm_niche):
-    """Measured: 60 MM cells at day 0, 481 at day 60."""
+    """Measured: 60 MM cells at day 0, 1602 at day 60."""
     _, series = mm_niche
     assert _day(series, MM_DAYS)["n_mm"] > series["n_mm"].iloc[0]
 
 
 def test_mm_raises_the_rankl_opg_ratio(mm_niche, healthy):
-    """Measured at day 60: 0.0267 with MM against 0.0145 healthy."""
+    """Measured at day 60: 0.0513 with MM against 0.0146 healthy."""
     assert _day(mm_niche[1], MM_DAYS)["rankl_opg_ratio"] > _day(healthy[1], MM_DAYS)["rankl_opg_ratio"]
 
 
 def test_mm_drives_more_resorption_and_bone_loss(mm_niche, healthy):
-    """Measured at day 60: resorbed 0.0324 mm² with MM against 0.0099 healthy; BV/TV 18.95% against 21.72%."""
+    """Measured at day 60: resorbed 0.0343 mm² with MM against 0.0113 healthy; BV/TV 18.64% against 21.84%."""
     with_mm, without = _day(mm_niche[1], MM_DAYS), _day(healthy[1], MM_DAYS)
     assert with_mm["resorbed_mm2"] > without["resorbed_mm2"]
     assert with_mm["bv_tv"] < without["bv_tv"]
 
 
 def test_free_rankl_is_higher_next_to_mm_cells_than_far_from_them(mm_niche):
-    """Marrow within 20 µm of an MM cell against marrow 200 µm or more from any; measured 29.5 pM against 9.2 pM."""
+    """Marrow within 20 µm of an MM cell against marrow 200 µm or more from any; measured 40.1 pM against 9.5 pM."""
     model, _ = mm_niche
-    mm = model.occupancy == MYELOMA
+    mm = model.lattice.marrow_code == MyelomaCell.code
     distance = ndimage.distance_transform_edt(~mm)
-    near = model.marrow & (distance <= 2)
-    far = model.marrow & (distance >= 20)
+    near = model.bone.marrow & (distance <= 2)
+    far = model.bone.marrow & (distance >= 20)
     assert near.sum() > 100 and far.sum() > 100
-    near_rankl, far_rankl = model.free_rankl_sites[near].mean(), model.free_rankl_sites[far].mean()
+    free_rankl = model.signals.map("free_rankl")
+    near_rankl, far_rankl = free_rankl[near].mean(), free_rankl[far].mean()
     assert near_rankl > far_rankl, f"{near_rankl:.1f} pM near MM, {far_rankl:.1f} pM far"
 
 
@@ -226,7 +253,7 @@ def test_free_rankl_is_higher_next_to_mm_cells_than_far_from_them(mm_niche):
 def test_bone_lost_equals_resorbed_minus_formed(run, request):
     """Conservation of bone over a whole run: nothing is lost or made outside resorption and formation."""
     model, _ = request.getfixturevalue(run)
-    lost = float(model.bone_template.sum() - model.bone.sum())
+    lost = float(model.bone.template.sum() - model.bone.fraction.sum())
     assert lost == pytest.approx(model.counters["resorbed"] - model.counters["formed"], rel=1e-9, abs=1e-9)
-    assert model.bone.min() >= 0.0
-    assert np.all(model.bone <= model.bone_template), "formation never overshoots the starting bone"
+    assert model.bone.fraction.min() >= 0.0
+    assert np.all(model.bone.fraction <= model.bone.template), "formation never overshoots the starting bone"

@@ -56,13 +56,15 @@ def test_every_parameter_has_a_source_and_a_description(p):
 def test_every_number_has_a_unit_or_is_dimensionless_and_renders(p):
     """A unit is text without stray spaces; '' marks a pure number (Hill coefficient, shape), 'x' a multiplier.
 
-    The rule printer must render each: value, then ' unit', or 'x', or nothing (also for 'fraction', 'relative').
+    The rule printer must render each: value, then ' unit', or 'x', or nothing (also for 'fraction', 'relative',
+    'probability').
     """
     assert isinstance(p.unit, str)
     assert p.unit == p.unit.strip()
     text = Rule("cells", f"{{{p.name}}}", lambda: None).describe(build_parameters())
     value = f"{p.default:g}"
-    expected = {"": value, "fraction": value, "relative": value, "x": value + "x"}.get(p.unit, f"{value} {p.unit}")
+    bare = {"": value, "fraction": value, "relative": value, "probability": value, "x": value + "x"}
+    expected = bare.get(p.unit, f"{value} {p.unit}")
     assert text.startswith(f"In cells, {expected} (")
 
 

@@ -27,7 +27,7 @@ def picture_png(model: AppModel, overlay: str = NO_OVERLAY, opacity: float = 0.6
     """The grid as the app shows it (bone, cells, overlay on its held scale) with legend, colour bar and day: PNG."""
     scale = model.held_scales.widen(overlay, field_scale(model, overlay)) if overlay != NO_OVERLAY else None
     image = compose_frame(model, overlay, opacity, scale)
-    width_mm, height_mm = model.bone.shape[0] * 0.01, model.bone.shape[1] * 0.01
+    width_mm, height_mm = model.lattice.shape[0] * 0.01, model.lattice.shape[1] * 0.01
     fig = Figure(figsize=(9, 6.5))
     ax = fig.subplots()
     ax.imshow(image, extent=(0, width_mm, 0, height_mm), interpolation="nearest")

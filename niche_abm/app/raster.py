@@ -21,7 +21,8 @@ from matplotlib.colors import to_hex
 from PIL import Image
 
 from niche_abm.plots import compose_rgb, legend_handles
-from niche_abm.units import CCL3_KDA, pm_to_pg_per_ml
+from niche_abm.units import pm_to_pg_per_ml
+from niche_abm.world.signals import BY_NAME
 
 if TYPE_CHECKING:
     from niche_abm.model import NicheModel
@@ -49,13 +50,15 @@ class FieldOverlay:
 
 
 FIELDS: dict[str, FieldOverlay] = {
-    "RANKL": FieldOverlay("RANKL (total)", "pM", False, lambda m: m.rankl_sites),
-    "OPG": FieldOverlay("OPG (total)", "pM", False, lambda m: m.opg_sites),
-    "free RANKL": FieldOverlay("free RANKL (not bound to OPG)", "pM", False, lambda m: m.free_rankl_sites),
+    "RANKL": FieldOverlay("RANKL (total)", "pM", False, lambda m: m.signals.map("rankl")),
+    "OPG": FieldOverlay("OPG (total)", "pM", False, lambda m: m.signals.map("opg")),
+    "free RANKL": FieldOverlay("free RANKL (not bound to OPG)", "pM", False, lambda m: m.signals.map("free_rankl")),
     "RANKL/OPG": FieldOverlay(
-        "RANKL/OPG ratio", "ratio", True, lambda m: m.rankl_sites / np.maximum(m.opg_sites, 1e-12)
+        "RANKL/OPG ratio", "ratio", True, lambda m: m.signals.map("rankl") / np.maximum(m.signals.map("opg"), 1e-12)
     ),
-    "CCL3": FieldOverlay("CCL3/MIP-1α", "pg/mL", False, lambda m: pm_to_pg_per_ml(m.ccl3_sites, CCL3_KDA)),
+    "CCL3": FieldOverlay(
+        "CCL3/MIP-1α", "pg/mL", False, lambda m: pm_to_pg_per_ml(m.signals.map("ccl3"), BY_NAME["ccl3"].mass_kda)
+    ),
 }
 """The switchable overlays, by the name the picker shows."""
 
@@ -93,7 +96,7 @@ class ColourScale:
 def field_scale(model: NicheModel, overlay: str) -> ColourScale:
     """The colour scale spanning an overlay's field over the marrow now."""
     field = FIELDS[overlay]
-    return colour_scale(field.values(model), model.marrow, field.log)
+    return colour_scale(field.values(model), model.bone.marrow, field.log)
 
 
 def colour_scale(values: np.ndarray, marrow: np.ndarray, log: bool) -> ColourScale:
@@ -136,14 +139,14 @@ def compose_frame(
         opacity: weight of the overlay colour over the marrow and its cells, 0 to 1.
         scale: the overlay's colour scale (default: the field's range now, :func:`colour_scale`).
     """
-    image = compose_rgb(model.bone, model.bone_template, model.occupancy)
+    image = compose_rgb(model.bone.fraction, model.bone.template, model.lattice.occupancy())
     rgb = (image * 255.0).astype(np.uint8)
     if overlay != NO_OVERLAY:
         field = FIELDS[overlay]
         values = field.values(model)
-        scale = scale or colour_scale(values, model.marrow, field.log)
+        scale = scale or colour_scale(values, model.bone.marrow, field.log)
         colour = LUT[(scale.fraction(values) * 255.0).astype(np.intp)].transpose(1, 0, 2)
-        marrow = model.marrow.T
+        marrow = model.bone.marrow.T
         blended = (1.0 - opacity) * rgb[marrow] + opacity * colour[marrow]
         rgb[marrow] = blended.astype(np.uint8)
     return np.ascontiguousarray(rgb[::-1])

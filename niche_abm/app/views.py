@@ -13,7 +13,6 @@ from html import escape
 import solara
 from mesa.visualization.utils import update_counter
 
-from niche_abm.agents import MyelomaCell, Osteoblast, Osteoclast, OsteoclastPrecursor, StromalCell
 from niche_abm.app.charts import drug_starts, time_course_option
 from niche_abm.app.raster import (
     FIELDS,
@@ -26,6 +25,7 @@ from niche_abm.app.raster import (
     png_bytes,
 )
 from niche_abm.app.session import AppModel
+from niche_abm.cells import MyelomaCell, Osteoblast, Osteoclast, OsteoclastPrecursor, StromalCell
 from niche_abm.demos import Demo
 from niche_abm.model import NicheModel
 
@@ -59,7 +59,7 @@ def MarrowView(model: AppModel, overlay: str, opacity: float):
     now = field_scale(model, overlay) if field else None
     scale = model.held_scales.widen(overlay, now) if field else None
     image = compose_frame(model, overlay, opacity, scale)
-    width, height = model.bone.shape
+    width, height = model.lattice.shape
     with solara.Column(gap="6px"):
         solara.Image(png_bytes(image), width="100%", classes=["niche-grid-image"])
         solara.Text(
@@ -119,7 +119,7 @@ def StatusLine(model: NicheModel):
     """Day, hour, the number of each cell kind and BV/TV now."""
     update_counter.get()
     counts = " · ".join(f"{label} {model.count(kind):,}" for kind, label in COUNTED)
-    bv_tv = 100.0 * float(model.bone.mean())
+    bv_tv = model.bone.bv_tv()
     solara.HTML(
         unsafe_innerHTML=f"<b>Day {model.day:.1f}</b> (hour {model.hour}) · BV/TV {bv_tv:.2f}% · {escape(counts)}",
         classes=["niche-status"],

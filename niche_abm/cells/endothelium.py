@@ -1,0 +1,100 @@
+"""Endothelial cells of the marrow sinusoids: where osteoclast precursors enter the marrow."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage
+
+from niche_abm.cells.kind import CellKind, declare
+from niche_abm.cells.precursor import OsteoclastPrecursor
+from niche_abm.params import Parameters
+from niche_abm.rules import hill, probability, rule
+from niche_abm.units import SITE_UM
+from niche_abm.world.lattice import MARROW
+from niche_abm.world.niche import Niche
+from niche_abm.world.state import Cell
+
+
+class EndothelialCell(Cell):
+    """One site of a sinusoid wall."""
+
+
+@rule(
+    "endothelial cells",
+    "each site releases an osteoclast precursor into an empty neighbouring site at {ocp.recruitment_rate}, "
+    "raised up to {ocp.ccl3_recruitment_fold} by local CCL3 (half-max {ocp.ccl3_ec50_pm})",
+    drug_targets=("ccl3_signalling",),
+)
+def precursor_release_rate(ccl3_pm: np.ndarray, p: Parameters) -> np.ndarray:
+    """Precursor release rate of each endothelial site, /h (CCL3 recruits precursors: Abe 2002)."""
+    gain = 1.0 + (p.ocp.ccl3_recruitment_fold - 1.0) * hill(ccl3_pm, p.ocp.ccl3_ec50_pm, 1.0)
+    return p.ocp.recruitment_rate * gain
+
+
+@rule(
+    "the initial marrow",
+    "sinusoid cross-sections {vessels.diameter_um} wide are placed at {vessels.density_per_mm2}, "
+    "clear of bone and of each other",
+)
+def seed_vessels(niche: Niche) -> None:
+    """Endothelial cells on sinusoid cross-sections (none in a culture well); marks the sites near a vessel."""
+    p = niche.params
+    density = 0.0 if p.culture.well else p.vessels.density_per_mm2
+    vessels = place_sinusoids(niche.bone.marrow, density, p.vessels.diameter_um, niche.rng)
+    sites = np.flatnonzero(vessels)
+    for site in sites:
+        niche.lattice.add(EndothelialCell, site)
+    niche.near_vessel = niche.mark_near(sites, p.mm.vessel_support_radius_um)
+
+
+def step_endothelium(niche: Niche) -> None:
+    """One hour of vessels: precursor release."""
+    sites = niche.lattice.sites_of(EndothelialCell)
+    if len(sites) == 0:
+        return
+    ccl3 = niche.signals.at("ccl3", sites) * niche.effects["ccl3_signalling"]
+    releasing = sites[niche.rng.random(len(sites)) < probability(precursor_release_rate(ccl3, niche.params))]
+    neighbours, open_ = niche.open_neighbours(releasing)
+    for target in niche.choose_neighbour(releasing, open_, neighbours):
+        if niche.is_open(target):
+            niche.lattice.add(OsteoclastPrecursor, target)
+
+
+def place_sinusoids(
+    marrow: np.ndarray, density_per_mm2: float, diameter_um: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Boolean mask of endothelial sites: square sinusoid cross-sections in the marrow.
+
+    Each cross-section is diameter_um wide, lies wholly in marrow at least one
+    site from bone, and does not touch another; their number is density_per_mm2
+    times the marrow area.
+    """
+    side = max(1, int(round(diameter_um / SITE_UM)))
+    marrow_mm2 = marrow.sum() * (SITE_UM * 1e-3) ** 2
+    wanted = int(round(density_per_mm2 * marrow_mm2))
+    clear = ndimage.binary_erosion(marrow, structure=np.ones((3, 3)), border_value=0)
+    fits = ndimage.minimum_filter(clear.astype(np.uint8), size=side, origin=-(side // 2)) > 0
+    vessels = np.zeros_like(marrow, dtype=bool)
+    for flat in rng.permutation(np.flatnonzero(fits)):
+        if wanted == 0:
+            break
+        x, y = np.unravel_index(flat, marrow.shape)
+        box = (slice(max(x - 1, 0), x + side + 1), slice(max(y - 1, 0), y + side + 1))
+        if vessels[box].any() or not fits[x, y]:
+            continue
+        vessels[x : x + side, y : y + side] = True
+        wanted -= 1
+    return vessels
+
+
+KIND = declare(
+    CellKind(
+        EndothelialCell,
+        label="endothelium",
+        colour=(0.85, 0.10, 0.45),
+        layer=MARROW,
+        mobile=False,
+        phase=step_endothelium,
+        seed=seed_vessels,
+    )
+)

@@ -1,0 +1,65 @@
+"""How a cell kind declares itself, once: class, label, colour, layer, seeding, phase and secretion.
+
+Each module in :mod:`niche_abm.cells` ends with one :func:`declare` call. The
+registry (:data:`niche_abm.cells.CELL_KINDS`) lists the kinds in step order;
+a kind's occupancy code is its place in that order. A phase function sees the
+:class:`niche_abm.world.niche.Niche` (lattice, bone, signals, parameters, drug
+effects, random generator), never the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import mesa
+import numpy as np
+
+PhaseFunction = Callable[..., None]
+SeedFunction = Callable[..., None]
+SecretionFunction = Callable[..., np.ndarray]
+"""secretion(niche, sites) -> molecules/h of each cell of the kind on those flat sites."""
+
+
+@dataclass(frozen=True)
+class CellKind:
+    """One kind of cell as the model runs it.
+
+    Args:
+        cls: the Mesa agent class (owns a cell's own state).
+        label: name a biologist reads.
+        colour: RGB (0..1) in pictures.
+        layer: "marrow" (one cell per marrow site) or "surface" (one cell per bone-surface site).
+        mobile: whether other cells can push or squeeze past it (swap sites).
+        phase: what every cell of the kind does in one hour, phase(niche).
+        seed: how the kind is placed at the start, seed(niche), or None (it arises during the run).
+        secretes: signal name -> secretion(niche, sites), molecules/h per cell.
+    """
+
+    cls: type[mesa.Agent]
+    label: str
+    colour: tuple[float, float, float]
+    layer: str
+    mobile: bool
+    phase: PhaseFunction
+    seed: SeedFunction | None = None
+    secretes: Mapping[str, SecretionFunction] = field(default_factory=dict)
+
+    @property
+    def code(self) -> int:
+        return self.cls.code
+
+
+def declare(kind: CellKind) -> CellKind:
+    """Attach the kind's label and layer to its class; the registry gives the code."""
+    kind.cls.kind = kind
+    kind.cls.label = kind.label
+    kind.cls.layer = kind.layer
+    return kind
+
+
+def register(kinds: tuple[CellKind, ...]) -> tuple[CellKind, ...]:
+    """Number the kinds in step order: code 1, 2, ... (0 = no cell)."""
+    for code, kind in enumerate(kinds, start=1):
+        kind.cls.code = code
+    return kinds

@@ -1,0 +1,154 @@
+"""Osteoclast precursors: RANK+ monocytes that crawl through the packed marrow and fuse on bone."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from niche_abm.cells.kind import CellKind, declare
+from niche_abm.cells.osteoclast import Osteoclast
+from niche_abm.params import Parameters
+from niche_abm.rules import hill, probability, rule
+from niche_abm.world.lattice import MARROW, SURFACE
+from niche_abm.world.niche import Niche
+from niche_abm.world.state import Cell
+
+
+class OsteoclastPrecursor(Cell):
+    """A mononuclear RANK+ osteoclast precursor on a marrow site."""
+
+
+@rule(
+    "osteoclast precursors",
+    "each cell steps to a neighbouring marrow site at {ocp.migration_rate}, choosing up the CCL3 gradient "
+    "with weight exp({ocp.chemotaxis} x ΔCCL3 / (CCL3 + {ocp.ccl3_ec50_pm})), times "
+    "{ocp.bone_migration_factor} when next to bone; a site held by an MM cell or another precursor is "
+    "entered by squeezing past it (the two swap) with probability {ocp.squeeze_probability}; "
+    "cells die or leave at {ocp.death_rate}",
+    drug_targets=("ccl3_signalling",),
+)
+def chemotaxis_weights(ccl3_here: np.ndarray, ccl3_neighbours: np.ndarray, p: Parameters) -> np.ndarray:
+    """Relative weights of the 8 neighbouring sites (n x 8): a biased random walk up CCL3."""
+    relative = (ccl3_neighbours - ccl3_here[:, None]) / (ccl3_here[:, None] + p.ocp.ccl3_ec50_pm)
+    return np.exp(p.ocp.chemotaxis * relative)
+
+
+def migration_rate(next_to_bone: np.ndarray, p: Parameters) -> np.ndarray:
+    """Migration rate of each precursor, /h: slowed where it has attached to bone."""
+    return p.ocp.migration_rate * np.where(next_to_bone, p.ocp.bone_migration_factor, 1.0)
+
+
+@rule(
+    "osteoclast precursors",
+    "a cell next to the bone surface fuses at up to {ocp.fusion_rate}, a Hill function of its RANK occupancy "
+    "by free RANKL (half-max {ocp.fusion_occupancy_half}, power {ocp.fusion_hill}; RANK Kd "
+    "{binding.rank_rankl_kd_pm}), raised up to {ocp.ccl3_fusion_fold} by CCL3 (half-max "
+    "{ocp.ccl3_fusion_ec50_pm}) which cannot replace RANKL: into an osteoclast on a bone-surface site next to "
+    "it (one more nucleus, up to {oc.max_nuclei}), or, with none there, together with {ocp.fusion_partners} "
+    "within two sites into a new osteoclast on a free bone-surface site next to it",
+    drug_targets=("osteoclast_formation", "free_rankl", "ccl3_signalling"),
+)
+def fusion_rate(rank_occupancy: np.ndarray, ccl3_pm: np.ndarray, p: Parameters) -> np.ndarray:
+    """Fusion rate of each precursor next to bone, /h; ccl3_pm is the CCL3 it senses through CCR1, pM."""
+    ccl3_boost = 1.0 + (p.ocp.ccl3_fusion_fold - 1.0) * hill(ccl3_pm, p.ocp.ccl3_fusion_ec50_pm, 1.0)
+    return p.ocp.fusion_rate * hill(rank_occupancy, p.ocp.fusion_occupancy_half, p.ocp.fusion_hill) * ccl3_boost
+
+
+def step_precursors(niche: Niche) -> None:
+    """One hour of precursors: death, fusion on bone, then chemotactic migration of those left."""
+    p, rng, fx, lattice = niche.params, niche.rng, niche.effects, niche.lattice
+    sites = lattice.sites_of(OsteoclastPrecursor)
+    n = len(sites)
+    if n == 0:
+        return
+    dies = rng.random(n) < probability(p.ocp.death_rate)
+    neighbours, inside = lattice.neighbours(sites)
+    surface = (niche.bone.surface.ravel()[neighbours] | (lattice.surface_code.ravel()[neighbours] > 0)) & inside
+    on_bone = surface.any(axis=1)
+    ccl3 = niche.signals.at("ccl3", sites) * fx["ccl3_signalling"]
+    rate = fusion_rate(niche.signals.at("rank_occupancy", sites), ccl3, p) * on_bone
+    fuses = ~dies & (rng.random(n) < probability(rate * fx["osteoclast_formation"]))
+    moves = ~dies & ~fuses & (rng.random(n) < probability(migration_rate(on_bone, p)))
+    for cell in lattice.agents_at(MARROW, sites[dies]):
+        lattice.remove(cell)
+    partners = niche.count_around(OsteoclastPrecursor.code, radius=2).ravel()
+    for cell in lattice.agents_at(MARROW, sites[fuses]):
+        _fuse(niche, cell, partners)
+    still_here = lattice.marrow_code.ravel()[sites] == OsteoclastPrecursor.code
+    _migrate(niche, sites[moves & still_here], ccl3[moves & still_here])
+
+
+def _fuse(niche: Niche, precursor: OsteoclastPrecursor, partners: np.ndarray) -> None:
+    """Join an osteoclast next to the precursor, or found one with its nearest partners."""
+    p, lattice = niche.params, niche.lattice
+    if precursor.site < 0:
+        return
+    neighbours, inside = lattice.neighbours(np.array([precursor.site]))
+    neighbours = neighbours[0][inside[0]]
+    for site in niche.rng.permutation(neighbours):
+        osteoclast = lattice.agent_at(SURFACE, site)
+        if isinstance(osteoclast, Osteoclast) and osteoclast.nuclei < p.oc.max_nuclei:
+            lattice.remove(precursor)
+            osteoclast.nuclei += 1
+            niche.counters["nuclei_fused"] += 1
+            return
+    free = [s for s in neighbours if niche.bone.surface.flat[s] and lattice.agent_at(SURFACE, s) is None]
+    if not free or partners[precursor.site] < p.ocp.fusion_partners:
+        return
+    group = _nearest_precursors(niche, precursor.site, p.ocp.fusion_partners)
+    if len(group) < p.ocp.fusion_partners:
+        return
+    for partner in (*group, precursor):
+        lattice.remove(partner)
+    lattice.add(Osteoclast, free[int(niche.rng.integers(len(free)))], nuclei=len(group) + 1)
+    niche.counters["osteoclasts_formed"] += 1
+    niche.counters["nuclei_fused"] += len(group) + 1
+
+
+def _nearest_precursors(niche: Niche, site: int, k: int) -> list:
+    """Up to k other precursors within two sites of a site, nearest (Chebyshev) first."""
+    lattice = niche.lattice
+    x0, y0 = lattice.xy(np.array([site]))
+    found = []
+    for dx in range(-2, 3):
+        for dy in range(-2, 3):
+            x, y = int(x0[0]) + dx, int(y0[0]) + dy
+            if (dx or dy) and 0 <= x < lattice.shape[0] and 0 <= y < lattice.shape[1]:
+                other = lattice.agent_at(MARROW, x * lattice.shape[1] + y)
+                if isinstance(other, OsteoclastPrecursor):
+                    found.append((max(abs(dx), abs(dy)), other))
+    found.sort(key=lambda pair: pair[0])
+    return [cell for _, cell in found[:k]]
+
+
+def _migrate(niche: Niche, sites: np.ndarray, ccl3_here: np.ndarray) -> None:
+    """Step each mover to a chosen neighbouring marrow site: empty ones first (one mover per site), then
+    squeezing past mobile cells."""
+    p, lattice = niche.params, niche.lattice
+    neighbours, inside = lattice.neighbours(sites)
+    marrow_code = lattice.marrow_code.ravel()
+    enterable = niche.bone.marrow.ravel()[neighbours] & (lattice.surface_code.ravel()[neighbours] == 0)
+    enterable &= inside & np.isin(marrow_code[neighbours], niche.passable_codes)
+    ccl3_neighbours = niche.signals.at("ccl3", neighbours.ravel()).reshape(neighbours.shape)
+    weights = chemotaxis_weights(ccl3_here, ccl3_neighbours * niche.effects["ccl3_signalling"], p)
+    targets = niche.choose_neighbour(sites, enterable, neighbours, weights)
+    into_open = (targets >= 0) & (marrow_code[np.maximum(targets, 0)] == 0)
+    won = niche.first_claims(np.where(into_open, targets, -1))
+    squeezing = ~into_open & (targets >= 0) & (niche.rng.random(len(sites)) < p.ocp.squeeze_probability)
+    squeezers = lattice.agents_at(MARROW, sites[squeezing])
+    lattice.move_many(OsteoclastPrecursor, sites[won], targets[won])
+    for cell, target in zip(squeezers, targets[squeezing], strict=True):
+        other = lattice.agent_at(MARROW, target)
+        if other is not None and other.code in niche.mobile_codes and other is not cell:
+            lattice.swap(cell, other)
+
+
+KIND = declare(
+    CellKind(
+        OsteoclastPrecursor,
+        label="osteoclast precursor",
+        colour=(1.00, 0.70, 0.20),
+        layer=MARROW,
+        mobile=True,
+        phase=step_precursors,
+    )
+)

@@ -1,0 +1,1 @@
+"""The world of the niche: lattice, bone and signals."""

@@ -1,0 +1,113 @@
+"""The bone: its volume fraction per site, resorption, formation and the surfaces cells act on.
+
+Each site holds a bone volume fraction (0..1). A site is bone while its fraction
+is at least ``bone.marrow_threshold``; below it the site is marrow. The
+fraction at the start (the template) is what formation restores: osteoblasts
+refill resorption cavities up to the bone that was there.
+
+Surfaces (8-neighbour):
+- ``surface``: bone sites touching marrow, where osteoclasts and osteoblasts sit;
+- ``next_to_bone``: marrow sites touching bone, where precursors meet the bone;
+- ``near_cavity``: sites that are, or touch, a resorbed site not yet refilled;
+- ``eroded_zone``: marrow sites near a cavity;
+- ``eroded_surface``: bone-surface sites that are partly resorbed or touch a resorbed site (ES).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from scipy import ndimage
+
+from niche_abm.neighbourhood import dilate
+from niche_abm.units import sites_to_mm2
+
+FORMATION_EPSILON = 1e-9
+"""Smallest bone deficit (site volumes) still counted as a cavity to refill."""
+
+
+class Bone:
+    """Bone fraction per site and the surfaces derived from it.
+
+    Args:
+        fraction: bone volume fraction per site [x, y] at the start (copied).
+        marrow_threshold: fraction below which a site is marrow.
+    """
+
+    def __init__(self, fraction: np.ndarray, marrow_threshold: float):
+        self.fraction = np.array(fraction, dtype=float)
+        self.template = self.fraction.copy()
+        self.threshold = marrow_threshold
+        self.resorbed = 0.0
+        self.formed = 0.0
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute which sites are marrow, bone surface, next to bone, or in an eroded zone."""
+        self.marrow = self.fraction < self.threshold
+        bone = ~self.marrow
+        self.surface = bone & dilate(self.marrow)
+        self.next_to_bone = self.marrow & dilate(bone)
+        self.near_cavity = dilate(self.template - self.fraction > FORMATION_EPSILON)
+        self.eroded_zone = self.marrow & self.near_cavity
+        self.eroded_surface = self.surface & self.near_cavity
+
+    def resorb(self, sites: np.ndarray, amount: np.ndarray) -> np.ndarray:
+        """Each cell on a flat site removes up to `amount` site volumes of bone from its own site.
+
+        Returns the bone each removed (site volumes). Two cells never share a site.
+        """
+        flat = self.fraction.ravel()
+        removed = np.minimum(np.asarray(amount, dtype=float), flat[sites])
+        flat[sites] -= removed
+        self.resorbed += float(removed.sum())
+        return removed
+
+    def form(
+        self,
+        sites: np.ndarray,
+        neighbours: np.ndarray,
+        inside: np.ndarray,
+        rate: float,
+        open_at: Callable[[np.ndarray], np.ndarray],
+    ) -> np.ndarray:
+        """Each cell on a flat site adds `rate` site volumes to one resorbed site: its own, else a neighbour's.
+
+        Args:
+            sites: flat sites of the forming cells (n).
+            neighbours, inside: their Moore neighbours (n x 8 flat) and which lie in the grid.
+            rate: bone laid down per cell, site volumes/h.
+            open_at: whether flat sites are marrow free of cells, which bone may fill.
+
+        A candidate holds less bone than the template and is bone or open marrow;
+        the most complete candidate is filled first, so cavities close from their
+        walls. Returns which cells found a site to fill.
+        """
+        flat, template = self.fraction.ravel(), self.template.ravel()
+        candidates = np.concatenate([sites[:, None], neighbours], axis=1)
+        valid = np.concatenate([np.ones((len(sites), 1), dtype=bool), inside], axis=1)
+        deficit = template[candidates] - flat[candidates]
+        fillable = valid & (deficit > FORMATION_EPSILON) & (~self.marrow.ravel()[candidates] | open_at(candidates))
+        choice = np.argmax(np.where(fillable, flat[candidates], -np.inf), axis=1)
+        active = fillable.any(axis=1)
+        target, cells = np.unique(candidates[np.flatnonzero(active), choice[active]], return_counts=True)
+        added = np.minimum(cells * rate, np.maximum(template[target] - flat[target], 0.0))
+        flat[target] += added
+        self.formed += float(added.sum())
+        return active
+
+    # --- measures --------------------------------------------------------------------------------
+    def bv_tv(self) -> float:
+        """Bone volume / tissue volume, %."""
+        return 100.0 * float(self.fraction.mean())
+
+    def lesions(self, min_area_mm2: float) -> tuple[int, float]:
+        """(count, total area mm²) of 8-connected regions that were bone at the start and are marrow now."""
+        lost = (self.template >= self.threshold) & self.marrow
+        labels, n = ndimage.label(lost, structure=np.ones((3, 3)))
+        if n == 0:
+            return 0, 0.0
+        sizes = np.bincount(labels.ravel())[1:]
+        big = sizes[sizes >= min_area_mm2 / sites_to_mm2(1)]
+        return len(big), sites_to_mm2(float(big.sum()))

@@ -1,0 +1,201 @@
+"""The niche as the cells see it: a narrow view of the world, never the model itself.
+
+A phase function receives a :class:`Niche`: the lattice (where cells are), the
+bone, the signals, the parameters, the drug effects in force this hour, the
+model's seeded random generator and a few shared neighbourhood maps. Cells
+never import the model, so the model depends on the cells and not the reverse.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from niche_abm.neighbourhood import count_around, stamp_disks
+from niche_abm.params import Parameters
+from niche_abm.units import SITE_UM
+from niche_abm.world.bone import Bone
+from niche_abm.world.lattice import MARROW, SURFACE, Lattice
+from niche_abm.world.signals import Signals
+
+
+class Niche:
+    """Lattice, bone, signals, parameters, drug effects and random numbers: what a cell's rules may use.
+
+    Attributes:
+        effects: drug multiplier on each target this hour (niche_abm.drugs.base.TARGETS; 1 = no drug).
+        contact_possible: False when a transwell keeps MM cells from touching stroma.
+        near_vessel: marrow sites within mm.vessel_support_radius_um of an endothelial site.
+        near_osteoclast: sites within mm.osteoclast_support_radius_um of an osteoclast (refreshed hourly).
+        mm_contact, adherent_mm_contact: sites touched by an MM cell / an adherent MM cell (written by
+            the MM phase; none across a transwell).
+        mobile_codes: codes of the kinds that other cells can push or squeeze past.
+        counters: run totals the metrics read (osteoclasts formed, nuclei fused, osteoclast lifespans).
+    """
+
+    def __init__(self, params: Parameters, rng: np.random.Generator, lattice: Lattice, bone: Bone, signals: Signals):
+        self.params = params
+        self.rng = rng
+        self.lattice = lattice
+        self.bone = bone
+        self.signals = signals
+        self.effects: dict[str, float] = {}
+        self.contact_possible = not params.culture.transwell
+        self.near_vessel = np.zeros(lattice.shape, dtype=bool)
+        self.near_osteoclast = np.zeros(lattice.shape, dtype=bool)
+        self.mm_contact = np.zeros(lattice.shape, dtype=bool)
+        self.adherent_mm_contact = np.zeros(lattice.shape, dtype=bool)
+        self.mobile_codes = np.zeros(0, dtype=np.int8)
+        self.stroma_target = 0
+        self.counters: dict = {"osteoclasts_formed": 0, "nuclei_fused": 0, "osteoclast_lifespans_h": []}
+
+    # --- what is where -------------------------------------------------------------------------
+    def open_marrow(self) -> np.ndarray:
+        """Marrow sites with no cell in either layer (flat bool)."""
+        lattice = self.lattice
+        return (self.bone.marrow & (lattice.marrow_code == 0) & (lattice.surface_code == 0)).ravel()
+
+    def open_at(self, sites: np.ndarray) -> np.ndarray:
+        """Whether each flat site is marrow holding no cell in either layer (reads only those sites)."""
+        lattice = self.lattice
+        return (
+            self.bone.marrow.ravel()[sites]
+            & (lattice.marrow_code.ravel()[sites] == 0)
+            & (lattice.surface_code.ravel()[sites] == 0)
+        )
+
+    def is_open(self, site: int) -> bool:
+        """Whether a flat site (−1 = none) is marrow holding no cell."""
+        return (
+            site >= 0
+            and bool(self.bone.marrow.flat[site])
+            and self.lattice.marrow_code.flat[site] == 0
+            and self.lattice.surface_code.flat[site] == 0
+        )
+
+    def count_around(self, code: int, layer: str = MARROW, radius: int = 1) -> np.ndarray:
+        """Cells with this code within `radius` sites (Chebyshev) of each site, the site itself excluded."""
+        return count_around(self.lattice.code[layer] == code, radius)
+
+    @property
+    def passable_codes(self) -> np.ndarray:
+        """Marrow codes a moving cell may enter: empty (0) or a mobile cell it can squeeze past."""
+        return np.append(self.mobile_codes, 0)
+
+    @staticmethod
+    def count_contacts(mask: np.ndarray) -> np.ndarray:
+        """Sites with a True site in their Moore neighbourhood (the site itself excluded)."""
+        return count_around(mask) > 0
+
+    def touched_by(self, code: int, layer: str = MARROW) -> np.ndarray:
+        """Sites with a cell of this code in their Moore neighbourhood (the site itself excluded)."""
+        return self.count_around(code, layer) > 0
+
+    def mark_near(self, sites: np.ndarray, radius_um: float) -> np.ndarray:
+        """Sites within radius_um of any of the flat sites."""
+        x, y = self.lattice.xy(sites)
+        return stamp_disks(self.lattice.shape, np.stack([x, y], axis=1), radius_um / SITE_UM)
+
+    # --- choosing where to go ------------------------------------------------------------------
+    def choose_neighbour(
+        self, sites: np.ndarray, allowed: np.ndarray, neighbours: np.ndarray, weights: np.ndarray | None = None
+    ) -> np.ndarray:
+        """For each cell, one of its 8 neighbours at random among the allowed ones (flat site, −1 if none).
+
+        Args:
+            sites: flat sites of the choosing cells (n).
+            allowed: n x 8, which neighbours may be chosen.
+            neighbours: n x 8 flat sites of those neighbours (Lattice.neighbours).
+            weights: n x 8 relative weights (e.g. chemotaxis); uniform if None.
+        """
+        if len(sites) == 0:
+            return np.zeros(0, dtype=np.intp)
+        w = allowed * (1.0 if weights is None else weights)
+        total = w.sum(axis=1)
+        cumulative = np.cumsum(w, axis=1)
+        pick = np.minimum((cumulative < (self.rng.random(len(sites)) * total)[:, None]).sum(axis=1), 7)
+        chosen = neighbours[np.arange(len(sites)), pick]
+        return np.where(total > 0, chosen, -1)
+
+    def open_neighbours(self, sites: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Moore neighbours of each flat site (n x 8) and which of them are open marrow."""
+        neighbours, inside = self.lattice.neighbours(sites)
+        return neighbours, inside & self.open_at(neighbours)
+
+    def free_surface_neighbours(self, sites: np.ndarray, surface: np.ndarray | None = None):
+        """Moore neighbours of each flat site (n x 8) and which are surface sites holding no surface cell.
+
+        surface: the bone-surface sites allowed (bool [x, y]); default the whole bone surface.
+        """
+        neighbours, inside = self.lattice.neighbours(sites)
+        allowed = self.bone.surface if surface is None else surface
+        free = (allowed & (self.lattice.code[SURFACE] == 0)).ravel()
+        return neighbours, inside & free[neighbours]
+
+    def first_claims(self, targets: np.ndarray) -> np.ndarray:
+        """Which of several cells get the site each chose (−1 = none): one per site, in random order."""
+        order = self.rng.permutation(len(targets))
+        ordered = targets[order]
+        chose = np.flatnonzero(ordered >= 0)
+        _, first = np.unique(ordered[chose], return_index=True)
+        wins = np.zeros(len(targets), dtype=bool)
+        wins[order[chose[first]]] = True
+        return wins
+
+    def nearest_open(self, origins: np.ndarray, radius_sites: float) -> np.ndarray:
+        """For each flat site, the nearest open marrow site within radius_sites (ties at random), or −1."""
+        lattice = self.lattice
+        offsets, distance = _disk_offsets(radius_sites)
+        x, y = lattice.xy(origins)
+        cx, cy = x[:, None] + offsets[:, 0], y[:, None] + offsets[:, 1]
+        inside = (cx >= 0) & (cx < lattice.shape[0]) & (cy >= 0) & (cy < lattice.shape[1])
+        candidates = np.clip(cx, 0, lattice.shape[0] - 1) * lattice.shape[1] + np.clip(cy, 0, lattice.shape[1] - 1)
+        open_ = inside & self.open_at(candidates)
+        score = np.where(open_, distance + 0.5 * self.rng.random(open_.shape) * _TIE_SPACING, np.inf)
+        pick = np.argmin(score, axis=1)
+        return np.where(open_.any(axis=1), candidates[np.arange(len(origins)), pick], -1)
+
+    def push_toward(self, origin: int, end: int) -> int:
+        """Make room next to a site by shifting the cells between it and an open site one site outwards.
+
+        Every cell on the straight lattice path from the origin to the open site
+        `end` must be mobile (kind.mobile). Returns the site freed next to the
+        origin, or −1 when the end is no longer open or a fixed cell (stroma,
+        endothelium) stands in the way.
+        """
+        lattice = self.lattice
+        if not self.is_open(end):
+            return -1
+        path = _line(lattice.xy(np.array([origin])), lattice.xy(np.array([end])), lattice.shape[1])
+        movers = lattice.agents_at(MARROW, path[:-1])
+        if any(cell is None or cell.code not in self.mobile_codes for cell in movers):
+            return -1
+        for cell, site in zip(reversed(movers), reversed(path[1:]), strict=True):
+            lattice.move(cell, site)
+        return int(path[0])
+
+
+_TIE_SPACING = 0.01
+"""Random jitter added to distances (in sites) to break ties; smaller than any gap between distinct distances."""
+
+
+@functools.lru_cache(maxsize=8)
+def _disk_offsets(radius_sites: float) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets (n x 2) of the sites within radius_sites of a site, itself excluded, and their distances."""
+    r = int(np.floor(radius_sites))
+    dx, dy = np.meshgrid(np.arange(-r, r + 1), np.arange(-r, r + 1), indexing="ij")
+    distance = np.hypot(dx, dy).ravel()
+    keep = (distance > 0) & (distance <= radius_sites)
+    return np.stack([dx.ravel()[keep], dy.ravel()[keep]], axis=1), distance[keep]
+
+
+def _line(start: tuple, end: tuple, height: int) -> np.ndarray:
+    """Flat sites of the straight lattice path from start (excluded) to end (included), one site per step."""
+    (x0,), (y0,) = start
+    (x1,), (y1,) = end
+    steps = max(abs(x1 - x0), abs(y1 - y0))
+    t = np.arange(1, steps + 1) / steps
+    x = np.rint(x0 + t * (x1 - x0)).astype(np.intp)
+    y = np.rint(y0 + t * (y1 - y0)).astype(np.intp)
+    return x * height + y

@@ -1,0 +1,178 @@
+"""Soluble signals: a registry of diffusing fields, declared once, and RANKL–OPG–RANK binding.
+
+A signal is declared once in :data:`SIGNALS` (name, label, molecular mass); its
+diffusion coefficient, decay rate and voxel size are the parameter rows
+``<name>.diffusion_mm2_per_h``, ``<name>.decay_per_h`` and ``<name>.voxel_um``.
+Which cells secrete it, at what rate, each cell kind declares in its own module
+(``secretes`` in :mod:`niche_abm.cells.kind`). Adding a soluble factor is one
+entry here, its three parameter rows and the secreting cell's declaration.
+
+Each field is solved by :class:`niche_abm.fields.DiffusionField` (implicit
+finite volumes on its own voxel grid, bone impermeable). RANKL binds its decoy
+receptor OPG at equilibrium (exact quadratic); free RANKL occupies RANK on
+osteoclast-lineage cells. Cells read a field at their own site; a cell on the
+bone side of the surface reads it at the nearest marrow site, the fluid its
+membrane faces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+from niche_abm.fields import DiffusionField, free_rankl, rank_occupancy
+from niche_abm.params import Parameters
+from niche_abm.units import SITE_UM
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One soluble factor.
+
+    Args:
+        name: the field's name and the group of its parameter rows.
+        label: how a person names it.
+        mass_kda: molecular mass, kDa (converts pM to pg/mL).
+    """
+
+    name: str
+    label: str
+    mass_kda: float
+
+
+SIGNALS: tuple[Signal, ...] = (
+    Signal("rankl", "RANKL", 60.0),  # soluble RANKL homotrimer, 3 x ~20 kDa (Lacey et al. 1998 Cell 93:165)
+    Signal("opg", "OPG", 110.0),  # OPG disulfide-linked homodimer (Simonet et al. 1997 Cell 89:309)
+    Signal("ccl3", "CCL3/MIP-1α", 7.8),  # monomer (Choi et al. 2000 Blood 96:671)
+)
+BY_NAME: dict[str, Signal] = {s.name: s for s in SIGNALS}
+
+DERIVED = ("free_rankl", "rank_occupancy")
+"""Quantities computed from the fields on the RANKL voxel grid: free RANKL (pM) and RANK occupancy (0..1)."""
+
+Secretion = Sequence[tuple[np.ndarray, np.ndarray]]
+"""Sources of one signal: (flat sites, molecules/h per cell) pairs."""
+
+
+class Signals:
+    """The fields of every declared signal, their binding, and what cells sense.
+
+    Args:
+        params: validated parameters.
+        marrow: marrow sites at the start (bool [x, y]).
+    """
+
+    def __init__(self, params: Parameters, marrow: np.ndarray):
+        self.params = params
+        self.shape = marrow.shape
+        boundary = params.fields.outer_boundary
+        self.fields = {
+            s.name: DiffusionField(
+                s.name,
+                self.shape,
+                int(params[f"{s.name}.voxel_um"] // SITE_UM),
+                params[f"{s.name}.diffusion_mm2_per_h"],
+                params[f"{s.name}.decay_per_h"],
+                boundary,
+            )
+            for s in SIGNALS
+        }
+        self._geometry_age_h = 0
+        self.derived: dict[str, np.ndarray] = {}
+        self.follow_bone(marrow)
+
+    # --- solving ---------------------------------------------------------------------------------
+    def update(self, secretion: Mapping[str, Secretion], free_rankl_factor: float, steady: bool = False) -> None:
+        """Secrete, diffuse and decay every field for one step (or to steady state), then bind.
+
+        Args:
+            secretion: for each signal name, its sources (flat sites, molecules/h per cell).
+            free_rankl_factor: share of free RANKL left unsequestered by drugs (1 = none given).
+            steady: solve for the steady state of this secretion instead of one step.
+        """
+        for name, field in self.fields.items():
+            rate = np.zeros(field.shape[0] * field.shape[1])
+            for sites, per_cell in secretion.get(name, ()):
+                if len(sites):
+                    rate += np.bincount(self._voxel_index(field, sites), weights=per_cell, minlength=rate.size)
+            rate = rate.reshape(field.shape)
+            if steady:
+                field.solve_steady(rate)
+            else:
+                field.step(rate, 1.0)
+        self._bind(free_rankl_factor)
+
+    def _bind(self, free_rankl_factor: float) -> None:
+        """Free RANKL and RANK occupancy on the RANKL voxel grid."""
+        rankl = self.fields["rankl"]
+        opg = self._resample(self.fields["opg"], rankl)
+        unbound = free_rankl(rankl.concentration, opg, self.params.binding.opg_rankl_kd_pm) * free_rankl_factor
+        self.derived = {
+            "free_rankl": unbound,
+            "rank_occupancy": rank_occupancy(unbound, self.params.binding.rank_rankl_kd_pm),
+        }
+
+    def follow_bone(self, marrow: np.ndarray) -> None:
+        """Rebuild every field's porous geometry for a new marrow mask."""
+        self._marrow = marrow.copy()
+        self._nearest_marrow = self._nearest_marrow_sites(marrow)
+        for field in self.fields.values():
+            field.set_geometry(marrow)
+
+    def age(self, marrow: np.ndarray) -> None:
+        """Count an hour; every fields.geometry_refresh_h hours, follow the bone if the marrow changed."""
+        self._geometry_age_h += 1
+        if self._geometry_age_h < self.params.fields.geometry_refresh_h:
+            return
+        self._geometry_age_h = 0
+        if not np.array_equal(marrow, self._marrow):
+            self.follow_bone(marrow)
+
+    # --- sensing ---------------------------------------------------------------------------------
+    def at(self, name: str, sites: np.ndarray) -> np.ndarray:
+        """A field (pM) or derived quantity at flat sites; bone sites read the nearest marrow site."""
+        sites = self._nearest_marrow[np.asarray(sites, dtype=np.intp)]
+        if name in DERIVED:
+            return self._sample(self.derived[name], self.fields["rankl"].voxel_sites, sites)
+        field = self.fields[name]
+        return self._sample(field.concentration, field.voxel_sites, sites)
+
+    def map(self, name: str) -> np.ndarray:
+        """A field (pM) or derived quantity on every site [x, y] (each site takes its voxel's value)."""
+        if name in DERIVED:
+            values, f = self.derived[name], self.fields["rankl"].voxel_sites
+        else:
+            values, f = self.fields[name].concentration, self.fields[name].voxel_sites
+        return np.repeat(np.repeat(values, f, axis=0), f, axis=1)
+
+    def marrow_mean(self, name: str, marrow: np.ndarray) -> float:
+        """Mean over the marrow sites of a field (pM) or derived quantity."""
+        return float(self.map(name)[marrow].mean())
+
+    # --- helpers ---------------------------------------------------------------------------------
+    def _sample(self, values: np.ndarray, voxel_sites: int, sites: np.ndarray) -> np.ndarray:
+        x, y = np.divmod(sites, self.shape[1])
+        return values[x // voxel_sites, y // voxel_sites]
+
+    def _voxel_index(self, field: DiffusionField, sites: np.ndarray) -> np.ndarray:
+        x, y = np.divmod(sites, self.shape[1])
+        f = field.voxel_sites
+        return (x // f) * field.shape[1] + y // f
+
+    @staticmethod
+    def _resample(source: DiffusionField, target: DiffusionField) -> np.ndarray:
+        """A field's concentration at the voxels of another field's grid (the source voxel holding each)."""
+        ix = (np.arange(target.shape[0]) * target.voxel_sites) // source.voxel_sites
+        iy = (np.arange(target.shape[1]) * target.voxel_sites) // source.voxel_sites
+        return source.concentration[np.ix_(ix, iy)]
+
+    @staticmethod
+    def _nearest_marrow_sites(marrow: np.ndarray) -> np.ndarray:
+        """For every flat site, the flat index of the nearest marrow site (itself if marrow)."""
+        if not marrow.any():
+            return np.arange(marrow.size)
+        ix, iy = ndimage.distance_transform_edt(~marrow, return_distances=False, return_indices=True)
+        return (ix * marrow.shape[1] + iy).ravel()

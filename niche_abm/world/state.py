@@ -1,0 +1,100 @@
+"""Cell state stored per kind: one array per quantity, one row per cell.
+
+A Mesa agent stays the readable unit that owns a cell's state: ``cell.cd49d``
+reads and writes one value. The values of all cells of a kind live in that
+kind's :class:`StateTable`, which the lattice keeps, so a rule reads or writes
+them for every cell at once (``lattice.read(MyelomaCell, "cd49d", sites)``)
+instead of looping over agents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+import mesa
+import numpy as np
+
+
+class CellState:
+    """A quantity every cell of a kind has (CD49d, nuclei, age...), stored in one array per kind.
+
+    Declared on the agent class (``cd49d = CellState(float, 1.0, "relative")``), it
+    reads and writes like a plain attribute of one cell, while the lattice keeps
+    the values of all cells of the kind in one array (:class:`StateTable`) that
+    the vectorised rules read and write at once.
+    """
+
+    def __init__(self, dtype: type, default: float | bool | int, unit: str) -> None:
+        self.dtype = dtype
+        self.default = default
+        self.unit = unit
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        owner.state_fields = {**getattr(owner, "state_fields", {}), name: self}
+
+    def __get__(self, cell: mesa.Agent | None, owner: type):
+        if cell is None:
+            return self
+        if cell.row < 0:
+            return cell.final_state[self.name]
+        return cell.model.lattice.table(owner).values[self.name][cell.row].item()
+
+    def __set__(self, cell: mesa.Agent, value) -> None:
+        if cell.row < 0:
+            raise AttributeError(f"{type(cell).__name__} has been removed; its {self.name} can no longer change")
+        cell.model.lattice.table(type(cell)).values[self.name][cell.row] = value
+
+
+class StateTable:
+    """The CellState values of every cell of one kind: one array per quantity, one row per cell.
+
+    Rows of removed cells are reused (last freed, first reused), so the arrays stay as long
+    as the most cells the kind has had at once.
+    """
+
+    def __init__(self, fields: Mapping[str, CellState]) -> None:
+        self.values = {name: np.full(64, f.default, dtype=f.dtype) for name, f in fields.items()}
+        self._defaults = {name: f.default for name, f in fields.items()}
+        self._free: list[int] = []
+        self._next = 0
+
+    def allocate(self) -> int:
+        """A row for a new cell, its values set to the defaults."""
+        if self._free:
+            row = self._free.pop()
+        else:
+            row = self._next
+            self._next += 1
+            for name, array in self.values.items():
+                if row >= len(array):
+                    grown = np.full(2 * len(array), self._defaults[name], dtype=array.dtype)
+                    grown[: len(array)] = array
+                    self.values[name] = grown
+        for name, default in self._defaults.items():
+            self.values[name][row] = default
+        return row
+
+    def release(self, row: int) -> dict:
+        """Free the row of a removed cell; returns the values it held."""
+        self._free.append(row)
+        return {name: array[row].item() for name, array in self.values.items()}
+
+
+class Cell(mesa.Agent):
+    """A cell of the niche: a Mesa agent with a site (written only by the lattice) and a row of state.
+
+    Attributes:
+        row: its row in the kind's :class:`StateTable`; −1 once removed.
+        final_state: the values it held when it was removed (read-only from then on).
+    """
+
+    state_fields: ClassVar[dict[str, CellState]] = {}
+    site = CellState(np.int64, -1, "flat index")
+    """Flat index (x · height + y) of its site in its layer; −1 before placing and once removed."""
+
+    def __init__(self, model: mesa.Model) -> None:
+        super().__init__(model)
+        self.row = model.lattice.table(type(self)).allocate()
+        self.final_state: dict = {}
