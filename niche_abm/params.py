@@ -287,6 +287,18 @@ TABLE: tuple[Parameter, ...] = (
         "Share of marrow sites holding a stromal cell (PreOB) at the start.",
     ),
     _p(
+        "stroma.endosteal_density",
+        0.3,
+        "fraction of marrow sites next to bone",
+        0.0,
+        1.0,
+        "estimate from anatomy: flat osteoblast-lineage bone-lining cells cover most quiescent trabecular "
+        "surface (Everts et al. 2002 J Bone Miner Res 17:77) and express RANKL (Streicher et al. 2017 Sci Rep "
+        "7:6460); a lining cell about 30 µm long covers 3 sites of 10 µm, so 80-90% cover is about 0.3 of "
+        "the marrow sites next to bone. Added in the core rebuild after T5 and T12 were measured without it",
+        "Share of the marrow sites next to bone holding an endosteal (bone-lining) PreOB at the start.",
+    ),
+    _p(
         "stroma.rankl_secretion",
         80.0,
         "molecules/h/cell",
@@ -547,11 +559,14 @@ TABLE: tuple[Parameter, ...] = (
     # --- osteoclast precursors and osteoclasts -----------------------------------------
     _p(
         "ocp.recruitment_rate",
-        0.06,
+        0.03,
         "/h per vessel site",
         0.0,
         10.0,
-        "estimate: set so healthy trabecular turnover is ~25%/year (Manolagas 2000 Endocr Rev 21:115)",
+        "calibrated: set so healthy trabecular turnover is about 20%/year, mid-range of 10-30% (Parfitt 1983; "
+        "Manolagas 2000 Endocr Rev 21:115); measured as T13 does (healthy, 100 x 100, seeds 1-6, days 31-90): "
+        "0.015 gave 7%, 0.02 12%, 0.03 20% and the old 0.06 63%/yr once precursors crawled at 6 hops/h. T13's "
+        "turnover band therefore checks this calibration; it is not an independent test",
         "Rate at which an endothelial site releases an osteoclast precursor into the marrow.",
     ),
     _p(
@@ -585,12 +600,14 @@ TABLE: tuple[Parameter, ...] = (
     ),
     _p(
         "ocp.migration_rate",
-        0.5,
+        6.0,
         "/h",
         0.0,
-        1.0,
-        "estimate: monocytes crawl several µm per hour",
-        "Rate at which a precursor steps to a free neighbouring site.",
+        30.0,
+        "estimate: intravital two-photon imaging shows osteoclast-precursor-containing monocytoid cells crawling "
+        "through the bone marrow at micrometres per minute (Ishii et al. 2009 Nature 458:524); a conservative "
+        "1 µm/min is 6 hops of 10 µm an hour (was 0.5 /h, i.e. 5 µm/h, before the core rebuild)",
+        "Rate of a precursor's hops to a neighbouring site (10 µm each), /h; taken in that many sub-steps an hour.",
     ),
     _p(
         "ocp.bone_migration_factor",

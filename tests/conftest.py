@@ -22,6 +22,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 QUIET_WORLD = {
     "stroma.density": 0.0,
+    "stroma.endosteal_density": 0.0,
     "vessels.density_per_mm2": 0.0,
     "mm.initial_count": 0,
     "rankl.voxel_um": 10.0,

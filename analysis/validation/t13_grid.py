@@ -33,8 +33,9 @@ READOUT_NOTE = (
 )
 PUBLISHED = "healthy turnover 10-30%/yr; per-area results independent of the simulated area"
 TOLERANCE = (
-    "90 d on 100 x 100 sites (1 mm², 20 seeds) and 200 x 200 sites (4 mm², the first 5 of those seeds: a 200 x 200 "
-    "run costs 3-4x a 100 x 100 one, so both sizes sample 20 mm² of tissue in similar time). Healthy turnover = bone "
+    "90 d on 100 x 100 sites (1 mm², 20 seeds) and 200 x 200 sites (4 mm², the first 8 of those seeds: a 200 x 200 "
+    "run costs 3-4x a 100 x 100 one; with 5 seeds the healthy-turnover interval was too wide to show equivalence "
+    "even at a ratio of means of 1.03). Healthy turnover = bone "
     "area resorbed over days 31-90 (after a 30-day warm-up, as in T4), x 365/60, / bone area at day 0; pass if its "
     "mean lies in 10-30%/yr at both sizes. mm_niche at equal density: 60 MM cells in 3 foci on 100 x 100 (as in the "
     "other targets), 240 in 12 foci on 200 x 200; readouts bone lost per mm² of tissue (BV/TV at day 0 minus day 90, "
@@ -99,7 +100,7 @@ def _equivalent(small: np.ndarray, large: np.ndarray) -> tuple[bool, dict]:
 
 
 def evaluate(seeds: tuple[int, ...] = SEEDS) -> dict:
-    large_seeds = tuple(seeds[: max(len(seeds) // 4, 2)])
+    large_seeds = tuple(seeds[: max(len(seeds) * 2 // 5, 2)])
     values = {SMALL: _measures(tuple(seeds), SMALL), LARGE: _measures(large_seeds, LARGE)}
     checks, comparison, parts = {}, {}, []
     for grid in (SMALL, LARGE):

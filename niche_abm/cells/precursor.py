@@ -19,7 +19,7 @@ class OsteoclastPrecursor(Cell):
 
 @rule(
     "osteoclast precursors",
-    "each cell steps to a neighbouring marrow site at {ocp.migration_rate}, choosing up the CCL3 gradient "
+    "each cell hops to a neighbouring marrow site (10 µm) at {ocp.migration_rate}, choosing up the CCL3 gradient "
     "with weight exp({ocp.chemotaxis} x ΔCCL3 / (CCL3 + {ocp.ccl3_ec50_pm})), times "
     "{ocp.bone_migration_factor} when next to bone; a site held by an MM cell or another precursor is "
     "entered by squeezing past it (the two swap) with probability {ocp.squeeze_probability}; "
@@ -61,20 +61,38 @@ def step_precursors(niche: Niche) -> None:
     if n == 0:
         return
     dies = rng.random(n) < probability(p.ocp.death_rate)
-    neighbours, inside = lattice.neighbours(sites)
-    surface = (niche.bone.surface.ravel()[neighbours] | (lattice.surface_code.ravel()[neighbours] > 0)) & inside
-    on_bone = surface.any(axis=1)
+    on_bone = _next_to_bone_surface(niche, sites)
     ccl3 = niche.signals.at("ccl3", sites) * fx["ccl3_signalling"]
     rate = fusion_rate(niche.signals.at("rank_occupancy", sites), ccl3, p) * on_bone
     fuses = ~dies & (rng.random(n) < probability(rate * fx["osteoclast_formation"]))
-    moves = ~dies & ~fuses & (rng.random(n) < probability(migration_rate(on_bone, p)))
     for cell in lattice.agents_at(MARROW, sites[dies]):
         lattice.remove(cell)
     partners = niche.count_around(OsteoclastPrecursor.code, radius=2).ravel()
     for cell in lattice.agents_at(MARROW, sites[fuses]):
         _fuse(niche, cell, partners)
-    still_here = lattice.marrow_code.ravel()[sites] == OsteoclastPrecursor.code
-    _migrate(niche, sites[moves & still_here], ccl3[moves & still_here])
+    hops = max(int(np.ceil(p.ocp.migration_rate)), 1)
+    for _ in range(hops):
+        _hop(niche, 1.0 / hops)
+
+
+def _next_to_bone_surface(niche: Niche, sites: np.ndarray) -> np.ndarray:
+    """Whether each flat site touches the bone surface (bone facing marrow, or a lacuna with a surface cell)."""
+    neighbours, inside = niche.lattice.neighbours(sites)
+    surface = niche.bone.surface.ravel()[neighbours] | (niche.lattice.surface_code.ravel()[neighbours] > 0)
+    return (surface & inside).any(axis=1)
+
+
+def _hop(niche: Niche, dt_h: float) -> None:
+    """Over dt_h hours, each precursor steps to a neighbouring site at its migration rate."""
+    p, lattice = niche.params, niche.lattice
+    sites = lattice.sites_of(OsteoclastPrecursor)
+    neighbours, inside = lattice.neighbours(sites)
+    on_bone = ((niche.bone.surface.ravel()[neighbours] | (lattice.surface_code.ravel()[neighbours] > 0)) & inside).any(
+        1
+    )
+    moves = niche.rng.random(len(sites)) < probability(migration_rate(on_bone, p), dt_h)
+    ccl3 = niche.signals.at("ccl3", sites[moves]) * niche.effects["ccl3_signalling"]
+    _migrate(niche, sites[moves], ccl3)
 
 
 def _fuse(niche: Niche, precursor: OsteoclastPrecursor, partners: np.ndarray) -> None:

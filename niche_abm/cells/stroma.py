@@ -14,10 +14,12 @@ from niche_abm.world.state import Cell, CellState
 
 
 class StromalCell(Cell):
-    """A VCAM-1+ stromal cell / PreOB on a marrow site."""
+    """A VCAM-1+ stromal cell / PreOB on a marrow site: reticular, or endosteal (lining the bone surface)."""
 
     touched_by_adherent_mm = CellState(bool, False, "")
     """An adherent MM cell is in its Moore neighbourhood this hour."""
+    endosteal = CellState(bool, False, "")
+    """Belongs to the endosteal (bone-lining) pool, renewed next to bone."""
 
 
 @rule(
@@ -71,8 +73,7 @@ def differentiation_rate(
 @rule(
     "stromal cells",
     "an empty marrow site on an eroded surface gains a PreOB at {stroma.eroded_surface_recruitment} "
-    "(coupling of formation to resorption), halved by CCL3 at {stroma.ccl3_differentiation_ic50_pm}; "
-    "the pool refills toward its starting size at {stroma.renewal_rate} per missing cell",
+    "(coupling of formation to resorption), halved by CCL3 at {stroma.ccl3_differentiation_ic50_pm}",
     drug_targets=("ccl3_signalling",),
 )
 def eroded_surface_recruitment(ccl3_pm: np.ndarray, p: Parameters) -> np.ndarray:
@@ -83,18 +84,35 @@ def eroded_surface_recruitment(ccl3_pm: np.ndarray, p: Parameters) -> np.ndarray
     )
 
 
-@rule("the initial marrow", "a {stroma.density} holds a stromal cell (PreOB)")
+@rule(
+    "the initial marrow",
+    "a {stroma.density} holds a reticular stromal cell (PreOB), and a {stroma.endosteal_density} an "
+    "endosteal (bone-lining) PreOB; each pool renews toward its starting size at {stroma.renewal_rate} per "
+    "missing cell, the endosteal one on empty marrow sites next to bone",
+)
 def seed_stroma(niche: Niche) -> None:
-    """Stromal cells on a share of the open marrow sites, at random; that count is the pool's target size."""
-    open_sites = np.flatnonzero(niche.open_marrow())
-    n = int(round(niche.params.stroma.density * niche.bone.marrow.sum()))
-    for site in niche.rng.choice(open_sites, size=min(n, len(open_sites)), replace=False):
-        niche.lattice.add(StromalCell, site)
-    niche.stroma_target = len(niche.lattice.sites_of(StromalCell))
+    """Reticular PreOBs on open marrow sites and endosteal PreOBs on open sites next to bone, at random.
+
+    Their counts are the sizes each pool renews toward.
+    """
+    p = niche.params
+    niche.stroma_target = {
+        True: _place(niche, niche.bone.next_to_bone, p.stroma.endosteal_density, endosteal=True),
+        False: _place(niche, niche.bone.marrow, p.stroma.density, endosteal=False),
+    }
+
+
+def _place(niche: Niche, where: np.ndarray, share: float, endosteal: bool) -> int:
+    """Put PreOBs on a share of the sites in `where` (rounded), chosen among the open ones; returns how many."""
+    open_sites = np.flatnonzero(where.ravel() & niche.open_marrow())
+    n = min(int(round(share * where.sum())), len(open_sites))
+    for site in niche.rng.choice(open_sites, size=n, replace=False):
+        niche.lattice.add(StromalCell, site, endosteal=endosteal)
+    return n
 
 
 def step_stroma(niche: Niche) -> None:
-    """One hour of PreOBs: differentiation into osteoblasts, recruitment to eroded surfaces, renewal."""
+    """One hour of PreOBs: differentiation into osteoblasts, recruitment to eroded surfaces, renewal of both pools."""
     p, rng, lattice = niche.params, niche.rng, niche.lattice
     sites = lattice.sites_of(StromalCell)
     ccl3_signalling = niche.effects["ccl3_signalling"]
@@ -115,12 +133,21 @@ def step_stroma(niche: Niche) -> None:
     chance = eroded_surface_recruitment(niche.signals.at("ccl3", eroded) * ccl3_signalling, p)
     for site in eroded[rng.random(len(eroded)) < chance]:
         lattice.add(StromalCell, site)
-    missing = niche.stroma_target - len(lattice.sites_of(StromalCell))
-    if missing > 0:
-        n_new = int(rng.binomial(missing, probability(p.stroma.renewal_rate)))
-        open_sites = np.flatnonzero(niche.open_marrow())
-        for site in rng.choice(open_sites, size=min(n_new, len(open_sites)), replace=False):
-            lattice.add(StromalCell, site)
+    _renew(niche)
+
+
+def _renew(niche: Niche) -> None:
+    """Each pool gains PreOBs toward its starting size: endosteal ones next to bone, reticular ones anywhere."""
+    p, rng, lattice = niche.params, niche.rng, niche.lattice
+    sites = lattice.sites_of(StromalCell)
+    endosteal_now = lattice.read(StromalCell, "endosteal", sites)
+    for endosteal, where in ((True, niche.bone.next_to_bone), (False, niche.bone.marrow)):
+        missing = niche.stroma_target[endosteal] - int((endosteal_now == endosteal).sum())
+        if missing > 0:
+            n_new = int(rng.binomial(missing, probability(p.stroma.renewal_rate)))
+            open_sites = np.flatnonzero(where.ravel() & niche.open_marrow())
+            for site in rng.choice(open_sites, size=min(n_new, len(open_sites)), replace=False):
+                lattice.add(StromalCell, site, endosteal=endosteal)
 
 
 KIND = declare(

@@ -47,7 +47,7 @@ class Niche:
         self.mm_contact = np.zeros(lattice.shape, dtype=bool)
         self.adherent_mm_contact = np.zeros(lattice.shape, dtype=bool)
         self.mobile_codes = np.zeros(0, dtype=np.int8)
-        self.stroma_target = 0
+        self.stroma_target: dict[bool, int] = {True: 0, False: 0}
         self.counters: dict = {"osteoclasts_formed": 0, "nuclei_fused": 0, "osteoclast_lifespans_h": []}
 
     # --- what is where -------------------------------------------------------------------------

@@ -94,7 +94,12 @@ class Cell(mesa.Agent):
     site = CellState(np.int64, -1, "flat index")
     """Flat index (x · height + y) of its site in its layer; −1 before placing and once removed."""
 
-    def __init__(self, model: mesa.Model) -> None:
+    def __init__(self, model: mesa.Model, **state) -> None:
+        """A new cell of the model, its state at the kind's defaults except the values given by name."""
         super().__init__(model)
         self.row = model.lattice.table(type(self)).allocate()
         self.final_state: dict = {}
+        for name, value in state.items():
+            if name not in self.state_fields:
+                raise TypeError(f"{type(self).__name__} has no state {name!r}; it has {sorted(self.state_fields)}")
+            setattr(self, name, value)
