@@ -31,6 +31,8 @@ class Niche:
         mm_contact, adherent_mm_contact: sites touched by an MM cell / an adherent MM cell (written by
             the MM phase; none across a transwell).
         mobile_codes: codes of the kinds that other cells can push or squeeze past.
+        stroma_target: the sizes the endosteal (True) and reticular (False) PreOB pools renew toward
+            (written by the stroma's seeding).
         counters: run totals the metrics read (osteoclasts formed, nuclei fused, osteoclast lifespans).
     """
 
@@ -67,12 +69,7 @@ class Niche:
 
     def is_open(self, site: int) -> bool:
         """Whether a flat site (−1 = none) is marrow holding no cell."""
-        return (
-            site >= 0
-            and bool(self.bone.marrow.flat[site])
-            and self.lattice.marrow_code.flat[site] == 0
-            and self.lattice.surface_code.flat[site] == 0
-        )
+        return site >= 0 and bool(self.open_at(np.array([site]))[0])
 
     def count_around(self, code: int, layer: str = MARROW, radius: int = 1) -> np.ndarray:
         """Cells with this code within `radius` sites (Chebyshev) of each site, the site itself excluded."""

@@ -101,6 +101,8 @@ GAP_SHORT_SHARE = 0.2
 
 MEASURE_PAD_SITES = 64
 """Sites of mirrored section added around the border before measuring, so the axes run on across it."""
+MEASURE_BLUR_UM = 10.0
+"""Standard deviation of the Gaussian blur applied before a section is measured, µm (one site)."""
 
 
 def generate_trabecular_bone(
@@ -165,7 +167,12 @@ def generate_trabecular_bone(
 def trabecular_structure(bone_fraction: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
     """Trabecular thickness, separation and number of a section, measured directly on it.
 
-    Bone is every site whose fraction is at least threshold, marrow the rest.
+    Bone is every site whose fraction, blurred over MEASURE_BLUR_UM, is at least
+    threshold, marrow the rest: the blur reads the section at the resolution of
+    light-microscope histomorphometry, so the one-site scallops of open
+    resorption pits and the single sites they cut off are not counted as
+    trabeculae and cavities of their own (without it Tb.Th fell from 124 to 92
+    µm in 90 days of balanced healthy remodelling).
     Returns (ASBMR names, Dempster et al. 2013):
 
     - ``tb_th_um``: Tb.Th, µm, the mean over the bone's skeleton of twice the
@@ -184,7 +191,8 @@ def trabecular_structure(bone_fraction: np.ndarray, threshold: float = 0.5) -> d
     of even width, one site over on one of odd width. A phase that is absent
     reads 0 µm; Tb.N is then 0.
     """
-    bone = np.asarray(bone_fraction) >= threshold
+    smoothed = ndimage.gaussian_filter(np.asarray(bone_fraction, dtype=float), MEASURE_BLUR_UM / SITE_UM)
+    bone = smoothed >= threshold
     inner = (slice(MEASURE_PAD_SITES, -MEASURE_PAD_SITES),) * 2
     widths = []
     for phase in (bone, ~bone):
