@@ -122,8 +122,8 @@ DEMOS: dict[str, Demo] = {
             what_happened=(
                 "Osteoclasts resorb bone in small packets, and the resorbed surface calls osteoblasts in to refill "
                 "it (coupling). Resorbing is fast, refilling slow, so at any moment some pits are still open and "
-                "BV/TV sits a little below its start; over the 90 days it went from 22.0% to 21.6%, and about "
-                "70% of the bone resorbed (0.014 mm²) had already been refilled (0.010 mm²). "
+                "BV/TV sits a little below its start; over the 90 days it went from 22.0% to 21.9%, and about "
+                "70% of the bone resorbed (0.0040 mm²) had already been refilled (0.0029 mm²). "
                 "RANKL/OPG stays at its healthy, low level the whole time."
             ),
         ),
@@ -145,8 +145,8 @@ DEMOS: dict[str, Demo] = {
             what_happened=(
                 "MM cells that stick to stroma make the stroma release more RANKL and less OPG, and the MM cells "
                 "release CCL3, which calls osteoclast precursors. More osteoclasts form and resorb bone, and "
-                "osteoclasts in turn keep MM cells alive. In 60 days BV/TV fell from 22.0% to 17.2% "
-                "(no myeloma: 21.6%), the MM cells grew from 300 to about 1,230 and RANKL/OPG almost tripled."
+                "osteoclasts in turn keep MM cells alive. In 60 days BV/TV fell from 22.0% to 15.8% "
+                "(no myeloma: 21.9%), the MM cells grew from 300 to about 1,850 and RANKL/OPG more than tripled."
             ),
         ),
         Demo(
@@ -171,11 +171,11 @@ DEMOS: dict[str, Demo] = {
             what_happened=(
                 "The stromal RANKL rise needs touch (Giuliani et al. 2001). In the transwell RANKL/OPG stayed at "
                 "its healthy level, and the MM cells, without the survival signal of adhesion, died out: bone "
-                "was spared (BV/TV 21.4%). Anti-CD49d blocked most adhesion: the MM cells stopped growing "
-                "(300 to about 320, against 1,230 with contact) and RANKL/OPG rose less, but bone was still "
-                "lost (18.6%): the few cells that still stick keep some RANKL up, and every MM cell still calls "
-                "osteoclasts with CCL3. Adding the CCR1 blocker MLN3897 to anti-CD49d saved about half of that "
-                "loss (BV/TV 20.0%)."
+                "was spared (BV/TV 21.9%). Anti-CD49d blocked most adhesion: the MM cells dwindled (300 to about "
+                "120, against 1,850 with contact) and RANKL/OPG barely rose, but a little bone was still lost "
+                "(21.2%): the few cells that still stick keep some RANKL up, and every MM cell still calls "
+                "osteoclasts with CCL3. Adding the CCR1 blocker MLN3897 to anti-CD49d saved about 90% of that "
+                "loss (BV/TV 21.9%)."
             ),
         ),
         Demo(
@@ -200,8 +200,8 @@ DEMOS: dict[str, Demo] = {
             what_happened=(
                 "IMiDs lower CD49d on MM cells (less adhesion), cut their CCL3, blunt the stroma's response to "
                 "contact and slow osteoclast formation (Bolzoni et al. 2013). After they started, RANKL/OPG "
-                "fell back towards the healthy level and the bone loss slowed: BV/TV at day 60 was 19.0% with "
-                "lenalidomide against 17.2% without. They are held here at co-culture concentrations, above "
+                "fell back towards the healthy level and the bone loss slowed: BV/TV at day 60 was 19.6% with "
+                "lenalidomide against 15.8% without. They are held here at co-culture concentrations, above "
                 "what a patient's blood reaches."
             ),
         ),
@@ -218,14 +218,15 @@ DEMOS: dict[str, Demo] = {
             look_for=(
                 f"At day {DRUG_DAY} the antibody is injected (dashed line). Switch the overlay to free RANKL: it "
                 "goes dark although the stroma still makes RANKL. Osteoclasts stop forming, the last ones die, "
-                "and the BV/TV curve flattens, while the MM cells keep growing."
+                "and the BV/TV curve flattens, while the MM cells keep growing, more slowly."
             ),
-            question="Denosumab saves the bone. Why does it not stop the myeloma?",
+            question="Denosumab saves the bone. Why does it slow the myeloma but not stop it?",
             what_happened=(
                 "Denosumab and OPG-Fc catch RANKL before it reaches RANK on osteoclast precursors, so no new "
                 "osteoclasts form and the old ones lose their survival signal: bone loss stops within days "
-                "(BV/TV 20.1% at day 60 with denosumab, 17.2% without). The MM cells still grow (about 1,150 "
-                "against 1,230): blocking RANKL breaks the bone side of the cycle, not the tumour."
+                "(BV/TV 21.7% at day 60 with denosumab, 15.8% without). The MM cells still grow, though more "
+                "slowly (about 1,060 against 1,850), because fewer osteoclasts are left to support them: "
+                "blocking RANKL breaks the bone side of the cycle, and with it some of the tumour's support."
             ),
         ),
     )
