@@ -61,7 +61,7 @@ def step_precursors(niche: Niche) -> None:
     if n == 0:
         return
     dies = rng.random(n) < probability(p.ocp.death_rate)
-    on_bone = _next_to_bone_surface(niche, sites)
+    on_bone = _touches_surface(niche, *lattice.neighbours(sites))
     ccl3 = niche.signals.at("ccl3", sites) * fx["ccl3_signalling"]
     rate = fusion_rate(niche.signals.at("rank_occupancy", sites), ccl3, p) * on_bone
     fuses = ~dies & (rng.random(n) < probability(rate * fx["osteoclast_formation"]))
@@ -71,28 +71,29 @@ def step_precursors(niche: Niche) -> None:
     for cell in lattice.agents_at(MARROW, sites[fuses]):
         _fuse(niche, cell, partners)
     hops = max(int(np.ceil(p.ocp.migration_rate)), 1)
+    sites = lattice.sites_of(OsteoclastPrecursor)
     for _ in range(hops):
-        _hop(niche, 1.0 / hops)
+        sites = _hop(niche, sites, 1.0 / hops)
 
 
-def _next_to_bone_surface(niche: Niche, sites: np.ndarray) -> np.ndarray:
-    """Whether each flat site touches the bone surface (bone facing marrow, or a lacuna with a surface cell)."""
-    neighbours, inside = niche.lattice.neighbours(sites)
+def _touches_surface(niche: Niche, neighbours: np.ndarray, inside: np.ndarray) -> np.ndarray:
+    """Whether each site, given its Moore neighbours (n x 8), touches the bone surface (bone facing marrow, or a
+    lacuna with a surface cell)."""
     surface = niche.bone.surface.ravel()[neighbours] | (niche.lattice.surface_code.ravel()[neighbours] > 0)
     return (surface & inside).any(axis=1)
 
 
-def _hop(niche: Niche, dt_h: float) -> None:
-    """Over dt_h hours, each precursor steps to a neighbouring site at its migration rate."""
-    p, lattice = niche.params, niche.lattice
-    sites = lattice.sites_of(OsteoclastPrecursor)
-    neighbours, inside = lattice.neighbours(sites)
-    on_bone = ((niche.bone.surface.ravel()[neighbours] | (lattice.surface_code.ravel()[neighbours] > 0)) & inside).any(
-        1
-    )
-    moves = niche.rng.random(len(sites)) < probability(migration_rate(on_bone, p), dt_h)
-    ccl3 = niche.signals.at("ccl3", sites[moves]) * niche.effects["ccl3_signalling"]
-    _migrate(niche, sites[moves], ccl3)
+def _hop(niche: Niche, sites: np.ndarray, dt_h: float) -> np.ndarray:
+    """Over dt_h hours, each precursor on the flat sites steps to a neighbouring site at its migration rate.
+
+    Returns the sites that hold precursors afterwards.
+    """
+    neighbours, inside = niche.lattice.neighbours(sites)
+    on_bone = _touches_surface(niche, neighbours, inside)
+    moves = np.flatnonzero(niche.rng.random(len(sites)) < probability(migration_rate(on_bone, niche.params), dt_h))
+    after = sites.copy()
+    after[moves] = _migrate(niche, sites[moves], neighbours[moves], inside[moves])
+    return after
 
 
 def _fuse(niche: Niche, precursor: OsteoclastPrecursor, partners: np.ndarray) -> None:
@@ -138,26 +139,32 @@ def _nearest_precursors(niche: Niche, site: int, k: int) -> list:
     return [cell for _, cell in found[:k]]
 
 
-def _migrate(niche: Niche, sites: np.ndarray, ccl3_here: np.ndarray) -> None:
+def _migrate(niche: Niche, sites: np.ndarray, neighbours: np.ndarray, inside: np.ndarray) -> np.ndarray:
     """Step each mover to a chosen neighbouring marrow site: empty ones first (one mover per site), then
-    squeezing past mobile cells."""
+    squeezing past mobile cells (a squeeze happens only if no other squeeze in this hop involves either site).
+
+    Returns each mover's site afterwards as a member of the precursors' set of sites (a precursor that swapped
+    with another precursor keeps its entry: the set is the same).
+    """
     p, lattice = niche.params, niche.lattice
-    neighbours, inside = lattice.neighbours(sites)
     marrow_code = lattice.marrow_code.ravel()
     enterable = niche.bone.marrow.ravel()[neighbours] & (lattice.surface_code.ravel()[neighbours] == 0)
     enterable &= inside & np.isin(marrow_code[neighbours], niche.passable_codes)
-    ccl3_neighbours = niche.signals.at("ccl3", neighbours.ravel()).reshape(neighbours.shape)
-    weights = chemotaxis_weights(ccl3_here, ccl3_neighbours * niche.effects["ccl3_signalling"], p)
-    targets = niche.choose_neighbour(sites, enterable, neighbours, weights)
+    sensing = niche.effects["ccl3_signalling"]
+    ccl3_here = niche.signals.at("ccl3", sites) * sensing
+    ccl3_neighbours = niche.signals.at("ccl3", neighbours.ravel()).reshape(neighbours.shape) * sensing
+    targets = niche.choose_neighbour(sites, enterable, neighbours, chemotaxis_weights(ccl3_here, ccl3_neighbours, p))
     into_open = (targets >= 0) & (marrow_code[np.maximum(targets, 0)] == 0)
     won = niche.first_claims(np.where(into_open, targets, -1))
-    squeezing = ~into_open & (targets >= 0) & (niche.rng.random(len(sites)) < p.ocp.squeeze_probability)
-    squeezers = lattice.agents_at(MARROW, sites[squeezing])
     lattice.move_many(OsteoclastPrecursor, sites[won], targets[won])
-    for cell, target in zip(squeezers, targets[squeezing], strict=True):
-        other = lattice.agent_at(MARROW, target)
-        if other is not None and other.code in niche.mobile_codes and other is not cell:
-            lattice.swap(cell, other)
+    after = np.where(won, targets, sites)
+    squeezing = ~into_open & (targets >= 0) & (niche.rng.random(len(sites)) < p.ocp.squeeze_probability)
+    squeezing &= niche.first_claims(np.where(squeezing, targets, -1))
+    squeezing &= ~np.isin(targets, sites[squeezing]) & ~np.isin(sites, targets[squeezing])
+    squeezing &= np.isin(marrow_code[np.maximum(targets, 0)], niche.mobile_codes)
+    past_other_kind = squeezing & (marrow_code[np.maximum(targets, 0)] != OsteoclastPrecursor.code)
+    lattice.swap_many(MARROW, sites[squeezing], targets[squeezing])
+    return np.where(past_other_kind, targets, after)
 
 
 KIND = declare(

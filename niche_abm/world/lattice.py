@@ -49,6 +49,7 @@ class Lattice:
         self._agent = {MARROW: np.empty(self.size, dtype=object), SURFACE: np.empty(self.size, dtype=object)}
         self._row = {MARROW: np.full(self.size, -1, dtype=np.int64), SURFACE: np.full(self.size, -1, dtype=np.int64)}
         self._tables: dict[type, StateTable] = {}
+        self._kinds: dict[int, type] = {}
 
     @property
     def size(self) -> int:
@@ -88,11 +89,18 @@ class Lattice:
         code[targets], self._agent[layer][targets], self._row[layer][targets] = kind.code, agents, rows
         self.table(kind).values["site"][rows] = targets
 
-    def swap(self, a: mesa.Agent, b: mesa.Agent) -> None:
-        """Exchange the sites of two cells of the same layer."""
-        site_a, site_b = a.site, b.site
-        self._put(a, site_b)
-        self._put(b, site_a)
+    def swap_many(self, layer: str, first: np.ndarray, second: np.ndarray) -> None:
+        """Exchange the cells on the flat sites first[i] and second[i] of a layer (all occupied, no site twice)."""
+        code, agent, row = self.code[layer].ravel(), self._agent[layer], self._row[layer]
+        code_1, code_2 = code[first], code[second]
+        agent_1, agent_2 = agent[first], agent[second]
+        row_1, row_2 = row[first], row[second]
+        code[first], agent[first], row[first] = code_2, agent_2, row_2
+        code[second], agent[second], row[second] = code_1, agent_1, row_1
+        for kind_code in np.unique(np.concatenate([code_1, code_2])):
+            site = self._tables[self._kinds[int(kind_code)]].values["site"]
+            site[row_1[code_1 == kind_code]] = second[code_1 == kind_code]
+            site[row_2[code_2 == kind_code]] = first[code_2 == kind_code]
 
     def remove(self, agent: mesa.Agent) -> None:
         """Take a cell out of the lattice and out of the model (death, fusion, differentiation)."""
@@ -116,6 +124,7 @@ class Lattice:
         """The state table of a kind (made on first use from the kind's CellState declarations)."""
         if kind not in self._tables:
             self._tables[kind] = StateTable(kind.state_fields)
+            self._kinds[kind.code] = kind
         return self._tables[kind]
 
     def read(self, kind: type, name: str, sites: np.ndarray) -> np.ndarray:
