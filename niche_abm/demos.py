@@ -122,8 +122,9 @@ DEMOS: dict[str, Demo] = {
             what_happened=(
                 "Osteoclasts resorb bone in small packets, and the resorbed surface calls osteoblasts in to refill "
                 "it (coupling). Resorbing is fast, refilling slow, so at any moment some pits are still open and "
-                "BV/TV sits a little below its start; over the 90 days it went from 22.0% to 21.9%, and about "
-                "70% of the bone resorbed (0.0040 mm²) had already been refilled (0.0029 mm²). "
+                "BV/TV sits a little below its start. This 1 mm² piece happened to remodel little in 90 days "
+                "(0.0010 mm² resorbed, nearly all of it already refilled), so BV/TV stayed at 22.0%; other "
+                "seeds turn over 10-30% of their bone a year. "
                 "RANKL/OPG stays at its healthy, low level the whole time."
             ),
         ),
@@ -145,8 +146,8 @@ DEMOS: dict[str, Demo] = {
             what_happened=(
                 "MM cells that stick to stroma make the stroma release more RANKL and less OPG, and the MM cells "
                 "release CCL3, which calls osteoclast precursors. More osteoclasts form and resorb bone, and "
-                "osteoclasts in turn keep MM cells alive. In 60 days BV/TV fell from 22.0% to 15.8% "
-                "(no myeloma: 21.9%), the MM cells grew from 300 to about 1,850 and RANKL/OPG more than tripled."
+                "osteoclasts in turn keep MM cells alive. In 60 days BV/TV fell from 22.0% to 19.0% "
+                "(no myeloma: 22.0%), the MM cells grew from 300 to about 1,380 and RANKL/OPG almost tripled."
             ),
         ),
         Demo(
@@ -172,10 +173,10 @@ DEMOS: dict[str, Demo] = {
                 "The stromal RANKL rise needs touch (Giuliani et al. 2001). In the transwell RANKL/OPG stayed at "
                 "its healthy level, and the MM cells, without the survival signal of adhesion, died out: bone "
                 "was spared (BV/TV 21.9%). Anti-CD49d blocked most adhesion: the MM cells dwindled (300 to about "
-                "120, against 1,850 with contact) and RANKL/OPG barely rose, but a little bone was still lost "
-                "(21.2%): the few cells that still stick keep some RANKL up, and every MM cell still calls "
-                "osteoclasts with CCL3. Adding the CCR1 blocker MLN3897 to anti-CD49d saved about 90% of that "
-                "loss (BV/TV 21.9%)."
+                "190, against 1,380 with contact) and RANKL/OPG rose less (0.026 against 0.042), yet in this "
+                "run as much bone was lost (19.2%): the few cells that still stick keep some RANKL up where it "
+                "matters, next to bone, and every MM cell still calls osteoclasts with CCL3. Adding the CCR1 "
+                "blocker MLN3897 to anti-CD49d saved over 90% of that loss (BV/TV 21.8%)."
             ),
         ),
         Demo(
@@ -200,8 +201,8 @@ DEMOS: dict[str, Demo] = {
             what_happened=(
                 "IMiDs lower CD49d on MM cells (less adhesion), cut their CCL3, blunt the stroma's response to "
                 "contact and slow osteoclast formation (Bolzoni et al. 2013). After they started, RANKL/OPG "
-                "fell back towards the healthy level and the bone loss slowed: BV/TV at day 60 was 19.6% with "
-                "lenalidomide against 15.8% without. They are held here at co-culture concentrations, above "
+                "fell back towards the healthy level and the bone loss slowed: BV/TV at day 60 was 21.2% with "
+                "lenalidomide against 19.0% without. They are held here at co-culture concentrations, above "
                 "what a patient's blood reaches."
             ),
         ),
@@ -224,8 +225,8 @@ DEMOS: dict[str, Demo] = {
             what_happened=(
                 "Denosumab and OPG-Fc catch RANKL before it reaches RANK on osteoclast precursors, so no new "
                 "osteoclasts form and the old ones lose their survival signal: bone loss stops within days "
-                "(BV/TV 21.7% at day 60 with denosumab, 15.8% without). The MM cells still grow, though more "
-                "slowly (about 1,060 against 1,850), because fewer osteoclasts are left to support them: "
+                "(BV/TV 21.3% at day 60 with denosumab, 19.0% without). The MM cells still grow, though more "
+                "slowly (about 1,190 against 1,380), because fewer osteoclasts are left to support them: "
                 "blocking RANKL breaks the bone side of the cycle, and with it some of the tumour's support."
             ),
         ),
