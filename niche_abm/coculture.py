@@ -89,11 +89,12 @@ def run_arm(arm: Arm, seed: int, hours: int = 48, overrides: dict | None = None)
 def measure_well(model) -> dict[str, float]:
     """Stromal output, medium concentrations, MM CD49d and the conditioned medium's osteoclastogenic potential."""
     p, fx = model.params, model.effects
-    stromal, _ = model.lattice.cells_of(StromalCell)
-    touched = np.fromiter((a.touched_by_adherent_mm for a in stromal), bool, len(stromal))
+    lattice = model.lattice
+    touched = lattice.read(StromalCell, "touched_by_adherent_mm", lattice.sites_of(StromalCell))
     rankl_out, opg_out = stroma_rules.secretion(touched, p, fx["stroma_contact_response"])
-    myeloma, _ = model.lattice.cells_of(MyelomaCell)
-    cd49d = np.fromiter((a.cd49d for a in myeloma), float, len(myeloma)) * fx["mm_cd49d"]
+    mm_sites = lattice.sites_of(MyelomaCell)
+    cd49d = lattice.read(MyelomaCell, "cd49d", mm_sites) * fx["mm_cd49d"]
+    adherent = lattice.read(MyelomaCell, "adherent", mm_sites)
     rankl, opg = float(model.signals.map("rankl").mean()), float(model.signals.map("opg").mean())
     ccl3 = float(model.signals.map("ccl3").mean())
     return {
@@ -104,7 +105,7 @@ def measure_well(model) -> dict[str, float]:
         "rankl_opg_ratio": rankl / opg,
         "mm_cd49d": float(cd49d.mean()) if len(cd49d) else float("nan"),
         "ccl3_pg_ml": pm_to_pg_per_ml(ccl3, SIGNALS["ccl3"].mass_kda),
-        "adherent_mm_share": float(np.mean([a.adherent for a in myeloma])) if myeloma else float("nan"),
+        "adherent_mm_share": float(adherent.mean()) if len(adherent) else float("nan"),
         "osteoclasts_per_1000_precursors": osteoclastogenic_potential(rankl, opg, ccl3, model.treatment, p),
     }
 

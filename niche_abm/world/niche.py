@@ -87,7 +87,7 @@ class Niche:
 
     def touched_by(self, code: int, layer: str = MARROW) -> np.ndarray:
         """Sites with a cell of this code in their Moore neighbourhood (the site itself excluded)."""
-        return self.count_around(code, layer) > 0
+        return self.count_contacts(self.lattice.code[layer] == code)
 
     def mark_near(self, sites: np.ndarray, radius_um: float) -> np.ndarray:
         """Sites within radius_um of any of the flat sites."""
