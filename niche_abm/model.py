@@ -76,7 +76,7 @@ class NicheModel(mesa.Model):
         self.lattice = Lattice(self, shape)
         self.signals = Signals(params, self.bone.marrow)
         self.niche = Niche(params, self.rng, self.lattice, self.bone, self.signals)
-        self.niche.mobile_codes = np.array([k.code for k in CELL_KINDS if k.mobile], dtype=np.int8)
+        self.niche.mobile[[k.code for k in CELL_KINDS if k.mobile]] = True
         self.niche.effects = self.treatment.multipliers(0.0)
         for kind in CELL_KINDS:
             if kind.seed is not None:

@@ -149,7 +149,7 @@ def _migrate(niche: Niche, sites: np.ndarray, neighbours: np.ndarray, inside: np
     p, lattice = niche.params, niche.lattice
     marrow_code = lattice.marrow_code.ravel()
     enterable = niche.bone.marrow.ravel()[neighbours] & (lattice.surface_code.ravel()[neighbours] == 0)
-    enterable &= inside & np.isin(marrow_code[neighbours], niche.passable_codes)
+    enterable &= inside & niche.passable[marrow_code[neighbours]]
     sensing = niche.effects["ccl3_signalling"]
     ccl3_here = niche.signals.at("ccl3", sites) * sensing
     ccl3_neighbours = niche.signals.at("ccl3", neighbours.ravel()).reshape(neighbours.shape) * sensing
@@ -160,8 +160,10 @@ def _migrate(niche: Niche, sites: np.ndarray, neighbours: np.ndarray, inside: np
     after = np.where(won, targets, sites)
     squeezing = ~into_open & (targets >= 0) & (niche.rng.random(len(sites)) < p.ocp.squeeze_probability)
     squeezing &= niche.first_claims(np.where(squeezing, targets, -1))
-    squeezing &= ~np.isin(targets, sites[squeezing]) & ~np.isin(sites, targets[squeezing])
-    squeezing &= np.isin(marrow_code[np.maximum(targets, 0)], niche.mobile_codes)
+    squeezer_sites, squeeze_targets = np.zeros(lattice.size, dtype=bool), np.zeros(lattice.size, dtype=bool)
+    squeezer_sites[sites[squeezing]] = True
+    squeeze_targets[targets[squeezing]] = True
+    squeezing &= ~squeezer_sites[targets] & ~squeeze_targets[sites] & niche.mobile[marrow_code[np.maximum(targets, 0)]]
     past_other_kind = squeezing & (marrow_code[np.maximum(targets, 0)] != OsteoclastPrecursor.code)
     lattice.swap_many(MARROW, sites[squeezing], targets[squeezing])
     return np.where(past_other_kind, targets, after)

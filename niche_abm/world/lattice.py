@@ -50,6 +50,7 @@ class Lattice:
         self._row = {MARROW: np.full(self.size, -1, dtype=np.int64), SURFACE: np.full(self.size, -1, dtype=np.int64)}
         self._tables: dict[type, StateTable] = {}
         self._kinds: dict[int, type] = {}
+        self._moore = _moore_table(self.shape)
 
     @property
     def size(self) -> int:
@@ -158,15 +159,25 @@ class Lattice:
         return np.divmod(np.asarray(sites, dtype=np.intp), self.shape[1])
 
     def neighbours(self, sites: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Moore neighbours of each flat site (n x 8 flat indices) and which of them lie inside the grid."""
-        x, y = self.xy(sites)
-        nx = x[:, None] + MOORE[:, 0]
-        ny = y[:, None] + MOORE[:, 1]
-        w, h = self.shape
-        inside = (nx >= 0) & (nx < w) & (ny >= 0) & (ny < h)
-        return np.clip(nx, 0, w - 1) * h + np.clip(ny, 0, h - 1), inside
+        """Moore neighbours of each flat site (n x 8 flat indices) and which of them lie inside the grid.
+
+        A neighbour outside the grid is given as the nearest site inside it (and marked outside).
+        """
+        table, inside = self._moore
+        return table[sites], inside[sites]
 
     def occupancy(self) -> np.ndarray:
         """One code per site for display and analysis: the surface cell where there is one, else the marrow cell."""
         surface = self.code[SURFACE]
         return np.where(surface > 0, surface, self.code[MARROW])
+
+
+def _moore_table(shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """For every flat site, its 8 Moore neighbours (size x 8 flat indices, int32, clipped to the grid) and
+    which of them lie inside the grid: read by a gather instead of computed per call."""
+    w, h = shape
+    x, y = np.divmod(np.arange(w * h, dtype=np.int32), np.int32(h))
+    nx = x[:, None] + MOORE[:, 0].astype(np.int32)
+    ny = y[:, None] + MOORE[:, 1].astype(np.int32)
+    inside = (nx >= 0) & (nx < w) & (ny >= 0) & (ny < h)
+    return np.clip(nx, 0, w - 1) * np.int32(h) + np.clip(ny, 0, h - 1), inside

@@ -30,7 +30,7 @@ class Niche:
         near_osteoclast: sites within mm.osteoclast_support_radius_um of an osteoclast (refreshed hourly).
         mm_contact, adherent_mm_contact: sites touched by an MM cell / an adherent MM cell (written by
             the MM phase; none across a transwell).
-        mobile_codes: codes of the kinds that other cells can push or squeeze past.
+        mobile: indexed by kind code, whether other cells can push or squeeze past cells of that kind.
         stroma_target: the sizes the endosteal (True) and reticular (False) PreOB pools renew toward
             (written by the stroma's seeding).
         counters: run totals the metrics read (osteoclasts formed, nuclei fused, osteoclast lifespans).
@@ -48,7 +48,7 @@ class Niche:
         self.near_osteoclast = np.zeros(lattice.shape, dtype=bool)
         self.mm_contact = np.zeros(lattice.shape, dtype=bool)
         self.adherent_mm_contact = np.zeros(lattice.shape, dtype=bool)
-        self.mobile_codes = np.zeros(0, dtype=np.int8)
+        self.mobile = np.zeros(128, dtype=bool)
         self.stroma_target: dict[bool, int] = {True: 0, False: 0}
         self.counters: dict = {"osteoclasts_formed": 0, "nuclei_fused": 0, "osteoclast_lifespans_h": []}
 
@@ -76,9 +76,11 @@ class Niche:
         return count_around(self.lattice.code[layer] == code, radius)
 
     @property
-    def passable_codes(self) -> np.ndarray:
-        """Marrow codes a moving cell may enter: empty (0) or a mobile cell it can squeeze past."""
-        return np.append(self.mobile_codes, 0)
+    def passable(self) -> np.ndarray:
+        """Indexed by marrow code, whether a moving cell may enter: empty (0) or a mobile cell to squeeze past."""
+        passable = self.mobile.copy()
+        passable[0] = True
+        return passable
 
     @staticmethod
     def count_contacts(mask: np.ndarray) -> np.ndarray:
@@ -166,7 +168,7 @@ class Niche:
             return -1
         path = _line(lattice.xy(np.array([origin])), lattice.xy(np.array([end])), lattice.shape[1])
         movers = lattice.agents_at(MARROW, path[:-1])
-        if any(cell is None or cell.code not in self.mobile_codes for cell in movers):
+        if any(cell is None or not self.mobile[cell.code] for cell in movers):
             return -1
         for cell, site in zip(reversed(movers), reversed(path[1:]), strict=True):
             lattice.move(cell, site)

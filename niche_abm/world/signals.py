@@ -118,9 +118,11 @@ class Signals:
     def follow_bone(self, marrow: np.ndarray) -> None:
         """Rebuild every field's porous geometry for a new marrow mask."""
         self._marrow = marrow.copy()
-        self._nearest_marrow = self._nearest_marrow_sites(marrow)
-        for field in self.fields.values():
+        nearest_marrow = self._nearest_marrow_sites(marrow)
+        self._sensed_voxel = {}
+        for name, field in self.fields.items():
             field.set_geometry(marrow)
+            self._sensed_voxel[name] = self._voxel_index(field, nearest_marrow).astype(np.int32)
 
     def age(self, marrow: np.ndarray) -> None:
         """Count an hour; every fields.geometry_refresh_h hours, follow the bone if the marrow changed."""
@@ -134,11 +136,9 @@ class Signals:
     # --- sensing ---------------------------------------------------------------------------------
     def at(self, name: str, sites: np.ndarray) -> np.ndarray:
         """A field (pM) or derived quantity at flat sites; bone sites read the nearest marrow site."""
-        sites = self._nearest_marrow[np.asarray(sites, dtype=np.intp)]
         if name in DERIVED:
-            return self._sample(self.derived[name], self.fields["rankl"].voxel_sites, sites)
-        field = self.fields[name]
-        return self._sample(field.concentration, field.voxel_sites, sites)
+            return self.derived[name].ravel()[self._sensed_voxel["rankl"][sites]]
+        return self.fields[name].concentration.ravel()[self._sensed_voxel[name][sites]]
 
     def map(self, name: str) -> np.ndarray:
         """A field (pM) or derived quantity on every site [x, y] (each site takes its voxel's value)."""
@@ -153,10 +153,6 @@ class Signals:
         return float(self.map(name)[marrow].mean())
 
     # --- helpers ---------------------------------------------------------------------------------
-    def _sample(self, values: np.ndarray, voxel_sites: int, sites: np.ndarray) -> np.ndarray:
-        x, y = np.divmod(sites, self.shape[1])
-        return values[x // voxel_sites, y // voxel_sites]
-
     def _voxel_index(self, field: DiffusionField, sites: np.ndarray) -> np.ndarray:
         x, y = np.divmod(sites, self.shape[1])
         f = field.voxel_sites
