@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from niche_abm.drugs.pharmacology import OneCompartment, emax_effect
 
 TARGETS: dict[str, str] = {
-    "mm_cd49d": "CD49d (VLA-4) expression on MM cells, which sets their adhesion to stroma",
-    "mm_adhesion": "binding of MM cells to VCAM-1 on stroma, whatever their CD49d",
+    "mm_cd49d": "CD49d (VLA-4 α4) expression on MM cells, the main adhesion pair (CD49d–VCAM-1)",
+    "mm_itga8": "integrin α8 (ITGA8) expression on MM cells, a smaller adhesion pair",
+    "mm_icam2": "ICAM2 (CD102) expression on MM cells, a smaller adhesion pair",
+    "mm_adhesion": "binding of VLA-4 on MM cells to VCAM-1 on stroma, whatever their CD49d (the CD49d pair only)",
     "mm_ccl3_secretion": "CCL3/MIP-1α secretion by MM cells",
     "stroma_contact_response": "the rise of RANKL and fall of OPG in stroma touched by adherent MM cells",
     "osteoclast_formation": "fusion of precursors into osteoclasts",
@@ -26,7 +28,12 @@ TARGETS: dict[str, str] = {
     "ccl3_signalling": "CCL3 sensed through CCR1 by precursors, osteoclasts and osteoblast-lineage cells",
     "osteoclast_death": "osteoclast apoptosis",
     "resorption": "bone resorbed by each osteoclast",
-    "mm_death": "MM cell death",
+    "mm_death": "death of MM cells free of stroma",
+    "mm_death_adherent": "death of MM cells bound to stroma: a drug's kill less its adhesion-mediated "
+    "protection (CAM-DR, Drug.adhesion_protection)",
+    "dkk1_signalling": "DKK1 reaching its Wnt co-receptors (LRP5/6) on osteoblast-lineage cells",
+    "vegf_signalling": "VEGF reaching VEGFR2 on endothelial cells",
+    "il6_signalling": "IL-6 reaching its receptor on MM cells",
     "osteoblast_differentiation": "differentiation of PreOBs into osteoblasts",
 }
 
@@ -70,6 +77,9 @@ class Drug:
         clinical_regimen: default in-vivo regimen as written on the command line, e.g. "120mg/4w"; "" if none.
         in_vitro_um: default concentration in a co-culture well, µM.
         sources: where the regimen and pharmacokinetics come from.
+        adhesion_protection: share (0..1) of the drug's stimulation of MM death that MM cells bound to
+            stroma escape (cell-adhesion-mediated drug resistance, CAM-DR; Damiano et al. 1999 Blood
+            93:1658); 0 = adhesion does not protect.
     """
 
     name: str
@@ -80,10 +90,19 @@ class Drug:
     clinical_regimen: str
     in_vitro_um: float
     sources: str
+    adhesion_protection: float = 0.0
 
     def multipliers(self, concentration_um: float) -> dict[str, float]:
-        """Factor on each target at this concentration."""
+        """Factor on each target at this concentration.
+
+        Its stimulation of MM death also acts on adherent MM cells (``mm_death_adherent``), reduced by
+        its adhesion protection: a fold 1 + E becomes 1 + E · (1 − adhesion_protection).
+        """
         out: dict[str, float] = {}
         for effect in self.effects:
-            out[effect.target] = out.get(effect.target, 1.0) * effect.multiplier(concentration_um)
+            factor = effect.multiplier(concentration_um)
+            out[effect.target] = out.get(effect.target, 1.0) * factor
+            if effect.target == "mm_death":
+                adherent = 1.0 + (factor - 1.0) * (1.0 - self.adhesion_protection)
+                out["mm_death_adherent"] = out.get("mm_death_adherent", 1.0) * adherent
         return out

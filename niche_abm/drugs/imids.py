@@ -1,8 +1,8 @@
 """Immunomodulatory drugs (IMiDs): lenalidomide and pomalidomide.
 
 Bolzoni et al. 2013 Exp Hematol 41:387 (GEO GSE37302): at concentrations reached in
-vivo both lower CD49d on MM cells, cut their CCL3, blunt the contact-induced RANKL
-rise in PreOBs (normalising RANKL/OPG) and reduce osteoclast formation;
+vivo both lower CD49d on MM cells (and, in the dataset, the adhesion molecules ITGA8
+and ICAM2/CD102), cut their CCL3, blunt the contact-induced RANKL rise in PreOBs (normalising RANKL/OPG) and reduce osteoclast formation;
 Breitkreutz et al. 2008 Leukemia 22:1925: lenalidomide inhibits osteoclastogenesis.
 Effect sizes are not in the abstracts: Emax values are estimates; pomalidomide is
 given a 20x lower EC50 (it is the more potent IMiD in the same assays).
@@ -12,11 +12,14 @@ from niche_abm.drugs.base import Drug, Effect
 from niche_abm.drugs.pharmacology import OneCompartment
 
 _BOLZONI = "Bolzoni et al. 2013 Exp Hematol 41:387 (direction); size an estimate"
+_GSE37302 = "GEO GSE37302 (Bolzoni 2013: ITGA8 and ICAM2/CD102 down with CD49d); size an estimate, as CD49d"
 
 
 def _imid_effects(ec50_um: float) -> tuple[Effect, ...]:
     return (
         Effect("mm_cd49d", "inhibit", 0.5, ec50_um, 1.0, _BOLZONI),
+        Effect("mm_itga8", "inhibit", 0.5, ec50_um, 1.0, _GSE37302),
+        Effect("mm_icam2", "inhibit", 0.5, ec50_um, 1.0, _GSE37302),
         Effect("mm_ccl3_secretion", "inhibit", 0.6, ec50_um, 1.0, _BOLZONI),
         Effect("stroma_contact_response", "inhibit", 0.7, ec50_um, 1.0, _BOLZONI),
         Effect(
