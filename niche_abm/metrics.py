@@ -12,6 +12,10 @@ Tissue volume is the whole grid.
 - n_oc_b_pm: osteoclasts per mm of bone perimeter, /mm.
 - oc_nuclei_mean: mean nuclei per osteoclast (NaN without osteoclasts).
 - mm_near_oc: share of MM cells within mm.osteoclast_support_radius_um of an osteoclast.
+- ccl3_mean, dkk1_mean, vegf_mean, il6_mean: marrow mean of each secreted factor, pg/mL (the unit of
+  marrow-plasma ELISAs; pM times the molecular mass in kDa).
+- microvessel_density: vessel cross-sections (8-connected groups of endothelial sites) per mm² of marrow,
+  the CD34 microvessel count of Vacca et al. 1994.
 - lesion_count, lesion_area_mm2: connected regions (8-neighbour) of sites that
   were bone at the start and are marrow now, at least metrics.lesion_min_area_mm2.
 - tb_th_um, tb_sp_um, tb_n_per_mm: trabecular thickness, separation and number
@@ -23,7 +27,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from niche_abm.cells import MyelomaCell, Osteoblast, Osteoclast
+import numpy as np
+from scipy import ndimage
+
+from niche_abm.cells import EndothelialCell, MyelomaCell, Osteoblast, Osteoclast
 from niche_abm.units import SITE_UM, pm_to_pg_per_ml, sites_to_mm2
 from niche_abm.world.signals import BY_NAME
 from niche_abm.world.trabecular import trabecular_structure
@@ -48,6 +55,10 @@ COLUMNS = (
     "rankl_opg_ratio",
     "free_rankl_mean",
     "ccl3_mean",
+    "dkk1_mean",
+    "vegf_mean",
+    "il6_mean",
+    "microvessel_density",
     "resorbed_mm2",
     "formed_mm2",
     "lesion_count",
@@ -68,6 +79,17 @@ def structure(model: NicheModel) -> dict[str, float]:
 def exposure(model: NicheModel) -> dict[str, float]:
     """Concentration of each drug given in the run, µM, as columns conc_<drug>_um."""
     return {f"conc_{name}_um": c for name, c in model.treatment.concentrations(float(model.hour)).items()}
+
+
+def _pg_per_ml(model: NicheModel, name: str) -> float:
+    """Marrow mean of a secreted factor, pg/mL."""
+    return pm_to_pg_per_ml(model.signals.marrow_mean(name, model.bone.marrow), BY_NAME[name].mass_kda)
+
+
+def microvessel_density(model: NicheModel) -> float:
+    """Vessel cross-sections (8-connected groups of endothelial sites) per mm² of marrow."""
+    _, n = ndimage.label(model.lattice.marrow_code == EndothelialCell.code, structure=np.ones((3, 3)))
+    return n / max(sites_to_mm2(float(model.bone.marrow.sum())), 1e-12)
 
 
 def measure(model: NicheModel) -> dict[str, float]:
@@ -99,7 +121,8 @@ def measure(model: NicheModel) -> dict[str, float]:
         "n_ob": len(lattice.sites_of(Osteoblast)),
         "rankl_opg_ratio": signals.marrow_mean("rankl", marrow) / opg_mean,
         "free_rankl_mean": signals.marrow_mean("free_rankl", marrow),
-        "ccl3_mean": pm_to_pg_per_ml(signals.marrow_mean("ccl3", marrow), BY_NAME["ccl3"].mass_kda),
+        **{f"{name}_mean": _pg_per_ml(model, name) for name in ("ccl3", "dkk1", "vegf", "il6")},
+        "microvessel_density": microvessel_density(model),
         "resorbed_mm2": sites_to_mm2(bone.resorbed),
         "formed_mm2": sites_to_mm2(bone.formed),
         "lesion_count": lesion_count,

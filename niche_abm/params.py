@@ -153,6 +153,46 @@ TABLE: tuple[Parameter, ...] = (
         "estimate: marrow sinusoids 20-40 µm wide (histology textbooks)",
         "Diameter of one sinusoid cross-section (square of endothelial sites).",
     ),
+    _p(
+        "vessels.sprout_rate",
+        0.002,
+        "/h",
+        0.0,
+        0.1,
+        "estimate: a 2 x 2-site sinusoid at saturating VEGF starts a new microvessel about every 5 days, so "
+        "microvessel density can double within weeks of an angiogenic switch",
+        "Rate at which an endothelial site sprouts a new microvessel at saturating VEGF.",
+    ),
+    _p(
+        "vessels.vegf_ec50_pm",
+        25.0,
+        "pM",
+        0.1,
+        1e4,
+        "estimate: ~1 ng/mL (45 kDa: 1 pM = 45 pg/mL), the half-maximal VEGF165 dose for endothelial "
+        "proliferation in vitro (ED50 1-6 ng/mL)",
+        "VEGF giving half the maximal sprouting.",
+    ),
+    _p("vessels.vegf_hill", 2.0, "", 0.5, 8.0, "estimate: angiogenic switch", "Hill coefficient of sprouting in VEGF."),
+    _p(
+        "vessels.sprout_distance_um",
+        30.0,
+        "µm",
+        10.0,
+        200.0,
+        "estimate: a tip cell leads a sprout a few cell lengths before a lumen forms",
+        "Distance from its parent at which a new microvessel cross-section appears.",
+    ),
+    _p(
+        "vessels.regression_rate",
+        0.004,
+        "/h",
+        0.0,
+        0.1,
+        "Benjamin et al. 1999 J Clin Invest 103:159 (immature tumour vessels regress within days of VEGF "
+        "withdrawal); rate an estimate (half in ~1 week without VEGF)",
+        "Rate at which a sprouted microvessel regresses without VEGF (times EC50 / (EC50 + VEGF)).",
+    ),
     # --- soluble fields --------------------------------------------------------------
     _p(
         "rankl.diffusion_mm2_per_h",
@@ -237,6 +277,66 @@ TABLE: tuple[Parameter, ...] = (
         "design: CCL3's diffusion length ≈ 1.3 mm spans 32 voxels of 40 µm",
         "Voxel edge of the CCL3 field.",
     ),
+    _p(
+        "dkk1.diffusion_mm2_per_h",
+        0.16,
+        "mm²/h",
+        0.001,
+        1.0,
+        "estimate: Stokes-Einstein scaling of Nauman et al. 2007 (121 µm²/s at 14 kDa) to 35 kDa gives "
+        "~90 µm²/s free, halved for ECM hindrance: 45 µm²/s",
+        "Diffusion coefficient of DKK1.",
+    ),
+    _p(
+        "dkk1.decay_per_h",
+        0.17,
+        "/h",
+        0.001,
+        10.0,
+        "estimate: half-life of a secreted glycoprotein in tissue taken as 4 h; diffusion length ≈ 1 mm",
+        "Degradation rate of DKK1.",
+    ),
+    _p("dkk1.voxel_um", 40.0, "µm", 10.0, 80.0, "design: diffusion length ≈ 1 mm spans 25 voxels", "Voxel of DKK1."),
+    _p(
+        "vegf.diffusion_mm2_per_h",
+        0.1,
+        "mm²/h",
+        0.001,
+        1.0,
+        "estimate: VEGF165 (45 kDa) ~100 µm²/s free (Mac Gabhann & Popel 2005 Am J Physiol 288:H2851), "
+        "lowered to 28 µm²/s for its heparan-sulphate binding",
+        "Diffusion coefficient of VEGF-A.",
+    ),
+    _p(
+        "vegf.decay_per_h",
+        0.35,
+        "/h",
+        0.001,
+        10.0,
+        "estimate: VEGF half-life in tissue ~2 h (internalisation by receptors); diffusion length ≈ 0.5 mm",
+        "Degradation rate of VEGF-A.",
+    ),
+    _p("vegf.voxel_um", 40.0, "µm", 10.0, 80.0, "design: diffusion length ≈ 0.5 mm spans 13 voxels", "Voxel of VEGF."),
+    _p(
+        "il6.diffusion_mm2_per_h",
+        0.2,
+        "mm²/h",
+        0.001,
+        1.0,
+        "estimate: Stokes-Einstein scaling of Nauman et al. 2007 to 21 kDa gives ~105 µm²/s free, halved "
+        "for ECM hindrance: 55 µm²/s",
+        "Diffusion coefficient of IL-6.",
+    ),
+    _p(
+        "il6.decay_per_h",
+        0.69,
+        "/h",
+        0.001,
+        10.0,
+        "estimate: IL-6 is cleared within hours (receptor uptake); half-life 1 h; diffusion length ≈ 0.5 mm",
+        "Degradation rate of IL-6.",
+    ),
+    _p("il6.voxel_um", 40.0, "µm", 10.0, 80.0, "design: diffusion length ≈ 0.5 mm spans 13 voxels", "Voxel of IL-6."),
     _p(
         "fields.outer_boundary",
         "no_flux",
@@ -380,6 +480,56 @@ TABLE: tuple[Parameter, ...] = (
         "estimate: the stromal pool is kept near its starting size by slow renewal",
         "Rate (per missing cell) at which the PreOB pool refills toward its starting size.",
     ),
+    _p(
+        "stroma.il6_secretion",
+        2.0,
+        "molecules/h/cell",
+        0.0,
+        1e5,
+        "calibrated: healthy marrow IL-6 ≈ 0.25 pM (5 pg/mL), within normal marrow plasma levels below "
+        "10 pg/mL (Bataille et al. 1989 J Clin Invest 84:2008 report serum IL-6 mostly below that in health)",
+        "Baseline IL-6 release by a stromal cell.",
+    ),
+    _p(
+        "stroma.contact_il6_fold",
+        5.0,
+        "x",
+        1.0,
+        100.0,
+        "Uchiyama et al. 1993 Blood 82:3712 (adhesion of MM cells to BMSC triggers IL-6 secretion); "
+        "Chauhan et al. 1996 Blood 87:1104 (NF-κB dependent); fold an estimate",
+        "Multiplier of IL-6 secretion by a stromal cell touched by an adherent MM cell.",
+    ),
+    _p(
+        "stroma.vegf_secretion",
+        10.0,
+        "molecules/h/cell",
+        0.0,
+        1e5,
+        "estimate: set so healthy marrow VEGF ≈ 2.4 pM (110 pg/mL), the order of healthy marrow plasma VEGF",
+        "Baseline VEGF release by a stromal cell.",
+    ),
+    _p(
+        "stroma.dkk1_ic50_pm",
+        300.0,
+        "pM",
+        1.0,
+        1e5,
+        "estimate: ~10 ng/mL (35 kDa: 1 pM = 35 pg/mL), the order of marrow plasma DKK1 in MM with lesions "
+        "(Tian et al. 2003 NEJM 349:2483: recombinant DKK1 blocks osteoblast differentiation)",
+        "DKK1 that halves osteoblast differentiation of PreOBs (Wnt co-receptor LRP5/6 blocked).",
+    ),
+    _p(
+        "stroma.quiescent_differentiation_rate",
+        2e-5,
+        "/h",
+        0.0,
+        0.01,
+        "estimate: modelling-based formation on quiescent cancellous surfaces covers a few % of surface in "
+        "untreated adults (Lindsay et al. 2006 J Bone Miner Res 21:366): an endosteal PreOB starts one about "
+        "every 6 years",
+        "Rate at which an endosteal PreOB on a quiescent bone surface becomes an osteoblast (Wnt-driven modelling).",
+    ),
     # --- myeloma cells ---------------------------------------------------------------
     _p("mm.initial_count", 0, "cells", 0, 1_000_000, "scenario input", "MM cells seeded at the start."),
     _p(
@@ -456,38 +606,42 @@ TABLE: tuple[Parameter, ...] = (
     ),
     _p(
         "mm.division_rate_adherent",
-        0.012,
+        0.0008,
         "/h",
         0.0,
         1.0,
-        "Horibata & Harris 1970 Exp Cell Res 60:61 (doubling 16-26 h in culture); in the niche an estimate of ~2 days",
+        "estimate: adhesion's growth signal runs through stromal IL-6 (Uchiyama et al. 1993 Blood 82:3712; "
+        "Chauhan et al. 1996 Blood 87:1104), modelled on its own, so an adherent cell divides at the free rate",
         "Division rate of an MM cell bound to stroma.",
     ),
     _p(
         "mm.division_rate_free",
-        0.004,
+        0.0008,
         "/h",
         0.0,
         1.0,
-        "estimate: PCLI ~1% in plateau MM (Larsen et al. 2011 Blood 118:2702) gives days-weeks",
+        "human MM: labelling index ≈ 0.6-1% in plateau (Larsen et al. 2011 Blood 118:2702) gives a division "
+        "every ~30-60 d; estimate 52 d",
         "Division rate of a non-adherent MM cell.",
     ),
     _p(
         "mm.death_rate_free",
-        0.012,
+        0.0008,
         "/h",
         0.0,
         1.0,
-        "estimate: MM cells out of the niche die within days (adhesion-mediated survival)",
+        "estimate: a free MM cell with no IL-6 just holds its number (MM cells grow without stroma, "
+        "Uchiyama et al. 1993); IL-6, vessels and adhesion tip it into growth",
         "Death rate of a non-adherent MM cell.",
     ),
     _p(
         "mm.death_rate_adherent",
-        0.003,
+        0.0004,
         "/h",
         0.0,
         1.0,
-        "estimate: stromal contact protects (adhesion-mediated drug resistance, Abe 2011)",
+        "estimate: adhesion to stroma protects MM cells (Damiano et al. 1999 Blood 93:1658); half the free "
+        "cells' death rate",
         "Death rate of an MM cell bound to stroma.",
     ),
     _p(
@@ -555,6 +709,74 @@ TABLE: tuple[Parameter, ...] = (
         "Choi/Roodman et al. 2003 Blood 101:3778: high producers >1 ng/mL per 1e6 cells per 72 h (≈1e3 "
         "molecules/cell/h), low producers <200 pg/mL (≈200); an estimate between the two for a mixed clone",
         "CCL3 release by an MM cell.",
+    ),
+    _p(
+        "mm.adhesion_share_itga8",
+        0.1,
+        "fraction",
+        0.0,
+        0.5,
+        "estimate: anti-VLA-4 blocks most MM-stroma adhesion (Michigami et al. 2000 Blood 96:1953), so "
+        "integrin α8 (GSE37302) carries a small share",
+        "Share of an untreated MM cell's adhesion to stroma carried by the ITGA8 pair.",
+    ),
+    _p(
+        "mm.adhesion_share_icam2",
+        0.1,
+        "fraction",
+        0.0,
+        0.5,
+        "estimate: as ITGA8; ICAM2/CD102 (GSE37302) binds LFA-1 and carries a small share",
+        "Share of an untreated MM cell's adhesion to stroma carried by the ICAM2 pair.",
+    ),
+    _p(
+        "mm.il6_division_fold",
+        2.0,
+        "x",
+        1.0,
+        10.0,
+        "Kawano et al. 1988 Nature 332:83 and Klein et al. 1989 Blood 73:517 (IL-6 is the main paracrine "
+        "growth factor of MM cells); fold an estimate",
+        "Division-rate multiplier of an MM cell at saturating IL-6.",
+    ),
+    _p(
+        "mm.il6_survival",
+        0.5,
+        "fraction",
+        0.0,
+        1.0,
+        "estimate: IL-6 protects MM cells from apoptosis (Chauhan et al. 1996 Blood 87:1104; "
+        "Hardin et al. 1994 Blood 84:3063)",
+        "Share of an MM cell's death prevented at saturating IL-6.",
+    ),
+    _p(
+        "mm.il6_ec50_pm",
+        1.0,
+        "pM",
+        0.01,
+        1e4,
+        "estimate: ~21 pg/mL, between healthy marrow IL-6 (a few pg/mL) and MM marrow levels (tens of pg/mL)",
+        "IL-6 giving half the maximal growth and survival support.",
+    ),
+    _p(
+        "mm.dkk1_secretion",
+        500.0,
+        "molecules/h/cell",
+        0.0,
+        1e6,
+        "Tian et al. 2003 NEJM 349:2483 (MM cells express DKK1, highest in patients with lytic lesions); "
+        "rate an estimate giving marrow DKK1 of ng/mL to tens of ng/mL at MM burdens of 5-20% of the marrow",
+        "DKK1 release by an MM cell.",
+    ),
+    _p(
+        "mm.vegf_secretion",
+        10.0,
+        "molecules/h/cell",
+        0.0,
+        1e6,
+        "Dankbar et al. 2000 Blood 95:2630 (MM cells secrete VEGF); the stromal rate, an estimate that puts "
+        "marrow VEGF in MM a few-fold above health",
+        "VEGF release by an MM cell.",
     ),
     # --- osteoclast precursors and osteoclasts -----------------------------------------
     _p(
@@ -807,6 +1029,24 @@ TABLE: tuple[Parameter, ...] = (
         "estimate: osteoblasts secrete OPG at the stromal rate",
         "OPG release by an osteoblast.",
     ),
+    _p(
+        "ob.dkk1_secretion",
+        20.0,
+        "molecules/h/cell",
+        0.0,
+        1e5,
+        "estimate: osteoblasts express DKK1 as Wnt feedback (Kubota et al. 2009 JBMR 24:1117), far less than MM",
+        "DKK1 release by an osteoblast.",
+    ),
+    _p(
+        "ob.dkk1_opg_suppression",
+        0.5,
+        "fraction",
+        0.0,
+        1.0,
+        "Glass et al. 2005 Dev Cell 8:751 (Wnt/β-catenin raises osteoblast OPG); share lost an estimate",
+        "Share of osteoblast OPG secretion lost at saturating DKK1 (half at stroma.dkk1_ic50_pm).",
+    ),
     # --- in-vitro co-culture ----------------------------------------------------------------
     _p(
         "culture.well",
@@ -883,8 +1123,7 @@ def build_parameters(overrides: dict[str, Any] | None = None) -> Parameters:
 
 def _check_grid(values: dict[str, Any]) -> None:
     """Cross-checks between parameters: field voxels must tile the grid."""
-    for field in ("rankl", "opg", "ccl3"):
-        key = f"{field}.voxel_um"
+    for key in (name for name in values if name.endswith(".voxel_um")):
         voxel = values[key]
         factor = voxel / 10.0
         if factor != int(factor):

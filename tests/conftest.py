@@ -1,8 +1,9 @@
 """Shared helpers: tiny hand-built niches to check one cell rule at a time.
 
 A tiny niche is a NicheModel on a bone array drawn by hand, with no stroma,
-no vessels and no MM seeded, and 10 µm field voxels so every site has its own
-concentration. Cells are then placed one by one with ``place`` (marrow cells on
+no vessels and no MM seeded, 10 µm field voxels so every site has its own
+concentration, and no IL-6 support of MM cells or vessel sprouting unless a test
+turns them on. Cells are then placed one by one with ``place`` (marrow cells on
 marrow sites, osteoclasts and osteoblasts on bone-surface sites); ``settle``
 brings the derived state (bone surfaces, field geometry, osteoclast reach, MM
 contacts, steady fields) up to date with what was placed.
@@ -28,7 +29,13 @@ QUIET_WORLD = {
     "rankl.voxel_um": 10.0,
     "opg.voxel_um": 10.0,
     "ccl3.voxel_um": 10.0,
+    "dkk1.voxel_um": 10.0,
+    "vegf.voxel_um": 10.0,
+    "il6.voxel_um": 10.0,
     "oc.rankl_withdrawal_death_rate": 0.0,
+    "mm.il6_division_fold": 1.0,
+    "mm.il6_survival": 0.0,
+    "vessels.sprout_rate": 0.0,
 }
 
 

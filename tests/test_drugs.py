@@ -215,6 +215,9 @@ def test_stop_day_may_omit_the_word_day():
         "lenalidomide=10uM@day14:60",
         "pomalidomide=50nM",
         "zoledronic-acid=4mg",
+        "melphalan=9mg/m2/1d@day0:day4",
+        "dexamethasone",
+        "siltuximab=770mg/3w@day7",
     ],
 )
 def test_regimen_text_round_trips_through_parse_regimen(text):
@@ -271,7 +274,16 @@ def test_regimen_starting_after_the_run_ends_is_refused():
 # --- each drug's mechanism -------------------------------------------------------------------
 
 DOWN, UP = "down", "up"
-IMID = {"mm_cd49d": DOWN, "mm_ccl3_secretion": DOWN, "stroma_contact_response": DOWN, "osteoclast_formation": DOWN}
+# a drug's kill reaching MM cells bound to stroma: up, but less than its kill of free cells (CAM-DR)
+PROTECTED_UP = "up, less than mm_death"
+IMID = {
+    "mm_cd49d": DOWN,
+    "mm_itga8": DOWN,
+    "mm_icam2": DOWN,
+    "mm_ccl3_secretion": DOWN,
+    "stroma_contact_response": DOWN,
+    "osteoclast_formation": DOWN,
+}
 DOCUMENTED_TARGETS = {
     "lenalidomide": IMID,
     "pomalidomide": IMID,
@@ -280,8 +292,13 @@ DOCUMENTED_TARGETS = {
     "rank-fc": {"free_rankl": DOWN},
     "natalizumab": {"mm_adhesion": DOWN},
     "zoledronic-acid": {"osteoclast_death": UP, "resorption": DOWN},
-    "bortezomib": {"mm_death": UP, "osteoblast_differentiation": UP},
+    "bortezomib": {"mm_death": UP, "mm_death_adherent": PROTECTED_UP, "osteoblast_differentiation": UP},
     "mln3897": {"ccl3_signalling": DOWN},
+    "bhq880": {"dkk1_signalling": DOWN},
+    "bevacizumab": {"vegf_signalling": DOWN},
+    "siltuximab": {"il6_signalling": DOWN},
+    "melphalan": {"mm_death": UP, "mm_death_adherent": PROTECTED_UP},
+    "dexamethasone": {"mm_death": UP, "mm_death_adherent": PROTECTED_UP},
 }
 
 
@@ -302,8 +319,96 @@ def test_drug_at_high_concentration_moves_only_its_documented_targets(name):
             assert factor == 1.0, target
         elif expected[target] == DOWN:
             assert factor < 0.7, target
+        elif expected[target] == PROTECTED_UP:
+            assert 1.0 < factor < model.effects["mm_death"], target
         else:
             assert factor > 1.5, target
+
+
+# --- the five drugs added with DKK1, VEGF, IL-6 and CAM-DR: regimens, exposure, adhesion protection ------------
+
+
+def peak_um(regimen: Regimen, from_h: float, to_h: float, step_h: float) -> float:
+    """Highest concentration (µM) of a regimen between two hours, sampled every step_h."""
+    return max(regimen.concentration_at(t) for t in np.arange(from_h, to_h, step_h))
+
+
+IGG_FIRST_DOSE_H = (0.0, 24.0, 1.0)
+ORAL_FIRST_DOSE_H = (0.0, 12.0, 0.05)
+STEADY_STATE_SILTUXIMAB_H = (5 * 21 * 24.0, 5 * 21 * 24.0 + 24.0, 1.0)  # the 6th infusion (label: steady state)
+
+
+@pytest.mark.parametrize(
+    "name, window, low_um, high_um",
+    [
+        # No published BHQ880 peak (Iyer et al. 2014 Br J Haematol 167:366 give dose and saturation only): an IgG's
+        # first peak after 10 mg/kg (700 mg) lies between dose / 8 L (upper IgG Vss) and dose / 3 L (plasma).
+        ("bhq880", IGG_FIRST_DOSE_H, 700 / 8.0 / 150.0, 700 / 3.0 / 150.0),
+        # Bevacizumab 15 mg/kg (1050 mg): first peak between dose / (V1 + V2) and dose / V1, V1 2.83 L and
+        # V2 2.49 L (Cancer Chemother Pharmacol 2013 71:575), 149 kDa: 1.32-2.49 µM.
+        ("bevacizumab", IGG_FIRST_DOSE_H, 1050 / (2.83 + 2.49) / 149.0, 1050 / 2.83 / 149.0),
+        # Siltuximab 11 mg/kg every 3 weeks: steady-state Cmax 332 µg/mL, CV 42% (Sylvant label), ±1 SD, 145 kDa:
+        # 1.33-3.25 µM.
+        ("siltuximab", STEADY_STATE_SILTUXIMAB_H, 332 * (1 - 0.42) / 145.0, 332 * (1 + 0.42) / 145.0),
+        # Melphalan 9 mg/m² orally: very-high-dose oral peaks of 0.354-1.768 µg/mL at 75-80 mg/m² (Boros et al.
+        # 1990) scaled to 9 mg/m² give 0.14-0.65 µM; the oral AUC of 53 ± 33 µg·min/mL after 0.6 mg/kg (Alberts
+        # et al. 1979 Clin Pharmacol Ther 26:737), scaled and with a 1.5-h half-life, gives peaks of 0.11-0.49 µM.
+        # Range: 0.1 µM to the highest of these, 0.65 µM.
+        ("melphalan", ORAL_FIRST_DOSE_H, 0.1, 1.768 * 9 / 80 / 305.2 * 1e3),
+        # Dexamethasone 40 mg orally: twice the 20-mg Cmax of 194.6 (fed) to 257.2 ng/mL (fasting) of the 2020
+        # crossover study of 20-mg tablets in 36 volunteers (linear kinetics assumed), 392.5 g/mol: 0.99-1.31 µM.
+        ("dexamethasone", ORAL_FIRST_DOSE_H, 2 * 194.6 / 392.5, 2 * 257.2 / 392.5),
+    ],
+)
+def test_default_regimen_of_each_new_drug_parses_and_peaks_in_the_published_range(name, window, low_um, high_um):
+    regimen = parse_regimen(f"{name}={DRUGS[name].clinical_regimen}")
+    assert regimen.dose_mg is not None
+    assert regimen.every_h is not None
+    assert low_um <= peak_um(regimen, *window) <= high_um
+
+
+def test_bevacizumab_trough_matches_the_label():
+    """5 mg/kg (350 mg) every 2 weeks: trough on day 84 median 80.3 µg/mL, 10th-90th percentile 45-128 (Avastin
+    label population simulation), 149 kDa."""
+    regimen = parse_regimen("bevacizumab=350mg/2w")
+    trough_ug_per_ml = regimen.concentration_at(84 * 24.0 - 1e-6) * 149.0
+    assert 45.0 <= trough_ug_per_ml <= 128.0
+
+
+@pytest.mark.parametrize("name", ["melphalan", "dexamethasone", "bortezomib"])
+def test_adhesion_to_stroma_protects_myeloma_cells_from_the_drugs_kill(name):
+    drug = DRUGS[name]
+    factors = drug.multipliers(drug.in_vitro_um)
+    assert 1.0 < factors["mm_death_adherent"] < factors["mm_death"]
+    expected = 1.0 + (factors["mm_death"] - 1.0) * (1.0 - drug.adhesion_protection)
+    assert factors["mm_death_adherent"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_bortezomib_overcomes_adhesion_better_than_melphalan_and_dexamethasone():
+    """Hideshima et al. 2001: bortezomib overcomes most CAM-DR; Damiano et al. 1999: adhesion protects from
+    melphalan; IL-6 from stroma protects from dexamethasone most of all (Lichtenstein et al. 1995)."""
+    protection = {name: DRUGS[name].adhesion_protection for name in ("bortezomib", "melphalan", "dexamethasone")}
+    assert protection["bortezomib"] < protection["melphalan"] < protection["dexamethasone"]
+
+
+# The scale the cytotoxic drugs' Emax values were set against (their module docstrings): a free MM cell's death
+# rate without drug or IL-6 support of about 0.0015/h. The model's mm.death_rate_free may differ; the kill fractions
+# then scale with it.
+FREE_DEATH_RATE_PER_H = 0.0015
+
+
+def test_melphalan_in_vitro_kills_a_third_to_a_half_of_free_myeloma_cells_in_48_hours():
+    """P = 1 − exp(−r·(1 + E)·48) at the in-vitro default with r = 0.0015/h: melphalan 30-50% (44%),
+    dexamethasone less (30%), both above the untreated (7%)."""
+    rate = FREE_DEATH_RATE_PER_H
+
+    def killed(name: str) -> float:
+        drug = DRUGS[name]
+        return 1.0 - math.exp(-rate * drug.multipliers(drug.in_vitro_um)["mm_death"] * 48.0)
+
+    untreated = 1.0 - math.exp(-rate * 48.0)
+    assert 0.30 <= killed("melphalan") <= 0.50
+    assert untreated < killed("dexamethasone") < killed("melphalan")
 
 
 SMALL_NICHE = {"grid.width": 60, "grid.height": 60}

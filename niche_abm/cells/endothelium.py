@@ -1,4 +1,5 @@
-"""Endothelial cells of the marrow sinusoids: where osteoclast precursors enter the marrow."""
+"""Endothelial cells of the marrow vessels: where osteoclast precursors enter the marrow, and where VEGF
+sprouts new microvessels (angiogenesis)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,31 @@ from niche_abm.rules import hill, probability, rule
 from niche_abm.units import SITE_UM
 from niche_abm.world.lattice import MARROW
 from niche_abm.world.niche import Niche
-from niche_abm.world.state import Cell
+from niche_abm.world.state import Cell, CellState
 
 
 class EndothelialCell(Cell):
-    """One site of a sinusoid wall."""
+    """One site of a vessel: a sinusoid placed at the start, or a microvessel sprouted since."""
+
+    sprouted = CellState(bool, False, "")
+    """A microvessel that VEGF sprouted during the run (immature: regresses without VEGF)."""
+
+
+@rule(
+    "endothelial cells",
+    "each site sprouts a new microvessel at up to {vessels.sprout_rate}, a Hill function of the VEGF it "
+    "senses (half-max {vessels.vegf_ec50_pm}, power {vessels.vegf_hill}): one endothelial cell on an empty "
+    "marrow site {vessels.sprout_distance_um} away that touches no other vessel; a sprouted microvessel "
+    "regresses at {vessels.regression_rate} x half-max / (half-max + VEGF)",
+    drug_targets=("vegf_signalling",),
+)
+def angiogenesis_rates(vegf_pm: np.ndarray, p: Parameters) -> tuple[np.ndarray, np.ndarray]:
+    """(sprouting, regression) rates of endothelial sites, /h, from the VEGF each senses
+    (MM angiogenesis: Vacca et al. 1994; regression without VEGF: Benjamin et al. 1999)."""
+    v = p.vessels
+    sprouting = v.sprout_rate * hill(vegf_pm, v.vegf_ec50_pm, v.vegf_hill)
+    regression = v.regression_rate * v.vegf_ec50_pm / (v.vegf_ec50_pm + vegf_pm)
+    return sprouting, regression
 
 
 @rule(
@@ -48,7 +69,7 @@ def seed_vessels(niche: Niche) -> None:
 
 
 def step_endothelium(niche: Niche) -> None:
-    """One hour of vessels: precursor release."""
+    """One hour of vessels: precursor release, then sprouting and regression of microvessels."""
     sites = niche.lattice.sites_of(EndothelialCell)
     if len(sites) == 0:
         return
@@ -58,6 +79,56 @@ def step_endothelium(niche: Niche) -> None:
     for target in niche.choose_neighbour(releasing, open_, neighbours):
         if niche.is_open(target):
             niche.lattice.add(OsteoclastPrecursor, target)
+    if _remodel_vessels(niche, sites):
+        niche.near_vessel = niche.mark_near(
+            niche.lattice.sites_of(EndothelialCell), niche.params.mm.vessel_support_radius_um
+        )
+
+
+def _remodel_vessels(niche: Niche, sites: np.ndarray) -> bool:
+    """Sprouting and regression of microvessels this hour; returns whether any vessel appeared or went."""
+    lattice, rng, p = niche.lattice, niche.rng, niche.params
+    vegf = niche.signals.at("vegf", sites) * niche.effects["vegf_signalling"]
+    sprouting, regression = angiogenesis_rates(vegf, p)
+    draw = rng.random(len(sites))
+    sprouted = lattice.read(EndothelialCell, "sprouted", sites)
+    regressing = sites[sprouted & (draw < probability(regression))]
+    for cell in lattice.agents_at(MARROW, regressing):
+        lattice.remove(cell)
+    kept = ~sprouted | (draw >= probability(regression))
+    parents = sites[kept & (rng.random(len(sites)) < probability(sprouting))]
+    return bool(len(regressing)) | (_sprout(niche, parents, p.vessels.sprout_distance_um / SITE_UM) > 0)
+
+
+def _sprout(niche: Niche, parents: np.ndarray, distance_sites: float) -> int:
+    """Each sprouting parent puts a new endothelial cell on an empty marrow site about distance_sites away
+    whose Moore neighbourhood holds no endothelium (one after another, so two new microvessels never touch);
+    parents with no such site do not sprout. Returns how many sprouted."""
+    lattice = niche.lattice
+    ring = _ring_offsets(distance_sites)
+    w, h = lattice.shape
+    marrow_code = lattice.marrow_code.ravel()
+    new = 0
+    for parent in parents:
+        (x,), (y,) = lattice.xy(np.array([parent]))
+        cx, cy = x + ring[:, 0], y + ring[:, 1]
+        inside = (cx >= 0) & (cx < w) & (cy >= 0) & (cy < h)
+        candidates = cx[inside] * h + cy[inside]
+        candidates = candidates[niche.open_at(candidates)]
+        neighbours, _ = lattice.neighbours(candidates)
+        clear = ~(marrow_code[neighbours] == EndothelialCell.code).any(axis=1)
+        if clear.any():
+            lattice.add(EndothelialCell, int(niche.rng.choice(candidates[clear])), sprouted=True)
+            new += 1
+    return new
+
+
+def _ring_offsets(radius_sites: float) -> np.ndarray:
+    """Offsets (n x 2) of the sites whose distance from a site rounds to radius_sites."""
+    r = int(np.ceil(radius_sites)) + 1
+    dx, dy = np.meshgrid(np.arange(-r, r + 1), np.arange(-r, r + 1), indexing="ij")
+    on_ring = np.abs(np.hypot(dx, dy) - radius_sites) < 0.5
+    return np.stack([dx[on_ring], dy[on_ring]], axis=1)
 
 
 def place_sinusoids(

@@ -1,4 +1,5 @@
-"""Multiple myeloma (MM) plasma cells: adhesion to stroma, growth that pushes the marrow aside, CCL3."""
+"""Multiple myeloma (MM) plasma cells: adhesion to stroma, IL-6-fed growth that pushes the marrow aside, and
+the CCL3, DKK1 and VEGF they secrete."""
 
 from __future__ import annotations
 
@@ -31,41 +32,72 @@ class MyelomaCell(Cell):
 
 @rule(
     "MM cells",
-    "a non-adherent cell next to a VCAM-1+ stromal cell adheres at up to {mm.adhesion_rate}, "
-    "rising with CD49d as a Hill function (half-max {mm.adhesion_cd49d_half}, power {mm.adhesion_hill}); "
-    "an adherent cell lets go at {mm.detachment_rate}",
-    drug_targets=("mm_cd49d", "mm_adhesion"),
+    "a cell's adhesion to stroma is the sum of its molecular pairs: CD49d–VCAM-1 (its own CD49d level, share "
+    "1 − the other two), ITGA8 (share {mm.adhesion_share_itga8}) and ICAM2/CD102 (share "
+    "{mm.adhesion_share_icam2}), 1 for an untreated cell of average CD49d",
+    drug_targets=("mm_cd49d", "mm_adhesion", "mm_itga8", "mm_icam2"),
 )
-def adhesion_rate(cd49d: np.ndarray, p: Parameters) -> np.ndarray:
+def adhesion_strength(cd49d: np.ndarray, effects: dict[str, float], p: Parameters) -> np.ndarray:
+    """Adhesion of each MM cell relative to an untreated one: an IMiD lowers each pair's molecule on the MM
+    cell; an anti-CD49d antibody blocks only the CD49d–VCAM-1 pair."""
+    itga8, icam2 = p.mm.adhesion_share_itga8, p.mm.adhesion_share_icam2
+    vla4 = (1.0 - itga8 - icam2) * cd49d * effects["mm_cd49d"] * effects["mm_adhesion"]
+    return vla4 + itga8 * effects["mm_itga8"] + icam2 * effects["mm_icam2"]
+
+
+@rule(
+    "MM cells",
+    "a non-adherent cell next to a VCAM-1+ stromal cell adheres at up to {mm.adhesion_rate}, "
+    "rising with its adhesion strength as a Hill function (half-max {mm.adhesion_cd49d_half}, power "
+    "{mm.adhesion_hill}); an adherent cell lets go at {mm.detachment_rate}",
+)
+def adhesion_rate(strength: np.ndarray, p: Parameters) -> np.ndarray:
     """Adhesion rate of MM cells next to stroma, /h (Giuliani 2001: partly VLA-4 dependent)."""
-    return p.mm.adhesion_rate * hill(cd49d, p.mm.adhesion_cd49d_half, p.mm.adhesion_hill)
+    return p.mm.adhesion_rate * hill(strength, p.mm.adhesion_cd49d_half, p.mm.adhesion_hill)
+
+
+@rule(
+    "MM cells",
+    "IL-6 sensed through its receptor raises division up to {mm.il6_division_fold} and prevents up to "
+    "{mm.il6_survival} of death, both as IL-6 / (IL-6 + {mm.il6_ec50_pm})",
+    drug_targets=("il6_signalling",),
+)
+def il6_support(il6_pm: np.ndarray, p: Parameters) -> tuple[np.ndarray, np.ndarray]:
+    """(division multiplier, death multiplier) of each MM cell from the IL-6 it senses (Kawano 1988; Klein 1989)."""
+    bound = hill(il6_pm, p.mm.il6_ec50_pm, 1.0)
+    return 1.0 + (p.mm.il6_division_fold - 1.0) * bound, 1.0 - p.mm.il6_survival * bound
 
 
 @rule(
     "MM cells",
     "adherent cells divide at {mm.division_rate_adherent} and free cells at {mm.division_rate_free}, "
-    "times {mm.vessel_support_division_fold} within {mm.vessel_support_radius_um} of a vessel; "
+    "times their IL-6 support, times {mm.vessel_support_division_fold} within {mm.vessel_support_radius_um} "
+    "of a vessel; "
     "a daughter takes an empty neighbouring marrow site or, when there is none, pushes the mobile cells "
     "between it and the nearest empty site within {mm.push_radius_um} one site outwards; with no such "
     "site, or a stromal or endothelial cell in the way, the division fails",
 )
-def division_rate(adherent: np.ndarray, near_vessel: np.ndarray, p: Parameters) -> np.ndarray:
-    """Division rate, /h: adhesion-mediated support and endothelial support."""
+def division_rate(adherent: np.ndarray, near_vessel: np.ndarray, il6_fold: np.ndarray, p: Parameters) -> np.ndarray:
+    """Division rate, /h: adhesion-mediated, IL-6 and endothelial support."""
     base = np.where(adherent, p.mm.division_rate_adherent, p.mm.division_rate_free)
-    return base * np.where(near_vessel, p.mm.vessel_support_division_fold, 1.0)
+    return base * il6_fold * np.where(near_vessel, p.mm.vessel_support_division_fold, 1.0)
 
 
 @rule(
     "MM cells",
     "free cells die at {mm.death_rate_free} and adherent cells at {mm.death_rate_adherent}, "
-    "times {mm.osteoclast_support_death_factor} within {mm.osteoclast_support_radius_um} of an "
-    "osteoclast (the vicious cycle)",
-    drug_targets=("mm_death",),
+    "times their IL-6 support, times {mm.osteoclast_support_death_factor} within "
+    "{mm.osteoclast_support_radius_um} of an osteoclast (the vicious cycle); a drug's kill reaches adherent "
+    "cells less its adhesion protection (CAM-DR)",
+    drug_targets=("mm_death", "mm_death_adherent"),
 )
-def death_rate(adherent: np.ndarray, near_osteoclast: np.ndarray, p: Parameters) -> np.ndarray:
-    """Death rate, /h."""
+def death_rate(
+    adherent: np.ndarray, near_osteoclast: np.ndarray, il6_factor: np.ndarray, effects: dict[str, float], p: Parameters
+) -> np.ndarray:
+    """Death rate, /h, with the drugs' kill (free cells: mm_death; adherent cells: mm_death_adherent)."""
     base = np.where(adherent, p.mm.death_rate_adherent, p.mm.death_rate_free)
-    return base * np.where(near_osteoclast, p.mm.osteoclast_support_death_factor, 1.0)
+    drugs = np.where(adherent, effects["mm_death_adherent"], effects["mm_death"])
+    return base * il6_factor * drugs * np.where(near_osteoclast, p.mm.osteoclast_support_death_factor, 1.0)
 
 
 @rule("MM cells", "non-adherent cells step to a random empty neighbouring site at {mm.migration_rate}")
@@ -82,6 +114,20 @@ def ccl3_secretion(n_cells: int, p: Parameters) -> np.ndarray:
 
 def _ccl3(niche: Niche, sites: np.ndarray) -> np.ndarray:
     return ccl3_secretion(len(sites), niche.params) * niche.effects["mm_ccl3_secretion"]
+
+
+@rule(
+    "MM cells",
+    "each cell secretes {mm.dkk1_secretion} of DKK1 (Wnt inhibitor) and {mm.vegf_secretion} of VEGF",
+)
+def _dkk1(niche: Niche, sites: np.ndarray) -> np.ndarray:
+    """DKK1 secretion of MM cells, molecules/h (Tian et al. 2003)."""
+    return np.full(len(sites), niche.params.mm.dkk1_secretion)
+
+
+def _vegf(niche: Niche, sites: np.ndarray) -> np.ndarray:
+    """VEGF secretion of MM cells, molecules/h (Dankbar et al. 2000)."""
+    return np.full(len(sites), niche.params.mm.vegf_secretion)
 
 
 @rule(
@@ -186,13 +232,14 @@ def step_myeloma(niche: Niche) -> None:
         adherent = next_to_stroma & np.where(
             was_adherent,
             draw >= probability(p.mm.detachment_rate),
-            draw < probability(adhesion_rate(own_cd49d * fx["mm_cd49d"], p) * fx["mm_adhesion"]),
+            draw < probability(adhesion_rate(adhesion_strength(own_cd49d, fx, p), p)),
         )
         lattice.write(MyelomaCell, "adherent", sites, adherent)
+        il6_division, il6_death = il6_support(niche.signals.at("il6", sites) * fx["il6_signalling"], p)
         near_osteoclast = niche.near_osteoclast.ravel()[sites]
-        dies = rng.random(n) < probability(death_rate(adherent, near_osteoclast, p) * fx["mm_death"])
+        dies = rng.random(n) < probability(death_rate(adherent, near_osteoclast, il6_death, fx, p))
         near_vessel = niche.near_vessel.ravel()[sites]
-        divides = ~dies & (rng.random(n) < probability(division_rate(adherent, near_vessel, p)))
+        divides = ~dies & (rng.random(n) < probability(division_rate(adherent, near_vessel, il6_division, p)))
         moves = ~dies & ~divides & (rng.random(n) < probability(migration_rate(adherent, p)))
         for cell in lattice.agents_at(MARROW, sites[dies]):
             lattice.remove(cell)
@@ -235,6 +282,6 @@ KIND = declare(
         mobile=True,
         phase=step_myeloma,
         seed=seed_myeloma,
-        secretes={"ccl3": _ccl3},
+        secretes={"ccl3": _ccl3, "dkk1": _dkk1, "vegf": _vegf},
     )
 )

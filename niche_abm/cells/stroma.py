@@ -1,11 +1,12 @@
-"""Bone-marrow stromal cells / pre-osteoblasts (PreOBs): the MM cell's anchor, the main RANKL and OPG source."""
+"""Bone-marrow stromal cells / pre-osteoblasts (PreOBs): the MM cell's anchor, the main RANKL, OPG and IL-6
+source, and the osteoblasts' progenitors."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from niche_abm.cells.kind import CellKind, declare
-from niche_abm.cells.osteoblast import Osteoblast
+from niche_abm.cells.osteoblast import Osteoblast, sensed_wnt
 from niche_abm.params import Parameters
 from niche_abm.rules import probability, rule
 from niche_abm.world.lattice import MARROW
@@ -55,33 +56,58 @@ def _opg(niche: Niche, sites: np.ndarray) -> np.ndarray:
 
 @rule(
     "stromal cells",
+    "each cell secretes {stroma.il6_secretion} of IL-6, times {stroma.contact_il6_fold} when an adherent MM "
+    "cell touches it, and {stroma.vegf_secretion} of VEGF",
+    drug_targets=("stroma_contact_response",),
+)
+def il6_secretion(touched: np.ndarray, p: Parameters, contact_response: float = 1.0) -> np.ndarray:
+    """IL-6 secretion of each stromal cell, molecules/h: adhesion of MM cells triggers it (Uchiyama 1993)."""
+    fold = 1.0 + (p.stroma.contact_il6_fold - 1.0) * contact_response
+    return p.stroma.il6_secretion * np.where(touched, fold, 1.0)
+
+
+def _il6(niche: Niche, sites: np.ndarray) -> np.ndarray:
+    touched = niche.adherent_mm_contact.ravel()[sites]
+    return il6_secretion(touched, niche.params, niche.effects["stroma_contact_response"])
+
+
+def _vegf(niche: Niche, sites: np.ndarray) -> np.ndarray:
+    return np.full(len(sites), niche.params.stroma.vegf_secretion)
+
+
+@rule(
+    "stromal cells",
     "a PreOB on an eroded bone surface becomes an osteoblast on a free eroded bone-surface site next to it at "
-    "{stroma.osteoblast_differentiation_rate}; touching MM cells block {stroma.mm_contact_differentiation_block} "
-    "of this, and CCL3 halves it at {stroma.ccl3_differentiation_ic50_pm}",
-    drug_targets=("osteoblast_differentiation", "ccl3_signalling"),
+    "{stroma.osteoblast_differentiation_rate}, and an endosteal PreOB next to a quiescent surface becomes a "
+    "modelling osteoblast there at {stroma.quiescent_differentiation_rate}; both scale with Wnt signalling "
+    "(DKK1 halves it at {stroma.dkk1_ic50_pm}); touching MM cells block "
+    "{stroma.mm_contact_differentiation_block} of this, and CCL3 halves it at {stroma.ccl3_differentiation_ic50_pm}",
+    drug_targets=("osteoblast_differentiation", "ccl3_signalling", "dkk1_signalling"),
 )
 def differentiation_rate(
-    on_eroded_surface: np.ndarray, touching_mm: np.ndarray, ccl3_pm: np.ndarray, p: Parameters
+    base_rate: np.ndarray, touching_mm: np.ndarray, ccl3_pm: np.ndarray, wnt: np.ndarray, p: Parameters
 ) -> np.ndarray:
-    """Osteoblast differentiation rate of each PreOB, /h."""
+    """Osteoblast differentiation rate of each PreOB, /h, from its base rate on the surface it lies next to
+    (eroded, quiescent or none) and its Wnt signalling (0..1)."""
     s = p.stroma
     contact = np.where(touching_mm, 1.0 - s.mm_contact_differentiation_block, 1.0)
     ccl3 = s.ccl3_differentiation_ic50_pm / (s.ccl3_differentiation_ic50_pm + ccl3_pm)
-    return s.osteoblast_differentiation_rate * on_eroded_surface * contact * ccl3
+    return base_rate * contact * ccl3 * wnt
 
 
 @rule(
     "stromal cells",
     "an empty marrow site on an eroded surface gains a PreOB at {stroma.eroded_surface_recruitment} "
-    "(coupling of formation to resorption), halved by CCL3 at {stroma.ccl3_differentiation_ic50_pm}",
-    drug_targets=("ccl3_signalling",),
+    "(coupling of formation to resorption), halved by CCL3 at {stroma.ccl3_differentiation_ic50_pm} and "
+    "scaled by Wnt signalling (osteoprogenitor commitment; DKK1 halves it at {stroma.dkk1_ic50_pm})",
+    drug_targets=("ccl3_signalling", "dkk1_signalling"),
 )
-def eroded_surface_recruitment(ccl3_pm: np.ndarray, p: Parameters) -> np.ndarray:
-    """Chance that each empty eroded-surface site gains a PreOB this hour (CCL3 holds back osteoblastogenesis)."""
+def eroded_surface_recruitment(ccl3_pm: np.ndarray, wnt: np.ndarray, p: Parameters) -> np.ndarray:
+    """Chance that each empty eroded-surface site gains a PreOB this hour (CCL3 and DKK1 hold back
+    osteoblastogenesis)."""
     s = p.stroma
-    return probability(
-        s.eroded_surface_recruitment * s.ccl3_differentiation_ic50_pm / (s.ccl3_differentiation_ic50_pm + ccl3_pm)
-    )
+    ccl3 = s.ccl3_differentiation_ic50_pm / (s.ccl3_differentiation_ic50_pm + ccl3_pm)
+    return probability(s.eroded_surface_recruitment * ccl3 * wnt)
 
 
 @rule(
@@ -113,27 +139,40 @@ def _place(niche: Niche, where: np.ndarray, share: float, endosteal: bool) -> in
 
 def step_stroma(niche: Niche) -> None:
     """One hour of PreOBs: differentiation into osteoblasts, recruitment to eroded surfaces, renewal of both pools."""
-    p, rng, lattice = niche.params, niche.rng, niche.lattice
+    p, rng, lattice, bone = niche.params, niche.rng, niche.lattice, niche.bone
     sites = lattice.sites_of(StromalCell)
     ccl3_signalling = niche.effects["ccl3_signalling"]
     if len(sites):
-        touching_mm = niche.mm_contact.ravel()[sites]
+        on_eroded = bone.eroded_zone.ravel()[sites]
+        next_to_quiescent = (
+            ~on_eroded & bone.next_to_bone.ravel()[sites] & lattice.read(StromalCell, "endosteal", sites)
+        )
+        base = np.where(on_eroded, p.stroma.osteoblast_differentiation_rate, 0.0)
+        base = np.where(next_to_quiescent, p.stroma.quiescent_differentiation_rate, base)
         ccl3 = niche.signals.at("ccl3", sites) * ccl3_signalling
-        rate = differentiation_rate(niche.bone.eroded_zone.ravel()[sites], touching_mm, ccl3, p)
-        rate = rate * niche.effects["osteoblast_differentiation"]
-        differentiating = sites[rng.random(len(sites)) < probability(rate)]
-        neighbours, free = niche.free_surface_neighbours(differentiating, niche.bone.eroded_surface)
-        targets = niche.choose_neighbour(differentiating, free, neighbours)
-        for cell, target in zip(lattice.agents_at(MARROW, differentiating), targets, strict=True):
-            if target >= 0 and lattice.agent_at(Osteoblast.layer, target) is None:
-                lattice.remove(cell)
-                lattice.add(Osteoblast, target)
+        rate = differentiation_rate(base, niche.mm_contact.ravel()[sites], ccl3, sensed_wnt(niche, sites), p)
+        chosen = rng.random(len(sites)) < probability(rate * niche.effects["osteoblast_differentiation"])
+        _differentiate(niche, sites[chosen & on_eroded], bone.eroded_surface, modelling=False)
+        _differentiate(niche, sites[chosen & next_to_quiescent], bone.surface & ~bone.near_cavity, modelling=True)
     open_marrow = niche.open_marrow()
     eroded = np.flatnonzero(niche.bone.eroded_zone.ravel() & open_marrow)
-    chance = eroded_surface_recruitment(niche.signals.at("ccl3", eroded) * ccl3_signalling, p)
+    chance = eroded_surface_recruitment(
+        niche.signals.at("ccl3", eroded) * ccl3_signalling, sensed_wnt(niche, eroded), p
+    )
     for site in eroded[rng.random(len(eroded)) < chance]:
         lattice.add(StromalCell, site)
     _renew(niche)
+
+
+def _differentiate(niche: Niche, sites: np.ndarray, surface: np.ndarray, modelling: bool) -> None:
+    """The PreOBs on these sites become osteoblasts on a free site of `surface` next to them (if any)."""
+    lattice = niche.lattice
+    neighbours, free = niche.free_surface_neighbours(sites, surface)
+    targets = niche.choose_neighbour(sites, free, neighbours)
+    for cell, target in zip(lattice.agents_at(MARROW, sites), targets, strict=True):
+        if target >= 0 and lattice.agent_at(Osteoblast.layer, target) is None:
+            lattice.remove(cell)
+            lattice.add(Osteoblast, target, modelling=modelling)
 
 
 def _renew(niche: Niche) -> None:
@@ -159,6 +198,6 @@ KIND = declare(
         mobile=False,
         phase=step_stroma,
         seed=seed_stroma,
-        secretes={"rankl": _rankl, "opg": _opg},
+        secretes={"rankl": _rankl, "opg": _opg, "il6": _il6, "vegf": _vegf},
     )
 )

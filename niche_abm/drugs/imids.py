@@ -2,7 +2,8 @@
 
 Bolzoni et al. 2013 Exp Hematol 41:387 (GEO GSE37302): at concentrations reached in
 vivo both lower CD49d on MM cells (and, in the dataset, the adhesion molecules ITGA8
-and ICAM2/CD102), cut their CCL3, blunt the contact-induced RANKL rise in PreOBs (normalising RANKL/OPG) and reduce osteoclast formation;
+and ICAM2/CD102), cut their CCL3, blunt the contact-induced RANKL rise in PreOBs
+(normalising RANKL/OPG) and reduce osteoclast formation;
 Breitkreutz et al. 2008 Leukemia 22:1925: lenalidomide inhibits osteoclastogenesis.
 Effect sizes are not in the abstracts: Emax values are estimates; pomalidomide is
 given a 20x lower EC50 (it is the more potent IMiD in the same assays).

@@ -2,8 +2,9 @@
 
 Each site holds a bone volume fraction (0..1). A site is bone while its fraction
 is at least ``bone.marrow_threshold``; below it the site is marrow. The
-fraction at the start (the template) is what formation restores: osteoblasts
-refill resorption cavities up to the bone that was there.
+fraction at the start (the template) is what remodelling restores: osteoblasts
+refill resorption cavities up to the bone that was there. Modelling osteoblasts,
+started on quiescent surfaces, lay new bone beyond it (:meth:`Bone.build`).
 
 Surfaces (8-neighbour):
 - ``surface``: bone sites touching marrow, where osteoclasts and osteoblasts sit;
@@ -93,6 +94,35 @@ class Bone:
         active = fillable.any(axis=1)
         target, cells = np.unique(candidates[np.flatnonzero(active), choice[active]], return_counts=True)
         added = np.minimum(cells * rate, np.maximum(template[target] - flat[target], 0.0))
+        flat[target] += added
+        self.formed += float(added.sum())
+        return active
+
+    def build(
+        self,
+        sites: np.ndarray,
+        neighbours: np.ndarray,
+        inside: np.ndarray,
+        rate: float,
+        open_at: Callable[[np.ndarray], np.ndarray],
+    ) -> np.ndarray:
+        """Modelling-based formation: each cell on a flat site adds `rate` site volumes of new bone beyond the
+        template, into its own site until it is full, else into the neighbouring open marrow site holding the
+        most bone (the new layer grows into the marrow from the surface).
+
+        Args as :meth:`form`. Returns which cells found a site to fill.
+        """
+        flat = self.fraction.ravel()
+        candidates = np.concatenate([sites[:, None], neighbours], axis=1)
+        valid = np.concatenate([np.ones((len(sites), 1), dtype=bool), inside], axis=1)
+        room = 1.0 - flat[candidates]
+        own = np.zeros_like(valid)
+        own[:, 0] = True
+        fillable = valid & (room > FORMATION_EPSILON) & (own | open_at(candidates))
+        choice = np.argmax(np.where(fillable, flat[candidates] + own, -np.inf), axis=1)
+        active = fillable.any(axis=1)
+        target, cells = np.unique(candidates[np.flatnonzero(active), choice[active]], return_counts=True)
+        added = np.minimum(cells * rate, 1.0 - flat[target])
         flat[target] += added
         self.formed += float(added.sum())
         return active

@@ -47,6 +47,9 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("rankl", "RANKL", 60.0),  # soluble RANKL homotrimer, 3 x ~20 kDa (Lacey et al. 1998 Cell 93:165)
     Signal("opg", "OPG", 110.0),  # OPG disulfide-linked homodimer (Simonet et al. 1997 Cell 89:309)
     Signal("ccl3", "CCL3/MIP-1α", 7.8),  # monomer (Choi et al. 2000 Blood 96:671)
+    Signal("dkk1", "DKK1", 35.0),  # secreted glycoprotein (Glinka et al. 1998 Nature 391:357)
+    Signal("vegf", "VEGF-A", 45.0),  # VEGF165 homodimer (Ferrara et al. 2003 Nat Med 9:669)
+    Signal("il6", "IL-6", 21.0),  # glycosylated monomer, 21-28 kDa (Hirano et al. 1986 Nature 324:73)
 )
 BY_NAME: dict[str, Signal] = {s.name: s for s in SIGNALS}
 
