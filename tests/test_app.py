@@ -246,14 +246,24 @@ def test_metrics_export_has_every_day_so_far(small_model):
     assert file_stem("2. The vicious cycle: myeloma") == "2_the_vicious_cycle_myeloma"
 
 
-def test_chart_has_four_panels_one_point_a_day_and_a_line_where_a_drug_started():
+def test_chart_has_six_panels_one_point_a_day_and_a_line_where_a_drug_started():
     rows = [{"day": float(d), **dict.fromkeys(COLUMNS[1:], float(d))} for d in range(5)]
     starts = drug_starts([parse_regimen("denosumab@day3")])
     option = time_course_option(rows, starts)
-    assert len(option["grid"]) == len(PANELS) == 4
+    assert len(option["grid"]) == len(PANELS) == 6
     assert all(len(series["data"]) == 5 for series in option["series"])
     assert option["series"][0]["markLine"]["data"] == [{"xAxis": 3.0, "name": "denosumab"}]
-    assert [s["name"] for s in option["series"]] == ["BV/TV", "MM cells", "osteoclasts", "osteoblasts", "RANKL/OPG"]
+    assert [s["name"] for s in option["series"]] == [
+        "BV/TV",
+        "MM cells",
+        "osteoclasts",
+        "osteoblasts",
+        "RANKL/OPG",
+        "microvessels",
+        "IL-6",
+        "DKK1 / 100",
+    ]
+    assert option["series"][-1]["data"][2] == [2.0, 0.02], "DKK1 is drawn in hundreds of pg/mL"
 
 
 def test_sliders_start_from_the_scenario_and_carry_units():

@@ -30,8 +30,13 @@ PANELS = (
         (("n_oc", "osteoclasts", "#ff261a"), ("n_ob", "osteoblasts", "#338cff")),
     ),
     Panel("RANKL/OPG (marrow mean)", (("rankl_opg_ratio", "RANKL/OPG", "#f9a03f"),)),
+    Panel("microvessel density (/mm² marrow)", (("microvessel_density", "microvessels", "#d81b60"),)),
+    Panel(
+        "IL-6 (green), DKK1 / 100 (grey), pg/mL",
+        (("il6_mean", "IL-6", "#43a047"), ("dkk1_per_100", "DKK1 / 100", "#757575")),
+    ),
 )
-POSITIONS = (("7%", "9%"), ("57%", "9%"), ("7%", "59%"), ("57%", "59%"))
+POSITIONS = (("5%", "9%"), ("38%", "9%"), ("71%", "9%"), ("5%", "59%"), ("38%", "59%"), ("71%", "59%"))
 """(left, top) of each panel in the chart."""
 
 
@@ -56,7 +61,7 @@ def time_course_option(rows: Sequence[dict], starts: Sequence[tuple[float, str]]
         option["title"].append(
             {"text": panel.title, "left": left, "top": f"{float(top[:-1]) - 8:g}%", "textStyle": {"fontSize": 12}}
         )
-        option["grid"].append({"left": left, "top": top, "width": "36%", "height": "29%", "containLabel": True})
+        option["grid"].append({"left": left, "top": top, "width": "25%", "height": "29%", "containLabel": True})
         option["xAxis"].append(
             {"type": "value", "gridIndex": index, "min": 0, "max": max(last_day, 1.0), "name": "day", "nameGap": 4}
         )
@@ -69,7 +74,7 @@ def time_course_option(rows: Sequence[dict], starts: Sequence[tuple[float, str]]
                 "yAxisIndex": index,
                 "showSymbol": False,
                 "color": colour,
-                "data": [[row["day"], round(float(row[column]), 6)] for row in rows],
+                "data": [[row["day"], round(_value(row, column), 6)] for row in rows],
             }
             if number == 0 and starts:
                 series["markLine"] = {
@@ -80,3 +85,11 @@ def time_course_option(rows: Sequence[dict], starts: Sequence[tuple[float, str]]
                 }
             option["series"].append(series)
     return option
+
+
+def _value(row: dict, column: str) -> float:
+    """A chart value from a daily metric row; ``dkk1_per_100`` is DKK1 in hundreds of pg/mL (to share an axis
+    with IL-6)."""
+    if column == "dkk1_per_100":
+        return float(row["dkk1_mean"]) / 100.0
+    return float(row[column])

@@ -10,6 +10,7 @@ up without smoothing.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,6 +50,11 @@ class FieldOverlay:
     values: Callable[[NicheModel], np.ndarray]
 
 
+def _pg_per_ml(name: str, model: NicheModel) -> np.ndarray:
+    """A secreted factor's field per site, pg/mL."""
+    return pm_to_pg_per_ml(model.signals.map(name), BY_NAME[name].mass_kda)
+
+
 FIELDS: dict[str, FieldOverlay] = {
     "RANKL": FieldOverlay("RANKL (total)", "pM", False, lambda m: m.signals.map("rankl")),
     "OPG": FieldOverlay("OPG (total)", "pM", False, lambda m: m.signals.map("opg")),
@@ -56,9 +62,12 @@ FIELDS: dict[str, FieldOverlay] = {
     "RANKL/OPG": FieldOverlay(
         "RANKL/OPG ratio", "ratio", True, lambda m: m.signals.map("rankl") / np.maximum(m.signals.map("opg"), 1e-12)
     ),
-    "CCL3": FieldOverlay(
-        "CCL3/MIP-1α", "pg/mL", False, lambda m: pm_to_pg_per_ml(m.signals.map("ccl3"), BY_NAME["ccl3"].mass_kda)
-    ),
+    **{
+        BY_NAME[name].label.split("/")[0]: FieldOverlay(
+            BY_NAME[name].label, "pg/mL", False, functools.partial(_pg_per_ml, name)
+        )
+        for name in ("ccl3", "dkk1", "vegf", "il6")
+    },
 }
 """The switchable overlays, by the name the picker shows."""
 
