@@ -7,13 +7,23 @@ insert that shares the medium but prevents contact. Each arm runs for 48 h with
 or without a drug at its in-vitro concentration (lenalidomide 10 µM,
 pomalidomide 1 µM: estimates, see the drug table).
 
-Reported per arm: stromal RANKL and OPG output (molecules/h per PreOB) and their
-medium concentrations, the medium RANKL/OPG ratio, mean MM CD49d (relative to
-untreated), medium CCL3 (pg/mL) and the osteoclastogenic potential of the
-conditioned medium: osteoclasts formed per 1,000 precursors plated at confluence
-on bone in that medium for 48 h, computed with the model's own RANK-occupancy
-and fusion rules (every precursor has bone and partners, so only the medium
-and any drug carried over in it decide).
+Reported per arm: stromal RANKL, OPG and IL-6 output (molecules/h per PreOB) and
+the medium concentrations of RANKL and OPG (pM) and of CCL3, IL-6 and DKK1 (pg/mL),
+the medium RANKL/OPG ratio, the MM count and mean MM CD49d (relative to untreated),
+and the osteoclastogenic potential of the conditioned medium: osteoclasts formed
+per 1,000 precursors plated at confluence on bone in that medium for 48 h,
+computed with the model's own RANK-occupancy and fusion rules (every precursor has
+bone and partners, so only the medium and any drug carried over in it decide).
+
+The CAM-DR arm set (Damiano et al. 1999; Hideshima et al. 2001): melphalan,
+dexamethasone and bortezomib, each at its Drug.in_vitro_um, with stromal contact
+and across a transwell. MM survival is the MM count under the drug over the count
+in the untreated arm of the same setting with the same seed (``mm_survival``).
+"Without stroma" is the transwell rather than MM cells alone: it keeps the same
+well, the same crowding and the stroma's baseline IL-6 in the shared medium, so
+the contact arm differs from it only by what contact brings (adhesion, with its
+lower death and the drug's adhesion protection, and the contact-triggered IL-6
+rise), which is what cell-adhesion-mediated drug resistance names.
 """
 
 from __future__ import annotations
@@ -23,14 +33,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from scipy import stats
 
 from niche_abm.cells import MyelomaCell, StromalCell
 from niche_abm.cells import stroma as stroma_rules
 from niche_abm.cells.precursor import fusion_rate
+from niche_abm.drugs import DRUGS
 from niche_abm.drugs.regimen import Treatment, parse_regimen
 from niche_abm.fields import free_rankl, rank_occupancy
 from niche_abm.params import Parameters, build_parameters
+from niche_abm.sweep.summary import mean_ci
 from niche_abm.units import pm_to_pg_per_ml
 from niche_abm.world.signals import BY_NAME as SIGNALS
 
@@ -49,12 +60,17 @@ ASSAY_HOURS = 48
 
 @dataclass(frozen=True)
 class Arm:
-    """One arm of the co-culture: MM cells or not, contact or transwell, drugs in the medium."""
+    """One arm of the co-culture: MM cells or not, contact or transwell, drugs in the medium.
+
+    control names the untreated arm of the same setting that this arm's MM survival is relative to
+    (the CAM-DR arms); None for the other arms.
+    """
 
     name: str
     with_mm: bool
     transwell: bool = False
     drugs: tuple[str, ...] = ()
+    control: str | None = None
 
     def parameters(self, overrides: dict | None = None) -> Parameters:
         well = {**WELL, "culture.transwell": int(self.transwell), **(overrides or {})}
@@ -62,10 +78,32 @@ class Arm:
         return build_parameters({"mm.initial_count": n_stroma if self.with_mm else 0, **well})
 
 
+CONTACT = Arm("PreOB + MM, contact", with_mm=True)
+TRANSWELL = Arm("PreOB + MM, transwell", with_mm=True, transwell=True)
+
+CAM_DR_DRUGS = ("melphalan", "dexamethasone", "bortezomib")
+"""Cytotoxic drugs of the CAM-DR arm set: strong adhesion protection (melphalan, dexamethasone) and
+bortezomib, which overcomes most of it."""
+
+
+def cam_dr_arm(drug: str, setting: Arm) -> Arm:
+    """A drug at its in-vitro concentration (Drug.in_vitro_um, µM) added to an untreated MM setting."""
+    um = DRUGS[drug].in_vitro_um
+    return Arm(
+        f"{setting.name} + {drug} {um:g} µM",
+        with_mm=True,
+        transwell=setting.transwell,
+        drugs=(f"{drug}={um}uM",),
+        control=setting.name,
+    )
+
+
+CAM_DR_ARMS = tuple(cam_dr_arm(drug, setting) for drug in CAM_DR_DRUGS for setting in (CONTACT, TRANSWELL))
+
 ARMS = (
     Arm("PreOB alone", with_mm=False),
-    Arm("PreOB + MM, contact", with_mm=True),
-    Arm("PreOB + MM, transwell", with_mm=True, transwell=True),
+    CONTACT,
+    TRANSWELL,
     Arm("PreOB + MM, contact + anti-CD49d", with_mm=True, drugs=("natalizumab=0.07uM",)),
     Arm("PreOB alone + LEN 10 µM", with_mm=False, drugs=("lenalidomide=10uM",)),
     Arm("PreOB + MM, contact + LEN 10 µM", with_mm=True, drugs=("lenalidomide=10uM",)),
@@ -73,6 +111,7 @@ ARMS = (
     Arm("PreOB alone + POM 1 µM", with_mm=False, drugs=("pomalidomide=1uM",)),
     Arm("PreOB + MM, contact + POM 1 µM", with_mm=True, drugs=("pomalidomide=1uM",)),
     Arm("PreOB + MM, transwell + POM 1 µM", with_mm=True, transwell=True, drugs=("pomalidomide=1uM",)),
+    *CAM_DR_ARMS,
 )
 
 
@@ -87,11 +126,13 @@ def run_arm(arm: Arm, seed: int, hours: int = 48, overrides: dict | None = None)
 
 
 def measure_well(model) -> dict[str, float]:
-    """Stromal output, medium concentrations, MM CD49d and the conditioned medium's osteoclastogenic potential."""
+    """Stromal output, medium concentrations, MM count and CD49d, and the conditioned medium's osteoclastogenic
+    potential."""
     p, fx = model.params, model.effects
     lattice = model.lattice
     touched = lattice.read(StromalCell, "touched_by_adherent_mm", lattice.sites_of(StromalCell))
     rankl_out, opg_out = stroma_rules.secretion(touched, p, fx["stroma_contact_response"])
+    il6_out = stroma_rules.il6_secretion(touched, p, fx["stroma_contact_response"])
     mm_sites = lattice.sites_of(MyelomaCell)
     cd49d = lattice.read(MyelomaCell, "cd49d", mm_sites) * fx["mm_cd49d"]
     adherent = lattice.read(MyelomaCell, "adherent", mm_sites)
@@ -107,7 +148,16 @@ def measure_well(model) -> dict[str, float]:
         "ccl3_pg_ml": pm_to_pg_per_ml(ccl3, SIGNALS["ccl3"].mass_kda),
         "adherent_mm_share": float(adherent.mean()) if len(adherent) else float("nan"),
         "osteoclasts_per_1000_precursors": osteoclastogenic_potential(rankl, opg, ccl3, model.treatment, p),
+        "stromal_il6_output": float(il6_out.mean()),
+        "il6_pg_ml": medium_pg_per_ml(model, "il6"),
+        "dkk1_pg_ml": medium_pg_per_ml(model, "dkk1"),
+        "n_mm": len(mm_sites),
     }
+
+
+def medium_pg_per_ml(model, name: str) -> float:
+    """Mean concentration of a secreted factor over the well, pg/mL."""
+    return pm_to_pg_per_ml(float(model.signals.map(name).mean()), SIGNALS[name].mass_kda)
 
 
 def osteoclastogenic_potential(
@@ -129,28 +179,67 @@ def osteoclastogenic_potential(
 
 
 def run_all(seeds: tuple[int, ...] = (1, 2, 3), hours: int = 48) -> pd.DataFrame:
-    """Every arm for every seed: one row each."""
-    return pd.DataFrame([run_arm(arm, seed, hours) for arm in ARMS for seed in seeds])
+    """Every arm for every seed: one row each, with the MM survival of the CAM-DR arms."""
+    return with_survival(pd.DataFrame([run_arm(arm, seed, hours) for arm in ARMS for seed in seeds]))
+
+
+def with_survival(results: pd.DataFrame) -> pd.DataFrame:
+    """The runs plus mm_survival: an arm's MM count over that of its control arm with the same seed and hours
+    (NaN for arms without a control). Needs each control arm run with the same seeds and hours."""
+    controls = {arm.name: arm.control for arm in ARMS if arm.control}
+    counts = results.set_index(["arm", "seed", "hours"])["n_mm"]
+
+    def survival(row: pd.Series) -> float:
+        control = controls.get(row["arm"])
+        return row["n_mm"] / counts[(control, row["seed"], row["hours"])] if control else float("nan")
+
+    return results.assign(mm_survival=results.apply(survival, axis=1).astype(float))
+
+
+def contact_advantage(results: pd.DataFrame) -> pd.DataFrame:
+    """Per CAM-DR drug and seed: MM survival with stromal contact, across a transwell, and their ratio.
+
+    Columns drug, seed, survival_contact, survival_transwell, advantage (contact / transwell).
+    """
+    survival = results.set_index(["arm", "seed"])["mm_survival"]
+    rows = []
+    for drug in CAM_DR_DRUGS:
+        contact, transwell = cam_dr_arm(drug, CONTACT).name, cam_dr_arm(drug, TRANSWELL).name
+        for seed in sorted(results.loc[results["arm"] == contact, "seed"]):
+            with_contact, without = survival[(contact, seed)], survival[(transwell, seed)]
+            rows.append(
+                {
+                    "drug": drug,
+                    "seed": seed,
+                    "survival_contact": with_contact,
+                    "survival_transwell": without,
+                    "advantage": with_contact / without,
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 FIGURE_MEASURES = (
     ("rankl_opg_ratio", "medium RANKL/OPG"),
     ("ccl3_pg_ml", "CCL3, pg/mL"),
+    ("il6_pg_ml", "IL-6, pg/mL"),
+    ("dkk1_pg_ml", "DKK1, pg/mL"),
     ("mm_cd49d", "MM CD49d (untreated = 1)"),
     ("osteoclasts_per_1000_precursors", "osteoclasts per 1,000 precursors"),
+    ("mm_survival", "MM survival (untreated = 1)"),
 )
 
 
 def figure(results: pd.DataFrame) -> Figure:
     """One panel per measure: each arm's mean with its 95% t-interval over seeds."""
     order = [arm.name for arm in ARMS if arm.name in set(results["arm"])]
-    fig = Figure(figsize=(16, 6), layout="constrained")
+    fig = Figure(figsize=(3.2 * len(FIGURE_MEASURES), 7), layout="constrained")
     fig.suptitle(f"Co-culture arms after {int(results['hours'].iloc[0])} h: mean and 95% interval over seeds")
     positions = np.arange(len(order))
     for ax, (column, label) in zip(fig.subplots(1, len(FIGURE_MEASURES)), FIGURE_MEASURES, strict=True):
-        groups = [results.loc[results["arm"] == arm, column].to_numpy(dtype=float) for arm in order]
-        means = [g.mean() if np.isfinite(g).any() else np.nan for g in groups]
-        halves = [_half_width(g) for g in groups]
+        stats = [mean_ci(results.loc[results["arm"] == arm, column]) for arm in order]
+        means = np.array([s["mean"] for s in stats], dtype=float)
+        halves = np.nan_to_num(np.array([s["ci_high"] for s in stats], dtype=float) - means)
         ax.barh(positions, means, xerr=halves, color=["C0" if "MM" not in a else "C1" for a in order], capsize=3)
         ax.set_yticks(positions, order if column == FIGURE_MEASURES[0][0] else [""] * len(order), fontsize=8)
         ax.invert_yaxis()
@@ -159,15 +248,12 @@ def figure(results: pd.DataFrame) -> Figure:
     return fig
 
 
-def _half_width(values: np.ndarray) -> float:
-    finite = values[np.isfinite(values)]
-    if len(finite) < 2:
-        return 0.0
-    return float(stats.t.ppf(0.975, len(finite) - 1) * finite.std(ddof=1) / np.sqrt(len(finite)))
-
-
 def summarise(results: pd.DataFrame) -> pd.DataFrame:
-    """Mean of each measure per arm, in the order of ARMS."""
+    """Mean of each measure per arm, in the order of ARMS, and the 95% t-interval of the MM survival
+    (mm_survival_ci_low, mm_survival_ci_high; NaN for arms without a control)."""
     order = [arm.name for arm in ARMS if arm.name in set(results["arm"])]
     numeric = results.drop(columns=["seed", "hours"]).groupby("arm").mean()
+    survival = results.groupby("arm")["mm_survival"].apply(mean_ci).unstack()
+    numeric["mm_survival_ci_low"] = survival["ci_low"]
+    numeric["mm_survival_ci_high"] = survival["ci_high"]
     return numeric.loc[order]

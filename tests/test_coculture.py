@@ -1,7 +1,9 @@
-"""The in-vitro co-culture (Giuliani 2001, Bolzoni 2013): each arm moves the readouts the papers report.
+"""The in-vitro co-culture (Giuliani 2001, Bolzoni 2013, Uchiyama 1993, Damiano 1999): each arm moves the
+readouts the papers report.
 
 Every arm is cultured once (seed 1, 48 h as in the papers, the standard 1 x 1 mm well) and the arms are
-compared with each other; the osteoclastogenic potential is checked on hand-built media.
+compared with each other; the osteoclastogenic potential and the MM survival bookkeeping are checked on
+hand-built inputs.
 """
 
 from __future__ import annotations
@@ -15,7 +17,22 @@ import pandas as pd
 import pytest
 
 from niche_abm import build_parameters
-from niche_abm.coculture import ARMS, WELL, Arm, osteoclastogenic_potential, run_arm, summarise
+from niche_abm.coculture import (
+    ARMS,
+    CAM_DR_ARMS,
+    CAM_DR_DRUGS,
+    WELL,
+    Arm,
+    cam_dr_arm,
+    contact_advantage,
+    osteoclastogenic_potential,
+    run_arm,
+    summarise,
+    with_survival,
+)
+from niche_abm.coculture import CONTACT as CONTACT_ARM
+from niche_abm.coculture import TRANSWELL as TRANSWELL_ARM
+from niche_abm.drugs import DRUGS
 from niche_abm.drugs.regimen import Treatment, parse_regimen
 
 HOURS = 48
@@ -58,7 +75,8 @@ def test_transwell_leaves_stromal_output_as_alone_while_ccl3_reaches_the_medium(
 
 
 def test_anti_cd49d_lowers_the_adherent_share_against_contact(arms):
-    assert arms[ANTI_CD49D]["adherent_mm_share"] < 0.85 * arms[CONTACT]["adherent_mm_share"]
+    """Natalizumab blocks only the CD49d–VCAM-1 pair; ITGA8 and ICAM2 still hold cells, so the drop is partial."""
+    assert arms[ANTI_CD49D]["adherent_mm_share"] < 0.95 * arms[CONTACT]["adherent_mm_share"]
 
 
 @pytest.mark.parametrize("treated", [CONTACT_LEN, CONTACT_POM])
@@ -67,6 +85,67 @@ def test_imids_lower_cd49d_ccl3_and_the_rankl_opg_ratio_against_contact(arms, tr
     assert imid["mm_cd49d"] < 0.7 * contact["mm_cd49d"]
     assert imid["ccl3_pg_ml"] < 0.7 * contact["ccl3_pg_ml"]
     assert imid["rankl_opg_ratio"] < 0.7 * contact["rankl_opg_ratio"]
+
+
+def test_contact_raises_stromal_il6_and_a_transwell_does_not(arms):
+    """Adhesion of MM cells to stroma triggers IL-6 secretion (Uchiyama 1993); the medium follows."""
+    alone, contact, transwell = arms[ALONE], arms[CONTACT], arms[TRANSWELL]
+    assert alone["stromal_il6_output"] > 0.0 and alone["il6_pg_ml"] > 0.0
+    assert contact["stromal_il6_output"] > 2 * alone["stromal_il6_output"]
+    assert contact["il6_pg_ml"] > 2 * alone["il6_pg_ml"]
+    assert transwell["stromal_il6_output"] == pytest.approx(alone["stromal_il6_output"], rel=1e-12)
+
+
+def test_only_myeloma_cells_put_dkk1_in_the_medium(arms):
+    assert arms[ALONE]["dkk1_pg_ml"] == 0.0
+    assert arms[CONTACT]["dkk1_pg_ml"] > 0.0 and arms[TRANSWELL]["dkk1_pg_ml"] > 0.0
+
+
+def test_cam_dr_arms_hold_each_drug_at_its_in_vitro_concentration_with_and_without_contact():
+    assert {arm.drugs[0].split("=")[0] for arm in CAM_DR_ARMS} == set(CAM_DR_DRUGS)
+    for drug in CAM_DR_DRUGS:
+        with_contact, without = cam_dr_arm(drug, CONTACT_ARM), cam_dr_arm(drug, TRANSWELL_ARM)
+        assert with_contact.drugs == without.drugs == (f"{drug}={DRUGS[drug].in_vitro_um}uM",)
+        assert (with_contact.transwell, with_contact.control) == (False, CONTACT_ARM.name)
+        assert (without.transwell, without.control) == (True, TRANSWELL_ARM.name)
+        assert {with_contact, without} <= set(ARMS)
+
+
+def test_melphalan_kills_fewer_myeloma_cells_held_by_stroma(arms):
+    """CAM-DR (Damiano 1999): a larger share of MM cells survives melphalan in contact than across a transwell."""
+    survival = {
+        setting: arms[cam_dr_arm("melphalan", setting).name]["n_mm"] / arms[setting.name]["n_mm"]
+        for setting in (CONTACT_ARM, TRANSWELL_ARM)
+    }
+    assert survival[TRANSWELL_ARM] < survival[CONTACT_ARM] < 1.0
+
+
+def _counts(rows: list[tuple[str, int, int]]) -> pd.DataFrame:
+    return pd.DataFrame([{"arm": arm, "seed": seed, "hours": HOURS, "n_mm": n} for arm, seed, n in rows])
+
+
+def test_survival_is_the_count_under_drug_over_the_untreated_count_of_the_same_setting_and_seed():
+    melphalan_contact, melphalan_transwell = (
+        cam_dr_arm("melphalan", CONTACT_ARM),
+        cam_dr_arm("melphalan", TRANSWELL_ARM),
+    )
+    rows = [(CONTACT_ARM.name, 1, 100), (CONTACT_ARM.name, 2, 200), (melphalan_contact.name, 1, 90)]
+    rows += [(melphalan_contact.name, 2, 150), (TRANSWELL_ARM.name, 1, 100), (melphalan_transwell.name, 1, 60)]
+    table = with_survival(_counts(rows)).set_index(["arm", "seed"])["mm_survival"]
+    assert table[(melphalan_contact.name, 1)] == pytest.approx(0.9)
+    assert table[(melphalan_contact.name, 2)] == pytest.approx(0.75)
+    assert table[(melphalan_transwell.name, 1)] == pytest.approx(0.6)
+    assert math.isnan(table[(CONTACT_ARM.name, 1)])
+
+
+def test_contact_advantage_pairs_contact_and_transwell_survival_by_seed():
+    rows = []
+    for drug in CAM_DR_DRUGS:
+        rows += [(CONTACT_ARM.name, 1, 100), (TRANSWELL_ARM.name, 1, 100)]
+        rows += [(cam_dr_arm(drug, CONTACT_ARM).name, 1, 90), (cam_dr_arm(drug, TRANSWELL_ARM).name, 1, 45)]
+    advantage = contact_advantage(with_survival(_counts(rows).drop_duplicates()))
+    assert list(advantage["drug"]) == list(CAM_DR_DRUGS)
+    assert advantage["advantage"].tolist() == pytest.approx([2.0] * len(CAM_DR_DRUGS))
 
 
 WELL_PARAMS = build_parameters(WELL)
@@ -100,13 +179,15 @@ def test_ccl3_in_the_medium_raises_osteoclastogenesis_unless_ccr1_is_blocked():
 def test_summarise_keeps_the_order_of_arms():
     """Rows given in reverse order come back in the order of ARMS, one mean per arm."""
     rows = [
-        {"arm": arm.name, "seed": seed, "hours": HOURS, "ccl3_pg_ml": float(i + seed)}
+        {"arm": arm.name, "seed": seed, "hours": HOURS, "ccl3_pg_ml": float(i + seed), "mm_survival": float(seed)}
         for i, arm in enumerate(ARMS)
         for seed in (1, 2)
     ]
     summary = summarise(pd.DataFrame(rows[::-1]))
     assert list(summary.index) == [arm.name for arm in ARMS]
     assert list(summary["ccl3_pg_ml"]) == [i + 1.5 for i in range(len(ARMS))]
+    assert (summary["mm_survival_ci_low"] < summary["mm_survival"]).all()
+    assert (summary["mm_survival"] < summary["mm_survival_ci_high"]).all()
 
 
 def test_a_smaller_well_seeds_as_many_myeloma_cells_as_preobs():
@@ -123,7 +204,10 @@ def test_coculture_command_writes_runs_summary_and_figure(tmp_path):
     assert result.returncode == 0, result.stderr
     runs = pd.read_csv(out / "runs.csv")
     assert set(runs["arm"]) == {arm.name for arm in ARMS}
-    assert (out / "summary.csv").is_file() and (out / "coculture.png").stat().st_size > 0
+    assert (out / "coculture.png").stat().st_size > 0
+    summary = pd.read_csv(out / "summary.csv", index_col="arm")
+    assert summary.loc[[arm.name for arm in CAM_DR_ARMS], "mm_survival"].between(0.0, 1.0).all()
+    assert "melphalan" in result.stdout and "mm_survival" in result.stdout
 
     bad_args = [*args[:-4], "--hours", "200", "--out", str(tmp_path / "no")]
     bad = subprocess.run(bad_args, capture_output=True, text=True, timeout=60)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.validation.runner import READOUTS, check_declarations, print_table, report, target_modules
+from analysis.validation.runner import ORDER, READOUTS, check_declarations, print_table, report, target_modules
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,12 +93,17 @@ def _entry(target: str, status: str, readout: str) -> dict:
 
 def test_every_target_declares_a_mechanism_and_an_allowed_readout():
     modules = target_modules()
-    assert {"T12", "T13"} <= set(modules)
+    assert {"T12", "T13", "T14", "T15", "T16", "T17"} <= set(modules)
     for target, name in modules.items():
         module = importlib.import_module(name)
         assert isinstance(module.MECHANISM, str) and len(module.MECHANISM) > 20, target
         assert module.READOUT in READOUTS, f"{target}: READOUT {module.READOUT!r}"
         assert isinstance(getattr(module, "READOUT_NOTE", ""), str), target
+
+
+def test_every_target_has_a_place_in_the_submission_order():
+    assert set(target_modules()) <= set(ORDER)
+    assert len(ORDER) == len(set(ORDER))
 
 
 def test_the_runner_refuses_a_target_whose_readout_is_not_allowed():
