@@ -392,14 +392,13 @@ def test_bortezomib_overcomes_adhesion_better_than_melphalan_and_dexamethasone()
 
 
 # The scale the cytotoxic drugs' Emax values were set against (their module docstrings): a free MM cell's death
-# rate without drug or IL-6 support of about 0.0015/h. The model's mm.death_rate_free may differ; the kill fractions
-# then scale with it.
-FREE_DEATH_RATE_PER_H = 0.0015
+# rate without drug or IL-6 support, the model's mm.death_rate_free (0.0008/h).
+FREE_DEATH_RATE_PER_H = build_parameters().mm.death_rate_free
 
 
 def test_melphalan_in_vitro_kills_a_third_to_a_half_of_free_myeloma_cells_in_48_hours():
-    """P = 1 − exp(−r·(1 + E)·48) at the in-vitro default with r = 0.0015/h: melphalan 30-50% (44%),
-    dexamethasone less (30%), both above the untreated (7%)."""
+    """P = 1 − exp(−r·(1 + E)·48) at the in-vitro default with the model's free death rate r (0.0008/h):
+    melphalan 30-50% (44%), dexamethasone less (30%), both above the untreated (4%)."""
     rate = FREE_DEATH_RATE_PER_H
 
     def killed(name: str) -> float:

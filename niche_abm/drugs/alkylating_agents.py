@@ -15,8 +15,8 @@ here holds its concentration, so the in-vitro default is the 48-h mean of the co
 and the EC50 (0.5 µM) is on the same held basis; plasma levels after an oral dose (peak ≈ 0.44 µM) are
 then compared with it on like terms.
 
-Kill scale (free MM cells, death rate r ≈ 0.0015/h untreated; P = 1 − exp(−r·(1 + E)·48)): at the in-vitro
-default E = 14 x 0.5 / (0.5 + 0.5) = 7, so 1 − exp(−0.0015 x 8 x 48) = 44% of free cells die in 48 h (37% at
+Kill scale (free MM cells, death rate r = 0.0008/h untreated; P = 1 − exp(−r·(1 + E)·48)): at the in-vitro
+default E = 28 x 0.5 / (0.5 + 0.5) = 14, so 1 − exp(−0.0008 x 15 x 48) = 44% of free cells die in 48 h (37% at
 r = 0.0012/h) against 7% untreated; adherent cells get a fold of 1 + 7 x 0.4 = 3.8. One oral dose of 9 mg/m²
 (16.2 mg) integrates to ∫E dt ≈ 30 h, killing ~4% of free cells; the 4-day course ~16%.
 """
@@ -32,12 +32,12 @@ MELPHALAN = Drug(
         Effect(
             "mm_death",
             "stimulate",
-            14.0,
+            28.0,
             0.5,
             1.0,
             "estimate: EC50 0.5 µM held, the 48-h mean of the ~10 µM nominal dose that kills about half of "
             "MM cell lines in 48-72 h as it hydrolyses (t½ ≈ 1.5 h, Alberts et al. 1979 Clin Pharmacol Ther "
-            "26:73); Emax 14 kills 44% of free cells in 48 h at the in-vitro default (free death rate 0.0015/h)",
+            "26:73); Emax 28 kills 44% of free cells in 48 h at the in-vitro default (free death rate 0.0008/h)",
         ),
     ),
     pk=OneCompartment(

@@ -10,8 +10,8 @@ than of melphalan's: adhesion protection 0.8, an estimate (adherent cells get 20
 death rate) above melphalan's 0.6. Part of this is IL-6-borne; where the model's IL-6 survival support also
 lowers drug-induced death, the two overlap.
 
-Kill scale (free MM cells, death rate r ≈ 0.0015/h untreated; P = 1 − exp(−r·(1 + E)·48)): at the in-vitro
-default 0.1 µM, E = 5 x 0.1 / (0.1 + 0.03) = 3.85, so 1 − exp(−0.0015 x 4.85 x 48) = 30% of free cells die in
+Kill scale (free MM cells, death rate r = 0.0008/h untreated; P = 1 − exp(−r·(1 + E)·48)): at the in-vitro
+default 0.1 µM, E = 10.8 x 0.1 / (0.1 + 0.03) = 8.3, so 1 − exp(−0.0008 x 9.3 x 48) = 30% of free cells die in
 48 h (24% at r = 0.0012/h) against 7% untreated; adherent cells get a fold of 1 + 3.85 x 0.2 = 1.8. A 40-mg oral
 dose (peak 1.15 µM) keeps E above half its maximum for ~23 h and integrates to ∫E dt ≈ 115 h over the week,
 killing ~16% of free cells per weekly dose.
@@ -28,12 +28,12 @@ DEXAMETHASONE = Drug(
         Effect(
             "mm_death",
             "stimulate",
-            5.0,
+            10.8,
             0.03,
             1.0,
             "estimate: EC50 30 nM, within the 10-100 nM over which glucocorticoid-sensitive lines (MM.1S type) "
-            "respond (10⁻⁷ M is the co-culture dose of PubMed 9657134); Emax 5 kills 30% of free cells in 48 h "
-            "at 0.1 µM (free death rate 0.0015/h), slower than melphalan",
+            "respond (10⁻⁷ M is the co-culture dose of PubMed 9657134); Emax 10.8 kills 30% of free cells in 48 h "
+            "at 0.1 µM (free death rate 0.0008/h), slower than melphalan",
         ),
     ),
     pk=OneCompartment(
