@@ -35,10 +35,10 @@ passes its own to simulate() and states it in its TOLERANCE."""
 SCENARIO_GRID = (200, 200)
 """The grid the scenario files give their cell counts for (the default grid.width x grid.height)."""
 
-AREA_SCALED = {"mm_advanced": ("mm.initial_count",)}
-"""Scenario counts scaled by area from SCENARIO_GRID to the grid simulated: mm_advanced's 3000 MM cells become
-750 on 100 x 100. mm_niche keeps the 60 cells of its file on every grid (on 100 x 100 that is 4x the density of
-the file's 200 x 200); a target that needs another count passes it as an override."""
+AREA_SCALED = {"mm_advanced": ("mm.initial_count",), "mm_niche": ("mm.initial_count",)}
+"""Scenario counts scaled by area from SCENARIO_GRID to the grid simulated, so each scenario keeps its MM density
+per mm² on every grid: mm_niche's 600 MM cells become 150 on 100 x 100 and mm_advanced's 3000 become 750; a target
+that needs another count passes it as an override."""
 
 DAYS = 60
 """Length of the in-vivo runs shared between targets, days."""

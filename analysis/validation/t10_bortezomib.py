@@ -21,13 +21,14 @@ CLAIM = "bortezomib kills MM cells and increases osteoblasts / bone formation ma
 SOURCE = "Giuliani et al. 2007 Blood 110:334; Lund et al. 2010 Eur J Haematol 85:290"
 MECHANISM = (
     "Bortezomib raises MM death (mm_death, up to 5x) and doubles the differentiation of PreOBs into osteoblasts "
-    "(osteoblast_differentiation); osteoblasts form bone only where resorption left a cavity"
+    "(osteoblast_differentiation), both on eroded surfaces (refilling cavities) and on quiescent ones (modelling "
+    "osteoblasts that lay new bone); clearing MM also removes its DKK1, which restores Wnt signalling"
 )
 READOUT = "direct"
 READOUT_NOTE = (
     "the MM count and Ob.S/BS are each declared targets of the drug (MM death, osteoblast differentiation); the "
-    "formed area is emergent: osteoblasts only refill resorbed cavities, and clearing MM also cuts the resorption "
-    "that makes them"
+    "formed area follows from both: more osteoblasts form bone, while clearing MM cuts the resorption whose "
+    "cavities they would refill"
 )
 PUBLISHED = "direction: MM count lower; osteoblast surface and bone formation higher than untreated"
 TOLERANCE = (
