@@ -7,14 +7,15 @@ fixtures). These are not the validation targets (``python run.py validate``
 measures sizes with intervals): they only ask whether an effect points the right
 way, so that a change to the rules that reverses it fails here in a minute or two.
 
-Arms: ``healthy``; ``mm`` is mm_niche as written (60 MM cells in 3 foci: on 0.64
-mm² a dense early tumour); ``mm_high`` holds 192 MM cells (300 per mm², T12's
-highest burden); ``mm`` with denosumab (its clinical 120 mg every 4 weeks) or with
-lenalidomide held at 1 µM (its Cmax on 25 mg daily is about 1.7 µM). Lenalidomide
+Arms: ``healthy``; ``mm`` is mm_niche at its file's density (150 MM cells per mm²:
+96 cells in its 6 foci); ``mm_high`` holds 192 MM cells (300 per mm², T12's
+highest burden); ``mm`` with denosumab (its clinical 120 mg every 4 weeks), with
+lenalidomide held at 1 µM (its Cmax on 25 mg daily is about 1.7 µM) or with the
+anti-DKK1 antibody BHQ880 held at 0.07 µM (10 µg/mL, its in-vitro dose). Lenalidomide
 is held, not dosed daily: its half-life is 3 h and the daily metrics are taken
 23 h after each dose, so a daily regimen would test the trough, not the drug.
 
-``mm_established`` is T5's setting (60 MM cells on 1 mm², 8 seeds, snapshots on
+``mm_established`` is T5's setting (150 MM cells on 1 mm², 8 seeds, snapshots on
 days 30-60): the claim is about marrow already infiltrated. In the first weeks the
 osteoclasts sit at the seeded foci, so an early window (or a 0.64 mm² grid, where
 MM soon fills nearly all the marrow and leaves a few bone-surface sites "far" from
@@ -40,9 +41,16 @@ SEEDS = (1, 2, 3, 4, 5)
 DAYS = 40
 LATE = (21, 40)
 """Days averaged for readouts that need the tumour and the osteoclasts to have built up (the second half)."""
+MM = {"mm.initial_count": 96}
+"""mm_niche's 600 MM cells per 4 mm², on the 0.64 mm² grid."""
 HIGH_MM = 192
 NEAR_UM = 100.0
-ESTABLISHED = {"grid": (100, 100), "seeds": (1, 2, 3, 4, 5, 6, 7, 8), "snapshot_days": (30, 40, 50, 60)}
+ESTABLISHED = {
+    "overrides": {"mm.initial_count": 150},
+    "grid": (100, 100),
+    "seeds": (1, 2, 3, 4, 5, 6, 7, 8),
+    "snapshot_days": (30, 40, 50, 60),
+}
 
 
 @dataclass(frozen=True, repr=False)
@@ -116,7 +124,7 @@ def healthy() -> list[Run]:
 
 @pytest.fixture(scope="module")
 def mm() -> list[Run]:
-    return simulate("mm_niche")
+    return simulate("mm_niche", MM)
 
 
 @pytest.fixture(scope="module")
@@ -131,12 +139,17 @@ def mm_high() -> list[Run]:
 
 @pytest.fixture(scope="module")
 def mm_denosumab() -> list[Run]:
-    return simulate("mm_niche", drugs=("denosumab=120mg/4w",))
+    return simulate("mm_niche", MM, drugs=("denosumab=120mg/4w",))
 
 
 @pytest.fixture(scope="module")
 def mm_lenalidomide() -> list[Run]:
-    return simulate("mm_niche", drugs=("lenalidomide=1uM",))
+    return simulate("mm_niche", MM, drugs=("lenalidomide=1uM",))
+
+
+@pytest.fixture(scope="module")
+def mm_bhq880() -> list[Run]:
+    return simulate("mm_niche", MM, drugs=("bhq880=0.07uM",))
 
 
 def test_mm_raises_the_marrow_rankl_opg_ratio_over_healthy(healthy, mm):
@@ -185,6 +198,24 @@ def test_lenalidomide_lowers_the_rankl_opg_ratio_in_mm_marrow(mm, mm_lenalidomid
     """Bolzoni 2013: lenalidomide blunts the MM-induced RANKL rise and normalises RANKL/OPG."""
     treated, untreated = late_mean(mm_lenalidomide, "rankl_opg_ratio"), late_mean(mm, "rankl_opg_ratio")
     assert treated < untreated, f"RANKL/OPG days 21-40: lenalidomide 1 µM {treated:.4g} vs untreated {untreated:.4g}"
+
+
+def test_mm_raises_microvessel_density_over_healthy(healthy, mm_high):
+    """Vacca 1994; Rajkumar 2002: marrow microvessel density is higher in active MM (VEGF-driven sprouting)."""
+    with_mm, without = late_mean(mm_high, "microvessel_density"), late_mean(healthy, "microvessel_density")
+    assert with_mm > without, f"microvessels /mm² days 21-40: {HIGH_MM} MM cells {with_mm:.3g} vs healthy {without:.3g}"
+
+
+def test_mm_contact_raises_marrow_il6_over_healthy(healthy, mm):
+    """Uchiyama 1993: MM adhesion to stroma triggers stromal IL-6."""
+    with_mm, without = late_mean(mm, "il6_mean"), late_mean(healthy, "il6_mean")
+    assert with_mm > without, f"IL-6 days 21-40: mm_niche {with_mm:.3g} vs healthy {without:.3g} pg/mL"
+
+
+def test_anti_dkk1_restores_osteoblasts_in_mm_marrow(mm, mm_bhq880):
+    """Fulciniti 2009: BHQ880 (anti-DKK1) raises osteoblast numbers in myeloma-bearing bone."""
+    treated, untreated = late_mean(mm_bhq880, "n_ob"), late_mean(mm, "n_ob")
+    assert treated > untreated, f"osteoblasts days 21-40: BHQ880 {treated:.3g} vs untreated {untreated:.3g}"
 
 
 def test_healthy_bone_stays_within_one_bv_tv_point(healthy):
