@@ -19,11 +19,25 @@ from typing import Any
 
 
 class ParameterError(ValueError):
-    """A parameter or scenario value that cannot be used, named with what is allowed."""
+    """A parameter or scenario value that cannot be used, named with what is allowed.
+
+    Attributes:
+        key: the field at fault (a dotted parameter name, a command-line option, a file's key).
+        message: what is wrong and what is allowed, without the key.
+    """
 
     def __init__(self, key: str, message: str):
         super().__init__(f"{key}: {message}")
         self.key = key
+        self.message = message
+
+    def __reduce__(self):
+        """Pickle by key and message, so an error raised in a worker process reaches the user whole."""
+        return type(self), (self.key, self.message)
+
+    def renamed(self, key: str, note: str = "") -> ParameterError:
+        """The same error under another key (e.g. the sweep field that set the value), with an optional note."""
+        return ParameterError(key, self.message + (f" ({note})" if note else ""))
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,7 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
         params = build_parameters({**values, **(overrides or {})})
     except ParameterError as error:
         origin = "--set" if overrides and error.key in overrides else path.name
-        raise ParameterError(error.key, f"{error.args[0].split(': ', 1)[1]} (in {origin})") from None
+        raise error.renamed(error.key, f"in {origin}") from None
     return Scenario(path.stem, description.strip(), params, days, path, regimens)
 
 

@@ -327,7 +327,7 @@ def _checked(parameter: Parameter, value: Any, field_name: str) -> int | float:
     try:
         return parameter.check(value)
     except ParameterError as error:
-        raise ParameterError(field_name, str(error).split(": ", 1)[1]) from None
+        raise error.renamed(field_name) from None
 
 
 def _arms(value: Any, where: str, days: int) -> dict[str, tuple[str, ...]]:

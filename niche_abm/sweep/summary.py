@@ -126,7 +126,7 @@ def summarize(folder: Path) -> list[Path]:
         try:
             indices = sensitivity(finals, spec)
         except ParameterError as error:
-            notes.append(f"sensitivity indices skipped: {str(error).split(': ', 1)[1]}")
+            notes.append(f"sensitivity indices skipped: {error.message}")
         else:
             tables["sensitivity.csv"] = indices
             figures["sensitivity.png"] = sensitivity_figure(indices, spec)
