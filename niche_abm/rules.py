@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from niche_abm.drugs import DRUGS
-from niche_abm.params import BY_NAME, Parameters
+from niche_abm.params import BY_NAME, Parameters, build_parameters
 
 _PLACEHOLDER = re.compile(r"\{([a-z0-9_.]+)\}")
 _UNITLESS = ("", "fraction", "relative", "probability")
@@ -75,6 +75,12 @@ def rule(cell: str, sentence: str, drug_targets: tuple[str, ...] = ()) -> Callab
         return function
 
     return register
+
+
+def rules_text(params: Parameters | None = None) -> str:
+    """Every registered rule as a numbered sentence with the values of params (default: the table's); `run.py rules`."""
+    params = params or build_parameters()
+    return "\n".join(f"{i:2d}. {rule.describe(params)}" for i, rule in enumerate(RULES, start=1))
 
 
 def _short_source(source: str) -> str:

@@ -29,6 +29,8 @@ from niche_abm.world.trabecular import load_bone_mask
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 RESERVED = {"description", "days", "drugs"}
+MAX_DAYS = 3650
+"""The longest run, simulated days (ten years): the one limit scenario files, sweeps and every command share."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,11 @@ def list_scenarios() -> list[tuple[str, str]]:
     for path in sorted(SCENARIO_DIR.glob("*.toml")):
         found.append((path.stem, load_scenario(path).description))
     return found
+
+
+def scenario_text() -> str:
+    """One line per scenario: name and description (``run.py list``)."""
+    return "\n".join(f"{name:14s} {description}" for name, description in list_scenarios())
 
 
 def resolve(name_or_path: str | Path) -> Path:
@@ -97,8 +104,8 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
     if not isinstance(description, str) or not description.strip():
         raise ParameterError(f"{path.name}: description", "missing; expected a one-line text")
     days = data.get("days")
-    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650):
-        raise ParameterError(f"{path.name}: days", f"got {days!r}; expected an integer in [1, 3650]")
+    if days is not None:
+        check_days(days, f"{path.name}: days")
     drugs = data.get("drugs", [])
     if not isinstance(drugs, list) or not all(isinstance(d, str) for d in drugs):
         raise ParameterError(f"{path.name}: drugs", 'expected a list of regimens, e.g. ["lenalidomide=10uM@day14"]')
@@ -113,6 +120,13 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
         origin = "--set" if overrides and error.key in overrides else path.name
         raise error.renamed(error.key, f"in {origin}") from None
     return Scenario(path.stem, description.strip(), params, days, path, regimens)
+
+
+def check_days(days: Any, key: str) -> int:
+    """days, if it is an integer in [1, MAX_DAYS]; otherwise ParameterError naming key."""
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
+        raise ParameterError(key, f"got {days!r}; expected an integer in [1, {MAX_DAYS}]")
+    return days
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:

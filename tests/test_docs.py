@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from niche_abm.cli import parameter_markdown
+from niche_abm.params import parameter_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 

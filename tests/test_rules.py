@@ -33,10 +33,9 @@ from niche_abm.cells import (
     precursor,
     stroma,
 )
-from niche_abm.cli import rules_text
 from niche_abm.drugs import DRUGS
 from niche_abm.params import BY_NAME
-from niche_abm.rules import RULES, probability
+from niche_abm.rules import RULES, probability, rules_text
 from niche_abm.world.lattice import MARROW, SURFACE
 from niche_abm.world.signals import SIGNALS
 

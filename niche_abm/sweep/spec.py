@@ -46,7 +46,7 @@ from typing import Any
 from niche_abm.drugs.regimen import parse_regimen
 from niche_abm.metrics import COLUMNS
 from niche_abm.params import BY_NAME, Parameter, ParameterError, suggest
-from niche_abm.scenario import SCENARIO_DIR, load_scenario
+from niche_abm.scenario import MAX_DAYS, SCENARIO_DIR, load_scenario
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 SAMPLED_DESIGNS = ("lhs", "sobol", "morris")
@@ -179,7 +179,7 @@ def load_sweep(name_or_path: str | Path) -> SweepSpec:
     if not isinstance(description, str) or not description.strip():
         raise ParameterError(f"{where}: description", "missing; expected a one-line text")
     scenario_path = _scenario_path(data.get("scenario"), path)
-    days = _integer(data, "days", where, 1, 3650, None)
+    days = _integer(data, "days", where, 1, MAX_DAYS, None)
     replicates = _integer(data, "replicates", where, 1, 1000, 1)
     seed = _integer(data, "seed", where, 0, 2**63 - 1, 0)
     retries = _integer(data, "retries", where, 0, 10, 2)

@@ -1,0 +1,37 @@
+"""What a command is, and the options and checks several commands share."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from niche_abm.params import ParameterError
+
+
+@dataclass(frozen=True)
+class Command:
+    """One sub-command of ``niche-abm`` / ``python run.py``.
+
+    Attributes:
+        name: what the user types.
+        help: one line for ``--help``.
+        add_arguments: declares the command's options on its parser.
+        run: does the work; returns the exit status (raises ParameterError on bad input, before any work).
+    """
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def no_arguments(parser: argparse.ArgumentParser) -> None:
+    """For commands without options."""
+
+
+def check_count(value: int, key: str, low: int, high: int) -> int:
+    """An integer option (seeds, workers, hours) within [low, high], or ParameterError naming the option."""
+    if not low <= value <= high:
+        raise ParameterError(key, f"got {value}; expected an integer in [{low}, {high}]")
+    return value

@@ -1,0 +1,120 @@
+"""``run`` (one scenario into one folder) and the main job (``run.py`` with no command)."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from niche_abm import io
+from niche_abm.commands.command import Command, no_arguments
+from niche_abm.drugs.regimen import parse_regimen
+from niche_abm.metrics import COLUMNS
+from niche_abm.params import ParameterError
+from niche_abm.scenario import check_days, load_scenario, parse_assignment
+
+MAIN_SCENARIOS = ("healthy", "mm_niche")
+MAIN_DAYS = 90
+MAIN_SEED = 1
+SHOWN_METRICS = COLUMNS[1:]
+"""Every daily metric but the day itself."""
+
+
+def _run_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenario", help="a name from `run.py list` or a path to a TOML file")
+    parser.add_argument("--days", type=int, help=f"simulated days (default: the scenario's, else {MAIN_DAYS})")
+    parser.add_argument("--seed", type=int, default=MAIN_SEED, help=f"random seed (default {MAIN_SEED})")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter")
+    parser.add_argument(
+        "--drug",
+        action="append",
+        default=[],
+        metavar="REGIMEN",
+        help="give a drug: NAME[=AMOUNT UNIT[/EVERY]][@dayS[:dayE]], e.g. lenalidomide=10uM@day14 or "
+        "denosumab=120mg/4w; NAME alone gives its default clinical regimen (see `run.py drugs`)",
+    )
+    parser.add_argument("--out", type=Path, help="output folder (default results/SCENARIO)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def check_seed(seed: int) -> int:
+    """A model seed in [0, 2^63), or ParameterError naming --seed."""
+    if not 0 <= seed < 2**63:
+        raise ParameterError("--seed", f"got {seed}; expected an integer in [0, 2^63)")
+    return seed
+
+
+def run_scenario(args: argparse.Namespace) -> int:
+    """Run one scenario with its overrides and drugs and write its five outputs."""
+    overrides = dict(parse_assignment(text) for text in args.set)
+    scenario = load_scenario(args.scenario, overrides)
+    days = check_days(args.days if args.days is not None else (scenario.days or MAIN_DAYS), "--days")
+    seed = check_seed(args.seed)
+    drugs = tuple(parse_regimen(text) for text in args.drug)
+    for regimen in (*scenario.drugs, *drugs):
+        regimen.check_within(days)
+    out = args.out or Path("results") / scenario.name
+    simulate(scenario.path, overrides, seed, days, out, drugs, progress_position=None if not args.quiet else -1)
+    print(f"wrote {out}/: {', '.join(io.OUTPUT_FILES)}")
+    return 0
+
+
+def simulate(
+    scenario_path, overrides, seed: int, days: int, out: Path, drugs=(), progress_position: int | None = 0
+) -> pd.DataFrame:
+    """Build, run and write one scenario; returns its daily metrics. progress_position −1 hides the bar."""
+    from niche_abm.model import NicheModel
+
+    scenario = load_scenario(scenario_path, overrides)
+    started = time.perf_counter()
+    model = NicheModel(scenario, seed=seed, drugs=drugs)
+    with tqdm(
+        total=days,
+        desc=f"{scenario.name:>9s}",
+        unit="day",
+        position=progress_position or 0,
+        disable=progress_position == -1,
+        leave=True,
+    ) as bar:
+        timeseries = model.run(days, progress=bar.update)
+    io.write_run(out, model, timeseries, io.manifest(model, scenario.name, seed, days, time.perf_counter() - started))
+    return timeseries
+
+
+def _main_job_worker(job: tuple[str, int]) -> pd.DataFrame:
+    name, position = job
+    scenario = load_scenario(name)
+    return simulate(scenario.path, {}, MAIN_SEED, MAIN_DAYS, Path("results") / name, progress_position=position)
+
+
+def main_job(args: argparse.Namespace) -> int:
+    """Run healthy and mm_niche for 90 days side by side; print and plot the comparison."""
+    from niche_abm.plots import comparison_figure
+
+    started = time.perf_counter()
+    print(f"niche_abm main job: {' and '.join(MAIN_SCENARIOS)}, {MAIN_DAYS} days, seed {MAIN_SEED} -> results/")
+    with ProcessPoolExecutor(max_workers=len(MAIN_SCENARIOS)) as pool:
+        series = list(pool.map(_main_job_worker, [(name, i) for i, name in enumerate(MAIN_SCENARIOS)]))
+    runs = {}
+    for name, frame in zip(MAIN_SCENARIOS, series, strict=True):
+        with np.load(Path("results") / name / "final_state.npz") as state:
+            runs[name] = ({key: state[key] for key in ("bone", "bone_start", "occupancy")}, frame)
+    table = pd.DataFrame({name: run[1].iloc[-1][list(SHOWN_METRICS)] for name, run in runs.items()})
+    table.insert(0, "day 0 (healthy)", series[0].iloc[0][list(SHOWN_METRICS)])
+    print(f"\nMetrics at day {MAIN_DAYS}:")
+    print(table.to_string(float_format=lambda v: f"{v:.4g}"))
+    figure = comparison_figure(runs)
+    figure.savefig(Path("results") / "comparison.png", dpi=110)
+    print(f"\nwrote results/comparison.png and results/<scenario>/ in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+RUN = Command("run", "run one scenario and write its outputs", _run_arguments, run_scenario)
+MAIN_JOB = Command(
+    "", f"{' and '.join(MAIN_SCENARIOS)} for {MAIN_DAYS} days, side by side, into results/", no_arguments, main_job
+)

@@ -1,0 +1,75 @@
+"""``sweep`` (a batch experiment from a sweep file) and ``summarize`` (its statistics and figures)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from pathlib import Path
+
+from niche_abm.commands.command import Command, check_count
+
+
+def _sweep_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("sweep", help="a sweep TOML file, or the name of one in scenarios/sweeps/")
+    parser.add_argument("--out", type=Path, help="dataset folder (default results/sweeps/NAME)")
+    parser.add_argument("--workers", type=int, help="worker processes (default: every core)")
+    parser.add_argument("--engine", choices=("local", "dask"), default="local", help="local processes or Dask")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="submit to a running Dask cluster, e.g. tcp://host:8786")
+    parser.add_argument("--resume", action="store_true", help="continue a sweep in --out: run only what is missing")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def run_sweep_command(args: argparse.Namespace) -> int:
+    """Run (or resume) a sweep into its dataset folder; exit 130 when interrupted, 1 when runs failed."""
+    from niche_abm.sweep import load_sweep, make_engine, prepare, run_sweep
+
+    spec = load_sweep(args.sweep)
+    if args.workers is not None:
+        check_count(args.workers, "--workers", 1, 1024)
+    out = args.out or Path("results") / "sweeps" / spec.name
+    store, tasks = prepare(spec, out, args.resume)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    engine = make_engine(args.engine, args.workers, args.scheduler)
+    print(f"{spec.name}: {len(tasks)} runs on {engine.name} ({engine.workers} workers) into {out}/", flush=True)
+    if engine.name == "dask":
+        print(f"Dask dashboard: {engine.dashboard}", flush=True)
+    report = run_sweep(spec, store, tasks, engine, progress=not args.quiet)
+    print(
+        f"{report.done} done ({report.skipped} from before), {report.failed} failed, {report.pending} pending "
+        f"in {report.wall_time_s:.1f} s; runs table: {out / 'runs.csv'}"
+    )
+    if report.interrupted:
+        print(f"interrupted: finished runs are kept; continue with --resume --out {out}", file=sys.stderr)
+        return 130
+    if report.failed:
+        print(f"{report.failed} runs failed (errors in runs.csv); --resume retries them", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _summarize_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("folder", type=Path, help="the sweep's dataset folder")
+
+
+def run_summarize(args: argparse.Namespace) -> int:
+    """Write the sweep's summary tables and figures into FOLDER/summary/ and print its notes."""
+    from niche_abm.sweep.summary import summarize
+
+    written = summarize(args.folder)
+    print(f"wrote {args.folder / 'summary'}/: {', '.join(path.name for path in written)}")
+    for note in json.loads((args.folder / "summary" / "manifest.json").read_text(encoding="utf-8"))["notes"]:
+        print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
+COMMANDS = (
+    Command(
+        "sweep",
+        "run a batch experiment from a sweep file (scenarios/sweeps/)",
+        _sweep_arguments,
+        run_sweep_command,
+    ),
+    Command("summarize", "statistics, figures and sensitivity indices of a sweep", _summarize_arguments, run_summarize),
+)
