@@ -4,12 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-CHROMIUM := /usr/bin/chromium
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
 
 .PHONY: install run test lint bench docs figures clean browser app
 
 $(CHROMIUM):
-	# Debian's chromium drives the browser tests (Playwright, never a browser download).
+	# Debian's chromium drives the browser tests (Playwright, never a browser download); CHROMIUM=path picks another.
 	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
 

@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from analysis.validation.common import IN_VIVO_SEEDS, at_day, fmt, simulate, window_mean
+from niche_abm.validation.common import IN_VIVO_SEEDS, at_day, fmt, simulate, window_mean
 
 DAYS = 120
 ARMS = ((), ("bortezomib",))

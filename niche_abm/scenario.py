@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,8 @@ from niche_abm.drugs.regimen import Regimen, parse_regimen
 from niche_abm.params import ParameterError, Parameters, build_parameters
 from niche_abm.world.trabecular import load_bone_mask
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIO_DIR = Path(files("niche_abm.scenarios"))
+"""The scenario files: scenarios/ in the source tree, installed as the package data niche_abm.scenarios."""
 RESERVED = {"description", "days", "drugs"}
 MAX_DAYS = 3650
 """The longest run, simulated days (ten years): the one limit scenario files, sweeps and every command share."""

@@ -18,9 +18,8 @@ from pathlib import Path
 
 import psutil
 import pytest
+from browser import CHROMIUM, LAUNCH_ARGS, hour, pick, play_until, running_app, status
 from playwright.sync_api import expect
-
-from niche_abm.app.browser import CHROMIUM, LAUNCH_ARGS, hour, pick, play_until, running_app, status
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: install Debian's chromium (`make browser`)"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.validation.runner import ORDER, READOUTS, check_declarations, print_table, report, target_modules
+from niche_abm.validation.runner import ORDER, READOUTS, check_declarations, print_table, report, target_modules
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -42,7 +42,7 @@ def _validate_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_validate(args: argparse.Namespace) -> int:
     """Run the validation targets; write validation.json and validation_report.md (a FAIL is a result)."""
-    from analysis.validation.runner import run_validation, target_modules
+    from niche_abm.validation.runner import run_validation, target_modules
 
     check_count(args.workers, "--workers", 1, 64)
     only = [t.strip().upper() for t in args.only.split(",") if t.strip()] if args.only else None
@@ -106,7 +106,7 @@ COMMANDS = (
         _coculture_arguments,
         run_coculture,
     ),
-    Command("validate", "run every validation target (analysis/validation/)", _validate_arguments, run_validate),
+    Command("validate", "run the validation targets (niche_abm/validation/)", _validate_arguments, run_validate),
     Command(
         "dose-response",
         "one drug at several doses: bone loss, RANKL/OPG, MM burden",

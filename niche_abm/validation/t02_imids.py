@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.validation.common import (
+from niche_abm.validation.common import (
     COCULTURE_SEEDS,
     arm_values,
     bar_figure,

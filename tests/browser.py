@@ -3,11 +3,12 @@
 Used by the browser tests (tests/test_app_browser.py) and to take the README's
 screenshot::
 
-    python -m niche_abm.app.browser docs/figures/app.png
+    python tests/browser.py docs/figures/app.png
 
 No browser is ever downloaded (never ``playwright install``): Playwright drives
-/usr/bin/chromium. The flags keep Chromium from calling out (this machine may
-have no network) and let it run as root in a container.
+the Chromium named by the CHROMIUM environment variable, else the ``chromium`` on
+PATH, else Debian's /usr/bin/chromium. The flags keep Chromium from calling out
+(this machine may have no network) and let it run as root in a container.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import argparse
 import contextlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,7 +28,8 @@ from pathlib import Path
 
 from niche_abm.app.server import free_port, wait_until_answering
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium")
+"""The browser Playwright drives: $CHROMIUM, else `chromium` on PATH, else Debian's package's path."""
 LAUNCH_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -37,7 +40,7 @@ LAUNCH_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-REPO = Path(__file__).resolve().parent.parent.parent
+REPO = Path(__file__).resolve().parent.parent
 
 
 @contextlib.contextmanager

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from analysis.validation.common import IN_VIVO_SEEDS, bar_figure, excludes_zero_above, fmt, interval, simulate
 from niche_abm.cells import MyelomaCell, Osteoclast
 from niche_abm.units import SITE_UM
+from niche_abm.validation.common import IN_VIVO_SEEDS, bar_figure, excludes_zero_above, fmt, interval, simulate
 
 ID = "T5"
 CLAIM = (

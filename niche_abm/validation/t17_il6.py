@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.validation.common import (
+from niche_abm.validation.common import (
     COCULTURE_SEEDS,
     DAYS,
     arm_values,

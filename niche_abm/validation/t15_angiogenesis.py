@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.validation.common import at_day, bar_figure, fmt, interval, simulate
+from niche_abm.validation.common import at_day, bar_figure, fmt, interval, simulate
 
 ID = "T15"
 CLAIM = "marrow microvessel density is higher in active MM than in health"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.validation.common import IN_VIVO_SEEDS, bar_figure, fmt, interval, second_half_mean, simulate
+from niche_abm.validation.common import IN_VIVO_SEEDS, bar_figure, fmt, interval, second_half_mean, simulate
 
 ID = "T6"
 CLAIM = "CCL3/MIP-1α is detectable in active-MM marrow plasma (75-7784 pg/mL) and not in healthy marrow (< 75 pg/mL)"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.validation.common import bar_figure, excludes_zero_above, fmt, interval
+from niche_abm.validation.common import bar_figure, excludes_zero_above, fmt, interval
 from niche_abm.coculture import CAM_DR_ARMS, CAM_DR_DRUGS, CONTACT, TRANSWELL, contact_advantage, run_arm, with_survival
 
 ID = "T16"

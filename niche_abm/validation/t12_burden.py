@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.validation.common import DAYS, at_day, rank_correlation, second_half_mean, simulate, trend_figure
+from niche_abm.validation.common import DAYS, at_day, rank_correlation, second_half_mean, simulate, trend_figure
 
 ID = "T12"
 CLAIM = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.validation.common import DAYS, IN_VIVO_SEEDS, at_day, bar_figure, fmt, interval, simulate
+from niche_abm.validation.common import DAYS, IN_VIVO_SEEDS, at_day, bar_figure, fmt, interval, simulate
 
 ID = "T7"
 CLAIM = "blocking the CCL3 axis (CCR1 antagonist) cuts osteoclast formation by about 40% and resorption by about 70%"

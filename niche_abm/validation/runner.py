@@ -6,15 +6,16 @@ PUBLISHED, TOLERANCE, SEEDS, MECHANISM, READOUT (optionally READOUT_NOTE) and
 labels a PASS whose readout is direct or calibrated as such. Workers receive module
 names (the start method is spawn), share simulated runs through a temporary disk
 cache, and write figures to ``out_dir/figures``. A FAIL is a scientific result; only
-a target that crashes makes the exit code 1.
+a target that crashes makes the exit code 1. The command line is ``run.py validate``
+(``niche-abm validate``); from Python::
 
-    python -c "from analysis.validation.runner import run_validation; from pathlib import Path; \
-run_validation(Path('results/validation'))"
+    from pathlib import Path
+    from niche_abm.validation.runner import run_validation
+    run_validation(Path("results/validation"), only=["T1"])
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import json
 import os
@@ -27,9 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.validation import common
+from niche_abm.validation import common
 
-PACKAGE = "analysis.validation"
+PACKAGE = "niche_abm.validation"
 ORDER = ("T13", "T8", "T14", "T15", "T4", "T3", "T6", "T7", "T9", "T10", "T17", "T5", "T11", "T12", "T1", "T16", "T2")
 """Submission order: longest first, and targets sharing untreated runs close together."""
 
@@ -231,20 +232,3 @@ def report(entries: list[dict], out_dir: Path, wall: float) -> str:
         if e.get("error"):
             lines += ["", "```", e["error"].rstrip(), "```"]
     return "\n".join(lines) + "\n"
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options of ``run.py validate``."""
-    parser.add_argument("--out", type=Path, default=Path("results/validation"), help="output folder")
-    parser.add_argument("--workers", type=int, default=2, help="parallel processes (default 2)")
-    parser.add_argument("--only", type=lambda s: [t for t in s.split(",") if t], default=None, help="e.g. T1,T4")
-
-
-def main(args: argparse.Namespace) -> int:
-    return run_validation(args.out, workers=args.workers, only=args.only)
-
-
-if __name__ == "__main__":
-    cli = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_arguments(cli)
-    raise SystemExit(main(cli.parse_args()))

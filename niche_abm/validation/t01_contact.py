@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.validation.common import COCULTURE_SEEDS, arm_values, bar_figure, coculture_table, fmt, interval
+from niche_abm.validation.common import COCULTURE_SEEDS, arm_values, bar_figure, coculture_table, fmt, interval
 
 ID = "T1"
 CLAIM = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.validation.common import IN_VIVO_SEEDS, at_day, course, fmt, interval, simulate, timecourse_figure
+from niche_abm.validation.common import IN_VIVO_SEEDS, at_day, course, fmt, interval, simulate, timecourse_figure
 
 ID = "T8"
 CLAIM = (

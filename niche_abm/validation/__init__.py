@@ -1,0 +1,1 @@
+"""Validation targets: one module per published claim (tNN_name.py), their shared runs and the runner."""

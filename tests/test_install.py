@@ -1,0 +1,124 @@
+"""The package works once installed: a wheel built from the source tree, installed into a fresh virtual
+environment and run from a folder outside the checkout.
+
+The wheel is built without build isolation and installed with ``--no-deps`` (no network); the fresh
+environment borrows this environment's dependencies (mesa, numpy, ...) through a ``.pth`` line, which adds
+their folder to ``sys.path`` without running this environment's editable-install hook, so ``niche_abm``
+itself can only come from the wheel.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import REPO_ROOT
+
+SOURCE_FILES = ("pyproject.toml", "README.md", "niche_abm", "scenarios")
+"""What a build reads from the checkout."""
+
+
+def _run(*command: str | Path, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    result = subprocess.run(
+        [str(c) for c in command], cwd=cwd, env=environment, capture_output=True, text=True, timeout=timeout
+    )
+    assert result.returncode == 0, f"{' '.join(map(str, command))}\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    """A wheel built from a copy of the source tree (so no build/ or egg-info lands in the checkout)."""
+    source = tmp_path_factory.mktemp("source")
+    for name in SOURCE_FILES:
+        origin = REPO_ROOT / name
+        if origin.is_dir():
+            shutil.copytree(origin, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(origin, source / name)
+    dist = tmp_path_factory.mktemp("dist")
+    _run(
+        sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", dist, source, cwd=source
+    )
+    (built,) = dist.glob("niche_abm-*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory) -> Path:
+    """A fresh virtual environment with the wheel installed; returns its bin folder."""
+    venv = tmp_path_factory.mktemp("venv")
+    _run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=venv)
+    python = venv / "bin" / "python"
+    _run(sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-deps", "--no-index", wheel, cwd=venv)
+    purelib = Path(
+        _run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=venv).stdout.strip()
+    )
+    (purelib / "borrowed_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return venv / "bin"
+
+
+@pytest.fixture(scope="module")
+def outside(tmp_path_factory) -> Path:
+    """A working folder outside the checkout."""
+    return tmp_path_factory.mktemp("elsewhere")
+
+
+def test_the_wheel_holds_every_module_and_every_scenario_file(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    modules = {str(p.relative_to(REPO_ROOT)) for p in (REPO_ROOT / "niche_abm").rglob("*.py")}
+    scenarios = {f"niche_abm/{p.relative_to(REPO_ROOT)}" for p in (REPO_ROOT / "scenarios").rglob("*") if p.is_file()}
+    scenarios = {name for name in scenarios if "__pycache__" not in name}
+    assert modules - names == set(), "modules missing from the wheel: add their package to pyproject.toml"
+    assert scenarios - names == set(), "scenario files missing from the wheel: see package-data in pyproject.toml"
+
+
+def test_the_installed_package_comes_from_the_wheel_not_the_checkout(installed, outside):
+    where = _run(installed / "python", "-c", "import niche_abm; print(niche_abm.__file__)", cwd=outside).stdout
+    assert Path(where.strip()).is_relative_to(installed.parent)
+
+
+def test_list_shows_the_packaged_scenarios(installed, outside):
+    listed = _run(installed / "niche-abm", "list", cwd=outside).stdout.split()
+    assert {"healthy", "mm_niche", "mm_advanced"} <= set(listed)
+
+
+def test_run_writes_its_outputs_outside_the_checkout(installed, outside):
+    out = outside / "run"
+    _run(installed / "niche-abm", "run", "mm_niche", "--days", "2", "--out", out, "--quiet", cwd=outside)
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["timeseries.parquet", "summary.json", "final_state.npz", "overview.png", "manifest.json"]
+    )
+
+
+def test_validate_runs_a_packaged_target(installed, outside):
+    out = outside / "validation"
+    result = _run(installed / "niche-abm", "validate", "--only", "T1", "--workers", "1", "--out", out, cwd=outside)
+    assert "T1" in result.stdout
+    assert (out / "validation.json").is_file()
+
+
+def test_example_sweeps_and_demo_marrows_are_readable_from_the_installed_package(installed, outside):
+    snippet = (
+        "from niche_abm.sweep import load_sweep\n"
+        "from niche_abm import load_scenario\n"
+        "print(load_sweep('contact_lenalidomide').days, load_scenario('demos/myeloma_marrow').params.grid.width)\n"
+    )
+    assert _run(installed / "python", "-c", snippet, cwd=outside).stdout.split() == ["45", "100"]
+
+
+def test_the_python_api_runs_a_scenario(installed, outside):
+    snippet = (
+        "from niche_abm import NicheModel, load_scenario\n"
+        "model = NicheModel(load_scenario('mm_niche', {'grid.width': 60, 'grid.height': 60}), seed=1)\n"
+        "metrics = model.run(days=1)\n"
+        "print(len(metrics), metrics['n_mm'].iloc[-1] > 0)\n"
+    )
+    assert _run(installed / "python", "-c", snippet, cwd=outside).stdout.split() == ["2", "True"]
