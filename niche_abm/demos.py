@@ -384,20 +384,3 @@ def about_text(demo: Demo, results: list[ArmResult]) -> str:
             "",
         ]
     )
-
-
-def demo_command(name: str | None, out: Path | None, quiet: bool) -> int:
-    """``run.py demo [NAME]``: list the demos, or run one headless and write its figures."""
-    if name is None:
-        print(demo_list())
-        return 0
-    demo = find_demo(name)
-    folder = out or Path("results") / "demos" / demo.name
-    started = time.perf_counter()
-    results = run_demo(demo, folder)
-    if not quiet:
-        seconds = time.perf_counter() - started
-        print(f"{demo.title}: {demo.days} days, seed {SEED}, {len(results)} arm(s) in {seconds:.1f} s")
-        print(summary_table(results).to_string(float_format=lambda v: f"{v:.4g}"))
-    print(f"wrote {folder}/demo.png, about.md and, per arm, timeseries.csv and overview.png")
-    return 0

@@ -1,9 +1,10 @@
 """Run outputs: time series, summary, manifest, final state and overview figure, written atomically.
 
 Everything of one run is first written into a hidden staging folder beside the
-output folder and moved into place file by file when all of it exists, the
-manifest last; an interrupted run leaves only the staging folder, never a file
-that looks complete.
+output folder (``.NAME.partial-PID-XXXX``) and moved into place file by file when
+all of it exists, the manifest last; an interrupted run leaves only the staging
+folder, never a file that looks complete. A staging folder left by a process that
+no longer runs (killed mid-write) is removed by the next write into the same folder.
 """
 
 from __future__ import annotations
@@ -109,7 +110,8 @@ def write_run(out_dir: Path, model: NicheModel, timeseries: pd.DataFrame, run_ma
 
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+    remove_stale_staging(out_dir)
+    staging = Path(tempfile.mkdtemp(prefix=f"{_staging_prefix(out_dir)}{os.getpid()}-", dir=out_dir.parent))
     try:
         timeseries.to_parquet(staging / "timeseries.parquet", index=False)
         summary = {key: _plain(value) for key, value in timeseries.iloc[-1:].to_dict("records")[0].items()}
@@ -126,6 +128,30 @@ def write_run(out_dir: Path, model: NicheModel, timeseries: pd.DataFrame, run_ma
             os.replace(staging / name, out_dir / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _staging_prefix(out_dir: Path) -> str:
+    return f".{out_dir.name}.partial-"
+
+
+def remove_stale_staging(out_dir: Path) -> None:
+    """Remove the staging folders of out_dir whose writing process is gone (killed mid-write)."""
+    prefix = _staging_prefix(out_dir)
+    for staging in out_dir.parent.iterdir():
+        pid = staging.name.removeprefix(prefix).split("-", 1)[0]
+        if staging.name.startswith(prefix) and staging.is_dir() and not (pid.isdigit() and _running(int(pid))):
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this id exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _plain(value: Any) -> Any:

@@ -1,14 +1,18 @@
 """Bad input, tried as a careless user and as an attacker would: every case ends in exit status 2 and one line
 naming the field and what is allowed, with no traceback, nothing written and nothing overwritten.
 
-Each case runs ``python run.py ...`` in a subprocess from a scratch folder that holds only what the case needs;
-the folder's files (names, sizes and modification times) must be the same afterwards.
+Each case runs ``python run.py ...`` in a subprocess from a scratch folder that holds a finished run
+(``finished_run/``), a finished sweep (``finished_sweep/``) and its sweep file (``tiny.toml``), a plain file
+(``a_file``) and whatever the case adds; the folder's files (names, sizes and modification times) must be the same
+afterwards.
 """
 
 from __future__ import annotations
 
+import os
 import pickle
 import shlex
+import shutil
 import subprocess
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -21,6 +25,17 @@ from conftest import REPO_ROOT
 from niche_abm.params import ParameterError
 
 SMALL_GRID = "--set grid.width=40 --set grid.height=40"
+SMALL_RUN = f"run healthy --days 1 {SMALL_GRID} --quiet"
+TINY_SWEEP = """
+description = "one short run"
+scenario = "healthy"
+days = 1
+[set]
+"grid.width" = 40
+"grid.height" = 40
+"""
+UNWRITABLE = "/sys/niche_abm_out" if os.geteuid() == 0 else "{scratch}/locked/out"
+"""A folder nobody may create: root writes anywhere but in /sys; anyone else is kept out of a read-only folder."""
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -33,6 +48,27 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
         timeout=300,
         check=False,
     )
+
+
+@pytest.fixture(scope="module")
+def materials(tmp_path_factory) -> Path:
+    """A folder with a finished run, a finished sweep, its sweep file and a plain file."""
+    folder = tmp_path_factory.mktemp("materials")
+    (folder / "tiny.toml").write_text(TINY_SWEEP, encoding="utf-8")
+    (folder / "a_file").write_text("not a folder\n", encoding="utf-8")
+    for command in (f"{SMALL_RUN} --out finished_run", "sweep tiny.toml --out finished_sweep --workers 1 --quiet"):
+        result = run_cli(*shlex.split(command), cwd=folder)
+        assert result.returncode == 0, result.stderr
+    return folder
+
+
+@pytest.fixture
+def scratch(materials, tmp_path) -> Path:
+    """A copy of the materials to run a case in; a read-only locked/ folder when not root."""
+    shutil.copytree(materials, tmp_path, dirs_exist_ok=True)
+    if os.geteuid() != 0:
+        (tmp_path / "locked").mkdir(mode=0o555)
+    return tmp_path
 
 
 def files_in(folder: Path) -> dict[str, tuple[int, int]]:
@@ -49,6 +85,31 @@ class Case:
 
 
 CASES = {
+    # --- --out, checked before the first step --------------------------------------------------------------------
+    "run into an existing file": Case(f"{SMALL_RUN} --out a_file", ("--out", "a_file", "is a file")),
+    "run into a folder nobody may write": Case(f"{SMALL_RUN} --out {UNWRITABLE}", ("--out", "cannot write in")),
+    "run over a finished run": Case(
+        f"{SMALL_RUN} --out finished_run", ("--out", "already holds a run", "add --overwrite")
+    ),
+    "run into a sweep, even with --overwrite": Case(
+        f"{SMALL_RUN} --out finished_sweep --overwrite", ("--out", "holds a sweep", "never written into")
+    ),
+    "resume a sweep in a run's folder": Case(
+        "sweep tiny.toml --resume --out finished_run", ("--resume", "holds a run, not a sweep")
+    ),
+    "start a sweep in a run's folder": Case("sweep tiny.toml --out finished_run", ("--out", "holds a run")),
+    "co-culture into a sweep, even with --overwrite": Case(
+        "coculture --seeds 1 --out finished_sweep --overwrite", ("--out", "holds a sweep", "never written into")
+    ),
+    # --- summaries of what is not a sweep ------------------------------------------------------------------------
+    "summarize a manifest of random bytes": Case(
+        "summarize random_bytes", ("folder", "manifest.json", "is not a sweep's manifest")
+    ),
+    "summarize a manifest whose sweep is a number": Case(
+        "summarize sweep_is_5", ("folder", "manifest.json", "does not describe a sweep")
+    ),
+    "summarize a single run's folder": Case("summarize finished_run", ("folder", "holds a run, not a sweep")),
+    # --- errors raised where the work is done --------------------------------------------------------------------
     "an error raised in a worker process": Case(
         f"dose-response denosumab --doses 0,120mg --days 1 --seeds 1 --workers 1 {SMALL_GRID} "
         "--set mm.initial_count=100000 --out dr",
@@ -58,16 +119,19 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", list(CASES.values()), ids=list(CASES))
-def test_bad_input_exits_2_with_one_line_naming_the_field_and_changes_no_file(tmp_path, case):
-    before = files_in(tmp_path)
-    result = run_cli(*shlex.split(case.command), cwd=tmp_path)
+def test_bad_input_exits_2_with_one_line_naming_the_field_and_changes_no_file(scratch, case):
+    for name, manifest in (("random_bytes", bytes(range(256))[::-7]), ("sweep_is_5", b'{"sweep": 5}')):
+        (scratch / name).mkdir()
+        (scratch / name / "manifest.json").write_bytes(manifest)
+    before = files_in(scratch)
+    result = run_cli(*shlex.split(case.command.format(scratch=scratch)), cwd=scratch)
     message = result.stderr.strip()
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert message.count("\n") == 0, message
     for part in case.expected:
         assert part in message, f"{part!r} not in {message!r}"
-    assert files_in(tmp_path) == before
+    assert files_in(scratch) == before
 
 
 # --- the error itself -----------------------------------------------------------------------------------------
@@ -89,3 +153,39 @@ def test_a_parameter_error_raised_in_a_worker_process_reaches_the_caller_whole()
         pool.submit(raise_in_worker, "--seeds").result()
     assert caught.value.key == "--seeds"
     assert str(caught.value) == "--seeds: got 7; expected an integer in [1, 3]"
+
+
+# --- what a careful user may do -------------------------------------------------------------------------------
+
+
+def test_overwrite_replaces_a_finished_run(scratch):
+    before = (scratch / "finished_run" / "manifest.json").read_text(encoding="utf-8")
+    result = run_cli(*shlex.split(f"{SMALL_RUN} --seed 2 --out finished_run --overwrite"), cwd=scratch)
+    assert result.returncode == 0, result.stderr
+    after = (scratch / "finished_run" / "manifest.json").read_text(encoding="utf-8")
+    assert '"seed": 1' in before and '"seed": 2' in after
+
+
+def test_a_staging_folder_left_by_a_killed_write_is_removed_by_the_next_run(scratch):
+    leftover = scratch / ".fresh.partial-4194305-abc123"  # above Linux's largest process id: no such process
+    leftover.mkdir()
+    (leftover / "timeseries.parquet").write_bytes(b"half written")
+    result = run_cli(*shlex.split(f"{SMALL_RUN} --out fresh"), cwd=scratch)
+    assert result.returncode == 0, result.stderr
+    assert not leftover.exists()
+    assert not list(scratch.glob(".fresh.partial-*"))
+    assert (scratch / "fresh" / "manifest.json").is_file()
+
+
+@pytest.mark.parametrize("command", ["rules", "params", "drugs", "list"])
+def test_a_listing_piped_into_a_reader_that_stops_early_ends_quietly(command, tmp_path):
+    listing = subprocess.Popen(
+        [sys.executable, str(REPO_ROOT / "run.py"), command],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    listing.stdout.close()  # the reader is gone before the first line, as `| head -0` or `| true`
+    _, stderr = listing.communicate(timeout=120)
+    assert stderr == b""
+    assert listing.returncode == 141

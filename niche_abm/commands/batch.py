@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 
-from niche_abm.commands.command import Command, check_count
+from niche_abm.commands.command import Command, add_out_arguments, check_count
+from niche_abm.folders import check_out
 from niche_abm.params import ParameterError
 from niche_abm.scenario import check_days, parse_assignment
 
@@ -13,7 +15,7 @@ from niche_abm.scenario import check_days, parse_assignment
 def _coculture_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seeds", type=int, default=3, help="replicates per arm (default 3)")
     parser.add_argument("--hours", type=int, default=48, help="culture time, h (24-72; default 48)")
-    parser.add_argument("--out", type=Path, default=Path("results/coculture"), help="output folder")
+    add_out_arguments(parser, "results/coculture", "co-culture")
 
 
 def run_coculture(args: argparse.Namespace) -> int:
@@ -22,20 +24,22 @@ def run_coculture(args: argparse.Namespace) -> int:
 
     check_count(args.hours, "--hours", 24, 72)
     check_count(args.seeds, "--seeds", 1, 100)
+    out = args.out or Path("results/coculture")
+    check_out(out, "co-culture", args.overwrite)
     results = coculture.run_all(seeds=tuple(range(1, args.seeds + 1)), hours=args.hours)
     summary = coculture.summarise(results)
-    args.out.mkdir(parents=True, exist_ok=True)
-    results.to_csv(args.out / "runs.csv", index=False)
-    summary.to_csv(args.out / "summary.csv")
-    coculture.figure(results).savefig(args.out / "coculture.png", dpi=110)
+    out.mkdir(parents=True, exist_ok=True)
+    results.to_csv(out / "runs.csv", index=False)
+    summary.to_csv(out / "summary.csv")
+    coculture.figure(results).savefig(out / "coculture.png", dpi=110)
     print(f"Co-culture, {args.hours} h, mean of {args.seeds} seeds:")
     print(summary.to_string(float_format=lambda v: f"{v:.3g}"))
-    print(f"wrote {args.out}/runs.csv, summary.csv and coculture.png")
+    print(f"wrote {out}/runs.csv, summary.csv and coculture.png")
     return 0
 
 
 def _validate_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", type=Path, default=Path("results/validation"), help="output folder")
+    add_out_arguments(parser, "results/validation", "validation")
     parser.add_argument("--workers", type=int, default=2, help="parallel processes (default 2)")
     parser.add_argument("--only", help="comma-separated target ids, e.g. T1,T4 (default: all)")
 
@@ -50,7 +54,9 @@ def run_validate(args: argparse.Namespace) -> int:
     unknown = sorted(set(only or ()) - known)
     if unknown:
         raise ParameterError("--only", f"unknown target(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-    return run_validation(args.out, workers=args.workers, only=only)
+    out = args.out or Path("results/validation")
+    check_out(out, "validation", args.overwrite)
+    return run_validation(out, workers=args.workers, only=only)
 
 
 def _dose_response_arguments(parser: argparse.ArgumentParser) -> None:
@@ -62,7 +68,7 @@ def _dose_response_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--start-day", type=float, default=0.0, help="first day of dosing (default 0)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
-    parser.add_argument("--out", type=Path, help="output folder (default results/dose_response_DRUG)")
+    add_out_arguments(parser, "results/dose_response_DRUG", "dose-response")
 
 
 def run_dose_response(args: argparse.Namespace) -> int:
@@ -75,11 +81,12 @@ def run_dose_response(args: argparse.Namespace) -> int:
     check_count(args.workers, "--workers", 1, 64)
     overrides = dict(parse_assignment(text) for text in args.set)
     seeds = tuple(range(1, args.seeds + 1))
+    out = args.out or Path("results") / f"dose_response_{args.drug}"
+    check_out(out, "dose-response", args.overwrite)
     results = dose_response.run_dose_response(
         args.drug, doses, args.scenario, days, seeds, args.start_day, overrides, args.workers
     )
     summary = dose_response.summarise(results, doses)
-    out = args.out or Path("results") / f"dose_response_{args.drug}"
     dose_response.write(out, results, summary, dose_response.figure(summary, args.drug, args.scenario, days))
     print(summary.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     print(f"wrote {out}/runs.csv, summary.csv and dose_response.png")
@@ -88,15 +95,28 @@ def run_dose_response(args: argparse.Namespace) -> int:
 
 def _demo_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", nargs="?", help="a demo name from `run.py demo`")
-    parser.add_argument("--out", type=Path, help="output folder (default results/demos/NAME)")
+    add_out_arguments(parser, "results/demos/NAME", "demo")
     parser.add_argument("--quiet", action="store_true", help="print only where the figures went")
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    """List the teaching demos, or run one headless and write its figures."""
-    from niche_abm.demos import demo_command
+    """List the teaching demos, or run one headless and write demo.png, about.md and each arm's files."""
+    from niche_abm import demos
 
-    return demo_command(args.name, args.out, args.quiet)
+    if args.name is None:
+        print(demos.demo_list())
+        return 0
+    demo = demos.find_demo(args.name)
+    out = args.out or Path("results") / "demos" / demo.name
+    check_out(out, "demo", args.overwrite)
+    started = time.perf_counter()
+    results = demos.run_demo(demo, out)
+    if not args.quiet:
+        seconds = time.perf_counter() - started
+        print(f"{demo.title}: {demo.days} days, seed {demos.SEED}, {len(results)} arm(s) in {seconds:.1f} s")
+        print(demos.summary_table(results).to_string(float_format=lambda v: f"{v:.4g}"))
+    print(f"wrote {out}/demo.png, about.md and, per arm, timeseries.csv and overview.png")
+    return 0
 
 
 COMMANDS = (

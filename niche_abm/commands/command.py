@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from niche_abm.params import ParameterError
 
@@ -35,3 +36,11 @@ def check_count(value: int, key: str, low: int, high: int) -> int:
     if not low <= value <= high:
         raise ParameterError(key, f"got {value}; expected an integer in [{low}, {high}]")
     return value
+
+
+def add_out_arguments(parser: argparse.ArgumentParser, default: str, kind: str) -> None:
+    """--out FOLDER and --overwrite, for a command that writes one kind of output (niche_abm.folders)."""
+    parser.add_argument("--out", type=Path, help=f"output folder (default {default})")
+    parser.add_argument(
+        "--overwrite", action="store_true", help=f"replace the {kind} already in --out (never another kind of output)"
+    )

@@ -12,8 +12,9 @@ import pandas as pd
 from tqdm import tqdm
 
 from niche_abm import io
-from niche_abm.commands.command import Command, no_arguments
+from niche_abm.commands.command import Command, add_out_arguments, no_arguments
 from niche_abm.drugs.regimen import parse_regimen
+from niche_abm.folders import check_out
 from niche_abm.metrics import COLUMNS
 from niche_abm.params import ParameterError
 from niche_abm.scenario import check_days, load_scenario, parse_assignment
@@ -38,7 +39,7 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
         help="give a drug: NAME[=AMOUNT UNIT[/EVERY]][@dayS[:dayE]], e.g. lenalidomide=10uM@day14 or "
         "denosumab=120mg/4w; NAME alone gives its default clinical regimen (see `run.py drugs`)",
     )
-    parser.add_argument("--out", type=Path, help="output folder (default results/SCENARIO)")
+    add_out_arguments(parser, "results/SCENARIO", "run")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -59,6 +60,7 @@ def run_scenario(args: argparse.Namespace) -> int:
     for regimen in (*scenario.drugs, *drugs):
         regimen.check_within(days)
     out = args.out or Path("results") / scenario.name
+    check_out(out, "run", args.overwrite)
     simulate(scenario.path, overrides, seed, days, out, drugs, progress_position=None if not args.quiet else -1)
     print(f"wrote {out}/: {', '.join(io.OUTPUT_FILES)}")
     return 0
@@ -93,9 +95,15 @@ def _main_job_worker(job: tuple[str, int]) -> pd.DataFrame:
 
 
 def main_job(args: argparse.Namespace) -> int:
-    """Run healthy and mm_niche for 90 days side by side; print and plot the comparison."""
+    """Run healthy and mm_niche for 90 days side by side; print and plot the comparison.
+
+    The main job replaces its own earlier runs in results/ (it is what `make run` repeats), but never a folder
+    that holds another kind of output.
+    """
     from niche_abm.plots import comparison_figure
 
+    for name in MAIN_SCENARIOS:
+        check_out(Path("results") / name, "run", overwrite=True)
     started = time.perf_counter()
     print(f"niche_abm main job: {' and '.join(MAIN_SCENARIOS)}, {MAIN_DAYS} days, seed {MAIN_SEED} -> results/")
     with ProcessPoolExecutor(max_workers=len(MAIN_SCENARIOS)) as pool:

@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from niche_abm import io
+from niche_abm.folders import check_writable, held_kind
 from niche_abm.params import ParameterError
 from niche_abm.scenario import load_scenario
 from niche_abm.sweep.design import RunTask, design_table
@@ -73,10 +74,16 @@ class SweepStore:
 
     # --- opening ---------------------------------------------------------------------------
     def check_new(self) -> None:
-        """Refuse a folder that already holds a sweep or anything else."""
-        if self.manifest_path.exists():
+        """Refuse a folder that cannot be written, or that already holds a sweep or anything else."""
+        check_writable(self.root)
+        held = held_kind(self.root)
+        if held == "sweep":
             raise ParameterError("--out", f"{self.root} already holds a sweep; add --resume to continue it")
-        if self.root.exists() and (not self.root.is_dir() or any(self.root.iterdir())):
+        if held is not None:
+            raise ParameterError(
+                "--out", f"{self.root} holds a {held}; a sweep is never written into another kind of output"
+            )
+        if self.root.is_dir() and any(self.root.iterdir()):
             raise ParameterError("--out", f"{self.root} is not an empty folder; choose a new folder for the sweep")
 
     def create(self, spec: SweepSpec, tasks: list[RunTask]) -> None:
@@ -86,14 +93,37 @@ class SweepStore:
         atomic_text(self.manifest_path, json.dumps(self._manifest(spec, tasks), indent=2) + "\n")
 
     def reopen(self, spec: SweepSpec) -> None:
-        """Check that this folder holds the same sweep (for --resume)."""
-        if not self.manifest_path.exists():
-            raise ParameterError("--resume", f"{self.root} holds no sweep to resume (no manifest.json)")
-        recorded = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        if recorded.get("fingerprint") != spec.fingerprint():
+        """Check that this folder holds the same sweep and takes new files (for --resume)."""
+        recorded, _ = self.recorded("--resume")
+        if recorded["fingerprint"] != spec.fingerprint():
             raise ParameterError(
                 "--resume", f"{self.root} holds a different sweep ({recorded['sweep']['name']}); use a new --out"
             )
+        check_writable(self.root, "--resume")
+
+    def recorded(self, key: str) -> tuple[dict[str, Any], SweepSpec]:
+        """The manifest and the sweep it records; ParameterError(key) when the folder holds no readable sweep."""
+        held = held_kind(self.root)
+        if held not in (None, "sweep"):
+            raise ParameterError(key, f"{self.root} holds a {held}, not a sweep; give the folder `run.py sweep` wrote")
+        if not self.manifest_path.is_file():
+            raise ParameterError(key, f"{self.root} holds no sweep (no manifest.json); run `run.py sweep` first")
+        try:
+            recorded = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise ParameterError(key, f"{self.manifest_path} is not a sweep's manifest (not JSON text)") from None
+        damaged = ParameterError(
+            key,
+            f"{self.manifest_path} does not describe a sweep (its sweep, fingerprint or runs entry is missing or "
+            "malformed); give the folder `run.py sweep` wrote",
+        )
+        if not isinstance(recorded, dict) or not {"sweep", "fingerprint", "runs"} <= set(recorded):
+            raise damaged
+        try:
+            spec = SweepSpec.from_dict(recorded["sweep"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise damaged from None
+        return recorded, spec
 
     def _manifest(self, spec: SweepSpec, tasks: list[RunTask]) -> dict[str, Any]:
         versions = io.package_versions()

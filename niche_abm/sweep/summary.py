@@ -97,10 +97,7 @@ def paired_contrasts(finals: pd.DataFrame, spec: SweepSpec, varied: list[str], o
 def summarize(folder: Path) -> list[Path]:
     """Write the summary tables and figures of the sweep in folder; returns the files written."""
     store = SweepStore(folder)
-    if not store.manifest_path.exists():
-        raise ParameterError("folder", f"{folder} holds no sweep (no manifest.json); run `run.py sweep` first")
-    manifest = json.loads(store.manifest_path.read_text(encoding="utf-8"))
-    spec = SweepSpec.from_dict(manifest["sweep"])
+    manifest, spec = store.recorded("folder")
     timeseries = store.timeseries()
     if timeseries.empty:
         raise ParameterError("folder", f"{folder} has no finished runs yet")
