@@ -2,15 +2,16 @@
 naming the field and what is allowed, with no traceback, nothing written and nothing overwritten.
 
 Each case runs ``python run.py ...`` in a subprocess from a scratch folder that holds a finished run
-(``finished_run/``), a finished sweep (``finished_sweep/``) and its sweep file (``tiny.toml``), a plain file
-(``a_file``) and whatever the case adds; the folder's files (names, sizes and modification times) must be the same
-afterwards.
+(``finished_run/``), a finished sweep (``finished_sweep/``) and its sweep file (``tiny.toml``), the careless
+sweep files of SWEEPS, a plain file (``a_file``) and two damaged sweep manifests; the folder's files (names,
+sizes and modification times) must be the same afterwards.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import select
 import shlex
 import shutil
 import subprocess
@@ -34,6 +35,27 @@ days = 1
 "grid.width" = 40
 "grid.height" = 40
 """
+SWEEPS = {
+    "odd_width.toml": TINY_SWEEP.replace('"grid.width" = 40\n', "") + '[vary]\n"grid.width" = [100, 101]\n',
+    "sampled_width.toml": TINY_SWEEP.replace('"grid.width" = 40\n', "")
+    + '[design]\nkind = "lhs"\nsamples = 4\n[vary]\n"grid.width" = { low = 100, high = 140 }\n',
+    "ten_million.toml": TINY_SWEEP
+    + "[vary]\n"
+    + "".join(
+        f'"{name}" = [{", ".join(f"{low * (1 + i / 10):g}" for i in range(10))}]\n'
+        for name, low in (
+            ("stroma.contact_rankl_fold", 1.0),
+            ("mm.adhesion_rate", 0.1),
+            ("mm.ccl3_secretion", 100),
+            ("ocp.recruitment_rate", 0.01),
+            ("oc.lifespan_h", 100),
+            ("mm.division_rate_adherent", 0.001),
+            ("ob.formation_rate", 0.001),
+        )
+    ),
+}
+"""Sweep files a careless user might write: an odd grid width (the voxels are 2 sites), a sampled width, and a
+grid of 10^7 points (7 parameters x 10 values)."""
 UNWRITABLE = "/sys/niche_abm_out" if os.geteuid() == 0 else "{scratch}/locked/out"
 """A folder nobody may create: root writes anywhere but in /sys; anyone else is kept out of a read-only folder."""
 
@@ -52,9 +74,11 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def materials(tmp_path_factory) -> Path:
-    """A folder with a finished run, a finished sweep, its sweep file and a plain file."""
+    """A folder with a finished run, a finished sweep, its sweep file, the sweeps of SWEEPS and a plain file."""
     folder = tmp_path_factory.mktemp("materials")
     (folder / "tiny.toml").write_text(TINY_SWEEP, encoding="utf-8")
+    for name, text in SWEEPS.items():
+        (folder / name).write_text(text, encoding="utf-8")
     (folder / "a_file").write_text("not a folder\n", encoding="utf-8")
     for command in (f"{SMALL_RUN} --out finished_run", "sweep tiny.toml --out finished_sweep --workers 1 --quiet"):
         result = run_cli(*shlex.split(command), cwd=folder)
@@ -100,6 +124,26 @@ CASES = {
     "start a sweep in a run's folder": Case("sweep tiny.toml --out finished_run", ("--out", "holds a run")),
     "co-culture into a sweep, even with --overwrite": Case(
         "coculture --seeds 1 --out finished_sweep --overwrite", ("--out", "holds a sweep", "never written into")
+    ),
+    # --- work that cannot fit, refused before anything is allocated ------------------------------------------------
+    "the largest grid": Case(
+        "run mm_niche --set grid.width=2000 --set grid.height=2000 --out big",
+        ("2,000 x 2,000 sites for 90 days", "needs an estimated", "GB", "--max-memory-gb", "--max-hours"),
+    ),
+    "a sweep of ten million points": Case(
+        "sweep ten_million.toml --out huge",
+        ("ten_million.toml", "10,000,000 runs", "needs an estimated", "--max-memory-gb", "--max-hours"),
+    ),
+    "a dose-response on the largest grid": Case(
+        "dose-response denosumab --doses 0,120mg --set grid.width=2000 --set grid.height=2000 --out dr",
+        ("2,000 x 2,000 sites", "needs an estimated", "--max-memory-gb"),
+    ),
+    # --- a sweep's values checked against the model's constraints up front ----------------------------------------
+    "a sweep varying the grid width over 100 and 101": Case(
+        "sweep odd_width.toml --out odd", ("odd_width.toml: vary.grid.width", "101", "multiple of 2")
+    ),
+    "a sweep sampling the grid width": Case(
+        "sweep sampled_width.toml --out sampled", ("sampled_width.toml: vary.grid.width", "multiple of 2", "point")
     ),
     # --- summaries of what is not a sweep ------------------------------------------------------------------------
     "summarize a manifest of random bytes": Case(
@@ -175,6 +219,23 @@ def test_a_staging_folder_left_by_a_killed_write_is_removed_by_the_next_run(scra
     assert not leftover.exists()
     assert not list(scratch.glob(".fresh.partial-*"))
     assert (scratch / "fresh" / "manifest.json").is_file()
+
+
+def test_long_work_states_its_estimate_before_it_starts(tmp_path):
+    """A 1,000 x 1,000 marrow for 90 days (minutes of work) says what it needs before building anything."""
+    command = ["run", "mm_niche", "--set", "grid.width=1000", "--set", "grid.height=1000", "--out", "big"]
+    process = subprocess.Popen(
+        [sys.executable, str(REPO_ROOT / "run.py"), *command], cwd=tmp_path, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        ready, _, _ = select.select([process.stderr], [], [], 60)
+        first = process.stderr.readline() if ready else ""
+    finally:
+        process.kill()
+        process.wait()
+    assert first.startswith("mm_niche on 1,000 x 1,000 sites for 90 days: about"), first
+    assert "GB" in first and "min" in first
+    assert os.listdir(tmp_path) == []
 
 
 @pytest.mark.parametrize("command", ["rules", "params", "drugs", "list"])

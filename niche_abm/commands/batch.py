@@ -6,10 +6,11 @@ import argparse
 import time
 from pathlib import Path
 
-from niche_abm.commands.command import Command, add_out_arguments, check_count
+from niche_abm.budget import check_fits, estimate_batch, estimate_run
+from niche_abm.commands.command import Command, add_limit_arguments, add_out_arguments, check_count, limits_from
 from niche_abm.folders import check_out
 from niche_abm.params import ParameterError
-from niche_abm.scenario import check_days, parse_assignment
+from niche_abm.scenario import check_days, load_scenario, parse_assignment
 
 
 def _coculture_arguments(parser: argparse.ArgumentParser) -> None:
@@ -69,6 +70,7 @@ def _dose_response_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     add_out_arguments(parser, "results/dose_response_DRUG", "dose-response")
+    add_limit_arguments(parser)
 
 
 def run_dose_response(args: argparse.Namespace) -> int:
@@ -83,6 +85,11 @@ def run_dose_response(args: argparse.Namespace) -> int:
     seeds = tuple(range(1, args.seeds + 1))
     out = args.out or Path("results") / f"dose_response_{args.drug}"
     check_out(out, "dose-response", args.overwrite)
+    p = load_scenario(args.scenario, overrides).params
+    one = estimate_run(p.grid.width, p.grid.height, p.mm.initial_count, p.bone.bv_tv, days)
+    runs = len(doses) * len(seeds)
+    needs = estimate_batch(one, runs, args.workers, workers_here=args.workers)
+    check_fits(f"{runs} runs of {days} days on {p.grid.width:,} x {p.grid.height:,} sites", needs, limits_from(args))
     results = dose_response.run_dose_response(
         args.drug, doses, args.scenario, days, seeds, args.start_day, overrides, args.workers
     )

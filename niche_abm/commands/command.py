@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from niche_abm.budget import DEFAULT_MAX_HOURS, DEFAULT_MAX_MEMORY_GB, Limits
 from niche_abm.params import ParameterError
 
 
@@ -44,3 +45,27 @@ def add_out_arguments(parser: argparse.ArgumentParser, default: str, kind: str) 
     parser.add_argument(
         "--overwrite", action="store_true", help=f"replace the {kind} already in --out (never another kind of output)"
     )
+
+
+def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
+    """--max-memory-gb and --max-hours: the limits an estimate of the work must fit (niche_abm.budget)."""
+    parser.add_argument(
+        "--max-memory-gb",
+        type=float,
+        default=DEFAULT_MAX_MEMORY_GB,
+        help=f"most memory any one process may need, GB (default {DEFAULT_MAX_MEMORY_GB:g})",
+    )
+    parser.add_argument(
+        "--max-hours",
+        type=float,
+        default=DEFAULT_MAX_HOURS,
+        help=f"longest the work may take, h of wall time (default {DEFAULT_MAX_HOURS:g})",
+    )
+
+
+def limits_from(args: argparse.Namespace) -> Limits:
+    """The limits of --max-memory-gb and --max-hours, each checked to be a positive number."""
+    for key, value in (("--max-memory-gb", args.max_memory_gb), ("--max-hours", args.max_hours)):
+        if not 0 < value < float("inf"):
+            raise ParameterError(key, f"got {value:g}; expected a positive number")
+    return Limits.here(args.max_memory_gb, args.max_hours)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -12,7 +13,8 @@ import pandas as pd
 from tqdm import tqdm
 
 from niche_abm import io
-from niche_abm.commands.command import Command, add_out_arguments, no_arguments
+from niche_abm.budget import check_fits, estimate_run
+from niche_abm.commands.command import Command, add_limit_arguments, add_out_arguments, limits_from, no_arguments
 from niche_abm.drugs.regimen import parse_regimen
 from niche_abm.folders import check_out
 from niche_abm.metrics import COLUMNS
@@ -24,6 +26,8 @@ MAIN_DAYS = 90
 MAIN_SEED = 1
 SHOWN_METRICS = COLUMNS[1:]
 """Every daily metric but the day itself."""
+LONG_H = 30 / 3600
+"""Work estimated to take longer than this (30 s) says so before it starts, h."""
 
 
 def _run_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,6 +44,7 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
         "denosumab=120mg/4w; NAME alone gives its default clinical regimen (see `run.py drugs`)",
     )
     add_out_arguments(parser, "results/SCENARIO", "run")
+    add_limit_arguments(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -61,6 +66,12 @@ def run_scenario(args: argparse.Namespace) -> int:
         regimen.check_within(days)
     out = args.out or Path("results") / scenario.name
     check_out(out, "run", args.overwrite)
+    p = scenario.params
+    what = f"{scenario.name} on {p.grid.width:,} x {p.grid.height:,} sites for {days:,} days"
+    estimate = estimate_run(p.grid.width, p.grid.height, p.mm.initial_count, p.bone.bv_tv, days)
+    check_fits(what, estimate, limits_from(args))
+    if estimate.hours > LONG_H and not args.quiet:
+        print(f"{what}: about {estimate} (estimate); building the marrow", file=sys.stderr, flush=True)
     simulate(scenario.path, overrides, seed, days, out, drugs, progress_position=None if not args.quiet else -1)
     print(f"wrote {out}/: {', '.join(io.OUTPUT_FILES)}")
     return 0

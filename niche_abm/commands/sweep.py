@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from pathlib import Path
 
-from niche_abm.commands.command import Command, check_count
+from niche_abm.budget import check_fits
+from niche_abm.commands.command import Command, add_limit_arguments, check_count, limits_from
 
 
 def _sweep_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,21 +20,32 @@ def _sweep_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--engine", choices=("local", "dask"), default="local", help="local processes or Dask")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="submit to a running Dask cluster, e.g. tcp://host:8786")
     parser.add_argument("--resume", action="store_true", help="continue a sweep in --out: run only what is missing")
+    add_limit_arguments(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def run_sweep_command(args: argparse.Namespace) -> int:
     """Run (or resume) a sweep into its dataset folder; exit 130 when interrupted, 1 when runs failed."""
     from niche_abm.sweep import load_sweep, make_engine, prepare, run_sweep
+    from niche_abm.sweep.design import estimate, run_count
 
     spec = load_sweep(args.sweep)
-    if args.workers is not None:
-        check_count(args.workers, "--workers", 1, 1024)
+    workers = check_count(args.workers, "--workers", 1, 1024) if args.workers is not None else os.cpu_count() or 1
     out = args.out or Path("results") / "sweeps" / spec.name
+    needs = estimate(spec, workers, workers_here=0 if args.scheduler else workers)
+    check_fits(
+        f"{spec.name}.toml: {run_count(spec):,} runs of {spec.days} day{'s' * (spec.days != 1)}",
+        needs,
+        limits_from(args),
+    )
     store, tasks = prepare(spec, out, args.resume)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    engine = make_engine(args.engine, args.workers, args.scheduler)
-    print(f"{spec.name}: {len(tasks)} runs on {engine.name} ({engine.workers} workers) into {out}/", flush=True)
+    engine = make_engine(args.engine, workers, args.scheduler)
+    print(
+        f"{spec.name}: {len(tasks)} runs on {engine.name} ({engine.workers} workers) into {out}/; "
+        f"about {needs} (estimate)",
+        flush=True,
+    )
     if engine.name == "dask":
         print(f"Dask dashboard: {engine.dashboard}", flush=True)
     report = run_sweep(spec, store, tasks, engine, progress=not args.quiet)

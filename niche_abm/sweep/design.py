@@ -13,6 +13,7 @@ and differences between arms or points are not differences of noise.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,9 @@ import numpy as np
 import pandas as pd
 from SALib.sample import latin, morris, sobol
 
-from niche_abm.params import BY_NAME
+from niche_abm.budget import Estimate, estimate_batch, estimate_run
+from niche_abm.params import BY_NAME, ParameterError, build_parameters
+from niche_abm.scenario import load_scenario
 from niche_abm.sweep.spec import SweepSpec
 
 
@@ -74,17 +77,66 @@ def parameter_points(spec: SweepSpec) -> list[dict[str, float]]:
     return points
 
 
+def point_count(spec: SweepSpec) -> int:
+    """How many parameter points the design holds, without drawing them."""
+    if spec.design == "grid":
+        return math.prod(len(values) for values in spec.grid_values.values())
+    extra = {"lhs": 0, "sobol": len(spec.ranges) + 2, "morris": len(spec.ranges) + 1}[spec.design]
+    return spec.samples * max(extra, 1)
+
+
+def run_count(spec: SweepSpec) -> int:
+    """How many runs the sweep holds: points x arms x replicates."""
+    return point_count(spec) * len(spec.arms) * spec.replicates
+
+
+def estimate(spec: SweepSpec, workers: int, workers_here: int) -> Estimate:
+    """Memory and time of the whole sweep, from its largest run (the largest grid and MM count, the least bone
+    any point gives) on `workers` workers, `workers_here` of them on this machine."""
+    base = load_scenario(spec.scenario_path, spec.fixed).params.as_dict()
+
+    def extreme(name: str, pick) -> float:
+        if name in spec.grid_values:
+            return pick(spec.grid_values[name])
+        if name in spec.ranges:
+            return pick((spec.ranges[name].low, spec.ranges[name].high))
+        return base[name]
+
+    largest = estimate_run(
+        int(extreme("grid.width", max)),
+        int(extreme("grid.height", max)),
+        int(extreme("mm.initial_count", max)),
+        extreme("bone.bv_tv", min),
+        spec.days,
+    )
+    return estimate_batch(largest, run_count(spec), workers, workers_here)
+
+
 def replicate_seed(root: int, replicate: int) -> int:
     """The model seed of replicate r: 63 bits from SeedSequence(root, spawn_key=(r,))."""
     high, low = np.random.SeedSequence(root, spawn_key=(replicate,)).generate_state(2, dtype=np.uint32)
     return (int(high) << 32 | int(low)) & (2**63 - 1)
 
 
+def check_point(spec: SweepSpec, base: dict[str, Any], point: int, values: dict[str, float]) -> None:
+    """Raise ParameterError, naming the sweep field and the point, unless the point's parameters build a model."""
+    try:
+        build_parameters({**base, **values})
+    except ParameterError as error:
+        where = ", ".join(f"{name} = {value:g}" for name, value in values.items())
+        field = f"vary.{error.key}" if error.key in values else error.key
+        raise error.renamed(f"{spec.name}.toml: {field}", f"at point {point}: {where}") from None
+
+
 def plan(spec: SweepSpec) -> list[RunTask]:
-    """Every run of the sweep, in index order: point-major, then arm, then replicate."""
+    """Every run of the sweep, in index order: point-major, then arm, then replicate; every point checked first."""
     seeds = [replicate_seed(spec.seed, r) for r in range(spec.replicates)]
+    base = load_scenario(spec.scenario_path, spec.fixed).params.as_dict()
+    points = parameter_points(spec)
+    for point, values in enumerate(points):
+        check_point(spec, base, point, values)
     tasks = []
-    for point, values in enumerate(parameter_points(spec)):
+    for point, values in enumerate(points):
         for arm, regimens in spec.arms.items():
             for replicate, seed in enumerate(seeds):
                 tasks.append(

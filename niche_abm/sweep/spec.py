@@ -45,7 +45,7 @@ from typing import Any
 
 from niche_abm.drugs.regimen import parse_regimen
 from niche_abm.metrics import COLUMNS
-from niche_abm.params import BY_NAME, Parameter, ParameterError, suggest
+from niche_abm.params import BY_NAME, Parameter, ParameterError, build_parameters, suggest
 from niche_abm.scenario import MAX_DAYS, SCENARIO_DIR, load_scenario
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
@@ -187,7 +187,7 @@ def load_sweep(name_or_path: str | Path) -> SweepSpec:
     fixed = _flatten(_table(data, "set", where), where)
     for key in fixed:
         _known(key, f"{where}: set")
-    load_scenario(scenario_path, fixed)
+    base = load_scenario(scenario_path, fixed).params.as_dict()
     design = _table(data, "design", where)
     kind = design.get("kind", "grid")
     if kind not in DESIGNS:
@@ -201,7 +201,7 @@ def load_sweep(name_or_path: str | Path) -> SweepSpec:
     levels = _integer(design, "levels", f"{where}: design", 2, 20, 4)
     if kind == "sobol" and samples & (samples - 1):
         raise ParameterError(f"{where}: design.samples", f"got {samples}; Sobol designs need a power of 2")
-    grid_values, ranges = _vary(_flatten(_table(data, "vary", where), where), kind, where, fixed)
+    grid_values, ranges = _vary(_flatten(_table(data, "vary", where), where), kind, where, base, fixed)
     if kind in SAMPLED_DESIGNS and len(ranges) < (1 if kind == "lhs" else 2):
         raise ParameterError(f"{where}: vary", f"a {kind} design needs at least {2 if kind != 'lhs' else 1} ranges")
     arms = _arms(data.get("arms", {"control": []}), where, days)
@@ -288,8 +288,9 @@ def _metrics(value: Any, where: str) -> tuple[str, ...]:
 
 
 def _vary(
-    table: dict[str, Any], kind: str, where: str, fixed: dict[str, Any]
+    table: dict[str, Any], kind: str, where: str, base: dict[str, Any], fixed: dict[str, Any]
 ) -> tuple[dict[str, tuple[float, ...]], dict[str, Range]]:
+    """The grid values or ranges of [vary], each value checked alone and against the base scenario's others."""
     grid_values: dict[str, tuple[float, ...]] = {}
     ranges: dict[str, Range] = {}
     for key, value in table.items():
@@ -303,14 +304,14 @@ def _vary(
         if kind == "grid":
             if not isinstance(value, list) or not value:
                 raise ParameterError(field_name, "a grid design needs a non-empty list of values")
-            checked = tuple(_checked(parameter, v, field_name) for v in value)
+            checked = tuple(_checked(parameter, v, field_name, base) for v in value)
             if len(set(checked)) != len(checked):
                 raise ParameterError(field_name, f"got {value!r}; values must be distinct")
             grid_values[key] = checked
             continue
         if not _is_range(value) or not {"low", "high"} <= set(value):
             raise ParameterError(field_name, f"a {kind} design needs a range {{ low = …, high = … }}")
-        low, high = (_checked(parameter, value[end], f"{field_name}.{end}") for end in ("low", "high"))
+        low, high = (_checked(parameter, value[end], f"{field_name}.{end}", base) for end in ("low", "high"))
         scale = value.get("scale", "linear")
         if scale not in ("linear", "log"):
             raise ParameterError(f"{field_name}.scale", f"got {scale!r}; expected 'linear' or 'log'")
@@ -322,12 +323,17 @@ def _vary(
     return grid_values, ranges
 
 
-def _checked(parameter: Parameter, value: Any, field_name: str) -> int | float:
-    """The value checked against the parameter's range, the error naming the sweep field."""
+def _checked(parameter: Parameter, value: Any, field_name: str, base: dict[str, Any]) -> int | float:
+    """The value checked against its parameter's range and, with the base scenario's other values, against the
+    model's cross-checks (e.g. field voxels tile the grid); the error names the sweep field."""
     try:
-        return parameter.check(value)
+        checked = parameter.check(value)
+        build_parameters({**base, parameter.name: checked})
     except ParameterError as error:
-        raise error.renamed(field_name) from None
+        raise error.renamed(
+            field_name, f"with the scenario's {error.key}" if error.key != parameter.name else ""
+        ) from None
+    return checked
 
 
 def _arms(value: Any, where: str, days: int) -> dict[str, tuple[str, ...]]:
