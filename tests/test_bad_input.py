@@ -145,6 +145,21 @@ CASES = {
     "a sweep sampling the grid width": Case(
         "sweep sampled_width.toml --out sampled", ("sampled_width.toml: vary.grid.width", "multiple of 2", "point")
     ),
+    # --- doses ----------------------------------------------------------------------------------------------------
+    "a dosing interval that accumulates beyond the allowed exposure": Case(
+        f"{SMALL_RUN} --drug denosumab=120mg/1h --out dosed",
+        ("--drug denosumab=120mg/1h", "every 1 h reaches", "absurd", "allowed up to 7 µM"),
+    ),
+    "a vanishing dose": Case(
+        f"{SMALL_RUN} --drug lenalidomide=1e-300uM --out dosed",
+        ("--drug lenalidomide=1e-300uM", "less than one molecule", "give at least"),
+    ),
+    "an accented drug name": Case(
+        f"{SMALL_RUN} --drug dénosumab=120mg/4w --out dosed", ("unknown drug 'dénosumab'", "did you mean 'denosumab'")
+    ),
+    "a mistyped drug name": Case(
+        f"{SMALL_RUN} --drug lenalidomde --out dosed", ("unknown drug 'lenalidomde'", "did you mean 'lenalidomide'")
+    ),
     # --- summaries of what is not a sweep ------------------------------------------------------------------------
     "summarize a manifest of random bytes": Case(
         "summarize random_bytes", ("folder", "manifest.json", "is not a sweep's manifest")

@@ -11,27 +11,42 @@ Concentration units (pM, nM, uM or µM, mM) hold the drug at that concentration;
 mass units (ug or µg, mg, g, and mg/m2 for 1.8 m² of body surface) are doses given
 at the start day and then every EVERY (h, d or w) until the stop day, with the
 concentration from the drug's one-compartment pharmacokinetics.
+
+Every regimen's exposure is checked when it is read: the highest concentration it
+reaches (repeated doses accumulate) may not exceed 1000x the drug's in-vitro
+concentration, and must reach one molecule in a 10 µm site (about 1.7 pM), below
+which a dose is no dose at all.
 """
 
 from __future__ import annotations
 
 import difflib
+import math
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
 
 from niche_abm.drugs import DRUGS, TARGETS, Drug
 from niche_abm.params import ParameterError
+from niche_abm.units import PM_PER_MOLECULE_PER_PL, SITE_VOLUME_PL
 
 BODY_SURFACE_M2 = 1.8
 CONCENTRATION_UM = {"pm": 1e-6, "nm": 1e-3, "um": 1.0, "µm": 1.0, "mm": 1e3}
 MASS_MG = {"ug": 1e-3, "µg": 1e-3, "mg": 1.0, "g": 1e3, "mg/m2": BODY_SURFACE_M2}
 HOURS = {"h": 1.0, "d": 24.0, "w": 168.0}
 MAX_FOLD_OF_DEFAULT = 20.0
+"""Largest single mass dose, as a multiple of the drug's default clinical dose."""
+MAX_FOLD_OF_IN_VITRO = 1000.0
+"""Highest concentration a regimen may reach, as a multiple of the drug's in-vitro concentration."""
+MIN_CONCENTRATION_UM = PM_PER_MOLECULE_PER_PL / SITE_VOLUME_PL * 1e-6
+"""One molecule in one site, µM (≈ 1.7e-6): a regimen that never reaches it gives no drug."""
+PLATEAU_HALF_LIVES = 10.0
+"""Repeated doses reach 99.9% of their plateau within this many of the drug's slowest half-lives."""
 
 _PATTERN = re.compile(
-    r"^(?P<name>[a-z0-9-]+)"
+    r"^(?P<name>[^=@/]+?)"
     r"(?:=(?P<amount>[-+0-9.eE]+)\s*(?P<unit>[a-zA-Zµ]+(?:/m2)?)(?:/(?P<every>[0-9.]*)(?P<every_unit>[a-z]+))?)?"
     r"(?:@day(?P<start>[-+0-9.]+)(?::(?:day)?(?P<stop>[-+0-9.]+))?)?$"
 )
@@ -80,6 +95,25 @@ class Regimen:
             return self.concentration_um if on else 0.0
         return self.drug.pk.concentration_um(self.dose_mg, self.dose_times_h(t_h), t_h)
 
+    def peak_um(self) -> float:
+        """The highest concentration the regimen reaches, µM: a held concentration itself; repeated doses
+        superposed up to the stop day, or until their accumulation reaches its plateau."""
+        if self.concentration_um is not None:
+            return self.concentration_um
+        pk = self.drug.pk
+        ke = pk.elimination_per_h
+        ka = pk.absorption_per_h
+        slowest_h = math.log(2.0) / min(ke, ka or ke)
+        single_peak_h = 0.0 if ka is None or math.isclose(ka, ke) else math.log(ka / ke) / (ka - ke)
+        doses = 1
+        if self.every_h is not None:
+            plateau = math.ceil(PLATEAU_HALF_LIVES * slowest_h / self.every_h) + 1
+            window_h = None if self.stop_day is None else (self.stop_day - self.start_day) * 24.0
+            doses = plateau if window_h is None else min(plateau, math.ceil(window_h / self.every_h))
+        after_last = np.linspace(0.0, single_peak_h + (self.every_h or 0.0), 512)
+        since = after_last[:, None] + np.arange(doses)[None, :] * (self.every_h or 0.0)
+        return float(pk.single_dose_um(self.dose_mg, since).sum(axis=1).max())
+
     def check_within(self, days: float) -> None:
         """Raise if the regimen starts after the end of a run of `days` days."""
         if self.start_day > days:
@@ -94,12 +128,7 @@ def parse_regimen(text: str) -> Regimen:
     match = _PATTERN.match(text.strip().lower().replace(" ", ""))
     if not match:
         raise ParameterError(key, "expected NAME[=AMOUNT UNIT[/EVERY]][@dayS[:dayE]], e.g. lenalidomide=10uM@day14")
-    name = match["name"]
-    if name not in DRUGS:
-        close = difflib.get_close_matches(name, DRUGS, n=1, cutoff=0.5)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ParameterError(key, f"unknown drug {name!r}{hint}; `python run.py drugs` lists them")
-    drug = DRUGS[name]
+    drug = find_drug(match["name"], key)
     start = float(match["start"]) if match["start"] else 0.0
     stop = float(match["stop"]) if match["stop"] else None
     if start < 0:
@@ -108,9 +137,9 @@ def parse_regimen(text: str) -> Regimen:
         raise ParameterError(key, f"stop day {stop:g} is not after start day {start:g}")
     if match["amount"] is None:
         if not drug.clinical_regimen:
-            raise ParameterError(key, f"{name} has no default clinical regimen; give a dose")
-        default = parse_regimen(f"{name}={drug.clinical_regimen}")
-        return Regimen(drug, None, default.dose_mg, default.every_h, start, stop)
+            raise ParameterError(key, f"{drug.name} has no default clinical regimen; give a dose")
+        default = parse_regimen(f"{drug.name}={drug.clinical_regimen}")
+        return check_exposure(Regimen(drug, None, default.dose_mg, default.every_h, start, stop), key)
     try:
         amount = float(match["amount"])
     except ValueError:
@@ -122,23 +151,51 @@ def parse_regimen(text: str) -> Regimen:
     if unit in CONCENTRATION_UM:
         if every is not None:
             raise ParameterError(key, "a concentration is held constant; an interval needs a mass dose (mg)")
-        um = amount * CONCENTRATION_UM[unit]
-        ceiling = 1000.0 * drug.in_vitro_um
-        if um > ceiling:
-            raise ParameterError(key, f"{um:g} µM is absurd for {name}; allowed up to {ceiling:g} µM")
-        return Regimen(drug, um, None, None, start, stop)
+        return check_exposure(Regimen(drug, amount * CONCENTRATION_UM[unit], None, None, start, stop), key)
     if unit in MASS_MG:
         if drug.pk is None:
-            raise ParameterError(key, f"{name} has no pharmacokinetics here; give a concentration (uM)")
+            raise ParameterError(key, f"{drug.name} has no pharmacokinetics here; give a concentration (uM)")
         mg = amount * MASS_MG[unit]
-        default_mg = _default_dose_mg(drug)
-        if mg > MAX_FOLD_OF_DEFAULT * default_mg:
-            raise ParameterError(
-                key, f"{mg:g} mg is absurd for {name}; allowed up to {MAX_FOLD_OF_DEFAULT * default_mg:g} mg"
-            )
-        return Regimen(drug, None, mg, every, start, stop)
+        most_mg = MAX_FOLD_OF_DEFAULT * _default_dose_mg(drug)
+        if mg > most_mg:
+            raise ParameterError(key, f"{mg:g} mg is absurd for {drug.name}; allowed up to {most_mg:g} mg")
+        return check_exposure(Regimen(drug, None, mg, every, start, stop), key)
     units = ", ".join([*CONCENTRATION_UM, *MASS_MG])
     raise ParameterError(key, f"unknown unit {unit!r}; expected one of {units}")
+
+
+def find_drug(name: str, key: str) -> Drug:
+    """The drug of this command-line name; ParameterError(key) with the closest name (accents ignored) if none."""
+    if name in DRUGS:
+        return DRUGS[name]
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    close = difflib.get_close_matches(plain, DRUGS, n=1, cutoff=0.5)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ParameterError(key, f"unknown drug {name!r}{hint}; `python run.py drugs` lists them")
+
+
+def check_exposure(regimen: Regimen, key: str) -> Regimen:
+    """The regimen, if its peak concentration lies between one molecule a site and MAX_FOLD_OF_IN_VITRO times
+    the drug's in-vitro concentration; ParameterError(key) naming the peak and the limit otherwise."""
+    drug, peak = regimen.drug, regimen.peak_um()
+    ceiling = MAX_FOLD_OF_IN_VITRO * drug.in_vitro_um
+    reached = f"{peak:g} µM"
+    if regimen.dose_mg is not None:
+        every = f" every {regimen.every_h:g} h" if regimen.every_h is not None else ""
+        reached = f"{regimen.dose_mg:g} mg{every} reaches {peak:.3g} µM, which"
+    if peak > ceiling:
+        raise ParameterError(
+            key,
+            f"{reached} is absurd for {drug.name}; allowed up to {ceiling:g} µM "
+            f"({MAX_FOLD_OF_IN_VITRO:g}x its in-vitro {drug.in_vitro_um:g} µM)",
+        )
+    if peak < MIN_CONCENTRATION_UM:
+        raise ParameterError(
+            key,
+            f"{reached} is less than one molecule in a 10 µm site ({MIN_CONCENTRATION_UM:.2g} µM): no dose; "
+            "give at least that, or leave the drug out",
+        )
+    return regimen
 
 
 def _interval_h(key: str, number: str | None, unit: str | None) -> float | None:
