@@ -16,6 +16,8 @@ Tissue volume is the whole grid.
   marrow-plasma ELISAs; pM times the molecular mass in kDa).
 - microvessel_density: vessel cross-sections (8-connected groups of endothelial sites) per mm² of marrow,
   the CD34 microvessel count of Vacca et al. 1994.
+- A metric with no denominator (no bone surface, no marrow, no MM cell, no osteoclast) is NaN, never 0:
+  undefined, which summary.json writes as null.
 - lesion_count, lesion_area_mm2: connected regions (8-neighbour) of sites that
   were bone at the start and are marrow now, at least metrics.lesion_min_area_mm2.
 - tb_th_um, tb_sp_um, tb_n_per_mm: trabecular thickness, separation and number
@@ -89,7 +91,7 @@ def _pg_per_ml(model: NicheModel, name: str) -> float:
 def microvessel_density(model: NicheModel) -> float:
     """Vessel cross-sections (8-connected groups of endothelial sites) per mm² of marrow."""
     _, n = ndimage.label(model.lattice.marrow_code == EndothelialCell.code, structure=np.ones((3, 3)))
-    return n / max(sites_to_mm2(float(model.bone.marrow.sum())), 1e-12)
+    return n / (sites_to_mm2(float(model.bone.marrow.sum())) or float("nan"))
 
 
 def measure(model: NicheModel) -> dict[str, float]:
@@ -97,7 +99,7 @@ def measure(model: NicheModel) -> dict[str, float]:
     bone, lattice, signals = model.bone, model.lattice, model.signals
     marrow = bone.marrow
     surface = model.bone_surface()
-    bs = max(int(surface.sum()), 1)
+    bs = float(surface.sum()) or float("nan")
     oc_sites = lattice.sites_of(Osteoclast)
     nuclei = lattice.read(Osteoclast, "nuclei", oc_sites)
     mm_sites = lattice.sites_of(MyelomaCell)
@@ -113,7 +115,7 @@ def measure(model: NicheModel) -> dict[str, float]:
         "n_oc_b_pm": len(oc_sites) / (bs * SITE_UM * 1e-3),
         "ob_s_bs": 100.0 * float((surface & (surface_code == Osteoblast.code)).sum()) / bs,
         "n_mm": n_mm,
-        "mm_fraction": n_mm / max(int(marrow.sum()), 1),
+        "mm_fraction": n_mm / (float(marrow.sum()) or float("nan")),
         "mm_near_oc": float(model.niche.near_osteoclast.ravel()[mm_sites].mean()) if n_mm else float("nan"),
         "n_oc": len(oc_sites),
         "oc_nuclei_mean": float(nuclei.mean()) if len(nuclei) else float("nan"),

@@ -9,6 +9,7 @@ sizes and modification times) must be the same afterwards.
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import select
@@ -20,6 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import REPO_ROOT
 
@@ -234,6 +236,20 @@ def test_a_staging_folder_left_by_a_killed_write_is_removed_by_the_next_run(scra
     assert not leftover.exists()
     assert not list(scratch.glob(".fresh.partial-*"))
     assert (scratch / "fresh" / "manifest.json").is_file()
+
+
+def test_a_marrow_of_solid_bone_writes_its_undefined_metrics_as_null(tmp_path):
+    """No bone surface and no marrow: shares of either are undefined, null in summary.json (which stays JSON)."""
+    np.save(tmp_path / "solid.npy", np.ones((40, 40)))
+    result = run_cli(
+        *shlex.split(f"{SMALL_RUN} --set bone.mask_file={tmp_path / 'solid.npy'} --out solid"), cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "solid" / "summary.json").read_text(encoding="utf-8")
+    summary = json.loads(text, parse_constant=lambda token: pytest.fail(f"{token} in summary.json"))
+    assert summary["bv_tv"] == 100.0
+    for metric in ("es_bs", "oc_s_bs", "ob_s_bs", "n_oc_b_pm", "mm_fraction", "mm_near_oc", "microvessel_density"):
+        assert summary[metric] is None, metric
 
 
 def test_long_work_states_its_estimate_before_it_starts(tmp_path):
