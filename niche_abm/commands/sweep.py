@@ -11,6 +11,7 @@ from pathlib import Path
 
 from niche_abm.budget import check_fits
 from niche_abm.commands.command import Command, add_limit_arguments, check_count, limits_from
+from niche_abm.params import ParameterError
 
 
 def _sweep_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,22 +26,31 @@ def _sweep_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_sweep_command(args: argparse.Namespace) -> int:
-    """Run (or resume) a sweep into its dataset folder; exit 130 when interrupted, 1 when runs failed."""
+    """Run (or resume) a sweep into its dataset folder; exit 130 when interrupted, 1 when runs failed.
+
+    Everything is checked before a run starts: the sweep, the estimate of its memory and time against the
+    limits (on a running cluster, --scheduler, for the cluster's size, asked first), the folder, every point.
+    """
     from niche_abm.sweep import load_sweep, make_engine, prepare, run_sweep
     from niche_abm.sweep.design import estimate, run_count
 
     spec = load_sweep(args.sweep)
     workers = check_count(args.workers, "--workers", 1, 1024) if args.workers is not None else os.cpu_count() or 1
     out = args.out or Path("results") / "sweeps" / spec.name
-    needs = estimate(spec, workers, workers_here=0 if args.scheduler else workers)
-    check_fits(
-        f"{spec.name}.toml: {run_count(spec):,} runs of {spec.days} day{'s' * (spec.days != 1)}",
-        needs,
-        limits_from(args),
-    )
-    store, tasks = prepare(spec, out, args.resume)
+    limits = limits_from(args)
+    cluster = make_engine("dask", workers, args.scheduler) if args.scheduler else None
+    try:
+        size = cluster.workers if cluster else workers
+        needs = estimate(spec, size, workers_here=0 if cluster else size)
+        days = f"{spec.days} day{'s' * (spec.days != 1)}"
+        check_fits(f"{spec.name}.toml: {run_count(spec):,} runs of {days} on {size} workers", needs, limits)
+        store, tasks = prepare(spec, out, args.resume)
+    except ParameterError:
+        if cluster is not None:
+            cluster.close()
+        raise
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    engine = make_engine(args.engine, workers, args.scheduler)
+    engine = cluster or make_engine(args.engine, workers, None)
     print(
         f"{spec.name}: {len(tasks)} runs on {engine.name} ({engine.workers} workers) into {out}/; "
         f"about {needs} (estimate)",
