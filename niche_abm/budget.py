@@ -2,19 +2,19 @@
 
 One run in one process needs about::
 
-    memory ≈ 200 MB + 0.5 kB a site + 2 kB a cell
-    time   ≈ 4 µs a site to build + (1.5 ms + 60 ns a site + 0.6 µs a cell) a step (one step = 1 h)
+    memory ≈ 200 MB + 0.9 kB a site + 1 kB a cell
+    time   ≈ 4 µs a site to build + (1.5 ms + 120 ns a site + 0.5 µs a cell) a step (one step = 1 h)
 
-``python analysis/bench_budget.py`` measures runs from 100 x 100 to 1,000 x 1,000 sites; its fit (191 MB +
-0.52 kB a site + 0.88 kB a cell; 72 ns a site and 0.51 µs a cell a step; 3.2 µs a site to build, on a 2-core
-machine) lies within the model, which rounds up: a cell's 2 kB also covers the state a grown run gathers
-(README's 1,000 x 1,000 benchmark, 1.3e5 cells after five days: 0.96 GB estimated, 0.97 GB measured). The
-cells are those seeded at the model's default densities (about 0.055 a site: stroma, vessels, precursors)
-plus the MM cells, which grow about 20-fold in 60 days (README, known limitations) up to one a marrow site.
-A batch's driver process holds about 2 kB for each run it plans, besides its own 200 MB.
+``python analysis/bench_budget.py`` measures runs from 100 x 100 to 1,000 x 1,000 sites (on a 2-core machine,
+after issue 12's DKK1, VEGF and IL-6 fields: e.g. 1,000 x 1,000 sites with 57,869 cells peaked at 1.06 GB and
+took 149 ms a step); the model rounds its fit up, so its memory lies 5–25% above each measured peak and its step time
+within 30% of each measured one. The cells are those seeded at the model's default densities (about 0.055 a
+site: stroma, vessels, precursors) plus the MM cells, which grow about 3.5-fold in 60 days (T17: mm_niche's MM
+x3.49 in 60 days, human kinetics) up to one a marrow site. A batch's driver process holds about 2 kB for each
+run it plans, besides its own 200 MB.
 
-The limits: no process may need more than ``--max-memory-gb`` (default 2 GB, twice the 1,000 x 1,000
-marrow, so a mistyped grid cannot take a shared machine's memory), all processes together no more than the
+The limits: no process may need more than ``--max-memory-gb`` (default 2 GB: room for the 1,000 x 1,000
+marrow, yet a mistyped grid cannot take a shared machine's memory), all processes together no more than the
 memory available now, and the work no longer than ``--max-hours`` (default 24 h) of wall time.
 """
 
@@ -29,17 +29,17 @@ from niche_abm.params import ParameterError
 
 BASE_MB = 200.0
 """A process with niche_abm and its libraries imported, MB."""
-SITE_KB = 0.5
-CELL_KB = 2.0
+SITE_KB = 0.9
+CELL_KB = 1.0
 PLANNED_RUN_KB = 2.0
 """Memory of one planned run in a batch's driver (its task, design row and status), kB."""
 BUILD_US_PER_SITE = 4.0
 STEP_MS = 1.5
-STEP_NS_PER_SITE = 60.0
-STEP_US_PER_CELL = 0.6
+STEP_NS_PER_SITE = 120.0
+STEP_US_PER_CELL = 0.5
 CELLS_PER_SITE = 0.055
 """Stroma, vessels and precursors seeded at the default densities, cells per site."""
-MM_GROWTH_PER_60_DAYS = 20.0
+MM_GROWTH_PER_60_DAYS = 3.5
 
 DEFAULT_MAX_MEMORY_GB = 2.0
 DEFAULT_MAX_HOURS = 24.0

@@ -13,19 +13,19 @@ from niche_abm.sweep.spec import SWEEP_DIR
 ROOMY = Limits(process_gb=2.0, available_gb=16.0, hours=24.0)
 
 
-def test_the_benchmark_marrow_is_estimated_within_a_tenth_of_its_measured_peak():
-    """README, performance: 1,000 x 1,000 sites with 128,406 cells peaked at 0.97 GB."""
-    assert run_memory_gb(1_000_000, 128_406) == pytest.approx(0.97, rel=0.1)
+def test_the_largest_measured_marrow_is_estimated_at_or_a_little_above_its_peak():
+    """analysis/bench_budget.py: 1,000 x 1,000 sites with 57,869 cells peaked at 1.06 GB."""
+    assert 1.06 <= run_memory_gb(1_000_000, 57_869) <= 1.25 * 1.06
 
 
 def test_the_default_marrow_fits_and_the_largest_grid_does_not():
     check_fits("mm_niche", estimate_run(200, 200, 60, 0.22, 90), ROOMY)
-    with pytest.raises(ParameterError, match=r"needs an estimated 2\.\d GB a process"):
+    with pytest.raises(ParameterError, match=r"needs an estimated \d+\.\d GB a process"):
         check_fits("mm_niche", estimate_run(2000, 2000, 60, 0.22, 90), ROOMY)
 
 
 def test_a_higher_memory_limit_lets_the_largest_grid_run():
-    check_fits("mm_niche", estimate_run(2000, 2000, 60, 0.22, 90), Limits(4.0, 16.0, 24.0))
+    check_fits("mm_niche", estimate_run(2000, 2000, 60, 0.22, 90), Limits(8.0, 16.0, 24.0))
 
 
 def test_work_longer_than_the_time_limit_is_refused_with_both_numbers():
@@ -34,7 +34,7 @@ def test_work_longer_than_the_time_limit_is_refused_with_both_numbers():
 
 
 def test_myeloma_grows_into_the_marrow_but_never_past_it():
-    short, long_, longest = (estimate_run(200, 200, 3000, 0.22, days) for days in (1, 90, 3650))
+    short, long_, longest = (estimate_run(200, 200, 3000, 0.22, days) for days in (1, 365, 3650))
     assert short.process_gb < long_.process_gb == longest.process_gb
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from niche_abm.scenario import load_scenario
 from niche_abm.validation.common import (
     bar_figure,
     excludes_zero_above,
@@ -13,7 +14,6 @@ from niche_abm.validation.common import (
     second_half_mean,
     simulate,
 )
-from niche_abm.scenario import load_scenario
 
 ID = "T14"
 CLAIM = (

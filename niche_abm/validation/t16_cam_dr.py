@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from niche_abm.validation.common import bar_figure, excludes_zero_above, fmt, interval
 from niche_abm.coculture import CAM_DR_ARMS, CAM_DR_DRUGS, CONTACT, TRANSWELL, contact_advantage, run_arm, with_survival
+from niche_abm.validation.common import bar_figure, excludes_zero_above, fmt, interval
 
 ID = "T16"
 CLAIM = (
