@@ -266,11 +266,14 @@ TABLE: tuple[Parameter, ...] = (
     ),
     _p(
         "ccl3.diffusion_mm2_per_h",
-        0.572,
+        0.057,
         "mm²/h",
         0.001,
         5.0,
-        "Nauman et al. 2007 Biophys J 92:4444: IGF-I (7.6 kDa) 159 µm²/s as proxy for CCL3 (7.8 kDa)",
+        "estimate: free CCL3 (7.8 kDa) diffuses ~159 µm²/s (IGF-I proxy, Nauman et al. 2007 Biophys J 92:4444), "
+        "lowered 10x to 16 µm²/s for its reversible binding to heparan sulphate in the matrix (CCL3's GAG-binding "
+        "site: Koopmann & Krangel 1997 J Biol Chem 272:10103; GAG binding is needed for chemokine activity in "
+        "vivo: Proudfoot et al. 2003 PNAS 100:1885); diffusion length ≈ 0.4 mm",
         "Diffusion coefficient of CCL3/MIP-1α.",
     ),
     _p(
@@ -288,7 +291,7 @@ TABLE: tuple[Parameter, ...] = (
         "µm",
         10.0,
         80.0,
-        "design: CCL3's diffusion length ≈ 1.3 mm spans 32 voxels of 40 µm",
+        "design: CCL3's diffusion length ≈ 0.4 mm spans 10 voxels of 40 µm",
         "Voxel edge of the CCL3 field.",
     ),
     _p(
@@ -829,8 +832,8 @@ TABLE: tuple[Parameter, ...] = (
         "",
         0.0,
         500.0,
-        "estimate: CCL3 changes by ~1% per 10 µm (diffusion length ≈ 1.3 mm); monocytes follow gradients "
-        "of 1-2% across the cell (Zigmond 1977 J Cell Biol 75:606): a neighbour with 1% more CCL3 is "
+        "estimate: CCL3 changes by ~2.5% per 10 µm near MM (diffusion length ≈ 0.4 mm); monocytes follow "
+        "gradients of 1-2% across the cell (Zigmond 1977 J Cell Biol 75:606): a neighbour with 1% more CCL3 is "
         "exp(50 x 0.01) ≈ 1.6x likelier",
         "Strength of the bias up the CCL3 gradient (0 = random walk).",
     ),
