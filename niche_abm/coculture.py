@@ -41,7 +41,7 @@ from niche_abm.drugs import DRUGS
 from niche_abm.drugs.regimen import Treatment, parse_regimen
 from niche_abm.fields import free_rankl, rank_occupancy
 from niche_abm.params import Parameters, build_parameters
-from niche_abm.sweep.summary import mean_ci
+from niche_abm.stats import describe, mean_interval
 from niche_abm.units import pm_to_pg_per_ml
 from niche_abm.world.signals import BY_NAME as SIGNALS
 
@@ -237,9 +237,9 @@ def figure(results: pd.DataFrame) -> Figure:
     fig.suptitle(f"Co-culture arms after {int(results['hours'].iloc[0])} h: mean and 95% interval over seeds")
     positions = np.arange(len(order))
     for ax, (column, label) in zip(fig.subplots(1, len(FIGURE_MEASURES)), FIGURE_MEASURES, strict=True):
-        stats = [mean_ci(results.loc[results["arm"] == arm, column]) for arm in order]
-        means = np.array([s["mean"] for s in stats], dtype=float)
-        halves = np.nan_to_num(np.array([s["ci_high"] for s in stats], dtype=float) - means)
+        intervals = np.array([mean_interval(results.loc[results["arm"] == arm, column]) for arm in order])
+        means = intervals[:, 0]
+        halves = np.nan_to_num(intervals[:, 2] - means)
         ax.barh(positions, means, xerr=halves, color=["C0" if "MM" not in a else "C1" for a in order], capsize=3)
         ax.set_yticks(positions, order if column == FIGURE_MEASURES[0][0] else [""] * len(order), fontsize=8)
         ax.invert_yaxis()
@@ -253,7 +253,7 @@ def summarise(results: pd.DataFrame) -> pd.DataFrame:
     (mm_survival_ci_low, mm_survival_ci_high; NaN for arms without a control)."""
     order = [arm.name for arm in ARMS if arm.name in set(results["arm"])]
     numeric = results.drop(columns=["seed", "hours"]).groupby("arm").mean()
-    survival = results.groupby("arm")["mm_survival"].apply(mean_ci).unstack()
+    survival = results.groupby("arm")["mm_survival"].apply(describe).unstack()
     numeric["mm_survival_ci_low"] = survival["ci_low"]
     numeric["mm_survival_ci_high"] = survival["ci_high"]
     return numeric.loc[order]

@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from scipy import stats
 
 from niche_abm.drugs.regimen import Regimen, parse_regimen
 from niche_abm.params import ParameterError
 from niche_abm.scenario import load_scenario
+from niche_abm.stats import mean_interval
 
 OUTCOMES = (
     ("bv_tv_change", "BV/TV change (percentage points)"),
@@ -82,24 +82,16 @@ def run_dose_response(
 
 
 def summarise(results: pd.DataFrame, doses: list[str]) -> pd.DataFrame:
-    """Mean and 95% t-interval of each outcome per dose, in the order given."""
+    """Mean and 95% t-interval of each outcome per dose, in the order given (NaN bounds with one seed)."""
     rows = []
     for dose in doses:
         group = results[results["dose"] == dose]
         row = {"dose": dose, "replicates": len(group)}
         for column, _ in OUTCOMES:
-            values = group[column].to_numpy()
-            mean = float(values.mean())
-            half = _half_width(values)
-            row |= {column: mean, f"{column}_ci_low": mean - half, f"{column}_ci_high": mean + half}
+            mean, low, high = mean_interval(group[column])
+            row |= {column: mean, f"{column}_ci_low": low, f"{column}_ci_high": high}
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def _half_width(values: np.ndarray) -> float:
-    if len(values) < 2:
-        return 0.0
-    return float(stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values)))
 
 
 def figure(summary: pd.DataFrame, drug_name: str, scenario: str, days: int) -> Figure:

@@ -23,7 +23,7 @@ from niche_abm.sweep import DaskEngine, LocalEngine, SweepSpec, load_sweep, prep
 from niche_abm.sweep.design import parameter_points, plan, replicate_seed
 from niche_abm.sweep.runner import interrupts_deferred
 from niche_abm.sweep.store import SweepStore
-from niche_abm.sweep.summary import LOSS, mean_ci, sensitivity, summarize
+from niche_abm.sweep.summary import LOSS, sensitivity, summarize
 
 TINY = """
 description = "tiny sweep for tests"
@@ -377,13 +377,6 @@ def test_an_interrupt_while_a_run_is_stored_waits_until_its_files_are_in_place()
 
 
 # --- summaries ---------------------------------------------------------------------------------
-def test_mean_ci_is_the_student_t_interval():
-    row = mean_ci(pd.Series([1.0, 2.0, 3.0]))
-    assert row["n"] == 3 and row["mean"] == 2.0 and row["sd"] == 1.0
-    assert row["ci_high"] - 2.0 == pytest.approx(4.302652729911275 / np.sqrt(3))
-    assert np.isnan(mean_ci(pd.Series([5.0]))["ci_low"])
-
-
 def test_summarize_writes_tables_and_figures_whose_numbers_match_the_runs(reference, capsys):
     out, timeseries = reference
     assert main(["summarize", str(out)]) == 0

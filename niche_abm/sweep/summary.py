@@ -34,10 +34,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
 from SALib.analyze import morris as morris_analysis
 from SALib.analyze import sobol as sobol_analysis
-from scipy import stats
 
 from niche_abm import io
 from niche_abm.params import ParameterError
+from niche_abm.stats import describe
 from niche_abm.sweep.design import salib_problem, sample_matrix
 from niche_abm.sweep.spec import SweepSpec
 from niche_abm.sweep.store import SweepStore, atomic_text, atomic_write
@@ -47,16 +47,6 @@ LOSS = "bv_tv_loss"
 SHOWN = (("bv_tv", "BV/TV (%)"), ("rankl_opg_ratio", "RANKL/OPG"), ("n_mm", "MM cells"))
 MAX_LINES = 8
 """More points than this and the time-course figure pools each arm over its points."""
-
-
-def mean_ci(values: pd.Series) -> pd.Series:
-    """n, mean, SD and the 95% t-interval of the mean (NaN interval for n = 1)."""
-    data = values.dropna().to_numpy(dtype=float)
-    n = len(data)
-    mean = data.mean() if n else np.nan
-    sd = data.std(ddof=1) if n > 1 else np.nan
-    half = stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n) if n > 1 else np.nan
-    return pd.Series({"n": n, "mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half})
 
 
 def final_values(timeseries: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
@@ -84,7 +74,7 @@ def paired_contrasts(finals: pd.DataFrame, spec: SweepSpec, varied: list[str], o
         difference = treated.loc[common, outcomes] - base.loc[common, outcomes]
         difference = difference.join(treated.loc[common, varied]).reset_index()
         long = difference.melt(id_vars=["point", *varied], value_vars=outcomes, var_name="metric")
-        stats_ = long.groupby(["point", *varied, "metric"], sort=True)["value"].apply(mean_ci).unstack()
+        stats_ = long.groupby(["point", *varied, "metric"], sort=True)["value"].apply(describe).unstack()
         stats_ = stats_.reset_index()
         stats_.insert(0, "reference", reference)
         stats_.insert(0, "arm", arm)
@@ -148,7 +138,7 @@ def summarize(folder: Path) -> list[Path]:
 
 def _long_stats(table: pd.DataFrame, groups: list[str], metrics: list[str]) -> pd.DataFrame:
     long = table.melt(id_vars=groups, value_vars=metrics, var_name="metric")
-    result = long.groupby([*groups, "metric"], sort=True, observed=True)["value"].apply(mean_ci).unstack()
+    result = long.groupby([*groups, "metric"], sort=True, observed=True)["value"].apply(describe).unstack()
     result = result.reset_index()
     result["n"] = result["n"].astype(int)
     return result

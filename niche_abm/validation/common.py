@@ -14,15 +14,14 @@ import functools
 import hashlib
 import os
 import pickle
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from scipy import stats
 
+from niche_abm import stats
 from niche_abm.drugs.regimen import parse_regimen
 from niche_abm.model import NicheModel
 from niche_abm.scenario import load_scenario
@@ -132,16 +131,15 @@ def _simulate(
     return run
 
 
-# --- statistics ------------------------------------------------------------------------------
-def interval(values) -> tuple[float, float, float]:
-    """Mean and 95% t-interval of replicate values (mean, low, high); NaN bounds for one value."""
-    x = np.asarray(values, dtype=float)
-    x = x[np.isfinite(x)]
-    mean = float(x.mean()) if len(x) else float("nan")
-    if len(x) < 2:
-        return mean, float("nan"), float("nan")
-    half = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)))
-    return mean, mean - half, mean + half
+# --- statistics: computed in niche_abm.stats, under the names the targets use ------------------
+interval = stats.mean_interval
+"""Mean and 95% t-interval of replicate values (mean, low, high); NaN bounds below two finite values."""
+
+difference_interval = stats.welch_difference
+"""Difference of means treated − control and its Welch t-interval (difference, low, high)."""
+
+rank_correlation = stats.rank_correlation
+"""Spearman's rank correlation of paired values and its 95% bootstrap interval (rho, low, high)."""
 
 
 def fmt(values, unit: str = "", digits: int = 3) -> str:
@@ -168,38 +166,6 @@ def relative_change(treated, control) -> np.ndarray:
     t, c = np.asarray(treated, float), np.asarray(control, float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(c != 0, t / c - 1.0, np.nan)
-
-
-def _spearman(x, y) -> float:
-    """Spearman's rank correlation; a sample in which x or y is constant has no rank association (0)."""
-    if np.ptp(x) == 0 or np.ptp(y) == 0:
-        return 0.0
-    return float(stats.spearmanr(x, y).statistic)
-
-
-def rank_correlation(x, y, resamples: int = 9999, seed: int = 0) -> tuple[float, float, float]:
-    """Spearman's rank correlation of paired values and its 95% bootstrap interval (rho, low, high).
-
-    The interval resamples the (x, y) pairs (scipy.stats.bootstrap, paired, BCa, seeded). A resample
-    in which x or y is constant counts as no association (0). NaN bounds when y is constant in the data.
-    """
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    rho = _spearman(x, y)
-    if np.ptp(y) == 0 or np.ptp(x) == 0:
-        return rho, float("nan"), float("nan")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", stats.DegenerateDataWarning)
-        result = stats.bootstrap(
-            (x, y), _spearman, paired=True, vectorized=False, n_resamples=resamples, rng=np.random.default_rng(seed)
-        )
-    return rho, float(result.confidence_interval.low), float(result.confidence_interval.high)
-
-
-def difference_interval(treated, control, confidence: float = 0.90) -> tuple[float, float, float]:
-    """Difference of means treated − control and its Welch t-interval (difference, low, high)."""
-    t, c = np.asarray(treated, float), np.asarray(control, float)
-    ci = stats.ttest_ind(t, c, equal_var=False).confidence_interval(confidence)
-    return float(t.mean() - c.mean()), float(ci.low), float(ci.high)
 
 
 def window_mean(series: pd.DataFrame, column: str, first_day: float, last_day: float) -> float:
