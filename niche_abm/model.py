@@ -11,7 +11,8 @@ see them through a :class:`~niche_abm.world.niche.Niche`. Each hour:
 2. each cell kind's phase, in registry order (vessels, stroma, MM cells,
    precursors, osteoclasts, osteoblasts);
 3. the bone state follows (sites flip between bone and marrow); the fields'
-   geometry follows at most daily; once a day the metrics are recorded.
+   geometry follows at most daily; once a day the metrics are recorded
+   (``model.timeseries()``, and Mesa's ``model.datacollector``: :mod:`niche_abm.collector`).
 
 Within a phase all cells of a kind decide at once from the state at the start of
 the phase (vectorised); moves and births are then applied one by one,
@@ -29,6 +30,7 @@ import pandas as pd
 
 from niche_abm import metrics
 from niche_abm.cells import CELL_KINDS
+from niche_abm.collector import daily_collector
 from niche_abm.drugs.regimen import Regimen, Treatment
 from niche_abm.params import ParameterError, Parameters
 from niche_abm.scenario import Scenario
@@ -82,7 +84,10 @@ class NicheModel(mesa.Model):
             if kind.seed is not None:
                 kind.seed(self.niche)
         self._signal(steady=True)
-        self.records: list[dict] = [metrics.measure(self) | metrics.structure(self)]
+        daily = metrics.measure(self)
+        self.records: list[dict] = [daily | metrics.structure(self)]
+        self.datacollector = daily_collector(daily)
+        self.datacollector.collect(self)
 
     # --- the hour ------------------------------------------------------------------------
     def step(self) -> None:
@@ -96,6 +101,7 @@ class NicheModel(mesa.Model):
         self.hour += 1
         if self.hour % 24 == 0:
             self.records.append(metrics.measure(self))
+            self.datacollector.collect(self)
 
     def _signal(self, steady: bool) -> None:
         """Every kind secretes what it declares; the signals diffuse, decay and bind."""
