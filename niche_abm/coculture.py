@@ -29,6 +29,7 @@ rise), which is what cell-adhesion-mediated drug resistance names.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,9 +39,10 @@ from niche_abm.cells import MyelomaCell, StromalCell
 from niche_abm.cells import stroma as stroma_rules
 from niche_abm.cells.precursor import fusion_rate
 from niche_abm.drugs import DRUGS
-from niche_abm.drugs.regimen import Treatment, parse_regimen
+from niche_abm.drugs.regimen import Treatment
+from niche_abm.experiment import DEFAULTS, RunDescription
 from niche_abm.fields import free_rankl, rank_occupancy
-from niche_abm.params import Parameters, build_parameters
+from niche_abm.params import Parameters
 from niche_abm.stats import describe, mean_interval
 from niche_abm.units import pm_to_pg_per_ml
 from niche_abm.world.signals import BY_NAME as SIGNALS
@@ -72,10 +74,12 @@ class Arm:
     drugs: tuple[str, ...] = ()
     control: str | None = None
 
-    def parameters(self, overrides: dict | None = None) -> Parameters:
+    def settings(self, overrides: dict | None = None) -> dict[str, Any]:
+        """The well's parameters by dotted name: WELL, the transwell, overrides and, with MM, one MM cell per
+        PreOB."""
         well = {**WELL, "culture.transwell": int(self.transwell), **(overrides or {})}
         n_stroma = round(well["stroma.density"] * well["grid.width"] * well["grid.height"])
-        return build_parameters({"mm.initial_count": n_stroma if self.with_mm else 0, **well})
+        return {"mm.initial_count": n_stroma if self.with_mm else 0, **well}
 
 
 CONTACT = Arm("PreOB + MM, contact", with_mm=True)
@@ -116,12 +120,8 @@ ARMS = (
 
 
 def run_arm(arm: Arm, seed: int, hours: int = 48, overrides: dict | None = None) -> dict[str, float]:
-    """Culture one arm for `hours` and measure it."""
-    from niche_abm.model import NicheModel
-
-    model = NicheModel(arm.parameters(overrides), seed=seed, drugs=tuple(parse_regimen(d) for d in arm.drugs))
-    for _ in range(hours):
-        model.step()
+    """Culture one arm for `hours` (h) and measure it."""
+    model = RunDescription(DEFAULTS, arm.settings(overrides), arm.drugs, seed, hours / 24).run().model
     return measure_well(model) | {"arm": arm.name, "seed": seed, "hours": hours}
 
 

@@ -29,9 +29,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from niche_abm.drugs.regimen import parse_regimen
+from niche_abm.experiment import RunDescription
 from niche_abm.params import ParameterError
 from niche_abm.plots import compose_rgb, extent_mm, legend_handles, overview_figure, plot_time_courses
-from niche_abm.scenario import load_scenario
 
 SEED = 1
 SNAPSHOTS = 4
@@ -271,22 +271,21 @@ def snapshot_days(days: int) -> list[int]:
 
 def run_arm(demo: Demo, index: int, out: Path) -> ArmResult:
     """Run one arm for the demo's days; write its timeseries.csv and overview.png into out/<arm>/."""
-    from niche_abm.model import NicheModel
-
     arm = demo.arms[index]
     started = time.perf_counter()
-    scenario = load_scenario(demo.scenario, dict(arm.overrides))
-    model = NicheModel(scenario, seed=SEED, drugs=[parse_regimen(text) for text in arm.drugs])
-    snapshots = []
-    for day in snapshot_days(demo.days):
-        model.run(day - model.hour // 24)
-        snapshots.append((model.day, compose_rgb(model.bone.fraction, model.bone.template, model.lattice.occupancy())))
-    timeseries = model.timeseries()
+    days = snapshot_days(demo.days)
+    description = RunDescription(demo.scenario, dict(arm.overrides), arm.drugs, SEED, demo.days, tuple(days))
+    result = description.run()
+    snapshots = tuple(
+        (float(day), compose_rgb(state["bone_fraction"], state["bone_template"], state["occupancy"]))
+        for day, state in result.snapshots.items()
+    )
     folder = out / arm.slug
     folder.mkdir(parents=True, exist_ok=True)
-    timeseries.to_csv(folder / "timeseries.csv", index=False)
-    overview_figure(model, timeseries, f"{demo.title}: {arm.label}").savefig(folder / "overview.png", dpi=100)
-    return ArmResult(arm, timeseries, tuple(snapshots), time.perf_counter() - started)
+    result.timeseries.to_csv(folder / "timeseries.csv", index=False)
+    figure = overview_figure(result.model, result.timeseries, f"{demo.title}: {arm.label}")
+    figure.savefig(folder / "overview.png", dpi=100)
+    return ArmResult(arm, result.timeseries, snapshots, time.perf_counter() - started)
 
 
 def _run_arm_job(job: tuple[Demo, int, Path]) -> ArmResult:

@@ -18,8 +18,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from niche_abm.drugs.regimen import Regimen, parse_regimen
+from niche_abm.experiment import RunDescription
 from niche_abm.params import ParameterError
-from niche_abm.scenario import load_scenario
 from niche_abm.stats import mean_interval
 
 OUTCOMES = (
@@ -40,17 +40,14 @@ def dose_regimen(drug_name: str, dose: str, start_day: float) -> Regimen | None:
     return replace(regimen, every_h=every_h)
 
 
-def _run_one(job: tuple[str, dict, str, str, float, int, int]) -> dict[str, float]:
-    from niche_abm.model import NicheModel
-
-    scenario_name, overrides, drug_name, dose, start_day, seed, days = job
-    regimen = dose_regimen(drug_name, dose, start_day)
-    model = NicheModel(load_scenario(scenario_name, overrides), seed=seed, drugs=(regimen,) if regimen else ())
-    frame = model.run(days)
+def _run_one(job: tuple[str, RunDescription]) -> dict[str, float]:
+    """One dose's run: the outcomes at its last day, labelled by the dose as given and the seed."""
+    dose, description = job
+    frame = description.run().timeseries
     last = frame.iloc[-1]
     return {
         "dose": dose,
-        "seed": seed,
+        "seed": description.seed,
         "bv_tv_change": float(last["bv_tv"] - frame["bv_tv"].iloc[0]),
         "rankl_opg_ratio": float(last["rankl_opg_ratio"]),
         "mm_fraction": float(last["mm_fraction"]),
@@ -70,12 +67,12 @@ def run_dose_response(
     workers: int = 2,
 ) -> pd.DataFrame:
     """Every dose x seed; one row each. Inputs are checked before any run starts."""
-    load_scenario(scenario, overrides)
-    for dose in doses:
-        regimen = dose_regimen(drug_name, dose, start_day)
-        if regimen is not None:
-            regimen.check_within(days)
-    jobs = [(scenario, overrides or {}, drug_name, d, start_day, s, days) for d in doses for s in seeds]
+    regimens = {dose: dose_regimen(drug_name, dose, start_day) for dose in doses}
+    jobs = [
+        (dose, RunDescription(scenario, overrides or {}, (regimen,) if regimen else (), seed, days))
+        for dose, regimen in regimens.items()
+        for seed in seeds
+    ]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         rows = list(pool.map(_run_one, jobs))
     return pd.DataFrame(rows)

@@ -192,11 +192,13 @@ class NicheModel(mesa.Model):
 
         occupancy: the code of the cell on each site (``Kind.code``; 0 = none; an
         osteoclast or osteoblast shows on the bone site it sits on); marrow: sites
-        that are marrow; bone_surface: :meth:`bone_surface`; bone_template: bone fraction at the start.
+        that are marrow; bone_surface: :meth:`bone_surface`; bone_template: bone fraction at the start;
+        bone_fraction: bone fraction now.
         """
         return {
             "occupancy": self.lattice.occupancy(),
             "marrow": self.bone.marrow.copy(),
             "bone_surface": self.bone_surface(),
             "bone_template": self.bone.template.copy(),
+            "bone_fraction": self.bone.fraction.copy(),
         }

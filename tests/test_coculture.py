@@ -191,8 +191,8 @@ def test_summarise_keeps_the_order_of_arms():
 
 
 def test_a_smaller_well_seeds_as_many_myeloma_cells_as_preobs():
-    params = Arm("contact", with_mm=True).parameters({"grid.width": 60, "grid.height": 60})
-    assert params.mm.initial_count == round(WELL["stroma.density"] * 60 * 60)
+    settings = Arm("contact", with_mm=True).settings({"grid.width": 60, "grid.height": 60})
+    assert settings["mm.initial_count"] == round(WELL["stroma.density"] * 60 * 60)
     run_arm(Arm("contact", with_mm=True), seed=1, hours=1, overrides={"grid.width": 60, "grid.height": 60})
 
 

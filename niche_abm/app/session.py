@@ -3,7 +3,11 @@
 Mesa's ModelController rebuilds the model on Reset as
 ``model.__class__(**model_parameters)``, so the app's model takes everything it
 is built from as keyword arguments. Each tab builds its own (see
-:mod:`niche_abm.app.page`); nothing is shared between tabs.
+:mod:`niche_abm.app.page`); nothing is shared between tabs. The settings are
+checked and loaded as a :class:`~niche_abm.experiment.RunDescription` of an
+open-ended run (as long as any run may be, MAX_DAYS), the same description a batch
+builds its models from; the app's model is a subclass, so it passes the loaded
+scenario and regimens to NicheModel itself.
 """
 
 from __future__ import annotations
@@ -13,9 +17,9 @@ from typing import Any
 
 from niche_abm.app.history import DEFAULT_LIMIT, DecimatedHistory
 from niche_abm.app.raster import HeldScales
-from niche_abm.drugs.regimen import parse_regimen
+from niche_abm.experiment import RunDescription
 from niche_abm.model import NicheModel
-from niche_abm.scenario import load_scenario
+from niche_abm.scenario import MAX_DAYS
 
 
 class AppModel(NicheModel):
@@ -40,8 +44,9 @@ class AppModel(NicheModel):
         title: str = "",
         history_limit: int = DEFAULT_LIMIT,
     ):
-        loaded = load_scenario(scenario, dict(overrides or {}))
-        super().__init__(loaded, seed=seed, drugs=[parse_regimen(text) for text in drugs])
+        description = RunDescription(scenario, dict(overrides or {}), tuple(drugs), seed, days=MAX_DAYS)
+        loaded = description.loaded()
+        super().__init__(loaded, seed=description.seed, drugs=description.regimens)
         self.records = DecimatedHistory(history_limit, self.records)
         self.title = title or loaded.name
         self.built_from = {

@@ -16,6 +16,7 @@ from niche_abm import io
 from niche_abm.budget import check_fits, estimate_run
 from niche_abm.commands.command import Command, add_limit_arguments, add_out_arguments, limits_from, no_arguments
 from niche_abm.drugs.regimen import parse_regimen
+from niche_abm.experiment import RunDescription
 from niche_abm.folders import check_out
 from niche_abm.metrics import COLUMNS
 from niche_abm.params import ParameterError
@@ -72,37 +73,38 @@ def run_scenario(args: argparse.Namespace) -> int:
     check_fits(what, estimate, limits_from(args))
     if estimate.hours > LONG_H and not args.quiet:
         print(f"{what}: about {estimate} (estimate); building the marrow", file=sys.stderr, flush=True)
-    simulate(scenario.path, overrides, seed, days, out, drugs, progress_position=None if not args.quiet else -1)
+    description = RunDescription(str(scenario.path), overrides, drugs, seed, days)
+    simulate(description, out, progress_position=None if not args.quiet else -1)
     print(f"wrote {out}/: {', '.join(io.OUTPUT_FILES)}")
     return 0
 
 
-def simulate(
-    scenario_path, overrides, seed: int, days: int, out: Path, drugs=(), progress_position: int | None = 0
-) -> pd.DataFrame:
-    """Build, run and write one scenario; returns its daily metrics. progress_position −1 hides the bar."""
-    from niche_abm.model import NicheModel
+def simulate(description: RunDescription, out: Path, progress_position: int | None = 0) -> pd.DataFrame:
+    """Run one description and write its five outputs into out; returns its daily metrics.
 
-    scenario = load_scenario(scenario_path, overrides)
+    progress_position is the progress bar's line; −1 hides the bar.
+    """
+    name = Path(description.scenario).stem
     started = time.perf_counter()
-    model = NicheModel(scenario, seed=seed, drugs=drugs)
     with tqdm(
-        total=days,
-        desc=f"{scenario.name:>9s}",
+        total=description.days,
+        desc=f"{name:>9s}",
         unit="day",
         position=progress_position or 0,
         disable=progress_position == -1,
         leave=True,
     ) as bar:
-        timeseries = model.run(days, progress=bar.update)
-    io.write_run(out, model, timeseries, io.manifest(model, scenario.name, seed, days, time.perf_counter() - started))
-    return timeseries
+        result = description.run(progress=bar.update)
+    seconds = time.perf_counter() - started
+    manifest = io.manifest(result.model, name, description.seed, description.days, seconds)
+    io.write_run(out, result.model, result.timeseries, manifest)
+    return result.timeseries
 
 
 def _main_job_worker(job: tuple[str, int]) -> pd.DataFrame:
     name, position = job
-    scenario = load_scenario(name)
-    return simulate(scenario.path, {}, MAIN_SEED, MAIN_DAYS, Path("results") / name, progress_position=position)
+    description = RunDescription(name, seed=MAIN_SEED, days=MAIN_DAYS)
+    return simulate(description, Path("results") / name, progress_position=position)
 
 
 def main_job(args: argparse.Namespace) -> int:

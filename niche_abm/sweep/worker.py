@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from niche_abm.drugs.regimen import parse_regimen
-from niche_abm.scenario import load_scenario
+from niche_abm.experiment import RunDescription
 from niche_abm.sweep.design import RunTask
 
 
@@ -30,14 +29,10 @@ class RunOutcome:
 
 def simulate_run(task: RunTask) -> RunOutcome:
     """Run one task; an exception inside the model comes back as the outcome's error text."""
-    from niche_abm.model import NicheModel
-
     started = time.perf_counter()
     try:
-        scenario = load_scenario(task.scenario_path, task.overrides)
-        drugs = tuple(parse_regimen(text) for text in task.regimens)
-        model = NicheModel(scenario, seed=task.seed, drugs=drugs)
-        timeseries = model.run(task.days)[["day", *task.metrics]]
+        description = RunDescription(task.scenario_path, task.overrides, task.regimens, task.seed, task.days)
+        timeseries = description.run().timeseries[["day", *task.metrics]]
     except Exception as error:
         last = traceback.format_exception_only(error)[-1].strip()
         return RunOutcome(task.index, None, time.perf_counter() - started, last)

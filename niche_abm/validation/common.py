@@ -22,8 +22,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from niche_abm import stats
-from niche_abm.drugs.regimen import parse_regimen
-from niche_abm.model import NicheModel
+from niche_abm.experiment import RunDescription
 from niche_abm.scenario import load_scenario
 from niche_abm.units import sites_to_mm2
 
@@ -54,7 +53,7 @@ FIGURE_ENV = "NICHE_VALIDATION_FIGURES"
 class Run:
     """One simulated run: daily metrics, final counters and state snapshots every 10 days.
 
-    snapshots maps a day to ``model.snapshot()`` (occupancy, marrow, bone_surface, bone_template).
+    snapshots maps a day to ``model.snapshot()`` (occupancy, marrow, bone_surface, bone_template, bone_fraction).
     """
 
     series: pd.DataFrame
@@ -113,16 +112,10 @@ def _simulate(
         with path.open("rb") as handle:
             return pickle.load(handle)
     size = {"grid.width": grid[0], "grid.height": grid[1]}
-    params = load_scenario(scenario, {**size, **area_scaled_counts(scenario, grid), **dict(overrides)})
-    model = NicheModel(params, seed=seed, drugs=tuple(parse_regimen(d) for d in drugs))
-    snapshots = {}
-    for day in range(SNAPSHOT_EVERY_DAYS, days + 1, SNAPSHOT_EVERY_DAYS):
-        model.run(day - int(model.day))
-        snapshots[day] = model.snapshot()
-    if model.day < days:
-        model.run(days - int(model.day))
-    counters = {k: (list(v) if isinstance(v, list) else v) for k, v in model.counters.items()}
-    run = Run(model.timeseries(), counters, snapshots)
+    settings = {**size, **area_scaled_counts(scenario, grid), **dict(overrides)}
+    snapshot_days = tuple(range(SNAPSHOT_EVERY_DAYS, days + 1, SNAPSHOT_EVERY_DAYS))
+    result = RunDescription(scenario, settings, drugs, seed, days, snapshot_days).run()
+    run = Run(result.timeseries, result.counters, result.snapshots)
     if path is not None:
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         with tmp.open("wb") as handle:

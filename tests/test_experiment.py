@@ -1,0 +1,179 @@
+"""One experiment path: a run description checks itself, pickles, and gives the numbers the old constructions gave.
+
+The expected digests were recorded from the code before every batch went through
+RunDescription (commit c806771: each caller built its NicheModel itself), with the
+same inputs as here; equal digests mean bit-identical daily metrics.
+"""
+
+import hashlib
+import pickle
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from niche_abm.coculture import ARMS, run_arm
+from niche_abm.commands.run import simulate
+from niche_abm.demos import DEMOS
+from niche_abm.demos import run_arm as run_demo_arm
+from niche_abm.dose_response import _run_one, dose_regimen
+from niche_abm.drugs.regimen import parse_regimen
+from niche_abm.experiment import DEFAULTS, RunDescription
+from niche_abm.params import ParameterError
+from niche_abm.scenario import resolve
+from niche_abm.sweep.design import RunTask
+from niche_abm.sweep.worker import simulate_run
+from niche_abm.validation.common import simulate as validation_simulate
+
+SMALL = {"grid.width": 40, "grid.height": 40, "mm.initial_count": 24}
+
+
+def digest(frame: pd.DataFrame) -> str:
+    """A short hash of every value's bits, the index and the column names."""
+    data = pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes() + ",".join(frame.columns).encode()
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def array_digest(array: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()[:16]
+
+
+# --- the same numbers as before --------------------------------------------------------------------
+def test_run_command_gives_the_same_timeseries_as_before(tmp_path):
+    description = RunDescription(str(resolve("mm_niche")), SMALL, (parse_regimen("denosumab"),), seed=3, days=4)
+    series = simulate(description, tmp_path / "run", progress_position=-1)
+    assert digest(series) == "b63c34edd456ff13"
+    assert (tmp_path / "run" / "manifest.json").is_file()
+
+
+def test_sweep_point_gives_the_same_timeseries_as_before():
+    overrides = {**SMALL, "stroma.rankl_secretion": 0.02}
+    metrics = ("bv_tv", "n_mm", "rankl_opg_ratio")
+    task = RunTask(
+        0, 0, "len", 0, 12345, str(resolve("mm_niche")), overrides, ("lenalidomide=10uM@day1",), 3, metrics, {}
+    )
+    outcome = simulate_run(task)
+    assert outcome.error is None
+    assert digest(outcome.timeseries) == "011968c3003d3db2"
+
+
+def test_coculture_arm_gives_the_same_measures_as_before():
+    row = run_arm(ARMS[5], seed=2, hours=24, overrides={"grid.width": 40, "grid.height": 40})
+    assert row["arm"] == "PreOB + MM, contact + LEN 10 µM"
+    assert row["n_mm"] == 494
+    assert row["rankl_pm"] == 190.7441469942558
+    assert row["opg_pm"] == 5751.461360271841
+    assert row["ccl3_pg_ml"] == 2612.8628802642725
+    assert row["mm_cd49d"] == 0.5440904933931662
+    assert row["adherent_mm_share"] == 0.8805668016194332
+    assert row["osteoclasts_per_1000_precursors"] == 362.9688941227756
+    assert row["dkk1_pg_ml"] == 52447.97930680114
+
+
+def test_validation_simulate_gives_the_same_run_as_before():
+    run = validation_simulate(
+        "mm_niche", 4, days=10, drugs=("zoledronic-acid",), overrides={"mm.initial_count": 30}, grid=(40, 40)
+    )
+    assert digest(run.series) == "fbb4c05a88148f2c"
+    assert run.counters["osteoclast_lifespans_h"] == [5.0, 6.0, 127.0, 87.0]
+    assert run.counters["resorbed"] == 10.16764690102801
+    expected = {
+        "occupancy": "26a6a127fb263faa",
+        "marrow": "0d6c65e83de05fdf",
+        "bone_surface": "601dc3ada3685d03",
+        "bone_template": "16244c02e06a8f02",
+    }
+    assert {key: array_digest(run.snapshots[10][key]) for key in expected} == expected
+
+
+def test_dose_response_run_gives_the_same_outcomes_as_before():
+    regimen = dose_regimen("denosumab", "60mg", 1.0)
+    row = _run_one(("60mg", RunDescription("mm_niche", SMALL, (regimen,), seed=7, days=3)))
+    assert row["rankl_opg_ratio"] == 0.02839530824817315
+    assert row["mm_fraction"] == 0.02158273381294964
+
+
+def test_demo_arm_gives_the_same_timeseries_and_pictures_as_before(tmp_path):
+    result = run_demo_arm(replace(DEMOS["imids"], days=3), 2, tmp_path)
+    assert digest(result.timeseries) == "d4f2fe4268c5815a"
+    pictures = [(day, array_digest(image)) for day, image in result.snapshots]
+    assert pictures == [
+        (0.0, "171f44a685d755ed"),
+        (1.0, "9d4d17e45b0aebf7"),
+        (2.0, "6925c5fb465b29e1"),
+        (3.0, "c14d4a75d1d3065b"),
+    ]
+
+
+def test_app_model_gives_the_same_timeseries_as_before():
+    from niche_abm.app.session import AppModel
+
+    model = AppModel("mm_niche", seed=5, overrides=SMALL, drugs=("lenalidomide=10uM@day1",))
+    model.run(2)
+    assert digest(model.timeseries()) == "cf6f53319a662226"
+
+
+# --- the description ---------------------------------------------------------------------------------
+def test_description_keeps_regimens_parsed_whether_given_as_text_or_regimen():
+    text = RunDescription("mm_niche", SMALL, ("denosumab",), days=2)
+    parsed = RunDescription("mm_niche", SMALL, (parse_regimen("denosumab"),), days=2)
+    assert text.regimens == parsed.regimens
+    assert text == parsed
+
+
+def test_description_survives_pickling_and_builds_the_same_model():
+    description = RunDescription("mm_niche", SMALL, ("lenalidomide=10uM@day1",), seed=9, days=2)
+    copy = pickle.loads(pickle.dumps(description))
+    assert copy == description
+    pd.testing.assert_frame_equal(copy.run().timeseries, description.run().timeseries)
+
+
+def test_defaults_describe_a_well_from_the_parameter_table():
+    model = RunDescription(DEFAULTS, {"culture.well": 1, "grid.width": 40, "grid.height": 40}).build()
+    assert model.params.culture.well == 1
+    assert not model.bone.fraction.any()
+
+
+def test_run_keeps_a_snapshot_at_each_snapshot_day_and_runs_to_the_end():
+    result = RunDescription("healthy", {"grid.width": 40, "grid.height": 40}, days=3, snapshot_days=(1, 2)).run()
+    assert list(result.snapshots) == [1, 2]
+    assert set(result.snapshots[1]) >= {"occupancy", "bone_fraction", "bone_template"}
+    assert list(result.timeseries["day"]) == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"overrides": {"mm.no_such_rate": 1.0}}, "mm.no_such_rate"),
+        ({"overrides": {"grid.width": 5}}, "grid.width"),
+        ({"scenario": "no_such_scenario"}, "scenario"),
+        ({"days": -1}, "days"),
+        ({"days": 0}, "days"),
+        ({"days": 1.01}, "days"),
+        ({"days": 4000}, "days"),
+        ({"seed": -1}, "seed"),
+        ({"seed": 1.5}, "seed"),
+        ({"regimens": ("aspirin",)}, "regimens"),
+        ({"regimens": ("denosumab@day9",)}, "regimens"),
+        ({"regimens": (42,)}, "regimens"),
+        ({"snapshot_days": (2, 1)}, "snapshot_days"),
+        ({"snapshot_days": (9,)}, "snapshot_days"),
+    ],
+)
+def test_description_refuses_bad_fields_by_name(fields, named):
+    given = {"scenario": "mm_niche", "overrides": SMALL, "days": 3} | fields
+    with pytest.raises(ParameterError) as caught:
+        RunDescription(**given)
+    assert caught.value.key == named
+
+
+def test_a_bad_description_names_the_field_before_any_model_is_built(monkeypatch):
+    import niche_abm.model
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a model was built")
+
+    monkeypatch.setattr(niche_abm.model, "NicheModel", refuse)
+    with pytest.raises(ParameterError, match=r"^days: got -2"):
+        RunDescription("mm_niche", days=-2)
