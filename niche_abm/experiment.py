@@ -93,12 +93,19 @@ class RunDescription:
         return NicheModel(self.loaded(), seed=self.seed, drugs=self.regimens)
 
     def run(self, progress: Callable[[int], None] | None = None) -> RunResult:
-        """Build the model and run it for days, stopping at each snapshot day to copy its spatial state.
+        """Build the model and run it for days (:meth:`advance`).
 
         Args:
             progress: called with 1 after each simulated day (a progress bar's ``update``).
         """
-        model = self.build()
+        return self.advance(self.build(), progress)
+
+    def advance(self, model: NicheModel, progress: Callable[[int], None] | None = None) -> RunResult:
+        """Run a model from :meth:`build` for days, stopping at each snapshot day to copy its spatial state.
+
+        Building first and advancing after lets a caller show progress only once the model exists (an error
+        while building then appears alone).
+        """
         snapshots = {}
         for day in self.snapshot_days:
             model.run(day - model.day, progress)

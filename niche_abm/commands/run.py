@@ -86,6 +86,7 @@ def simulate(description: RunDescription, out: Path, progress_position: int | No
     """
     name = Path(description.scenario).stem
     started = time.perf_counter()
+    model = description.build()
     with tqdm(
         total=description.days,
         desc=f"{name:>9s}",
@@ -94,7 +95,7 @@ def simulate(description: RunDescription, out: Path, progress_position: int | No
         disable=progress_position == -1,
         leave=True,
     ) as bar:
-        result = description.run(progress=bar.update)
+        result = description.advance(model, progress=bar.update)
     seconds = time.perf_counter() - started
     manifest = io.manifest(result.model, name, description.seed, description.days, seconds)
     io.write_run(out, result.model, result.timeseries, manifest)
