@@ -276,10 +276,11 @@ def run_arm(demo: Demo, index: int, out: Path) -> ArmResult:
     days = snapshot_days(demo.days)
     description = RunDescription(demo.scenario, dict(arm.overrides), arm.drugs, SEED, demo.days, tuple(days))
     result = description.run()
-    snapshots = tuple(
-        (float(day), compose_rgb(state["bone_fraction"], state["bone_template"], state["occupancy"]))
+    pictures = {
+        day: compose_rgb(state["bone_fraction"], state["bone_template"], state["occupancy"])
         for day, state in result.snapshots.items()
-    )
+    }
+    snapshots = tuple((float(day), pictures[day]) for day in days)
     folder = out / arm.slug
     folder.mkdir(parents=True, exist_ok=True)
     result.timeseries.to_csv(folder / "timeseries.csv", index=False)

@@ -52,7 +52,8 @@ class RunDescription:
             command-line syntax (``"lenalidomide=10uM@day14"``); kept parsed.
         seed: seed of every random number the model draws, in [0, 2^63).
         days: simulated days, in (0, 3650] and a whole number of hours (a 36 h culture is 1.5 days).
-        snapshot_days: days whose spatial state :meth:`run` keeps (``model.snapshot()``), ascending, within days.
+        snapshot_days: days whose spatial state :meth:`run` keeps (``model.snapshot()``), in order (repeats are
+            kept once), within days.
     """
 
     scenario: str
@@ -107,7 +108,7 @@ class RunDescription:
         while building then appears alone).
         """
         snapshots = {}
-        for day in self.snapshot_days:
+        for day in dict.fromkeys(self.snapshot_days):
             model.run(day - model.day, progress)
             snapshots[day] = model.snapshot()
         if model.day < self.days:
@@ -163,5 +164,5 @@ def _check_days(days: Any) -> None:
 
 
 def _check_snapshot_days(snapshot_days: tuple, days: float) -> None:
-    if list(snapshot_days) != sorted(set(snapshot_days)) or any(not 0 <= d <= days for d in snapshot_days):
-        raise ParameterError("snapshot_days", f"got {list(snapshot_days)}; expected ascending days in [0, {days:g}]")
+    if list(snapshot_days) != sorted(snapshot_days) or any(not 0 <= d <= days for d in snapshot_days):
+        raise ParameterError("snapshot_days", f"got {list(snapshot_days)}; expected days in [0, {days:g}], in order")

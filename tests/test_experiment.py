@@ -136,7 +136,7 @@ def test_defaults_describe_a_well_from_the_parameter_table():
 
 
 def test_run_keeps_a_snapshot_at_each_snapshot_day_and_runs_to_the_end():
-    result = RunDescription("healthy", {"grid.width": 40, "grid.height": 40}, days=3, snapshot_days=(1, 2)).run()
+    result = RunDescription("healthy", {"grid.width": 40, "grid.height": 40}, days=3, snapshot_days=(1, 1, 2)).run()
     assert list(result.snapshots) == [1, 2]
     assert set(result.snapshots[1]) >= {"occupancy", "bone_fraction", "bone_template"}
     assert list(result.timeseries["day"]) == [0, 1, 2, 3]
