@@ -24,15 +24,15 @@ class Panel:
 
 PANELS = (
     Panel("BV/TV (%)", (("bv_tv", "BV/TV", "#c9b98f"),)),
-    Panel("MM burden (cells)", (("n_mm", "MM cells", "#bf59f2"),)),
+    Panel("MM cells", (("n_mm", "MM cells", "#bf59f2"),)),
     Panel(
-        "osteoclasts (red), osteoblasts (blue)",
+        "osteoclasts, osteoblasts",
         (("n_oc", "osteoclasts", "#ff261a"), ("n_ob", "osteoblasts", "#338cff")),
     ),
-    Panel("RANKL/OPG (marrow mean)", (("rankl_opg_ratio", "RANKL/OPG", "#f9a03f"),)),
-    Panel("microvessel density (/mm² marrow)", (("microvessel_density", "microvessels", "#d81b60"),)),
+    Panel("RANKL/OPG (marrow)", (("rankl_opg_ratio", "RANKL/OPG", "#f9a03f"),)),
+    Panel("microvessels per mm²", (("microvessel_density", "microvessels", "#d81b60"),)),
     Panel(
-        "IL-6 (green), DKK1 / 100 (grey), pg/mL",
+        "IL-6, DKK1/100 (pg/mL)",
         (("il6_mean", "IL-6", "#43a047"), ("dkk1_per_100", "DKK1 / 100", "#757575")),
     ),
 )

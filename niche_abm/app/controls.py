@@ -184,7 +184,9 @@ def OverlayPicker(overlay: solara.Reactive[str], opacity: solara.Reactive[float]
     """Which field to lay over the marrow, and how strongly."""
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Text("overlay:")
-        solara.ToggleButtonsSingle(value=overlay, values=[NO_OVERLAY, *FIELDS], dense=True)
+        solara.ToggleButtonsSingle(
+            value=overlay, values=[NO_OVERLAY, *FIELDS], dense=True, style={"flex-wrap": "wrap", "height": "auto"}
+        )
     if overlay.value != NO_OVERLAY:
         solara.SliderFloat(f"overlay opacity: {opacity.value:.0%}", opacity, min=0.1, max=1.0, step=0.05)
 
