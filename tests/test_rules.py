@@ -51,6 +51,22 @@ STILL_MM = {
 }
 
 
+NO_DRUG = {"mm_death": 1.0, "mm_death_adherent": 1.0, "mm_death_il6": 1.0, "mm_death_adherent_il6": 1.0}
+"""The MM-death targets with no drug given."""
+
+
+def test_il6_blunts_only_the_kill_of_drugs_it_rescues():
+    """IL-6 halving death (factor 0.5): spontaneous death and dexamethasone's kill are halved, melphalan's extra kill
+    is not (Lichtenstein et al. 1995: IL-6 blocks dexamethasone-, not doxorubicin- or etoposide-induced apoptosis)."""
+    free, far, half = np.array([False]), np.array([False]), np.array([0.5])
+    base = DEFAULTS.mm.death_rate_free
+    melphalan = {**NO_DRUG, "mm_death": 5.0}
+    dexamethasone = {**NO_DRUG, "mm_death_il6": 5.0}
+    assert myeloma.death_rate(free, far, half, NO_DRUG, DEFAULTS)[0] == pytest.approx(0.5 * base)
+    assert myeloma.death_rate(free, far, half, melphalan, DEFAULTS)[0] == pytest.approx(base * (0.5 + 4.0))
+    assert myeloma.death_rate(free, far, half, dexamethasone, DEFAULTS)[0] == pytest.approx(base * 0.5 * 5.0)
+
+
 def run_hours(model, hours: int) -> None:
     for _ in range(hours):
         model.step()
@@ -259,7 +275,7 @@ def test_an_mm_cell_with_no_stroma_around_never_adheres():
 def test_adherent_mm_cells_die_slower_than_free_ones_and_divide_at_their_own_rate():
     both = np.array([True, False])
     never_near = np.array([False, False])
-    no_il6, no_drug = np.ones(2), {"mm_death": 1.0, "mm_death_adherent": 1.0}
+    no_il6, no_drug = np.ones(2), NO_DRUG
     division = myeloma.division_rate(both, never_near, no_il6, DEFAULTS)
     death = myeloma.death_rate(both, never_near, no_il6, no_drug, DEFAULTS)
     assert death[0] < death[1]
@@ -438,9 +454,8 @@ def test_a_stromal_cell_blocks_the_push_path():
 
 
 def test_osteoclast_proximity_lowers_mm_death_rate():
-    no_drug = {"mm_death": 1.0, "mm_death_adherent": 1.0}
     rate = myeloma.death_rate(
-        np.array([False, False, True]), np.array([True, False, True]), np.ones(3), no_drug, DEFAULTS
+        np.array([False, False, True]), np.array([True, False, True]), np.ones(3), NO_DRUG, DEFAULTS
     )
     factor = DEFAULTS.mm.osteoclast_support_death_factor
     assert rate == pytest.approx(

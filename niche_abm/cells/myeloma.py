@@ -87,17 +87,21 @@ def division_rate(adherent: np.ndarray, near_vessel: np.ndarray, il6_fold: np.nd
     "MM cells",
     "free cells die at {mm.death_rate_free} and adherent cells at {mm.death_rate_adherent}, "
     "times their IL-6 support, times {mm.osteoclast_support_death_factor} within "
-    "{mm.osteoclast_support_radius_um} of an osteoclast (the vicious cycle); a drug's kill reaches adherent "
-    "cells less its adhesion protection (CAM-DR)",
-    drug_targets=("mm_death", "mm_death_adherent"),
+    "{mm.osteoclast_support_radius_um} of an osteoclast (the vicious cycle); a drug's kill adds to this, "
+    "reaching adherent cells less its adhesion protection (CAM-DR), and blunted by IL-6 only for the drugs "
+    "IL-6 rescues (dexamethasone)",
+    drug_targets=("mm_death", "mm_death_adherent", "mm_death_il6", "mm_death_adherent_il6"),
 )
 def death_rate(
     adherent: np.ndarray, near_osteoclast: np.ndarray, il6_factor: np.ndarray, effects: dict[str, float], p: Parameters
 ) -> np.ndarray:
-    """Death rate, /h, with the drugs' kill (free cells: mm_death; adherent cells: mm_death_adherent)."""
+    """Death rate, /h: base x osteoclast support x (IL-6 support x folds of IL-6-rescued drugs + the other
+    drugs' extra kill), with each fold taken for free or adherent cells (mm_death / mm_death_adherent)."""
     base = np.where(adherent, p.mm.death_rate_adherent, p.mm.death_rate_free)
-    drugs = np.where(adherent, effects["mm_death_adherent"], effects["mm_death"])
-    return base * il6_factor * drugs * np.where(near_osteoclast, p.mm.osteoclast_support_death_factor, 1.0)
+    rescued = np.where(adherent, effects["mm_death_adherent_il6"], effects["mm_death_il6"])
+    other = np.where(adherent, effects["mm_death_adherent"], effects["mm_death"])
+    support = np.where(near_osteoclast, p.mm.osteoclast_support_death_factor, 1.0)
+    return base * support * (il6_factor * rescued + other - 1.0)
 
 
 @rule("MM cells", "non-adherent cells step to a random empty neighbouring site at {mm.migration_rate}")

@@ -31,6 +31,9 @@ TARGETS: dict[str, str] = {
     "mm_death": "death of MM cells free of stroma",
     "mm_death_adherent": "death of MM cells bound to stroma: a drug's kill less its adhesion-mediated "
     "protection (CAM-DR, Drug.adhesion_protection)",
+    "mm_death_il6": "death of free MM cells by a drug whose kill IL-6 signalling blunts (Drug.il6_rescued)",
+    "mm_death_adherent_il6": "death of adherent MM cells by a drug whose kill IL-6 signalling blunts, less its "
+    "adhesion protection",
     "dkk1_signalling": "DKK1 reaching its Wnt co-receptors (LRP5/6) on osteoblast-lineage cells",
     "vegf_signalling": "VEGF reaching VEGFR2 on endothelial cells",
     "il6_signalling": "IL-6 reaching its receptor on MM cells",
@@ -80,6 +83,9 @@ class Drug:
         adhesion_protection: share (0..1) of the drug's stimulation of MM death that MM cells bound to
             stroma escape (cell-adhesion-mediated drug resistance, CAM-DR; Damiano et al. 1999 Blood
             93:1658); 0 = adhesion does not protect.
+        il6_rescued: IL-6 signalling blunts this drug's MM kill as it blunts spontaneous death (dexamethasone:
+            Lichtenstein et al. 1995 Cell Immunol 162:248); its kill then goes to the targets ``mm_death_il6``
+            and ``mm_death_adherent_il6`` instead of ``mm_death`` and ``mm_death_adherent``.
     """
 
     name: str
@@ -91,18 +97,23 @@ class Drug:
     in_vitro_um: float
     sources: str
     adhesion_protection: float = 0.0
+    il6_rescued: bool = False
 
     def multipliers(self, concentration_um: float) -> dict[str, float]:
         """Factor on each target at this concentration.
 
         Its stimulation of MM death also acts on adherent MM cells (``mm_death_adherent``), reduced by
-        its adhesion protection: a fold 1 + E becomes 1 + E · (1 − adhesion_protection).
+        its adhesion protection: a fold 1 + E becomes 1 + E · (1 − adhesion_protection). The kill of a drug
+        that IL-6 rescues goes to the ``_il6`` versions of both targets.
         """
         out: dict[str, float] = {}
+        suffix = "_il6" if self.il6_rescued else ""
         for effect in self.effects:
             factor = effect.multiplier(concentration_um)
-            out[effect.target] = out.get(effect.target, 1.0) * factor
             if effect.target == "mm_death":
                 adherent = 1.0 + (factor - 1.0) * (1.0 - self.adhesion_protection)
-                out["mm_death_adherent"] = out.get("mm_death_adherent", 1.0) * adherent
+                out["mm_death" + suffix] = out.get("mm_death" + suffix, 1.0) * factor
+                out["mm_death_adherent" + suffix] = out.get("mm_death_adherent" + suffix, 1.0) * adherent
+            else:
+                out[effect.target] = out.get(effect.target, 1.0) * factor
         return out

@@ -7,8 +7,9 @@ under 10⁻⁷ M dexamethasone, "very effectively" protected immature (CD38+CD45
 (PubMed 9657134, 1998); and adhesion of MM cells to stroma is what raises the stromal IL-6 (Uchiyama et al. 1993
 Blood 82:3712; Chauhan et al. 1996 Blood 87:1104). So a cell bound to stroma escapes more of dexamethasone's kill
 than of melphalan's: adhesion protection 0.8, an estimate (adherent cells get 20% of a free cell's drug-induced
-death rate) above melphalan's 0.6. Part of this is IL-6-borne; where the model's IL-6 survival support also
-lowers drug-induced death, the two overlap.
+death rate) above melphalan's 0.6. IL-6 also blunts its kill in every cell (``il6_rescued``: the model's IL-6
+survival support scales dexamethasone's kill as it scales spontaneous death), so the adhesion protection and the
+IL-6 rescue overlap in part.
 
 Kill scale (free MM cells, death rate r = 0.0008/h untreated; P = 1 − exp(−r·(1 + E)·48)): at the in-vitro
 default 0.1 µM, E = 10.8 x 0.1 / (0.1 + 0.03) = 8.3, so 1 − exp(−0.0008 x 9.3 x 48) = 30% of free cells die in
@@ -42,6 +43,7 @@ DEXAMETHASONE = Drug(
     clinical_regimen="40mg/1w",
     in_vitro_um=0.1,
     adhesion_protection=0.8,
+    il6_rescued=True,
     sources="40 mg orally once weekly (days 1, 8, 15, 22 of 28 as in lenalidomide-dexamethasone; days 1-4 is "
     "40mg/1d@day0:day4); t½ 4.0 h, Tmax 1.0-1.5 h and Cmax 244-257 ng/mL after 20 mg fasting (randomised "
     "crossover study of 20-mg vs 5 x 4-mg tablets in 36 volunteers, 2020), so ka 2/h; V 0.8 L/kg (56 L at "
