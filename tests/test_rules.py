@@ -1132,6 +1132,21 @@ def test_an_osteoblast_with_nothing_to_refill_retires():
     assert model.count(Osteoblast) == 0
 
 
+def test_a_modelling_osteoblast_lays_new_bone_into_the_free_marrow_beside_its_surface():
+    """On a quiescent surface (no cavity) a modelling osteoblast grows the bone into a free marrow site next to it,
+    beyond the starting bone, at ob.formation_rate; a remodelling one there finds nothing and retires."""
+    model, _ = _osteoblast_at_a_pit()
+    (builder,) = live_forever(*place(model, Osteoblast, (3, 16), modelling=True))
+    (refiller,) = place(model, Osteoblast, (3, 18))
+    template = model.bone.template.copy()
+    model.step()
+    assert alive(builder) and not alive(refiller)
+    gained = model.bone.fraction - template
+    assert gained.max() == pytest.approx(model.params.ob.formation_rate)
+    (x,), (y,) = np.nonzero(gained > 0)
+    assert model.bone.marrow[x, y] and max(abs(x - 3), abs(y - 16)) == 1, "the new bone grows into the marrow beside it"
+
+
 def _osteoblast_row(touched_by_mm: bool, seed: int):
     """40 osteoblasts on a bone wall whose surface column (x = 9) holds 0.6 of its bone, so each has its own site to
     refill for days; an MM cell faces each of them across the surface, or none does."""

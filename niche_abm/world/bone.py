@@ -86,17 +86,10 @@ class Bone:
         walls. Returns which cells found a site to fill.
         """
         flat, template = self.fraction.ravel(), self.template.ravel()
-        candidates = np.concatenate([sites[:, None], neighbours], axis=1)
-        valid = np.concatenate([np.ones((len(sites), 1), dtype=bool), inside], axis=1)
+        candidates, valid = _own_site_first(sites, neighbours, inside)
         deficit = template[candidates] - flat[candidates]
         fillable = valid & (deficit > FORMATION_EPSILON) & (~self.marrow.ravel()[candidates] | open_at(candidates))
-        choice = np.argmax(np.where(fillable, flat[candidates], -np.inf), axis=1)
-        active = fillable.any(axis=1)
-        target, cells = np.unique(candidates[np.flatnonzero(active), choice[active]], return_counts=True)
-        added = np.minimum(cells * rate, np.maximum(template[target] - flat[target], 0.0))
-        flat[target] += added
-        self.formed += float(added.sum())
-        return active
+        return self._fill(candidates, fillable, flat[candidates], template, rate)
 
     def build(
         self,
@@ -113,16 +106,22 @@ class Bone:
         Args as :meth:`form`. Returns which cells found a site to fill.
         """
         flat = self.fraction.ravel()
-        candidates = np.concatenate([sites[:, None], neighbours], axis=1)
-        valid = np.concatenate([np.ones((len(sites), 1), dtype=bool), inside], axis=1)
-        room = 1.0 - flat[candidates]
+        candidates, valid = _own_site_first(sites, neighbours, inside)
         own = np.zeros_like(valid)
         own[:, 0] = True
-        fillable = valid & (room > FORMATION_EPSILON) & (own | open_at(candidates))
-        choice = np.argmax(np.where(fillable, flat[candidates] + own, -np.inf), axis=1)
+        fillable = valid & (1.0 - flat[candidates] > FORMATION_EPSILON) & (own | open_at(candidates))
+        return self._fill(candidates, fillable, flat[candidates] + own, np.ones_like(flat), rate)
+
+    def _fill(
+        self, candidates: np.ndarray, fillable: np.ndarray, priority: np.ndarray, ceiling: np.ndarray, rate: float
+    ) -> np.ndarray:
+        """Each cell adds `rate` site volumes to its fillable candidate of highest priority, up to the ceiling
+        (site volumes, per flat site); cells sharing a target add together. Returns which cells found one."""
+        flat = self.fraction.ravel()
+        choice = np.argmax(np.where(fillable, priority, -np.inf), axis=1)
         active = fillable.any(axis=1)
         target, cells = np.unique(candidates[np.flatnonzero(active), choice[active]], return_counts=True)
-        added = np.minimum(cells * rate, 1.0 - flat[target])
+        added = np.minimum(cells * rate, np.maximum(ceiling[target] - flat[target], 0.0))
         flat[target] += added
         self.formed += float(added.sum())
         return active
@@ -141,3 +140,10 @@ class Bone:
         sizes = np.bincount(labels.ravel())[1:]
         big = sizes[sizes >= min_area_mm2 / sites_to_mm2(1)]
         return len(big), sites_to_mm2(float(big.sum()))
+
+
+def _own_site_first(sites: np.ndarray, neighbours: np.ndarray, inside: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each forming cell's candidate sites (n x 9: its own, then its Moore neighbours) and which lie in the grid."""
+    candidates = np.concatenate([sites[:, None], neighbours], axis=1)
+    valid = np.concatenate([np.ones((len(sites), 1), dtype=bool), inside], axis=1)
+    return candidates, valid
