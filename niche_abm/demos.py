@@ -122,9 +122,9 @@ DEMOS: dict[str, Demo] = {
             what_happened=(
                 "Osteoclasts resorb bone in small packets, and the resorbed surface calls osteoblasts in to refill "
                 "it (coupling). Resorbing is fast, refilling slow, so at any moment some pits are still open and "
-                "BV/TV sits a little below its start. This 1 mm² piece happened to remodel little in 90 days "
-                "(0.0010 mm² resorbed, nearly all of it already refilled), so BV/TV stayed at 22.0%; other "
-                "seeds turn over 10-30% of their bone a year. "
+                "BV/TV sits a little below its start. In 90 days this 1 mm² piece resorbed 0.0060 mm² (about 3% "
+                "of its bone, some 11% a year) and had refilled 0.0057 mm² of it, so BV/TV ended at 22.0% "
+                "(21.8% at day 60, with more pits open). "
                 "RANKL/OPG stays at its healthy, low level the whole time."
             ),
         ),
@@ -146,8 +146,9 @@ DEMOS: dict[str, Demo] = {
             what_happened=(
                 "MM cells that stick to stroma make the stroma release more RANKL and less OPG, and the MM cells "
                 "release CCL3, which calls osteoclast precursors. More osteoclasts form and resorb bone, and "
-                "osteoclasts in turn keep MM cells alive. In 60 days BV/TV fell from 22.0% to 19.0% "
-                "(no myeloma: 22.0%), the MM cells grew from 300 to about 1,380 and RANKL/OPG almost tripled."
+                "osteoclasts in turn keep MM cells alive. In 60 days BV/TV fell from 22.0% to 12.7% "
+                "(no myeloma: 21.8%), the MM cells grew from 300 to 1,027 and RANKL/OPG rose 3.6-fold "
+                "(0.015 to 0.055)."
             ),
         ),
         Demo(
@@ -171,12 +172,13 @@ DEMOS: dict[str, Demo] = {
             ),
             what_happened=(
                 "The stromal RANKL rise needs touch (Giuliani et al. 2001). In the transwell RANKL/OPG stayed at "
-                "its healthy level, and the MM cells, without the survival signal of adhesion, died out: bone "
-                "was spared (BV/TV 21.9%). Anti-CD49d blocked most adhesion: the MM cells dwindled (300 to about "
-                "190, against 1,380 with contact) and RANKL/OPG rose less (0.026 against 0.042), yet in this "
-                "run as much bone was lost (19.2%): the few cells that still stick keep some RANKL up where it "
-                "matters, next to bone, and every MM cell still calls osteoclasts with CCL3. Adding the CCR1 "
-                "blocker MLN3897 to anti-CD49d saved over 90% of that loss (BV/TV 21.8%)."
+                "its healthy level (0.015 against 0.055 with contact), and the MM cells, without the protection "
+                "of adhesion and the IL-6 that touched stroma makes, grew more slowly (300 to 522, against "
+                "1,027): about half the bone loss was spared (BV/TV 17.4% against 12.7%); the rest came from the "
+                "osteoclasts that the MM cells' CCL3 still calls in. Anti-CD49d did not show the point in this "
+                "run: at its clinical dose it blocks only part of the binding, so the MM cells grew as with "
+                "contact (1,027), RANKL/OPG rose almost as much (0.051) and as much bone was lost (12.7%). "
+                "Adding the CCR1 blocker MLN3897 to anti-CD49d saved about 64% of that loss (BV/TV 18.6%)."
             ),
         ),
         Demo(
@@ -200,9 +202,11 @@ DEMOS: dict[str, Demo] = {
             ),
             what_happened=(
                 "IMiDs lower CD49d on MM cells (less adhesion), cut their CCL3, blunt the stroma's response to "
-                "contact and slow osteoclast formation (Bolzoni et al. 2013). After they started, RANKL/OPG "
-                "fell back towards the healthy level and the bone loss slowed: BV/TV at day 60 was 21.2% with "
-                "lenalidomide against 19.0% without. They are held here at co-culture concentrations, above "
+                "contact and slow osteoclast formation (Bolzoni et al. 2013). Within days of the start RANKL/OPG "
+                "fell back towards the healthy level (0.028 to 0.021 with lenalidomide) and the bone loss slowed: "
+                "BV/TV at day 60 was 15.7% with lenalidomide and 15.3% with pomalidomide against 12.7% without. "
+                "The MM cells kept growing (914 with lenalidomide against 1,027), and RANKL/OPG crept up again "
+                "with them (0.027 at day 60). They are held here at co-culture concentrations, above "
                 "what a patient's blood reaches."
             ),
         ),
@@ -225,9 +229,10 @@ DEMOS: dict[str, Demo] = {
             what_happened=(
                 "Denosumab and OPG-Fc catch RANKL before it reaches RANK on osteoclast precursors, so no new "
                 "osteoclasts form and the old ones lose their survival signal: bone loss stops within days "
-                "(BV/TV 21.3% at day 60 with denosumab, 19.0% without). The MM cells still grow, though more "
-                "slowly (about 1,190 against 1,380), because fewer osteoclasts are left to support them: "
-                "blocking RANKL breaks the bone side of the cycle, and with it some of the tumour's support."
+                "(BV/TV 19.5% when it started, 19.2% at day 60 with denosumab, 18.3% with OPG-Fc, 12.7% without). "
+                "The MM cells still grow, only a little more slowly (975 with denosumab against 1,027), because "
+                "osteoclasts support only the MM cells close to them (about one in six here): blocking RANKL "
+                "breaks the bone side of the cycle but takes little of the tumour's support."
             ),
         ),
     )
