@@ -163,8 +163,9 @@ DEMOS: dict[str, Demo] = {
             ),
             look_for=(
                 "Run the three arms one after the other (arm picker). With contact, RANKL/OPG rises around the "
-                "MM foci. With anti-CD49d the MM cells cannot hold on to stroma; in the transwell they share the "
-                "medium but never touch it. Compare the MM curve and the RANKL/OPG overlay."
+                "MM foci. Anti-CD49d blocks only the VLA-4 share of adhesion, at its clinical dose only partly, so "
+                "many MM cells still hold on to stroma; in the transwell they share the medium but never touch it. "
+                "Compare the MM curve and the RANKL/OPG overlay."
             ),
             question=(
                 "The MM cells and their secreted factors are the same in all three arms. "
@@ -225,7 +226,7 @@ DEMOS: dict[str, Demo] = {
                 "goes dark although the stroma still makes RANKL. Osteoclasts stop forming, the last ones die, "
                 "and the BV/TV curve flattens, while the MM cells keep growing, more slowly."
             ),
-            question="Denosumab saves the bone. Why does it slow the myeloma but not stop it?",
+            question="Denosumab saves the bone. Why does it barely slow the myeloma?",
             what_happened=(
                 "Denosumab and OPG-Fc catch RANKL before it reaches RANK on osteoclast precursors, so no new "
                 "osteoclasts form and the old ones lose their survival signal: bone loss stops within days "
