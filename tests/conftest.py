@@ -11,6 +11,7 @@ contacts, steady fields) up to date with what was placed.
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,11 @@ from niche_abm.cells import Osteoclast
 from niche_abm.cells.myeloma import publish_contacts
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    # A suite started in the background of a non-interactive shell inherits SIGINT ignored; the interrupt tests
+    # need Python's own handler, and child processes then start with the default disposition.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 QUIET_WORLD = {
     "stroma.density": 0.0,
