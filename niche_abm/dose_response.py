@@ -1,15 +1,19 @@
-"""Dose-response: one drug at several doses in one scenario, replicated over seeds.
+"""Dose-response: one drug at several doses in one scenario, replicated: a one-dimensional sweep.
 
 Each dose is written like a regimen amount: a concentration held constant
 ("0.1uM", "10uM") or a dose given at the drug's default interval ("60mg",
-"120mg"); "0" is the untreated arm. For each dose and seed the scenario runs for
-`days`, and the effect on bone loss (BV/TV change), the marrow RANKL/OPG ratio and
-MM burden is reported as mean and 95% interval over seeds.
+"120mg"); "0" is the untreated arm. The doses are the arms of a sweep
+(:mod:`niche_abm.sweep`) with one point and the given replicates, so a
+dose-response runs on the local or the Dask engine, stores every run in the
+sweep's Parquet dataset and resumes after an interruption; replicate r has the
+same seed at every dose (common random numbers), so doses are compared paired.
+The effect on bone loss (BV/TV change), the marrow RANKL/OPG ratio and MM burden
+is reported as mean and 95% interval over replicates.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,7 +24,10 @@ from matplotlib.figure import Figure
 from niche_abm.drugs.regimen import Regimen, parse_regimen
 from niche_abm.experiment import RunDescription
 from niche_abm.params import ParameterError
+from niche_abm.scenario import resolve
 from niche_abm.stats import mean_interval
+from niche_abm.sweep.spec import SweepSpec
+from niche_abm.sweep.store import SweepStore
 
 OUTCOMES = (
     ("bv_tv_change", "BV/TV change (percentage points)"),
@@ -40,41 +47,79 @@ def dose_regimen(drug_name: str, dose: str, start_day: float) -> Regimen | None:
     return replace(regimen, every_h=every_h)
 
 
-def _run_one(job: tuple[str, RunDescription]) -> dict[str, float]:
-    """One dose's run: the outcomes at its last day, labelled by the dose as given and the seed."""
-    dose, description = job
-    frame = description.run().timeseries
-    last = frame.iloc[-1]
-    return {
-        "dose": dose,
-        "seed": description.seed,
-        "bv_tv_change": float(last["bv_tv"] - frame["bv_tv"].iloc[0]),
-        "rankl_opg_ratio": float(last["rankl_opg_ratio"]),
-        "mm_fraction": float(last["mm_fraction"]),
-        "n_oc_mean": float(frame["n_oc"].mean()),
-        "resorbed_mm2": float(last["resorbed_mm2"]),
-    }
+KEPT_METRICS = ("bv_tv", "rankl_opg_ratio", "mm_fraction", "n_oc", "resorbed_mm2")
+"""Daily metrics each run stores; the outcomes are computed from them."""
 
 
-def run_dose_response(
+def dose_sweep(
     drug_name: str,
     doses: list[str],
     scenario: str = "mm_niche",
     days: int = 60,
-    seeds: tuple[int, ...] = (1, 2, 3),
+    replicates: int = 3,
     start_day: float = 0.0,
     overrides: dict | None = None,
-    workers: int = 2,
-) -> pd.DataFrame:
-    """Every dose x seed; one row each. Inputs are checked before any run starts."""
-    regimens = {dose: dose_regimen(drug_name, dose, start_day) for dose in doses}
-    jobs = [
-        (dose, RunDescription(scenario, overrides or {}, (regimen,) if regimen else (), seed, days))
-        for dose, regimen in regimens.items()
-        for seed in seeds
-    ]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        rows = list(pool.map(_run_one, jobs))
+    seed: int = 1,
+) -> SweepSpec:
+    """The sweep of a dose-response: one arm per dose (in the order given), no varied parameter.
+
+    Raises ParameterError naming the dose that cannot be given (checked before any run).
+    """
+    arms = {}
+    for index, dose in enumerate(doses):
+        regimen = dose_regimen(drug_name, dose, start_day)
+        if regimen is not None:
+            regimen.check_within(days)
+        arms[arm_name(index, dose)] = (regimen.text,) if regimen else ()
+    return SweepSpec(
+        name=f"dose_response_{drug_name}",
+        description=f"{drug_name} at {', '.join(doses)} in {scenario}, {days} days",
+        scenario_path=resolve(scenario),
+        days=days,
+        replicates=replicates,
+        seed=seed,
+        metrics=KEPT_METRICS,
+        retries=2,
+        fixed=dict(overrides or {}),
+        design="grid",
+        samples=0,
+        levels=0,
+        arms=arms,
+    )
+
+
+def check_buildable(spec: SweepSpec) -> None:
+    """Build the scenario's model once, unrun, so that what only a built model can check (more MM cells than free
+    marrow sites, a bone mask of the wrong shape) is one ParameterError before any run or file (the doses'
+    regimens are checked when the sweep is made)."""
+    RunDescription(spec.scenario_path, spec.fixed, (), seed=spec.seed, days=spec.days).build()
+
+
+def arm_name(index: int, dose: str) -> str:
+    """The sweep arm of the index-th dose: its position and the dose in the letters an arm name allows."""
+    return f"dose{index}_" + re.sub(r"[^A-Za-z0-9]", "_", dose)[:30]
+
+
+def outcomes(store: SweepStore, doses: list[str]) -> pd.DataFrame:
+    """One row per finished run: dose (as given), replicate, seed and the outcomes at its last day."""
+    by_arm = {arm_name(index, dose): dose for index, dose in enumerate(doses)}
+    runs = store.runs_table()
+    rows = []
+    for run in runs[runs["status"] == "done"].itertuples():
+        frame = pd.read_parquet(store.run_path(run.arm, run.run))
+        last = frame.iloc[-1]
+        rows.append(
+            {
+                "dose": by_arm[run.arm],
+                "replicate": run.replicate,
+                "seed": run.seed,
+                "bv_tv_change": float(last["bv_tv"] - frame["bv_tv"].iloc[0]),
+                "rankl_opg_ratio": float(last["rankl_opg_ratio"]),
+                "mm_fraction": float(last["mm_fraction"]),
+                "n_oc_mean": float(frame["n_oc"].mean()),
+                "resorbed_mm2": float(last["resorbed_mm2"]),
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -171,7 +171,7 @@ CASES = {
     ),
     "summarize a single run's folder": Case("summarize finished_run", ("folder", "holds a run, not a sweep")),
     # --- errors raised where the work is done --------------------------------------------------------------------
-    "an error raised in a worker process": Case(
+    "a dose-response whose model cannot be built": Case(
         f"dose-response denosumab --doses 0,120mg --days 1 --seeds 1 --workers 1 {SMALL_GRID} "
         "--set mm.initial_count=100000 --out dr",
         ("mm.initial_count", "100000", "marrow sites are free"),

@@ -17,11 +17,12 @@ from niche_abm.coculture import ARMS, run_arm
 from niche_abm.commands.run import simulate
 from niche_abm.demos import DEMOS
 from niche_abm.demos import run_arm as run_demo_arm
-from niche_abm.dose_response import _run_one, dose_regimen
+from niche_abm.dose_response import dose_regimen, dose_sweep, outcomes
 from niche_abm.drugs.regimen import parse_regimen
 from niche_abm.experiment import DEFAULTS, RunDescription
 from niche_abm.params import ParameterError
 from niche_abm.scenario import resolve
+from niche_abm.sweep import LocalEngine, prepare, run_sweep
 from niche_abm.sweep.design import RunTask
 from niche_abm.sweep.worker import simulate_run
 from niche_abm.validation.common import simulate as validation_simulate
@@ -87,11 +88,20 @@ def test_validation_simulate_gives_the_same_run_as_before():
     assert {key: array_digest(run.snapshots[10][key]) for key in expected} == expected
 
 
-def test_dose_response_run_gives_the_same_outcomes_as_before():
+def test_a_dose_response_is_a_sweep_whose_runs_are_the_runs_its_description_makes(tmp_path):
+    """Each dose an arm, replicate seeds shared across doses; a stored run equals the same RunDescription run here."""
+    spec = dose_sweep("denosumab", ["0", "60mg"], "mm_niche", days=3, replicates=2, start_day=1.0, overrides=SMALL)
+    store, tasks = prepare(spec, tmp_path / "runs", resume=False)
+    report = run_sweep(spec, store, tasks, LocalEngine(1), progress=False)
+    assert report.done == 4 and report.failed == 0
+    rows = outcomes(store, ["0", "60mg"])
+    assert sorted(rows["dose"]) == ["0", "0", "60mg", "60mg"]
+    assert rows.groupby("replicate")["seed"].nunique().eq(1).all(), "paired: one seed per replicate at every dose"
+    treated = rows[rows["dose"] == "60mg"].iloc[0]
     regimen = dose_regimen("denosumab", "60mg", 1.0)
-    row = _run_one(("60mg", RunDescription("mm_niche", SMALL, (regimen,), seed=7, days=3)))
-    assert row["rankl_opg_ratio"] == 0.02839530824817315
-    assert row["mm_fraction"] == 0.02158273381294964
+    direct = RunDescription("mm_niche", SMALL, (regimen,), seed=int(treated["seed"]), days=3).run().timeseries
+    assert treated["rankl_opg_ratio"] == direct["rankl_opg_ratio"].iloc[-1]
+    assert treated["bv_tv_change"] == direct["bv_tv"].iloc[-1] - direct["bv_tv"].iloc[0]
 
 
 def test_demo_arm_gives_the_same_timeseries_and_pictures_as_before(tmp_path):

@@ -63,6 +63,22 @@ def test_dose_response_writes_runs_summary_and_figure_for_each_dose(tmp_path):
     assert (out / "dose_response.png").stat().st_size > 0
 
 
+def test_a_dose_response_resumes_from_its_sweep_dataset_without_rerunning(tmp_path):
+    out = tmp_path / "dr"
+    arguments = (
+        "dose-response", "denosumab", "--doses", "0,120mg", "--days", "2", "--seeds", "1", "--workers", "1",
+        "--set", "grid.width=40", "--set", "grid.height=40", "--out", str(out),
+    )  # fmt: skip
+    assert _run(*arguments).returncode == 0
+    first = pd.read_csv(out / "summary.csv")
+    stored = sorted((out / "runs" / "timeseries").rglob("*.parquet"))
+    mtimes = [path.stat().st_mtime_ns for path in stored]
+    resumed = _run(*arguments, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert [path.stat().st_mtime_ns for path in stored] == mtimes, "no run was computed again"
+    pd.testing.assert_frame_equal(pd.read_csv(out / "summary.csv"), first)
+
+
 def test_dose_response_refuses_a_negative_dose_before_running(tmp_path):
     result = _run("dose-response", "lenalidomide", "--doses", "0,-1uM", "--days", "3", "--out", str(tmp_path / "d"))
     assert result.returncode == 2

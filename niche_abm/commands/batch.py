@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -65,39 +67,51 @@ def _dose_response_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--doses", required=True, help="comma-separated, e.g. 0,0.1uM,1uM,10uM or 0,60mg,120mg")
     parser.add_argument("--scenario", default="mm_niche", help="scenario (default mm_niche)")
     parser.add_argument("--days", type=int, default=60, help="simulated days (default 60)")
-    parser.add_argument("--seeds", type=int, default=3, help="replicates per dose (default 3)")
+    parser.add_argument("--seeds", type=int, default=3, help="replicates per dose, paired across doses (default 3)")
     parser.add_argument("--start-day", type=float, default=0.0, help="first day of dosing (default 0)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument("--engine", choices=("local", "dask"), default="local", help="local processes or Dask")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="submit to a running Dask cluster, e.g. tcp://host:8786")
+    parser.add_argument("--resume", action="store_true", help="continue an interrupted dose-response in --out")
     add_out_arguments(parser, "results/dose_response_DRUG", "dose-response")
     add_limit_arguments(parser)
 
 
 def run_dose_response(args: argparse.Namespace) -> int:
-    """Run one drug at several doses and write runs.csv, summary.csv and dose_response.png."""
+    """Run one drug at several doses as a sweep (its dataset in OUT/runs/) and write runs.csv, summary.csv and
+    dose_response.png into OUT; exit 130 when interrupted (continue with --resume)."""
     from niche_abm import dose_response
+    from niche_abm.sweep import make_engine, prepare, run_sweep
 
     doses = dose_response.parse_doses(args.doses)
     days = check_days(args.days, "--days")
     check_count(args.seeds, "--seeds", 1, 100)
     check_count(args.workers, "--workers", 1, 64)
     overrides = dict(parse_assignment(text) for text in args.set)
-    seeds = tuple(range(1, args.seeds + 1))
     out = args.out or Path("results") / f"dose_response_{args.drug}"
-    check_out(out, "dose-response", args.overwrite)
+    if not args.resume:
+        check_out(out, "dose-response", args.overwrite)
+    spec = dose_response.dose_sweep(args.drug, doses, args.scenario, days, args.seeds, args.start_day, overrides)
     p = load_scenario(args.scenario, overrides).params
     one = estimate_run(p.grid.width, p.grid.height, p.mm.initial_count, p.bone.bv_tv, days)
-    runs = len(doses) * len(seeds)
+    runs = len(doses) * args.seeds
     needs = estimate_batch(one, runs, args.workers, workers_here=args.workers)
     check_fits(f"{runs} runs of {days} days on {p.grid.width:,} x {p.grid.height:,} sites", needs, limits_from(args))
-    results = dose_response.run_dose_response(
-        args.drug, doses, args.scenario, days, seeds, args.start_day, overrides, args.workers
-    )
+    dose_response.check_buildable(spec)
+    if args.overwrite and not args.resume and (out / "runs").is_dir():
+        shutil.rmtree(out / "runs")
+    store, tasks = prepare(spec, out / "runs", args.resume)
+    report = run_sweep(spec, store, tasks, make_engine(args.engine, args.workers, args.scheduler))
+    if report.interrupted:
+        print(f"interrupted: finished runs are kept; continue with --resume --out {out}", file=sys.stderr)
+        return 130
+    results = dose_response.outcomes(store, doses)
     summary = dose_response.summarise(results, doses)
     dose_response.write(out, results, summary, dose_response.figure(summary, args.drug, args.scenario, days))
     print(summary.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-    print(f"wrote {out}/runs.csv, summary.csv and dose_response.png")
-    return 0
+    print(f"wrote {out}/runs.csv, summary.csv and dose_response.png; the sweep dataset in {out}/runs/")
+    return 1 if report.failed else 0
 
 
 def _demo_arguments(parser: argparse.ArgumentParser) -> None:

@@ -67,7 +67,11 @@ class SweepStore:
         return self.root / "manifest.json"
 
     def timeseries_path(self, task: RunTask) -> Path:
-        return self.root / "timeseries" / f"arm={task.arm}" / f"run-{task.index:06d}.parquet"
+        return self.run_path(task.arm, task.index)
+
+    def run_path(self, arm: str, run: int) -> Path:
+        """The Parquet file of run number `run` (an index of the runs table) of an arm."""
+        return self.root / "timeseries" / f"arm={arm}" / f"run-{run:06d}.parquet"
 
     def status_path(self, index: int) -> Path:
         return self.root / "status" / f"run-{index:06d}.json"
