@@ -1,7 +1,7 @@
 """Run outputs: time series, summary, manifest, final state and overview figure, written atomically.
 
 Everything of one run is first written into a hidden staging folder beside the
-output folder (``.NAME.partial-PID-XXXX``) and moved into place file by file when
+output folder (``.NAME.partial-<pid>-<random suffix>``) and moved into place file by file when
 all of it exists, the manifest last; an interrupted run leaves only the staging
 folder, never a file that looks complete. A staging folder left by a process that
 no longer runs (killed mid-write) is removed by the next write into the same folder.

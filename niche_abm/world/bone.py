@@ -89,7 +89,7 @@ class Bone:
         candidates, valid = _own_site_first(sites, neighbours, inside)
         deficit = template[candidates] - flat[candidates]
         fillable = valid & (deficit > FORMATION_EPSILON) & (~self.marrow.ravel()[candidates] | open_at(candidates))
-        return self._fill(candidates, fillable, flat[candidates], template, rate)
+        return self._fill(candidates, fillable, flat[candidates], template[candidates], rate)
 
     def build(
         self,
@@ -110,21 +110,25 @@ class Bone:
         own = np.zeros_like(valid)
         own[:, 0] = True
         fillable = valid & (1.0 - flat[candidates] > FORMATION_EPSILON) & (own | open_at(candidates))
-        return self._fill(candidates, fillable, flat[candidates] + own, np.ones_like(flat), rate)
+        return self._fill(candidates, fillable, flat[candidates] + own, np.ones(candidates.shape), rate)
 
     def _fill(
         self, candidates: np.ndarray, fillable: np.ndarray, priority: np.ndarray, ceiling: np.ndarray, rate: float
     ) -> np.ndarray:
-        """Each cell adds `rate` site volumes to its fillable candidate of highest priority, up to the ceiling
-        (site volumes, per flat site); cells sharing a target add together. Returns which cells found one."""
+        """Each cell adds `rate` site volumes to its fillable candidate of highest priority, up to that candidate's
+        ceiling (site volumes; candidates x 9 like `candidates`); cells sharing a target add together. Returns which
+        cells found one."""
         flat = self.fraction.ravel()
         choice = np.argmax(np.where(fillable, priority, -np.inf), axis=1)
-        active = fillable.any(axis=1)
-        target, cells = np.unique(candidates[np.flatnonzero(active), choice[active]], return_counts=True)
-        added = np.minimum(cells * rate, np.maximum(ceiling[target] - flat[target], 0.0))
+        found = fillable.any(axis=1)
+        active = np.flatnonzero(found)
+        chosen = candidates[active, choice[active]]
+        target, first, cells = np.unique(chosen, return_index=True, return_counts=True)
+        top = ceiling[active, choice[active]][first]
+        added = np.minimum(cells * rate, np.maximum(top - flat[target], 0.0))
         flat[target] += added
         self.formed += float(added.sum())
-        return active
+        return found
 
     # --- measures --------------------------------------------------------------------------------
     def bv_tv(self) -> float:
