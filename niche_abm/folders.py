@@ -8,12 +8,19 @@ Every command that writes a folder checks it before any work, and writes nothing
 - a folder that holds the same kind of output is replaced only with ``--overwrite``;
 - a folder that holds anything else is left alone (choose a new or empty folder).
 
-A folder's kind is read from the one file each kind of output always writes (MARKERS).
+A folder's kind is read from the one file each kind of output always writes (MARKERS), or, for a batch that
+was stopped before it wrote that file, from the jobs it has already kept (STARTED).
+
+A batch that can be resumed (``--resume``) keeps each finished job as a file written whole: to a hidden
+temporary name beside it, then renamed into place (atomic_write), so an interrupted batch leaves only whole
+files, and readers skip the hidden ones.
 """
 
 from __future__ import annotations
 
+import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from niche_abm.params import ParameterError
@@ -28,11 +35,21 @@ MARKERS = {
 }
 """Kind of output -> the file that marks a folder holding it."""
 
+STARTED = {
+    "validation": "targets/*.json",  # a target's entry (niche_abm.validation.runner), kept as it finishes
+    "demo": "*/result.npz",  # an arm's pictures (niche_abm.demos.keep_arm), kept as it finishes
+    "co-culture": "wells/*.json",  # a well's measurements (niche_abm.coculture.run_all), kept as it finishes
+}
+"""Kind of output that can be resumed -> the files its finished jobs leave before the marker is written."""
+
 
 def held_kind(folder: Path) -> str | None:
-    """The kind of output folder holds (a key of MARKERS), or None."""
+    """The kind of output folder holds, finished or started (a key of MARKERS), or None."""
     for kind, marker in MARKERS.items():
         if (folder / marker).is_file():
+            return kind
+    for kind, pattern in STARTED.items():
+        if any(folder.glob(pattern)):
             return kind
     return None
 
@@ -66,8 +83,47 @@ def check_out(folder: Path, kind: str, overwrite: bool) -> None:
             "--overwrite: choose another folder",
         )
     if held == kind and not overwrite:
+        resume = ", or --resume to continue it" if kind in STARTED else ""
         raise ParameterError(
-            "--out", f"{folder} already holds a {kind}; add --overwrite to replace it, or choose another folder"
+            "--out", f"{folder} already holds a {kind}; add --overwrite to replace it{resume}, or choose another folder"
         )
     if held is None and folder.is_dir() and any(folder.iterdir()):
         raise ParameterError("--out", f"{folder} is not empty and holds no {kind}; choose a new or empty folder")
+
+
+def check_resumable(folder: Path, kind: str) -> None:
+    """Raise ParameterError('--resume', ...) unless a `kind` batch may continue in folder: it takes new files
+    and is new, empty, or holds a finished or started `kind` (never another kind of output)."""
+    folder = Path(folder)
+    check_writable(folder, "--resume")
+    if not folder.is_dir():
+        return
+    held = held_kind(folder)
+    if held is not None and held != kind:
+        raise ParameterError("--resume", f"{folder} holds a {held}, not a {kind}: choose another folder")
+    if held is None and any(folder.iterdir()):
+        raise ParameterError("--resume", f"{folder} holds no {kind} to continue; choose a new or empty folder")
+
+
+def forget_finished_jobs(folder: Path, kind: str) -> None:
+    """Remove the jobs a started `kind` batch kept in folder (STARTED), so that --overwrite starts it again."""
+    for path in Path(folder).glob(STARTED[kind]):
+        path.unlink()
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Call write(temporary path) beside path, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def atomic_text(path: Path, text: str) -> None:
+    """Write UTF-8 text to path whole (atomic_write)."""
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -18,10 +18,10 @@ from conftest import REPO_ROOT
 from PIL import Image
 
 from niche_abm.cli import main
+from niche_abm.jobs import interrupts_deferred
 from niche_abm.params import ParameterError
 from niche_abm.sweep import DaskEngine, LocalEngine, SweepSpec, load_sweep, prepare, run_sweep
 from niche_abm.sweep.design import parameter_points, plan, replicate_seed
-from niche_abm.sweep.runner import interrupts_deferred
 from niche_abm.sweep.store import SweepStore
 from niche_abm.sweep.summary import LOSS, sensitivity, summarize
 
@@ -502,7 +502,7 @@ def test_a_cluster_whose_workers_run_other_versions_is_refused_before_anything_i
 ):
     from dask.distributed import LocalCluster
 
-    from niche_abm.sweep import engines
+    from niche_abm import engines
 
     versions = engines.local_versions()
     monkeypatch.setattr(engines, "local_versions", lambda: versions | {"numpy": "0.0.1"})

@@ -1,208 +1,26 @@
-"""Where runs are computed: local worker processes, or a Dask cluster.
-
-Both engines take tasks one at a time (``submit``) and hand back finished
-attempts (``wait``) as (task, outcome) pairs, where the outcome is a
-:class:`~niche_abm.sweep.worker.RunOutcome` or the exception that lost the
-attempt (a worker process that died). The runner keeps only ``capacity``
-attempts in flight, so memory stays bounded however many runs the sweep has.
-"""
+"""The engines of a sweep: the engines of :mod:`niche_abm.engines`, computing sweep runs (simulate_run)."""
 
 from __future__ import annotations
 
-import logging
-import multiprocessing
-import os
-from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
-from concurrent.futures import wait as wait_futures
-from concurrent.futures.process import BrokenProcessPool
-from importlib import metadata
-from typing import Any
-
-from niche_abm.params import ParameterError
-from niche_abm.sweep.design import RunTask
-from niche_abm.sweep.worker import RunOutcome, simulate_run
-
-LOOPBACK = "127.0.0.1"
-
-Finished = list[tuple[RunTask, "RunOutcome | BaseException"]]
+from niche_abm import engines
+from niche_abm.engines import Run
+from niche_abm.sweep.worker import simulate_run
 
 
-class LocalEngine:
-    """A pool of worker processes on this machine (spawned, one run each at a time).
+class LocalEngine(engines.LocalEngine):
+    """Worker processes on this machine computing sweep runs (or another run function, for tests)."""
 
-    When a worker dies, the pool breaks and every attempt in flight is lost;
-    those come back as failures (to be retried) and a fresh pool takes the rest.
-    Stopping on an interrupt terminates this process's worker children.
-    Only ``workers`` attempts are ever in flight, so a death costs at most that many.
-    """
-
-    name = "local"
-
-    def __init__(self, workers: int, run: Callable[[RunTask], RunOutcome] = simulate_run):
-        self.workers = workers
-        self.capacity = workers
-        self._run = run
-        self._pool = self._new_pool()
-        self._futures: dict[Future, RunTask] = {}
-
-    def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
-
-    def submit(self, task: RunTask) -> None:
-        try:
-            future = self._pool.submit(self._run, task)
-        except BrokenProcessPool:
-            self._pool = self._new_pool()
-            future = self._pool.submit(self._run, task)
-        self._futures[future] = task
-
-    def wait(self) -> Finished:
-        done, _ = wait_futures(list(self._futures), return_when=FIRST_COMPLETED)
-        if any(isinstance(_outcome(future), BrokenProcessPool) for future in done):
-            done = set(self._futures)
-            wait_futures(done)
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = self._new_pool()
-        return [(self._futures.pop(future), _outcome(future)) for future in done]
-
-    @property
-    def running(self) -> int:
-        return len(self._futures)
-
-    def close(self, cancel: bool = False) -> None:
-        if cancel:
-            for child in multiprocessing.active_children():
-                child.terminate()
-        self._pool.shutdown(wait=not cancel, cancel_futures=True)
+    def __init__(self, workers: int, run: Run = simulate_run):
+        super().__init__(workers, run)
 
 
-class DaskEngine:
-    """Runs on Dask distributed: a cluster at ``scheduler``, or a LocalCluster of ``workers`` processes.
+class DaskEngine(engines.DaskEngine):
+    """A Dask cluster (at scheduler, or a local one of workers processes) computing sweep runs."""
 
-    A local cluster listens on loopback only, with its dashboard on a free
-    loopback port. The workers of an existing cluster must run the same
-    versions of niche_abm and of the packages that shape a run as this
-    machine, or the sweep is refused before it starts. Dask reschedules the
-    runs of a worker that dies (up to its
-    ``distributed.scheduler.allowed-failures``); a run that keeps killing
-    workers comes back as a ``KilledWorker`` failure.
-    """
-
-    name = "dask"
-
-    def __init__(self, workers: int, scheduler: str | None = None, run: Callable[[RunTask], RunOutcome] = simulate_run):
-        from dask.distributed import Client, LocalCluster
-
-        self._run = run
-        self._cluster = None
-        if scheduler:
-            try:
-                self._client = Client(scheduler, timeout="20s")
-            except (OSError, ValueError) as error:
-                raise ParameterError("--scheduler", f"cannot reach the Dask scheduler {scheduler}: {error}") from None
-            try:
-                check_worker_versions(self._client, scheduler)
-            except ParameterError:
-                self._client.close()
-                raise
-        else:
-            self._cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                host=LOOPBACK,
-                dashboard_address=f"{LOOPBACK}:0",
-                silence_logs=logging.ERROR,
-            )
-            self._client = Client(self._cluster)
-        self._futures: dict[Any, RunTask] = {}
-        self._submitted = 0
-
-    @property
-    def workers(self) -> int:
-        return max(1, sum(self._client.nthreads().values()))
-
-    @property
-    def dashboard(self) -> str:
-        """The address of the cluster's dashboard (on loopback for a local cluster)."""
-        return self._client.dashboard_link
-
-    @property
-    def capacity(self) -> int:
-        """Twice the cluster's threads, so workers never wait for the next run."""
-        return 2 * self.workers
-
-    def submit(self, task: RunTask) -> None:
-        self._submitted += 1
-        future = self._client.submit(self._run, task, key=f"run-{task.index}-{self._submitted}", pure=False)
-        self._futures[future] = task
-
-    def wait(self) -> Finished:
-        from dask.distributed import wait
-
-        done = wait(list(self._futures), return_when="FIRST_COMPLETED").done
-        finished: Finished = [(self._futures.pop(future), _outcome(future)) for future in done]
-        for future in done:
-            future.release()
-        return finished
-
-    @property
-    def running(self) -> int:
-        return len(self._futures)
-
-    def close(self, cancel: bool = False) -> None:
-        if cancel and self._futures:
-            self._client.cancel(list(self._futures))
-        self._client.close()
-        if self._cluster is not None:
-            self._cluster.close()
+    def __init__(self, workers: int, scheduler: str | None = None, run: Run = simulate_run):
+        super().__init__(workers, run, scheduler)
 
 
-REPRODUCIBLE_PACKAGES = ("niche_abm", "mesa", "numpy", "scipy", "pandas")
-"""Packages whose version decides a run's numbers; a cluster's workers must match this machine."""
-
-
-def local_versions() -> dict[str, str]:
-    return {name: metadata.version(name) for name in REPRODUCIBLE_PACKAGES}
-
-
-def check_worker_versions(client, scheduler: str) -> None:
-    """Refuse a cluster whose workers lack niche_abm or run other versions than this machine.
-
-    The same sweep and seed give the same numbers only with the same code, so
-    a mismatch would silently change results. A cluster with no workers yet is
-    not checked (Dask will start the runs when workers join).
-    """
-    expected = local_versions()
-    for name, version in expected.items():
-        found = client.run(metadata.version, name, on_error="return")
-        for worker, answer in sorted(found.items()):
-            if isinstance(answer, BaseException):
-                raise ParameterError(
-                    "--scheduler",
-                    f"worker {worker} of {scheduler} cannot find {name} ({type(answer).__name__}); "
-                    f"install niche_abm {expected['niche_abm']} with {name} {version} on every worker",
-                )
-            if answer != version:
-                raise ParameterError(
-                    "--scheduler",
-                    f"worker {worker} of {scheduler} has {name} {answer} but this machine has {version}; "
-                    "install the same versions on the workers so results stay reproducible",
-                )
-
-
-def _outcome(future) -> RunOutcome | BaseException:
-    """A finished future's RunOutcome, or the exception that ended it (lost worker, cancellation)."""
-    try:
-        return future.result()
-    except Exception as error:
-        return error
-
-
-def make_engine(name: str, workers: int | None, scheduler: str | None) -> LocalEngine | DaskEngine:
-    """The engine asked for on the command line; --scheduler implies Dask."""
-    count = workers or os.cpu_count() or 1
-    if scheduler or name == "dask":
-        return DaskEngine(count, scheduler)
-    return LocalEngine(count)
+def make_engine(name: str, workers: int | None, scheduler: str | None) -> engines.Engine:
+    """The engine asked for on the command line, computing sweep runs; --scheduler implies Dask."""
+    return engines.make_engine(name, workers, scheduler, simulate_run)

@@ -19,10 +19,7 @@ Readers (pyarrow) skip hidden files.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
-from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -30,30 +27,13 @@ from typing import Any
 import pandas as pd
 
 from niche_abm import io
-from niche_abm.folders import check_writable, held_kind
+from niche_abm.folders import atomic_text, atomic_write, check_writable, held_kind
 from niche_abm.params import ParameterError
 from niche_abm.scenario import load_scenario
 from niche_abm.sweep.design import RunTask, design_table
 from niche_abm.sweep.spec import SweepSpec
 
 SWEEP_PACKAGES = ("dask", "distributed", "SALib")
-
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call write(temporary path) beside path, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-
-
-def atomic_text(path: Path, text: str) -> None:
-    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 class SweepStore:

@@ -36,11 +36,12 @@ from SALib.analyze import morris as morris_analysis
 from SALib.analyze import sobol as sobol_analysis
 
 from niche_abm import io
+from niche_abm.folders import atomic_text, atomic_write
 from niche_abm.params import ParameterError
 from niche_abm.stats import describe
 from niche_abm.sweep.design import salib_problem, sample_matrix
 from niche_abm.sweep.spec import SweepSpec
-from niche_abm.sweep.store import SweepStore, atomic_text, atomic_write
+from niche_abm.sweep.store import SweepStore
 
 LOSS = "bv_tv_loss"
 """Derived outcome: BV/TV on day 0 minus BV/TV on the last day, percentage points."""
