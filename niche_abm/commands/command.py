@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import signal
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from niche_abm.budget import DEFAULT_MAX_HOURS, DEFAULT_MAX_MEMORY_GB, Limits
+from niche_abm.engines import Engine, Run, make_engine
 from niche_abm.params import ParameterError
+
+MAX_WORKERS = 1024
+"""Most worker processes --workers may ask for."""
 
 
 @dataclass(frozen=True)
@@ -69,3 +75,46 @@ def limits_from(args: argparse.Namespace) -> Limits:
         if not 0 < value < float("inf"):
             raise ParameterError(key, f"got {value:g}; expected a positive number")
     return Limits.here(args.max_memory_gb, args.max_hours)
+
+
+def add_engine_arguments(parser: argparse.ArgumentParser, workers: int | None) -> None:
+    """--workers, --engine and --scheduler: where a batch's jobs run (niche_abm.engines).
+
+    Args:
+        parser: the command's parser.
+        workers: the default number of worker processes; None for every core.
+    """
+    default = f"default {workers}" if workers else "default: every core"
+    parser.add_argument("--workers", type=int, default=workers, help=f"worker processes ({default})")
+    parser.add_argument("--engine", choices=("local", "dask"), default="local", help="local processes or Dask")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="submit to a running Dask cluster, e.g. tcp://host:8786")
+
+
+def add_resume_argument(parser: argparse.ArgumentParser, kind: str) -> None:
+    """--resume: continue an interrupted batch in --out, computing only what is missing."""
+    parser.add_argument("--resume", action="store_true", help=f"continue a {kind} in --out: run only what is missing")
+
+
+def workers_from(args: argparse.Namespace) -> int | None:
+    """The --workers count, checked to lie in [1, MAX_WORKERS]; None when not given (every core)."""
+    return None if args.workers is None else check_count(args.workers, "--workers", 1, MAX_WORKERS)
+
+
+def engine_from(args: argparse.Namespace, run: Run) -> Engine:
+    """The engine of --engine, --workers and --scheduler, computing run (ParameterError for a bad cluster)."""
+    return make_engine(args.engine, workers_from(args), args.scheduler, run)
+
+
+def stop_on_sigterm() -> None:
+    """Let a batch system's SIGTERM stop a batch as Ctrl-C does (finished jobs are kept)."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+
+INTERRUPTED = 130
+"""Exit status of a batch stopped by Ctrl-C or SIGTERM (128 + SIGINT)."""
+
+
+def interrupted(out: Path, what: str) -> int:
+    """Say how to continue an interrupted batch (on stderr) and return INTERRUPTED."""
+    print(f"interrupted: finished {what} are kept; continue with --resume --out {out}", file=sys.stderr)
+    return INTERRUPTED

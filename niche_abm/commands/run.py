@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +16,10 @@ from niche_abm import io
 from niche_abm.budget import check_fits, estimate_run
 from niche_abm.commands.command import Command, add_limit_arguments, add_out_arguments, limits_from, no_arguments
 from niche_abm.drugs.regimen import parse_regimen
+from niche_abm.engines import LocalEngine
 from niche_abm.experiment import RunDescription
 from niche_abm.folders import check_out
+from niche_abm.jobs import run_jobs
 from niche_abm.metrics import COLUMNS
 from niche_abm.params import ParameterError
 from niche_abm.scenario import check_days, load_scenario, parse_assignment
@@ -102,10 +104,23 @@ def simulate(description: RunDescription, out: Path, progress_position: int | No
     return result.timeseries
 
 
-def _main_job_worker(job: tuple[str, int]) -> pd.DataFrame:
-    name, position = job
-    description = RunDescription(name, seed=MAIN_SEED, days=MAIN_DAYS)
-    return simulate(description, Path("results") / name, progress_position=position)
+@dataclass(frozen=True)
+class MainRun:
+    """One scenario of the main job for a worker; its index is also the line of its progress bar."""
+
+    index: int
+    scenario: str
+
+
+def simulate_main_run(job: MainRun) -> pd.DataFrame:
+    """Run one scenario of the main job into results/<scenario>/ (simulate); returns its daily metrics."""
+    description = RunDescription(job.scenario, seed=MAIN_SEED, days=MAIN_DAYS)
+    return simulate(description, Path("results") / job.scenario, progress_position=job.index)
+
+
+def reraise(job: MainRun, error: BaseException, attempts: int) -> None:
+    """A main-job run that failed stops the main job with its error."""
+    raise error
 
 
 def main_job(args: argparse.Namespace) -> int:
@@ -120,8 +135,13 @@ def main_job(args: argparse.Namespace) -> int:
         check_out(Path("results") / name, "run", overwrite=True)
     started = time.perf_counter()
     print(f"niche_abm main job: {' and '.join(MAIN_SCENARIOS)}, {MAIN_DAYS} days, seed {MAIN_SEED} -> results/")
-    with ProcessPoolExecutor(max_workers=len(MAIN_SCENARIOS)) as pool:
-        series = list(pool.map(_main_job_worker, [(name, i) for i, name in enumerate(MAIN_SCENARIOS)]))
+    finished: dict[str, pd.DataFrame] = {}
+    jobs = [MainRun(index, name) for index, name in enumerate(MAIN_SCENARIOS)]
+    engine = LocalEngine(len(MAIN_SCENARIOS), simulate_main_run)
+    session = run_jobs(jobs, engine, lambda job, frame, _: finished.update({job.scenario: frame}), reraise, 0)
+    if session.interrupted:
+        raise KeyboardInterrupt
+    series = [finished[name] for name in MAIN_SCENARIOS]
     runs = {}
     for name, frame in zip(MAIN_SCENARIOS, series, strict=True):
         with np.load(Path("results") / name / "final_state.npz") as state:

@@ -5,22 +5,28 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import sys
 from pathlib import Path
 
 from niche_abm.budget import check_fits
-from niche_abm.commands.command import Command, add_limit_arguments, check_count, limits_from
+from niche_abm.commands.command import (
+    Command,
+    add_engine_arguments,
+    add_limit_arguments,
+    add_resume_argument,
+    interrupted,
+    limits_from,
+    stop_on_sigterm,
+    workers_from,
+)
 from niche_abm.params import ParameterError
 
 
 def _sweep_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("sweep", help="a sweep TOML file, or the name of one in scenarios/sweeps/")
     parser.add_argument("--out", type=Path, help="dataset folder (default results/sweeps/NAME)")
-    parser.add_argument("--workers", type=int, help="worker processes (default: every core)")
-    parser.add_argument("--engine", choices=("local", "dask"), default="local", help="local processes or Dask")
-    parser.add_argument("--scheduler", metavar="ADDRESS", help="submit to a running Dask cluster, e.g. tcp://host:8786")
-    parser.add_argument("--resume", action="store_true", help="continue a sweep in --out: run only what is missing")
+    add_engine_arguments(parser, workers=None)
+    add_resume_argument(parser, "sweep")
     add_limit_arguments(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -35,7 +41,7 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     from niche_abm.sweep.design import estimate, run_count
 
     spec = load_sweep(args.sweep)
-    workers = check_count(args.workers, "--workers", 1, 1024) if args.workers is not None else os.cpu_count() or 1
+    workers = workers_from(args) or os.cpu_count() or 1
     out = args.out or Path("results") / "sweeps" / spec.name
     limits = limits_from(args)
     cluster = make_engine("dask", workers, args.scheduler) if args.scheduler else None
@@ -49,7 +55,7 @@ def run_sweep_command(args: argparse.Namespace) -> int:
         if cluster is not None:
             cluster.close()
         raise
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    stop_on_sigterm()
     engine = cluster or make_engine(args.engine, workers, None)
     print(
         f"{spec.name}: {len(tasks)} runs on {engine.name} ({engine.workers} workers) into {out}/; "
@@ -64,8 +70,7 @@ def run_sweep_command(args: argparse.Namespace) -> int:
         f"in {report.wall_time_s:.1f} s; runs table: {out / 'runs.csv'}"
     )
     if report.interrupted:
-        print(f"interrupted: finished runs are kept; continue with --resume --out {out}", file=sys.stderr)
-        return 130
+        return interrupted(out, "runs")
     if report.failed:
         print(f"{report.failed} runs failed (errors in runs.csv); --resume retries them", file=sys.stderr)
         return 1
