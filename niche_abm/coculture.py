@@ -24,11 +24,18 @@ well, the same crowding and the stroma's baseline IL-6 in the shared medium, so
 the contact arm differs from it only by what contact brings (adhesion, with its
 lower death and the drug's adhesion protection, and the contact-triggered IL-6
 rise), which is what cell-adhesion-mediated drug resistance names.
+
+``run_all`` cultures every well (arm and seed) as one job of an engine
+(:mod:`niche_abm.engines`: local processes or Dask) and keeps each well's
+measurements as it finishes, so an interrupted co-culture is continued with
+``run.py coculture --resume`` and only the missing wells are cultured.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,8 +47,11 @@ from niche_abm.cells import stroma as stroma_rules
 from niche_abm.cells.precursor import fusion_rate
 from niche_abm.drugs import DRUGS
 from niche_abm.drugs.regimen import Treatment
+from niche_abm.engines import Engine
 from niche_abm.experiment import DEFAULTS, RunDescription
 from niche_abm.fields import free_rankl, rank_occupancy
+from niche_abm.folders import atomic_text
+from niche_abm.jobs import JobFailed, describe_lost, run_jobs
 from niche_abm.params import Parameters
 from niche_abm.stats import describe, mean_interval
 from niche_abm.units import pm_to_pg_per_ml
@@ -178,9 +188,55 @@ def osteoclastogenic_potential(
     return float(fused / (p.ocp.fusion_partners + 1))
 
 
-def run_all(seeds: tuple[int, ...] = (1, 2, 3), hours: int = 48) -> pd.DataFrame:
-    """Every arm for every seed: one row each, with the MM survival of the CAM-DR arms."""
-    return with_survival(pd.DataFrame([run_arm(arm, seed, hours) for arm in ARMS for seed in seeds]))
+RETRIES = 1
+"""How often a well whose run failed or whose worker died is cultured again."""
+
+
+@dataclass(frozen=True)
+class WellJob:
+    """One well for a worker: an arm of ARMS (by its place), a seed and the culture time (h)."""
+
+    index: int
+    arm: int
+    seed: int
+    hours: int
+
+    @property
+    def name(self) -> str:
+        """The file name its measurements are kept under."""
+        return f"arm{self.arm:02d}-seed{self.seed}-{self.hours}h.json"
+
+
+def culture(job: WellJob) -> dict[str, float]:
+    """Culture one well on a worker (run_arm)."""
+    return run_arm(ARMS[job.arm], job.seed, job.hours)
+
+
+def run_all(engine: Engine, wells: Path, seeds: tuple[int, ...] = (1, 2, 3), hours: int = 48) -> pd.DataFrame:
+    """Every arm for every seed, each well a job of engine (closed at the end): one row each, in the order of
+    ARMS, with the MM survival of the CAM-DR arms.
+
+    Each well's measurements are kept as a JSON file in the folder `wells` as it finishes (written whole), and
+    wells already there are not cultured again. Raises KeyboardInterrupt when interrupted and JobFailed when a
+    well failed after its retries; the wells that finished are kept either way.
+    """
+    jobs = [WellJob(len(seeds) * a + s, a, seed, hours) for a in range(len(ARMS)) for s, seed in enumerate(seeds)]
+    rows = {job.index: json.loads((wells / job.name).read_text()) for job in jobs if (wells / job.name).is_file()}
+    failures = []
+
+    def keep(job: WellJob, row: dict[str, float], attempts: int) -> None:
+        atomic_text(wells / job.name, json.dumps(row))
+        rows[job.index] = row
+
+    def give_up(job: WellJob, error: BaseException, attempts: int) -> None:
+        failures.append(f"{ARMS[job.arm].name}, seed {job.seed}, failed {attempts} times: {describe_lost(error)}")
+
+    session = run_jobs([job for job in jobs if job.index not in rows], engine, keep, give_up, RETRIES)
+    if session.interrupted:
+        raise KeyboardInterrupt
+    if failures:
+        raise JobFailed("; ".join(failures))
+    return with_survival(pd.DataFrame([rows[job.index] for job in jobs]))
 
 
 def with_survival(results: pd.DataFrame) -> pd.DataFrame:

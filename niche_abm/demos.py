@@ -8,10 +8,14 @@ Info tab of a classroom model: what to look for, a question to ask, and what
 happened, in plain words.
 
 In the app a demo loads one arm at a time; ``python run.py demo NAME`` runs all
-arms side by side (two processes) and writes, into results/demos/NAME/:
+arms side by side, each arm one job of an engine (:mod:`niche_abm.engines`: two
+local processes by default, or Dask), and writes, into results/demos/NAME/:
 ``demo.png`` (the marrow of every arm at four days, and the time courses),
 ``about.md`` (the explanation and the measured numbers) and, per arm,
-``<arm>/timeseries.csv`` and ``<arm>/overview.png`` (with the field maps).
+``<arm>/timeseries.csv`` and ``<arm>/overview.png`` (with the field maps) and
+``<arm>/result.npz`` (the pictures of demo.png and the arm's wall time). An arm
+is finished when its result.npz exists, written whole after the other files, so
+an interrupted demo keeps its finished arms and ``--resume`` runs only the rest.
 """
 
 from __future__ import annotations
@@ -19,7 +23,6 @@ from __future__ import annotations
 import difflib
 import re
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,13 +32,20 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from niche_abm.drugs.regimen import parse_regimen
+from niche_abm.engines import Engine
 from niche_abm.experiment import RunDescription
+from niche_abm.folders import atomic_text, atomic_write
+from niche_abm.jobs import JobFailed, describe_lost, run_jobs
 from niche_abm.params import ParameterError
 from niche_abm.plots import compose_rgb, extent_mm, legend_handles, overview_figure, plot_time_courses
 
 SEED = 1
 SNAPSHOTS = 4
 """Marrow pictures per arm in demo.png, evenly spaced from day 0 to the last day."""
+RETRIES = 1
+"""How often an arm whose run failed or whose worker died is tried again."""
+RESULT = "result.npz"
+"""The file, in an arm's folder, that marks the arm finished (written last)."""
 
 
 @dataclass(frozen=True)
@@ -288,30 +298,79 @@ def run_arm(demo: Demo, index: int, out: Path) -> ArmResult:
     }
     snapshots = tuple((float(day), pictures[day]) for day in days)
     folder = out / arm.slug
-    folder.mkdir(parents=True, exist_ok=True)
-    result.timeseries.to_csv(folder / "timeseries.csv", index=False)
+    atomic_write(folder / "timeseries.csv", lambda tmp: result.timeseries.to_csv(tmp, index=False))
     figure = overview_figure(result.model, result.timeseries, f"{demo.title}: {arm.label}")
-    figure.savefig(folder / "overview.png", dpi=100)
+    atomic_write(folder / "overview.png", lambda tmp: figure.savefig(tmp, dpi=100, format="png"))
     return ArmResult(arm, result.timeseries, snapshots, time.perf_counter() - started)
 
 
-def _run_arm_job(job: tuple[Demo, int, Path]) -> ArmResult:
-    return run_arm(*job)
+@dataclass(frozen=True)
+class ArmJob:
+    """One arm of a demo for a worker: the demo, the arm's place in it and the demo's folder."""
+
+    index: int
+    demo: Demo
+    out: str
 
 
-def run_demo(demo: Demo, out: Path, workers: int = 2) -> list[ArmResult]:
-    """Run every arm of a demo (in `workers` parallel processes when it has several) and write demo.png and
-    about.md into out."""
+def run_arm_job(job: ArmJob) -> ArmResult:
+    """Run one arm on a worker (run_arm)."""
+    return run_arm(job.demo, job.index, Path(job.out))
+
+
+def keep_arm(result: ArmResult, out: Path) -> None:
+    """Mark an arm finished: its pictures and wall time in out/<arm>/result.npz, written whole."""
+    days = np.array([day for day, _ in result.snapshots])
+    images = np.stack([image for _, image in result.snapshots])
+
+    def write(path: Path) -> None:
+        with path.open("wb") as handle:
+            np.savez(handle, days=days, images=images, seconds=result.seconds)
+
+    atomic_write(out / result.arm.slug / RESULT, write)
+
+
+def kept_arm(demo: Demo, index: int, out: Path) -> ArmResult | None:
+    """An arm finished by an earlier session (its result.npz and timeseries.csv in out/<arm>/), or None."""
+    arm = demo.arms[index]
+    folder = out / arm.slug
+    if not (folder / RESULT).is_file():
+        return None
+    with np.load(folder / RESULT) as kept:
+        snapshots = tuple((float(day), image) for day, image in zip(kept["days"], kept["images"], strict=True))
+        seconds = float(kept["seconds"])
+    timeseries = pd.read_csv(folder / "timeseries.csv")
+    return ArmResult(arm, timeseries, snapshots, seconds)
+
+
+def run_demo(demo: Demo, out: Path, engine: Engine) -> list[ArmResult]:
+    """Run every arm of a demo not yet finished in out (each a job of engine, which is closed at the end) and
+    write demo.png and about.md into out.
+
+    Raises KeyboardInterrupt when interrupted and JobFailed when an arm failed after its retries; the arms that
+    finished are kept either way.
+    """
     out.mkdir(parents=True, exist_ok=True)
-    jobs = [(demo, index, out) for index in range(len(demo.arms))]
-    if min(workers, len(jobs)) <= 1:
-        results = [run_arm(*job) for job in jobs]
-    else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-            results = list(pool.map(_run_arm_job, jobs))
-    demo_figure(demo, results).savefig(out / "demo.png", dpi=100)
-    (out / "about.md").write_text(about_text(demo, results), encoding="utf-8")
-    return results
+    results = {index: kept_arm(demo, index, out) for index in range(len(demo.arms))}
+    failures = []
+
+    def keep(job: ArmJob, result: ArmResult, attempts: int) -> None:
+        keep_arm(result, out)
+        results[job.index] = result
+
+    def give_up(job: ArmJob, error: BaseException, attempts: int) -> None:
+        failures.append(f"arm {demo.arms[job.index].label!r} failed {attempts} times: {describe_lost(error)}")
+
+    jobs = [ArmJob(index, demo, str(out.resolve())) for index, result in results.items() if result is None]
+    session = run_jobs(jobs, engine, keep, give_up, RETRIES)
+    if session.interrupted:
+        raise KeyboardInterrupt
+    if failures:
+        raise JobFailed("; ".join(failures))
+    finished = [results[index] for index in range(len(demo.arms))]
+    atomic_write(out / "demo.png", lambda tmp: demo_figure(demo, finished).savefig(tmp, dpi=100, format="png"))
+    atomic_text(out / "about.md", about_text(demo, finished))
+    return finished
 
 
 def demo_figure(demo: Demo, results: list[ArmResult]) -> Figure:

@@ -30,8 +30,9 @@ from niche_abm.app.raster import (
 from niche_abm.app.session import AppModel
 from niche_abm.app.settings import GRID, SLIDERS, Setup, scenario_names, scenario_setup, scenario_values
 from niche_abm.cells import MyelomaCell, Osteoclast, StromalCell
-from niche_abm.demos import DEMOS, Arm, Demo, about_text, demo_figure, find_demo, run_arm, run_demo
+from niche_abm.demos import DEMOS, Arm, Demo, about_text, demo_figure, find_demo, run_arm, run_arm_job, run_demo
 from niche_abm.drugs.regimen import parse_regimen
+from niche_abm.engines import LocalEngine
 from niche_abm.metrics import COLUMNS
 from niche_abm.params import ParameterError
 from niche_abm.scenario import load_scenario
@@ -355,11 +356,25 @@ def test_a_demo_arm_runs_headless_with_snapshots_and_files(tmp_path):
     assert "**Question to ask.** ask" in text and "| denosumab from day 1 |" in text
 
 
-def test_run_demo_writes_the_figure_and_notes(tmp_path):
-    results = run_demo(SHORT, tmp_path, workers=1)
-    assert [r.arm.label for r in results] == ["no drug", "denosumab from day 1"]
+def test_run_demo_writes_the_figure_and_notes_and_resumes_only_the_arm_it_had_not_kept(tmp_path):
+    first = run_demo(SHORT, tmp_path, LocalEngine(2, run_arm_job))
+    assert [r.arm.label for r in first] == ["no drug", "denosumab from day 1"]
     assert Image.open(tmp_path / "demo.png").format == "PNG"
     assert (tmp_path / "about.md").read_text(encoding="utf-8").startswith("# A short demo")
+    kept, lost = (tmp_path / arm.slug for arm in SHORT.arms)
+    (lost / "result.npz").unlink()  # as if interrupted before the second arm was kept
+    written = {path.name: path.stat().st_mtime_ns for path in kept.iterdir()}
+    assert sorted(written) == ["overview.png", "result.npz", "timeseries.csv"]
+    again = run_demo(SHORT, tmp_path, LocalEngine(1, run_arm_job))
+    assert {path.name: path.stat().st_mtime_ns for path in kept.iterdir()} == written, "the kept arm was not rerun"
+    assert again[0].seconds == first[0].seconds, "the kept arm's result is read back, not recomputed"
+    assert (lost / "result.npz").is_file()
+    for before, after in zip(first, again, strict=True):
+        pd.testing.assert_frame_equal(after.timeseries, before.timeseries, check_exact=True)
+        for (day_before, image_before), (day_after, image_after) in zip(before.snapshots, after.snapshots, strict=True):
+            assert day_after == day_before
+            np.testing.assert_array_equal(image_after, image_before)
+    assert (tmp_path / "about.md").read_text(encoding="utf-8") == about_text(SHORT, again)
 
 
 def test_app_refuses_a_port_out_of_range_before_starting_anything(capsys):

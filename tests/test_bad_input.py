@@ -127,6 +127,14 @@ CASES = {
     "co-culture into a sweep, even with --overwrite": Case(
         "coculture --seeds 1 --out finished_sweep --overwrite", ("--out", "holds a sweep", "never written into")
     ),
+    "resume a demo in a sweep's folder": Case(
+        "demo healthy --resume --out finished_sweep", ("--resume", "holds a sweep, not a demo")
+    ),
+    # --- engines, asked for before any work -----------------------------------------------------------------------
+    "a validation on a malformed Dask scheduler address": Case(
+        "validate --only T1 --scheduler bogus://nowhere --out v", ("--scheduler", "bogus")
+    ),
+    "a demo with no workers": Case("demo healthy --workers 0 --out d", ("--workers", "got 0", "[1, 1024]")),
     # --- work that cannot fit, refused before anything is allocated ------------------------------------------------
     "the largest grid": Case(
         "run mm_niche --set grid.width=2000 --set grid.height=2000 --out big",

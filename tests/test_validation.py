@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import shutil
 import subprocess
 import sys
 import types
@@ -23,21 +24,75 @@ def _run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     )
 
 
-def test_validate_runs_the_contact_target_end_to_end_and_writes_json_and_report(tmp_path):
-    """T1 (co-culture contact vs transwell, Giuliani 2001) through `run.py validate --only T1`."""
-    out = tmp_path / "validation"
-    result = _run("validate", "--only", "T1", "--workers", "1", "--out", str(out))
+CO_CULTURE_TARGETS = ("T1", "T2")
+"""The fastest targets (co-culture, seconds each): what the engine and resume tests validate."""
+
+
+def _entries(out: Path) -> dict[str, dict]:
+    return {entry["id"]: entry for entry in json.loads((out / "validation.json").read_text())["targets"]}
+
+
+@pytest.fixture(scope="module")
+def local_validation(tmp_path_factory) -> Path:
+    """`run.py validate --only T1 T2` on the local engine (two processes): its output folder."""
+    out = tmp_path_factory.mktemp("local") / "validation"
+    result = _run("validate", "--only", *CO_CULTURE_TARGETS, "--workers", "2", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert "T1" in result.stdout and ("PASS" in result.stdout or "FAIL" in result.stdout)
-    entries = json.loads((out / "validation.json").read_text())["targets"]
-    assert [e["id"] for e in entries] == ["T1"]
-    entry = entries[0]
-    assert entry["status"] in ("PASS", "FAIL")
-    for field in ("claim", "source", "measured", "published", "seeds", "replicates", "mechanism", "readout"):
-        assert entry[field], field
-    report = (out / "validation_report.md").read_text()
+    return out
+
+
+def test_validate_runs_the_co_culture_targets_end_to_end_and_writes_json_and_report(local_validation):
+    """T1 (co-culture contact vs transwell, Giuliani 2001) and T2 (IMiDs) through `run.py validate --only T1 T2`."""
+    entries = _entries(local_validation)
+    assert list(entries) == list(CO_CULTURE_TARGETS)
+    for entry in entries.values():
+        assert entry["status"] in ("PASS", "FAIL")
+        for field in ("claim", "source", "measured", "published", "seeds", "replicates", "mechanism", "readout"):
+            assert entry[field], field
+    report = (local_validation / "validation_report.md").read_text()
     assert "T1" in report and "Giuliani" in report
-    assert list((out / "figures").glob("*.png"))
+    assert list((local_validation / "figures").glob("*.png"))
+    kept = {path.stem: json.loads(path.read_text()) for path in (local_validation / "targets").glob("*.json")}
+    assert kept == entries, "every finished target is kept on its own, as validation.json holds it"
+    assert not [p for p in local_validation.rglob(".*")], "no temporary file or run cache is left behind"
+
+
+def test_validate_on_a_dask_cluster_on_loopback_measures_the_same(local_validation, tmp_path):
+    out = tmp_path / "validation"
+    result = _run("validate", "--only", *CO_CULTURE_TARGETS, "--engine", "dask", "--workers", "2", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    on_dask, local = _entries(out), _entries(local_validation)
+    for target in CO_CULTURE_TARGETS:
+        assert on_dask[target]["measured"] == local[target]["measured"], target
+        assert on_dask[target]["details"] == local[target]["details"], target
+
+
+def test_validate_resume_evaluates_only_the_target_that_was_not_kept(local_validation, tmp_path):
+    """An interrupted validation that kept T1 but not T2: --resume evaluates T2 alone and leaves T1's entry."""
+    out = tmp_path / "validation"
+    shutil.copytree(local_validation, out)
+    for name in ("validation.json", "validation_report.md", "targets/T2.json"):
+        (out / name).unlink()
+    t1 = out / "targets" / "T1.json"
+    written = t1.stat().st_mtime_ns
+    result = _run("validate", "--only", *CO_CULTURE_TARGETS, "--resume", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "kept from before: T1" in result.stdout
+    assert "  T2: " in result.stdout and "  T1: " not in result.stdout, "only T2 was evaluated"
+    assert t1.stat().st_mtime_ns == written
+    assert (out / "targets" / "T2.json").is_file()
+    assert _entries(out)["T1"] == _entries(local_validation)["T1"]
+    assert _entries(out)["T2"]["measured"] == _entries(local_validation)["T2"]["measured"]
+
+
+def test_validate_without_resume_refuses_a_started_validation(local_validation, tmp_path):
+    out = tmp_path / "validation"
+    (out / "targets").mkdir(parents=True)
+    shutil.copy(local_validation / "targets" / "T1.json", out / "targets")
+    result = _run("validate", "--only", "T1", "--out", str(out))
+    assert result.returncode == 2
+    assert "--resume" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_validate_refuses_an_unknown_target_with_exit_status_2(tmp_path):

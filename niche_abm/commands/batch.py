@@ -1,4 +1,8 @@
-"""Batches with their own tables and figures: ``coculture``, ``validate``, ``dose-response`` and ``demo``."""
+"""Batches with their own tables and figures: ``coculture``, ``validate``, ``dose-response`` and ``demo``.
+
+Each runs its jobs on an engine (--engine local|dask, --workers, --scheduler; niche_abm.engines), keeps every
+job as it finishes, and continues an interrupted batch with --resume (exit 130 when interrupted).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,22 @@ import time
 from pathlib import Path
 
 from niche_abm.budget import check_fits, estimate_batch, estimate_run
-from niche_abm.commands.command import Command, add_limit_arguments, add_out_arguments, check_count, limits_from
-from niche_abm.folders import check_out
+from niche_abm.commands.command import (
+    Command,
+    add_engine_arguments,
+    add_limit_arguments,
+    add_out_arguments,
+    add_resume_argument,
+    check_count,
+    engine_from,
+    interrupted,
+    limits_from,
+    stop_on_sigterm,
+    workers_from,
+)
+from niche_abm.engines import Engine, Run
+from niche_abm.folders import check_out, check_resumable, forget_finished_jobs
+from niche_abm.jobs import JobFailed
 from niche_abm.params import ParameterError
 from niche_abm.scenario import check_days, load_scenario, parse_assignment
 
@@ -19,19 +37,46 @@ def _coculture_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seeds", type=int, default=3, help="replicates per arm (default 3)")
     parser.add_argument("--hours", type=int, default=48, help="culture time, h (24-72; default 48)")
     add_out_arguments(parser, "results/coculture", "co-culture")
+    add_engine_arguments(parser, workers=2)
+    add_resume_argument(parser, "co-culture")
+
+
+def prepare_out(out: Path, kind: str, args: argparse.Namespace) -> None:
+    """Check --out for a new batch of this kind (check_out) or, with --resume, for continuing one."""
+    if args.resume:
+        check_resumable(out, kind)
+    else:
+        check_out(out, kind, args.overwrite)
+
+
+def start_batch(out: Path, kind: str, args: argparse.Namespace, run: Run) -> Engine:
+    """The engine for a batch whose folder was checked (prepare_out); a new batch forgets the jobs an earlier one
+    kept there (--overwrite). Call last before the work: a bad cluster is refused before anything is removed."""
+    engine = engine_from(args, run)
+    if not args.resume:
+        forget_finished_jobs(out, kind)
+    stop_on_sigterm()
+    return engine
 
 
 def run_coculture(args: argparse.Namespace) -> int:
-    """Run every co-culture arm, print the per-arm means and write runs.csv, summary.csv and coculture.png."""
+    """Run every co-culture well, print the per-arm means and write runs.csv, summary.csv and coculture.png;
+    each well's measurements are kept in OUT/wells/ as it finishes."""
     from niche_abm import coculture
 
     check_count(args.hours, "--hours", 24, 72)
     check_count(args.seeds, "--seeds", 1, 100)
     out = args.out or Path("results/coculture")
-    check_out(out, "co-culture", args.overwrite)
-    results = coculture.run_all(seeds=tuple(range(1, args.seeds + 1)), hours=args.hours)
+    prepare_out(out, "co-culture", args)
+    engine = start_batch(out, "co-culture", args, coculture.culture)
+    try:
+        results = coculture.run_all(engine, out / "wells", seeds=tuple(range(1, args.seeds + 1)), hours=args.hours)
+    except KeyboardInterrupt:
+        return interrupted(out, "wells")
+    except JobFailed as error:
+        print(f"co-culture: {error}; finished wells are kept, --resume tries the rest again", file=sys.stderr)
+        return 1
     summary = coculture.summarise(results)
-    out.mkdir(parents=True, exist_ok=True)
     results.to_csv(out / "runs.csv", index=False)
     summary.to_csv(out / "summary.csv")
     coculture.figure(results).savefig(out / "coculture.png", dpi=110)
@@ -43,23 +88,30 @@ def run_coculture(args: argparse.Namespace) -> int:
 
 def _validate_arguments(parser: argparse.ArgumentParser) -> None:
     add_out_arguments(parser, "results/validation", "validation")
-    parser.add_argument("--workers", type=int, default=2, help="parallel processes (default 2)")
-    parser.add_argument("--only", help="comma-separated target ids, e.g. T1,T4 (default: all)")
+    add_engine_arguments(parser, workers=2)
+    add_resume_argument(parser, "validation")
+    parser.add_argument("--only", nargs="+", help="target ids, e.g. T1 T4 or T1,T4 (default: all)")
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    """Run the validation targets; write validation.json and validation_report.md (a FAIL is a result)."""
-    from niche_abm.validation.runner import run_validation, target_modules
+    """Run the validation targets; write validation.json and validation_report.md (a FAIL is a result).
 
-    check_count(args.workers, "--workers", 1, 64)
-    only = [t.strip().upper() for t in args.only.split(",") if t.strip()] if args.only else None
+    Each finished target's entry is kept in OUT/targets/, so --resume evaluates only the targets missing there.
+    """
+    from niche_abm.validation.runner import evaluate_target, run_validation, target_modules
+
+    only = [t.strip().upper() for item in args.only for t in item.split(",") if t.strip()] if args.only else None
     known = set(target_modules())
     unknown = sorted(set(only or ()) - known)
     if unknown:
         raise ParameterError("--only", f"unknown target(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     out = args.out or Path("results/validation")
-    check_out(out, "validation", args.overwrite)
-    return run_validation(out, workers=args.workers, only=only)
+    prepare_out(out, "validation", args)
+    engine = start_batch(out, "validation", args, evaluate_target)
+    try:
+        return run_validation(out, engine, only=only)
+    except KeyboardInterrupt:
+        return interrupted(out, "targets")
 
 
 def _dose_response_arguments(parser: argparse.ArgumentParser) -> None:
@@ -70,10 +122,8 @@ def _dose_response_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seeds", type=int, default=3, help="replicates per dose, paired across doses (default 3)")
     parser.add_argument("--start-day", type=float, default=0.0, help="first day of dosing (default 0)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter")
-    parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
-    parser.add_argument("--engine", choices=("local", "dask"), default="local", help="local processes or Dask")
-    parser.add_argument("--scheduler", metavar="ADDRESS", help="submit to a running Dask cluster, e.g. tcp://host:8786")
-    parser.add_argument("--resume", action="store_true", help="continue an interrupted dose-response in --out")
+    add_engine_arguments(parser, workers=2)
+    add_resume_argument(parser, "dose-response")
     add_out_arguments(parser, "results/dose_response_DRUG", "dose-response")
     add_limit_arguments(parser)
 
@@ -82,12 +132,13 @@ def run_dose_response(args: argparse.Namespace) -> int:
     """Run one drug at several doses as a sweep (its dataset in OUT/runs/) and write runs.csv, summary.csv and
     dose_response.png into OUT; exit 130 when interrupted (continue with --resume)."""
     from niche_abm import dose_response
-    from niche_abm.sweep import make_engine, prepare, run_sweep
+    from niche_abm.sweep import prepare, run_sweep
+    from niche_abm.sweep.worker import simulate_run
 
     doses = dose_response.parse_doses(args.doses)
     days = check_days(args.days, "--days")
     check_count(args.seeds, "--seeds", 1, 100)
-    check_count(args.workers, "--workers", 1, 64)
+    workers_from(args)
     overrides = dict(parse_assignment(text) for text in args.set)
     out = args.out or Path("results") / f"dose_response_{args.drug}"
     if not args.resume:
@@ -102,10 +153,9 @@ def run_dose_response(args: argparse.Namespace) -> int:
     if args.overwrite and not args.resume and (out / "runs").is_dir():
         shutil.rmtree(out / "runs")
     store, tasks = prepare(spec, out / "runs", args.resume)
-    report = run_sweep(spec, store, tasks, make_engine(args.engine, args.workers, args.scheduler))
+    report = run_sweep(spec, store, tasks, engine_from(args, simulate_run))
     if report.interrupted:
-        print(f"interrupted: finished runs are kept; continue with --resume --out {out}", file=sys.stderr)
-        return 130
+        return interrupted(out, "runs")
     results = dose_response.outcomes(store, doses)
     summary = dose_response.summarise(results, doses)
     dose_response.write(out, results, summary, dose_response.figure(summary, args.drug, args.scenario, days))
@@ -117,11 +167,14 @@ def run_dose_response(args: argparse.Namespace) -> int:
 def _demo_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", nargs="?", help="a demo name from `run.py demo`")
     add_out_arguments(parser, "results/demos/NAME", "demo")
+    add_engine_arguments(parser, workers=2)
+    add_resume_argument(parser, "demo")
     parser.add_argument("--quiet", action="store_true", help="print only where the figures went")
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    """List the teaching demos, or run one headless and write demo.png, about.md and each arm's files."""
+    """List the teaching demos, or run one headless and write demo.png, about.md and each arm's files; each
+    finished arm is kept, so --resume runs only the arms missing."""
     from niche_abm import demos
 
     if args.name is None:
@@ -129,9 +182,16 @@ def run_demo(args: argparse.Namespace) -> int:
         return 0
     demo = demos.find_demo(args.name)
     out = args.out or Path("results") / "demos" / demo.name
-    check_out(out, "demo", args.overwrite)
+    prepare_out(out, "demo", args)
+    engine = start_batch(out, "demo", args, demos.run_arm_job)
     started = time.perf_counter()
-    results = demos.run_demo(demo, out)
+    try:
+        results = demos.run_demo(demo, out, engine)
+    except KeyboardInterrupt:
+        return interrupted(out, "arms")
+    except JobFailed as error:
+        print(f"demo {demo.name}: {error}; finished arms are kept, --resume tries the rest again", file=sys.stderr)
+        return 1
     if not args.quiet:
         seconds = time.perf_counter() - started
         print(f"{demo.title}: {demo.days} days, seed {demos.SEED}, {len(results)} arm(s) in {seconds:.1f} s")

@@ -1,17 +1,23 @@
-"""Run the validation targets in parallel and write validation.json and validation_report.md.
+"""Run the validation targets on an engine and write validation.json and validation_report.md.
 
 Each target is a module ``t<NN>_<name>.py`` in this folder with ID, CLAIM, SOURCE,
 PUBLISHED, TOLERANCE, SEEDS, MECHANISM, READOUT (optionally READOUT_NOTE) and
 ``evaluate(seeds) -> dict``. READOUT says what a PASS is worth (READOUTS); the report
-labels a PASS whose readout is direct or calibrated as such. Workers receive module
-names (the start method is spawn), share simulated runs through a temporary disk
-cache, and write figures to ``out_dir/figures``. A FAIL is a scientific result; only
-a target that crashes makes the exit code 1. The command line is ``run.py validate``
-(``niche-abm validate``); from Python::
+labels a PASS whose readout is direct or calibrated as such. Each target is one job
+of the engine (:mod:`niche_abm.engines`: local processes or Dask): workers receive
+the module's name, share simulated runs through a disk cache in the output folder,
+and write figures to ``out_dir/figures`` (on a cluster, the output folder must be on
+a file system the workers share). A finished target's entry is kept at once in
+``out_dir/targets/<ID>.json`` (written whole), so an interrupted validation loses
+only the targets in flight and ``run_validation`` on the same folder evaluates only
+the targets without a PASS or FAIL there. A FAIL is a scientific result; only a
+target that crashes makes the exit code 1. The command line is ``run.py validate``
+(``niche-abm validate``, with ``--resume`` to continue); from Python::
 
     from pathlib import Path
-    from niche_abm.validation.runner import run_validation
-    run_validation(Path("results/validation"), only=["T1"])
+    from niche_abm.engines import LocalEngine
+    from niche_abm.validation.runner import evaluate_target, run_validation
+    run_validation(Path("results/validation"), LocalEngine(2, evaluate_target), only=["T1"])
 """
 
 from __future__ import annotations
@@ -23,11 +29,14 @@ import pkgutil
 import tempfile
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from niche_abm.engines import Engine
+from niche_abm.folders import atomic_text
+from niche_abm.jobs import describe_lost, run_jobs
 from niche_abm.validation import common
 
 PACKAGE = "niche_abm.validation"
@@ -40,6 +49,12 @@ READOUTS = {
     "calibrated": "a parameter was set from the same data the target checks",
 }
 """What a target's readout is, declared as READOUT in every target module."""
+
+RETRIES = 1
+"""How often a target whose worker died is tried again before it is recorded as an ERROR."""
+
+KEPT = ("PASS", "FAIL")
+"""Statuses of a kept entry that a later session reuses; an ERROR is evaluated again."""
 
 DECLARED = ("ID", "CLAIM", "SOURCE", "PUBLISHED", "TOLERANCE", "SEEDS", "MECHANISM", "READOUT")
 
@@ -124,54 +139,105 @@ def _jsonable(value):
     return value
 
 
-def run_validation(out_dir: Path, workers: int = 2, only: list[str] | None = None) -> int:
-    """Evaluate the targets (all, or the IDs in `only`), print a table and write the json and report.
+@dataclass(frozen=True)
+class TargetJob:
+    """One target for a worker: its place in the submission order, its module, and the folders it shares.
 
-    Returns 0 if every target ran (PASS or FAIL), 1 if any crashed.
+    Attributes:
+        index: place in the submission order (ORDER).
+        target: the target's ID, e.g. "T1".
+        module: the target module's dotted name.
+        figures: folder the target writes its figure into.
+        cache: folder of the disk cache of simulated runs shared by the workers.
+    """
+
+    index: int
+    target: str
+    module: str
+    figures: str
+    cache: str
+
+
+def evaluate_target(job: TargetJob) -> dict:
+    """Evaluate one target on a worker, with the runner's figure folder and run cache (run_target)."""
+    os.environ[common.FIGURE_ENV] = job.figures
+    os.environ[common.CACHE_ENV] = job.cache
+    return run_target(job.module)
+
+
+def entry_path(out_dir: Path, target: str) -> Path:
+    """Where a finished target's entry is kept."""
+    return Path(out_dir) / "targets" / f"{target}.json"
+
+
+def kept_entries(out_dir: Path, targets: list[str]) -> dict[str, dict]:
+    """The entries of earlier sessions in out_dir that need no new evaluation (status PASS or FAIL)."""
+    kept = {}
+    for target in targets:
+        path = entry_path(out_dir, target)
+        if path.is_file():
+            entry = json.loads(path.read_text(encoding="utf-8"))
+            if entry.get("status") in KEPT:
+                kept[target] = entry
+    return kept
+
+
+def selected_modules(only: list[str] | None) -> dict[str, str]:
+    """Target ID -> module name of the targets in `only` (all when None), in submission order."""
+    modules = target_modules()
+    if not only:
+        return modules
+    wanted = [t.strip().upper() for t in only]
+    unknown = sorted(set(wanted) - set(modules))
+    if unknown:
+        raise ValueError(f"--only: unknown target(s) {', '.join(unknown)}; known: {', '.join(modules)}")
+    return {k: v for k, v in modules.items() if k in wanted}
+
+
+def run_validation(out_dir: Path, engine: Engine, only: list[str] | None = None) -> int:
+    """Evaluate the targets (all, or the IDs in `only`) not yet kept in out_dir, print a table and write the
+    json and report; the engine is closed at the end.
+
+    Returns 0 if every target ran (PASS or FAIL), 1 if any crashed. Raises KeyboardInterrupt when interrupted,
+    after the targets that finished are kept.
     """
     out_dir = Path(out_dir).resolve()
     (out_dir / "figures").mkdir(parents=True, exist_ok=True)
-    modules = target_modules()
-    if only:
-        wanted = [t.strip().upper() for t in only]
-        unknown = sorted(set(wanted) - set(modules))
-        if unknown:
-            raise ValueError(f"--only: unknown target(s) {', '.join(unknown)}; known: {', '.join(modules)}")
-        modules = {k: v for k, v in modules.items() if k in wanted}
+    modules = selected_modules(only)
+    entries = kept_entries(out_dir, list(modules))
+    if entries:
+        print(f"  kept from before: {', '.join(entries)}", flush=True)
     started = time.perf_counter()
-    entries: dict[str, dict] = {}
-    saved = {k: os.environ.get(k) for k in (common.CACHE_ENV, common.FIGURE_ENV)}
-    with tempfile.TemporaryDirectory(prefix="niche_validation_") as cache:
-        os.environ[common.CACHE_ENV] = cache
-        os.environ[common.FIGURE_ENV] = str(out_dir / "figures")
-        try:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = {pool.submit(run_target, name): target for target, name in modules.items()}
-                for future in as_completed(futures):
-                    target = futures[future]
-                    try:
-                        entry = future.result()
-                    except Exception:
-                        entry = {"id": target, "status": "ERROR", "error": traceback.format_exc()}
-                    entries[target] = entry
-                    print(f"  {target}: {entry['status']} ({entry.get('seconds', '?')} s)", flush=True)
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+
+    def keep(job: TargetJob, entry: dict, attempts: int) -> None:
+        entries[job.target] = _jsonable(entry)
+        atomic_text(entry_path(out_dir, job.target), json.dumps(entries[job.target], indent=2, ensure_ascii=False))
+        print(f"  {job.target}: {entry['status']} ({entry.get('seconds', '?')} s)", flush=True)
+
+    def give_up(job: TargetJob, error: BaseException, attempts: int) -> None:
+        keep(job, {"id": job.target, "status": "ERROR", "error": describe_lost(error)}, attempts)
+
+    with tempfile.TemporaryDirectory(prefix=".run-cache-", dir=out_dir) as cache:
+        figures = str(out_dir / "figures")
+        jobs = [
+            TargetJob(index, target, name, figures, cache)
+            for index, (target, name) in enumerate(modules.items())
+            if target not in entries
+        ]
+        session = run_jobs(jobs, engine, keep, give_up, RETRIES)
+    if session.interrupted:
+        raise KeyboardInterrupt
     wall = time.perf_counter() - started
     ordered = [entries[t] for t in sorted(entries, key=lambda t: int(t[1:]))]
     print_table(ordered)
     passed = [e for e in ordered if e["status"] == "PASS"]
     emergent = sum(e.get("readout") == "emergent" for e in passed)
     print(f"validation: {len(passed)}/{len(ordered)} PASS ({emergent} of them emergent) in {wall:.0f} s")
-    (out_dir / "validation.json").write_text(
+    atomic_text(
+        out_dir / "validation.json",
         json.dumps(_jsonable({"wall_seconds": round(wall, 1), "targets": ordered}), indent=2, ensure_ascii=False),
-        encoding="utf-8",
     )
-    (out_dir / "validation_report.md").write_text(report(ordered, out_dir, wall), encoding="utf-8")
+    atomic_text(out_dir / "validation_report.md", report(ordered, out_dir, wall))
     print(f"wrote {out_dir / 'validation.json'} and {out_dir / 'validation_report.md'}")
     return 1 if any(e["status"] == "ERROR" for e in ordered) else 0
 
