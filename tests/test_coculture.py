@@ -209,6 +209,17 @@ def test_coculture_command_writes_runs_summary_and_figure(tmp_path):
     assert summary.loc[[arm.name for arm in CAM_DR_ARMS], "mm_survival"].between(0.0, 1.0).all()
     assert "melphalan" in result.stdout and "mm_survival" in result.stdout
 
+    wells = sorted((out / "wells").glob("*.json"))
+    assert len(wells) == len(ARMS), "every well is kept as it finishes"
+    lost, kept = wells[0], wells[1:]
+    lost.unlink()  # as if interrupted before the first well was kept
+    written = [path.stat().st_mtime_ns for path in kept]
+    resumed = subprocess.run([*args, "--resume"], cwd=root, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert [path.stat().st_mtime_ns for path in kept] == written, "only the lost well was cultured again"
+    assert lost.is_file()
+    pd.testing.assert_frame_equal(pd.read_csv(out / "runs.csv"), runs, check_exact=True)
+
     bad_args = [*args[:-4], "--hours", "200", "--out", str(tmp_path / "no")]
     bad = subprocess.run(bad_args, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "--hours" in bad.stderr and "Traceback" not in bad.stderr
