@@ -104,15 +104,18 @@ class NicheModel(mesa.Model):
             self.datacollector.collect(self)
 
     def _signal(self, steady: bool) -> None:
-        """Every kind secretes what it declares; the signals diffuse, decay and bind."""
+        """Every kind secretes and takes up what it declares; the signals diffuse, decay and bind."""
         secretion: dict[str, list] = {}
+        uptake: dict[str, list] = {}
         for kind in CELL_KINDS:
-            if not kind.secretes:
+            if not (kind.secretes or kind.takes_up):
                 continue
             sites = self.lattice.sites_of(kind.cls)
             for name, rate in kind.secretes.items():
                 secretion.setdefault(name, []).append((sites, rate(self.niche, sites)))
-        self.signals.update(secretion, self.niche.effects["free_rankl"], steady=steady)
+            for name, clearance in kind.takes_up.items():
+                uptake.setdefault(name, []).append((sites, clearance(self.niche, sites)))
+        self.signals.update(secretion, self.niche.effects["free_rankl"], steady=steady, uptake=uptake)
 
     def run(self, days: int, progress: Callable[[int], None] | None = None) -> pd.DataFrame:
         """Run for days simulated days; returns the daily metrics (one row a day, from day 0).

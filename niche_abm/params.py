@@ -786,6 +786,18 @@ TABLE: tuple[Parameter, ...] = (
         "DKK1 release by an MM cell.",
     ),
     _p(
+        "mm.opg_clearance_pl_per_h",
+        100.0,
+        "pL/h/cell",
+        0.0,
+        2000.0,
+        "Standal et al. 2002 Blood 100:3002 (myeloma cells bind OPG through the heparan sulfate chains of "
+        "syndecan-1, internalise and degrade it; serum and marrow OPG are low in MM, Seidel et al. 2001 Blood "
+        "98:2269); rate an estimate, not measured kinetics: 100 pL/h is about 1% of the diffusion limit of a "
+        "10 µm cell (4πDa ≈ 8,000 pL/h at OPG's D), and 10^6 cells/mL would clear OPG with a half-life of 7 h",
+        "Marrow fluid an MM cell clears of OPG per hour (bound, internalised, degraded).",
+    ),
+    _p(
         "mm.vegf_secretion",
         10.0,
         "molecules/h/cell",

@@ -126,6 +126,78 @@ def test_steady_state_is_where_stepping_settles():
     np.testing.assert_allclose(field.concentration, steady, rtol=1e-8, atol=1e-12 * steady.max())
 
 
+# --- uptake by cells -------------------------------------------------------------------------
+
+
+def _uniform_uptake(field: DiffusionField, clearance_pl_per_h: float) -> np.ndarray:
+    """The same clearance (pL/h) in every voxel."""
+    return np.full(field.shape, clearance_pl_per_h)
+
+
+def test_steady_state_with_uniform_uptake_is_secretion_over_decay_plus_uptake():
+    """Uniform secretion s and uptake u on a no-flux plane: c = s / (k + u) exactly."""
+    field = _field()
+    secretion = np.full(field.shape, 40.0)
+    clearance = 3.0 * field.voxel_volume_pl  # u = 3 /h in fully open voxels
+    field.solve_steady(secretion, _uniform_uptake(field, clearance))
+    expected = field.source_rate(secretion) / (RANKL_DECAY_PER_H + 3.0)
+    np.testing.assert_allclose(field.concentration, expected, rtol=1e-10)
+
+
+def test_stepping_with_uptake_settles_on_the_split_scheme_fixed_point():
+    """Each step is c' = (c + s Δt) / ((1 + k Δt)(1 + u Δt)) in a uniform plane; its fixed point is
+    c* = s / (k + u + k u Δt), within a relative k Δt / (1 + k Δt) of the exact s / (k + u) for any uptake."""
+    field = _field()
+    secretion = np.full(field.shape, 40.0)
+    s, k, dt = field.source_rate(secretion), RANKL_DECAY_PER_H, 1.0
+    for u in (0.3, 3.0, 300.0):
+        field.concentration[:] = 0.0
+        for _ in range(60):
+            field.step(secretion, dt, _uniform_uptake(field, u * field.voxel_volume_pl))
+        np.testing.assert_allclose(field.concentration, s / (k + u + k * u * dt), rtol=1e-9)
+        error = 1 - field.concentration / (s / (k + u))
+        assert np.all((error >= 0) & (error < k * dt / (1 + k * dt)))
+
+
+def test_uptake_removes_exactly_what_the_step_loses_beyond_decay_and_outflow():
+    """Conservation with uptake: S·Δt = ΔAmount + (decay + outflow)·Δt + taken up, where the cells take up
+    u Δt times what is left after the step, voxel by voxel, and nothing where they are not."""
+    field = _field(boundary="absorbing")
+    field.set_geometry(_porous_marrow((60, 40), seed=11))
+    rng = np.random.default_rng(12)
+    clearance = np.where(field.open & (rng.random(field.shape) < 0.1), 50.0, 0.0)
+    to_molecules = field.voxel_volume_pl / PM_PER_MOLECULE_PER_PL
+    for _ in range(5):
+        secretion = _sources_in_marrow(field, rng)
+        before = field.amount()
+        untouched = field.concentration.copy()
+        field.step(secretion, 1.0, clearance)
+        after = field.concentration.copy()
+        field.concentration[:] = untouched
+        field.step(secretion, 1.0)
+        decay, outflow = field.loss_rates()
+        solved, plain = field.amount(), field.concentration.copy()
+        field.concentration[:] = after
+        taken = float((after * field.porosity * field.uptake_rate(clearance)).sum()) * to_molecules
+        assert secretion.sum() == pytest.approx(solved - before + decay + outflow, rel=1e-9)
+        assert solved - field.amount() == pytest.approx(taken, rel=1e-9)
+        assert np.array_equal(after[clearance == 0], plain[clearance == 0])
+        assert np.all(after[clearance > 0] < plain[clearance > 0])
+    assert np.all(field.concentration >= 0)
+
+
+def test_uptake_is_zero_in_bone_and_scales_with_the_marrow_volume():
+    field = _field(voxel_sites=2)
+    marrow = np.ones((60, 40), dtype=bool)
+    marrow[:2, :2] = False  # one voxel all bone
+    marrow[2:4, :1] = False  # one voxel half bone
+    field.set_geometry(marrow)
+    rate = field.uptake_rate(np.full(field.shape, 8.0))
+    assert rate[0, 0] == 0.0
+    assert rate[1, 0] == pytest.approx(2 * rate[5, 5])
+    assert rate[5, 5] == pytest.approx(8.0 / field.voxel_volume_pl)
+
+
 # --- bone ----------------------------------------------------------------------------------
 
 

@@ -36,6 +36,7 @@ from niche_abm.cells import (
 from niche_abm.drugs import DRUGS
 from niche_abm.params import BY_NAME
 from niche_abm.rules import RULES, probability, rules_text
+from niche_abm.units import PM_PER_MOLECULE_PER_PL
 from niche_abm.world.lattice import MARROW, SURFACE
 from niche_abm.world.signals import SIGNALS
 
@@ -106,9 +107,11 @@ def test_mm_contact_multiplies_stromal_rankl_and_opg_secretion_by_the_contact_fo
     assert s.contact_rankl_fold > 1 and s.contact_opg_fold < 1
 
 
-def _two_stromal_cells(mm_adherent: bool | None):
-    """Two stromal cells 600 µm apart (3.75 RANKL diffusion lengths); an MM cell touches the first."""
-    model = tiny_model(shape=(80, 40))
+def _two_stromal_cells(mm_adherent: bool | None, uptake: float = 0.0):
+    """Two stromal cells 600 µm apart (3.75 RANKL diffusion lengths); an MM cell touches the first.
+
+    uptake: the MM cell's OPG clearance, pL/h (0 isolates the stroma's contact response)."""
+    model = tiny_model(shape=(80, 40), **{"mm.opg_clearance_pl_per_h": uptake})
     touched, untouched = place(model, StromalCell, (10, 20), (70, 20))
     if mm_adherent is not None:
         (mm,) = place(model, MyelomaCell, (11, 20), cd49d=1.0)
@@ -134,6 +137,21 @@ def test_mm_contact_lowers_the_opg_released_into_the_marrow():
     baseline, _, _ = _two_stromal_cells(mm_adherent=None)
     ratio = touched_model.signals.map("opg").mean() / baseline.signals.map("opg").mean()
     assert ratio == pytest.approx((1 + DEFAULTS.stroma.contact_opg_fold) / 2, rel=1e-6)
+
+
+def test_mm_cells_take_up_opg_where_they_are():
+    """An MM cell clearing OPG (Standal 2002) lowers OPG most where it sits, and at steady state the stroma's OPG
+    goes to decay, the edge and the MM cell, which takes its clearance times the OPG of its voxel."""
+    clearance = DEFAULTS.mm.opg_clearance_pl_per_h
+    taking, _, _ = _two_stromal_cells(uptake=clearance, mm_adherent=False)
+    plain, _, _ = _two_stromal_cells(uptake=0.0, mm_adherent=False)
+    with_uptake, without = taking.signals.map("opg"), plain.signals.map("opg")
+    near, far = with_uptake[11, 20] / without[11, 20], with_uptake[70, 20] / without[70, 20]
+    assert near < far < 1.0
+    decay, outflow = taking.signals.fields["opg"].loss_rates()
+    taken = clearance * with_uptake[11, 20] / PM_PER_MOLECULE_PER_PL  # molecules/h into the MM cell
+    secreted = sum(plain.signals.fields["opg"].loss_rates())  # the same stroma secrete the same OPG in both
+    assert decay + outflow + taken == pytest.approx(secreted, rel=1e-9)
 
 
 def test_a_non_adherent_mm_neighbour_does_not_raise_stromal_rankl():

@@ -1,4 +1,4 @@
-"""How a cell kind declares itself, once: class, label, colour, layer, seeding, phase and secretion.
+"""How a cell kind declares itself, once: class, label, colour, layer, seeding, phase, secretion and uptake.
 
 Each module in :mod:`niche_abm.cells` ends with one :func:`declare` call. The
 registry (:data:`niche_abm.cells.CELL_KINDS`) lists the kinds in step order;
@@ -19,6 +19,8 @@ PhaseFunction = Callable[..., None]
 SeedFunction = Callable[..., None]
 SecretionFunction = Callable[..., np.ndarray]
 """secretion(niche, sites) -> molecules/h of each cell of the kind on those flat sites."""
+UptakeFunction = Callable[..., np.ndarray]
+"""uptake(niche, sites) -> clearance of each cell of the kind on those flat sites, pL of marrow fluid per hour."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class CellKind:
         phase: what every cell of the kind does in one hour, phase(niche).
         seed: how the kind is placed at the start, seed(niche), or None (it arises during the run).
         secretes: signal name -> secretion(niche, sites), molecules/h per cell.
+        takes_up: signal name -> uptake(niche, sites), the fluid volume a cell clears of the signal (binds,
+            internalises and degrades), pL/h per cell.
     """
 
     cls: type[mesa.Agent]
@@ -44,6 +48,7 @@ class CellKind:
     phase: PhaseFunction
     seed: SeedFunction | None = None
     secretes: Mapping[str, SecretionFunction] = field(default_factory=dict)
+    takes_up: Mapping[str, UptakeFunction] = field(default_factory=dict)
 
     @property
     def code(self) -> int:

@@ -1,5 +1,5 @@
 """Multiple myeloma (MM) plasma cells: adhesion to stroma, IL-6-fed growth that pushes the marrow aside, and
-the CCL3, DKK1 and VEGF they secrete."""
+the CCL3, DKK1 and VEGF they secrete and the OPG they degrade."""
 
 from __future__ import annotations
 
@@ -28,6 +28,16 @@ class MyelomaCell(Cell):
     def __init__(self, model: mesa.Model, cd49d: float) -> None:
         super().__init__(model)
         self.cd49d = cd49d
+
+
+@rule(
+    "MM cells",
+    "each cell binds OPG through the heparan sulfate of syndecan-1 (CD138), internalises and degrades it, "
+    "clearing {mm.opg_clearance_pl_per_h} of marrow fluid",
+)
+def opg_clearance(niche: Niche, sites: np.ndarray) -> np.ndarray:
+    """OPG clearance of each MM cell, pL of marrow fluid per hour (Standal et al. 2002)."""
+    return np.full(len(sites), niche.params.mm.opg_clearance_pl_per_h)
 
 
 @rule(
@@ -287,5 +297,6 @@ KIND = declare(
         phase=step_myeloma,
         seed=seed_myeloma,
         secretes={"ccl3": _ccl3, "dkk1": _dkk1, "vegf": _vegf},
+        takes_up={"opg": opg_clearance},
     )
 )

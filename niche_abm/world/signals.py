@@ -3,9 +3,10 @@
 A signal is declared once in :data:`SIGNALS` (name, label, molecular mass); its
 diffusion coefficient, decay rate and voxel size are the parameter rows
 ``<name>.diffusion_mm2_per_h``, ``<name>.decay_per_h`` and ``<name>.voxel_um``.
-Which cells secrete it, at what rate, each cell kind declares in its own module
-(``secretes`` in :mod:`niche_abm.cells.kind`). Adding a soluble factor is one
-entry here, its three parameter rows and the secreting cell's declaration.
+Which cells secrete it, at what rate, and which take it up, each cell kind
+declares in its own module (``secretes`` and ``takes_up`` in
+:mod:`niche_abm.cells.kind`). Adding a soluble factor is one entry here, its
+three parameter rows and the secreting cell's declaration.
 
 Each field is solved by :class:`niche_abm.fields.DiffusionField` (implicit
 finite volumes on its own voxel grid, bone impermeable). RANKL binds its decoy
@@ -58,6 +59,8 @@ DERIVED = ("free_rankl", "rank_occupancy")
 
 Secretion = Sequence[tuple[np.ndarray, np.ndarray]]
 """Sources of one signal: (flat sites, molecules/h per cell) pairs."""
+Uptake = Sequence[tuple[np.ndarray, np.ndarray]]
+"""Sinks of one signal: (flat sites, pL/h of marrow fluid each cell clears) pairs."""
 
 
 class Signals:
@@ -88,25 +91,38 @@ class Signals:
         self.follow_bone(marrow)
 
     # --- solving ---------------------------------------------------------------------------------
-    def update(self, secretion: Mapping[str, Secretion], free_rankl_factor: float, steady: bool = False) -> None:
-        """Secrete, diffuse and decay every field for one step (or to steady state), then bind.
+    def update(
+        self,
+        secretion: Mapping[str, Secretion],
+        free_rankl_factor: float,
+        steady: bool = False,
+        uptake: Mapping[str, Uptake] | None = None,
+    ) -> None:
+        """Secrete, diffuse, decay and take up every field for one step (or to steady state), then bind.
 
         Args:
             secretion: for each signal name, its sources (flat sites, molecules/h per cell).
             free_rankl_factor: share of free RANKL left unsequestered by drugs (1 = none given).
-            steady: solve for the steady state of this secretion instead of one step.
+            steady: solve for the steady state of this secretion and uptake instead of one step.
+            uptake: for each signal name, the cells that clear it (flat sites, pL/h per cell).
         """
+        uptake = uptake or {}
         for name, field in self.fields.items():
-            rate = np.zeros(field.shape[0] * field.shape[1])
-            for sites, per_cell in secretion.get(name, ()):
-                if len(sites):
-                    rate += np.bincount(self._voxel_index(field, sites), weights=per_cell, minlength=rate.size)
-            rate = rate.reshape(field.shape)
+            rate = self._per_voxel(field, secretion.get(name, ()))
+            clearance = self._per_voxel(field, uptake[name]) if name in uptake else None
             if steady:
-                field.solve_steady(rate)
+                field.solve_steady(rate, clearance)
             else:
-                field.step(rate, 1.0)
+                field.step(rate, 1.0, clearance)
         self._bind(free_rankl_factor)
+
+    def _per_voxel(self, field: DiffusionField, sources: Secretion | Uptake) -> np.ndarray:
+        """Per-cell amounts (flat sites, amount per cell) summed onto a field's voxels."""
+        total = np.zeros(field.shape[0] * field.shape[1])
+        for sites, per_cell in sources:
+            if len(sites):
+                total += np.bincount(self._voxel_index(field, sites), weights=per_cell, minlength=total.size)
+        return total.reshape(field.shape)
 
     def _bind(self, free_rankl_factor: float) -> None:
         """Free RANKL and RANK occupancy on the RANKL voxel grid."""
