@@ -51,7 +51,7 @@ class RunDescription:
         regimens: drugs given in this run on top of the scenario's, as :class:`Regimen` objects or in the
             command-line syntax (``"lenalidomide=10uM@day14"``); kept parsed.
         seed: seed of every random number the model draws, in [0, 2^63).
-        days: simulated days, in (0, 3650] and a whole number of hours (a 36 h culture is 1.5 days).
+        days: simulated days, in (0, MAX_DAYS] and a whole number of hours (a 36 h culture is 1.5 days).
         snapshot_days: days whose spatial state :meth:`run` keeps (``model.snapshot()``), in order (repeats are
             kept once), within days.
     """
@@ -62,6 +62,23 @@ class RunDescription:
     seed: int = 1
     days: float = 1
     snapshot_days: tuple[float, ...] = ()
+    _loaded: Scenario = field(init=False, repr=False, compare=False)
+
+    @classmethod
+    def of_loaded(cls, loaded: Scenario, overrides: Mapping[str, Any], **run: Any) -> RunDescription:
+        """The description of a run of a scenario already loaded (``load_scenario(path, overrides)``), checked like
+        any other but without reading the scenario again: for a caller that needed the scenario first (its
+        default days, its grid for an estimate).
+
+        Args:
+            loaded: the scenario, loaded from its file with overrides.
+            overrides: the overrides loaded was loaded with (kept, so the description says what the run is).
+            run: regimens, seed, days and snapshot_days, as for the constructor.
+        """
+        description = cls.__new__(cls)
+        object.__setattr__(description, "_loaded", loaded)
+        description.__init__(str(loaded.path), overrides, **run)
+        return description
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "scenario", str(self.scenario))
@@ -70,7 +87,8 @@ class RunDescription:
         object.__setattr__(self, "snapshot_days", tuple(self.snapshot_days))
         _check_seed(self.seed)
         _check_days(self.days)
-        self.loaded()
+        if "_loaded" not in self.__dict__:
+            object.__setattr__(self, "_loaded", self._load())
         for regimen in self.regimens:
             try:
                 regimen.check_within(self.days)
@@ -79,7 +97,12 @@ class RunDescription:
         _check_snapshot_days(self.snapshot_days, self.days)
 
     def loaded(self) -> Scenario:
-        """The scenario with its overrides applied and validated (ParameterError naming the parameter)."""
+        """The scenario with its overrides applied and validated, read once when the description was made (it
+        travels with the description to a worker)."""
+        return self._loaded
+
+    def _load(self) -> Scenario:
+        """Read and validate the scenario with its overrides (ParameterError naming the parameter)."""
         if self.scenario == DEFAULTS:
             return Scenario(DEFAULTS, "the parameter table's defaults", build_parameters(self.overrides), None, None)
         return load_scenario(self.scenario, self.overrides)

@@ -82,8 +82,17 @@ def manifest(model: NicheModel, scenario: str, seed: int, days: int, wall_time_s
     }
 
 
+def bone_and_cells(model: NicheModel) -> dict[str, np.ndarray]:
+    """Bone fraction now ("bone") and at the start ("bone_start"), and each site's cell ("occupancy", Kind.code)."""
+    return {
+        "bone": model.bone.fraction.copy(),
+        "bone_start": model.bone.template.copy(),
+        "occupancy": model.lattice.occupancy(),
+    }
+
+
 def final_state(model: NicheModel) -> dict[str, np.ndarray]:
-    """Bone layers, fields at site resolution and every cell's site and kind."""
+    """Bone layers (bone_and_cells), fields at site resolution and every cell's site and kind."""
     kinds, positions = [], []
     for index, kind in enumerate(CELL_KINDS):
         x, y = model.lattice.xy(model.lattice.sites_of(kind.cls))
@@ -91,9 +100,7 @@ def final_state(model: NicheModel) -> dict[str, np.ndarray]:
         kinds.append(np.full(len(xy), index, dtype=np.int8))
         positions.append(xy)
     return {
-        "bone": model.bone.fraction.copy(),
-        "bone_start": model.bone.template.copy(),
-        "occupancy": model.lattice.occupancy(),
+        **bone_and_cells(model),
         "rankl_pm": model.signals.map("rankl"),
         "opg_pm": model.signals.map("opg"),
         "free_rankl_pm": model.signals.map("free_rankl"),

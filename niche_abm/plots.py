@@ -111,7 +111,7 @@ def plot_time_courses(axes, runs: dict[str, pd.DataFrame]) -> None:
 
 
 def comparison_figure(runs: dict[str, tuple[dict[str, np.ndarray], pd.DataFrame]]) -> Figure:
-    """Bone before and after for each run (from final_state arrays), and their time courses overlaid."""
+    """Bone before and after for each run (niche_abm.io.bone_and_cells), and their time courses overlaid."""
     fig = Figure(figsize=(4.5 * max(len(runs), 2) + 2, 7.0), layout="constrained")
     top, bottom = fig.subfigures(2, 1, height_ratios=(3.2, 3.8))
     image_axes = top.subplots(1, 2 * len(runs))

@@ -21,7 +21,12 @@ from conftest import REPO_ROOT
 
 import niche_abm.io
 import niche_abm.plots
+import niche_abm.scenario
 from niche_abm import NicheModel, load_scenario
+from niche_abm.cli import main
+from niche_abm.commands import run as run_command
+from niche_abm.commands.run import MainRun, simulate_main_run
+from niche_abm.experiment import RunDescription
 from niche_abm.metrics import COLUMNS
 from niche_abm.params import TABLE
 from niche_abm.rules import RULES
@@ -127,6 +132,39 @@ def test_the_same_command_twice_gives_bit_identical_outputs(two_runs):
         assert set(a) == set(b)
         for key in a:
             np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+
+
+def test_the_run_command_reads_its_scenario_file_once(tmp_path, monkeypatch):
+    reads = []
+    real_resolve = niche_abm.scenario.resolve
+    monkeypatch.setattr(niche_abm.scenario, "resolve", lambda name: reads.append(name) or real_resolve(name))
+    args = [*SMALL_RUN[:2], "--days", "1", *SMALL_RUN[4:], "--out", str(tmp_path / "run"), "--quiet"]
+    assert main(args) == 0
+    assert reads == ["healthy"]
+    assert json.loads((tmp_path / "run" / "manifest.json").read_text())["parameters"]["grid.width"] == 60
+
+
+# --- the main job -------------------------------------------------------------------------------
+
+
+def test_a_main_job_run_hands_back_the_bone_and_cells_it_wrote(tmp_path):
+    description = RunDescription("healthy", {"grid.width": 40, "grid.height": 40}, days=1)
+    pictures, series = simulate_main_run(MainRun(0, description, tmp_path / "healthy"))
+    assert len(series) == 2
+    with np.load(tmp_path / "healthy" / "final_state.npz") as state:
+        assert set(pictures) == {"bone", "bone_start", "occupancy"}
+        for key, picture in pictures.items():
+            np.testing.assert_array_equal(picture, state[key], err_msg=key)
+
+
+def test_the_main_job_draws_its_comparison_without_reading_its_runs_back(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(run_command, "MAIN_DAYS", 1)
+    monkeypatch.setattr(np, "load", lambda *_args, **_kwargs: pytest.fail("the main job read a file back"))
+    assert main([]) == 0
+    assert (tmp_path / "results" / "comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for name in run_command.MAIN_SCENARIOS:
+        assert json.loads((tmp_path / "results" / name / "manifest.json").read_text())["days"] == 1
 
 
 # --- the other commands -----------------------------------------------------------------------

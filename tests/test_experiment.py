@@ -45,7 +45,7 @@ def array_digest(array: np.ndarray) -> str:
 # --- the same numbers as before --------------------------------------------------------------------
 def test_run_command_gives_the_same_timeseries_as_before(tmp_path):
     description = RunDescription(str(resolve("mm_niche")), SMALL, (parse_regimen("denosumab"),), seed=3, days=4)
-    series = simulate(description, tmp_path / "run", progress_position=-1)
+    series = simulate(description, tmp_path / "run", progress_position=-1).timeseries
     assert digest(series) == "f4bc2754d7b4b6b2"
     assert (tmp_path / "run" / "manifest.json").is_file()
 

@@ -17,7 +17,7 @@ from niche_abm.budget import check_fits, estimate_run
 from niche_abm.commands.command import Command, add_limit_arguments, add_out_arguments, limits_from, no_arguments
 from niche_abm.drugs.regimen import parse_regimen
 from niche_abm.engines import LocalEngine
-from niche_abm.experiment import RunDescription
+from niche_abm.experiment import RunDescription, RunResult
 from niche_abm.folders import check_out
 from niche_abm.jobs import run_jobs
 from niche_abm.metrics import COLUMNS
@@ -75,14 +75,14 @@ def run_scenario(args: argparse.Namespace) -> int:
     check_fits(what, estimate, limits_from(args))
     if estimate.hours > LONG_H and not args.quiet:
         print(f"{what}: about {estimate} (estimate); building the marrow", file=sys.stderr, flush=True)
-    description = RunDescription(str(scenario.path), overrides, drugs, seed, days)
+    description = RunDescription.of_loaded(scenario, overrides, regimens=drugs, seed=seed, days=days)
     simulate(description, out, progress_position=None if not args.quiet else -1)
     print(f"wrote {out}/: {', '.join(io.OUTPUT_FILES)}")
     return 0
 
 
-def simulate(description: RunDescription, out: Path, progress_position: int | None = 0) -> pd.DataFrame:
-    """Run one description and write its five outputs into out; returns its daily metrics.
+def simulate(description: RunDescription, out: Path, progress_position: int | None = 0) -> RunResult:
+    """Run one description and write its five outputs into out; returns the finished run.
 
     progress_position is the progress bar's line; −1 hides the bar.
     """
@@ -101,7 +101,7 @@ def simulate(description: RunDescription, out: Path, progress_position: int | No
     seconds = time.perf_counter() - started
     manifest = io.manifest(result.model, name, description.seed, description.days, seconds)
     io.write_run(out, result.model, result.timeseries, manifest)
-    return result.timeseries
+    return result
 
 
 @dataclass(frozen=True)
@@ -109,13 +109,15 @@ class MainRun:
     """One scenario of the main job for a worker; its index is also the line of its progress bar."""
 
     index: int
-    scenario: str
+    description: RunDescription
+    out: Path
 
 
-def simulate_main_run(job: MainRun) -> pd.DataFrame:
-    """Run one scenario of the main job into results/<scenario>/ (simulate); returns its daily metrics."""
-    description = RunDescription(job.scenario, seed=MAIN_SEED, days=MAIN_DAYS)
-    return simulate(description, Path("results") / job.scenario, progress_position=job.index)
+def simulate_main_run(job: MainRun) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
+    """Run one scenario of the main job into its folder (simulate); returns what the comparison draws: the bone
+    and cells at the end (:func:`niche_abm.io.bone_and_cells`) and the daily metrics."""
+    result = simulate(job.description, job.out, progress_position=job.index)
+    return io.bone_and_cells(result.model), result.timeseries
 
 
 def reraise(job: MainRun, error: BaseException, attempts: int) -> None:
@@ -127,31 +129,32 @@ def main_job(args: argparse.Namespace) -> int:
     """Run healthy and mm_niche for 90 days side by side; print and plot the comparison.
 
     The main job replaces its own earlier runs in results/ (it is what `make run` repeats), but never a folder
-    that holds another kind of output.
+    that holds another kind of output. The workers hand back what the comparison draws, so nothing written is
+    read back.
     """
     from niche_abm.plots import comparison_figure
 
+    results = Path("results")
     for name in MAIN_SCENARIOS:
-        check_out(Path("results") / name, "run", overwrite=True)
+        check_out(results / name, "run", overwrite=True)
     started = time.perf_counter()
     print(f"niche_abm main job: {' and '.join(MAIN_SCENARIOS)}, {MAIN_DAYS} days, seed {MAIN_SEED} -> results/")
-    finished: dict[str, pd.DataFrame] = {}
-    jobs = [MainRun(index, name) for index, name in enumerate(MAIN_SCENARIOS)]
+    runs: dict[str, tuple[dict[str, np.ndarray], pd.DataFrame]] = {}
+    jobs = [
+        MainRun(index, RunDescription(name, seed=MAIN_SEED, days=MAIN_DAYS), results / name)
+        for index, name in enumerate(MAIN_SCENARIOS)
+    ]
     engine = LocalEngine(len(MAIN_SCENARIOS), simulate_main_run)
-    session = run_jobs(jobs, engine, lambda job, frame, _: finished.update({job.scenario: frame}), reraise, 0)
+    session = run_jobs(jobs, engine, lambda job, run, _: runs.update({job.description.scenario: run}), reraise, 0)
     if session.interrupted:
         raise KeyboardInterrupt
-    series = [finished[name] for name in MAIN_SCENARIOS]
-    runs = {}
-    for name, frame in zip(MAIN_SCENARIOS, series, strict=True):
-        with np.load(Path("results") / name / "final_state.npz") as state:
-            runs[name] = ({key: state[key] for key in ("bone", "bone_start", "occupancy")}, frame)
-    table = pd.DataFrame({name: run[1].iloc[-1][list(SHOWN_METRICS)] for name, run in runs.items()})
-    table.insert(0, "day 0 (healthy)", series[0].iloc[0][list(SHOWN_METRICS)])
+    runs = {name: runs[name] for name in MAIN_SCENARIOS}
+    table = pd.DataFrame({name: frame.iloc[-1][list(SHOWN_METRICS)] for name, (_, frame) in runs.items()})
+    table.insert(0, "day 0 (healthy)", runs[MAIN_SCENARIOS[0]][1].iloc[0][list(SHOWN_METRICS)])
     print(f"\nMetrics at day {MAIN_DAYS}:")
     print(table.to_string(float_format=lambda v: f"{v:.4g}"))
     figure = comparison_figure(runs)
-    figure.savefig(Path("results") / "comparison.png", dpi=110)
+    figure.savefig(results / "comparison.png", dpi=110)
     print(f"\nwrote results/comparison.png and results/<scenario>/ in {time.perf_counter() - started:.0f} s")
     return 0
 
