@@ -14,14 +14,13 @@ is reported as mean and 95% interval over replicates.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from niche_abm.drugs.regimen import Regimen, parse_regimen
+from niche_abm.drugs.regimen import MASS_MG, Regimen, clinical, find_drug, given, parse_dose
 from niche_abm.experiment import RunDescription
 from niche_abm.params import ParameterError
 from niche_abm.scenario import resolve
@@ -37,14 +36,18 @@ OUTCOMES = (
 
 
 def dose_regimen(drug_name: str, dose: str, start_day: float) -> Regimen | None:
-    """The regimen for one dose ('0' = none); a mass dose keeps the drug's default dosing interval."""
+    """The regimen for one dose ('0' = none) from start_day: a concentration held constant, or a mass dose at
+    the drug's default dosing interval; ParameterError naming the dose if it cannot be given."""
     if dose.strip() in ("0", "0.0"):
         return None
-    regimen = parse_regimen(f"{drug_name}={dose}@day{start_day:g}")
-    if regimen.dose_mg is None:
-        return regimen
-    every_h = parse_regimen(drug_name).every_h
-    return replace(regimen, every_h=every_h)
+    key = f"--doses {dose}"
+    drug = find_drug(drug_name, "drug")
+    amount, unit, every_h = parse_dose(dose, key)
+    if every_h is not None:
+        raise ParameterError(key, "a dose here is given at the drug's default interval; leave out /EVERY")
+    if unit in MASS_MG:
+        every_h = clinical(drug, key=key).every_h
+    return given(drug, amount, unit, every_h, start_day, None, key)
 
 
 KEPT_METRICS = ("bv_tv", "rankl_opg_ratio", "mm_fraction", "n_oc", "resorbed_mm2")

@@ -7,6 +7,9 @@ turns them on. Cells are then placed one by one with ``place`` (marrow cells on
 marrow sites, osteoclasts and osteoblasts on bone-surface sites); ``settle``
 brings the derived state (bone surfaces, field geometry, osteoclast reach, MM
 contacts, steady fields) up to date with what was placed.
+
+``forbid_regimen_text`` makes reading a regimen in the ``--drug`` syntax fail a test, for code that should build
+its regimens directly.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import numpy as np
 from niche_abm import NicheModel, build_parameters
 from niche_abm.cells import Osteoclast
 from niche_abm.cells.myeloma import publish_contacts
+from niche_abm.drugs import regimen
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -119,3 +123,15 @@ def check_lattice(model: NicheModel) -> None:
         np.testing.assert_array_equal(rebuilt, codes, err_msg=f"{layer} codes differ from the cells' sites")
         for site in np.flatnonzero(codes == 0):
             assert lattice.agent_at(layer, site) is None
+
+
+class _NoRegimenText:
+    """Stands in for the ``--drug`` syntax's pattern: any regimen text read fails the test."""
+
+    def match(self, text: str) -> None:
+        raise AssertionError(f"regimen text {text!r} was written to be parsed again")
+
+
+def forbid_regimen_text(monkeypatch) -> None:
+    """From now on in this test, reading a regimen written in the ``--drug`` syntax fails it."""
+    monkeypatch.setattr(regimen, "_PATTERN", _NoRegimenText())

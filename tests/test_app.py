@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import place, settle, tiny_model
+from conftest import forbid_regimen_text, place, settle, tiny_model
 from PIL import Image
 
 from niche_abm.app import dosing
@@ -212,7 +212,14 @@ def test_the_app_runs_the_same_niche_as_the_command_line():
 def test_panel_refuses_a_dose_that_is_not_positive(amount):
     with pytest.raises(ParameterError) as error:
         dosing.regimen_from_panel("lenalidomide", amount, "µM", "once")
-    assert "dose" in dosing.reason(error.value)
+    assert error.value.key == "lenalidomide"
+    assert "dose" in error.value.message
+
+
+def test_panel_builds_its_regimen_without_writing_and_parsing_regimen_text(monkeypatch):
+    forbid_regimen_text(monkeypatch)
+    regimen = dosing.regimen_from_panel("bortezomib", 1.3, "mg/m²", "every 3.5 days")
+    assert (regimen.dose_mg, regimen.every_h) == (1.3 * 1.8, 84.0)
 
 
 def test_panel_refuses_an_absurd_dose_with_the_command_line_message():

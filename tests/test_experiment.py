@@ -14,6 +14,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import forbid_regimen_text
 
 from niche_abm.coculture import ARMS, run_arm
 from niche_abm.commands.run import simulate
@@ -104,6 +105,27 @@ def test_a_dose_response_is_a_sweep_whose_runs_are_the_runs_its_description_make
     direct = RunDescription("mm_niche", SMALL, (regimen,), seed=int(treated["seed"]), days=3).run().timeseries
     assert treated["rankl_opg_ratio"] == direct["rankl_opg_ratio"].iloc[-1]
     assert treated["bv_tv_change"] == direct["bv_tv"].iloc[-1] - direct["bv_tv"].iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("drug", "dose", "regimen"),
+    [
+        ("denosumab", "60mg", "denosumab=60mg/4w@day1"),
+        ("bortezomib", "1.3mg/m2", "bortezomib=1.3mg/m2/3.5d@day1"),
+        ("lenalidomide", "10uM", "lenalidomide=10uM@day1"),
+    ],
+)
+def test_a_dose_is_built_as_its_command_line_regimen_without_regimen_text(monkeypatch, drug, dose, regimen):
+    """A mass dose at the drug's default interval, a concentration held; the same regimen as the command line's."""
+    expected = parse_regimen(regimen)
+    forbid_regimen_text(monkeypatch)
+    assert dose_regimen(drug, dose, 1.0) == expected
+
+
+def test_a_dose_with_its_own_interval_is_refused_naming_the_dose():
+    with pytest.raises(ParameterError, match="default interval") as error:
+        dose_regimen("denosumab", "120mg/1w", 0.0)
+    assert error.value.key == "--doses 120mg/1w"
 
 
 def test_demo_arm_gives_the_same_timeseries_and_pictures_as_before(tmp_path):

@@ -139,7 +139,7 @@ def DrugPanel(model: NicheModel):
         try:
             given = model.start_drug(dosing.regimen_from_panel(drug.value, amount.value, unit.value, interval.value))
         except ParameterError as error:
-            message.set(("warning", f"{drug.value}: {dosing.reason(error)}"))
+            message.set(("warning", f"{drug.value}: {error.message}"))
             return
         message.set(("success", f"started {given.drug.name} on day {given.start_day:.1f}"))
         force_update()

@@ -1,10 +1,9 @@
 """The drug panel's input turned into a regimen, checked as on the command line, and regimens described.
 
-A dose typed in the app becomes the command-line regimen text
-(``lenalidomide=10uM``, ``denosumab=120mg/4w``) and goes through the same
-:func:`niche_abm.drugs.regimen.parse_regimen`, so a zero, negative or absurd dose
-or a mass dose of a drug without pharmacokinetics is refused with the same
-message, shown in the panel instead of a traceback.
+A dose typed in the app goes straight to :func:`niche_abm.drugs.regimen.given`,
+the constructor every regimen goes through, so a zero, negative or absurd dose
+or a mass dose of a drug without pharmacokinetics is refused with the command
+line's message, shown in the panel instead of a traceback.
 """
 
 from __future__ import annotations
@@ -12,21 +11,22 @@ from __future__ import annotations
 import math
 
 from niche_abm.drugs import DRUGS
-from niche_abm.drugs.regimen import Regimen, parse_regimen
+from niche_abm.drugs.regimen import Regimen, given
 from niche_abm.params import ParameterError
 from niche_abm.units import hours_to_days
 
-CONCENTRATION_UNITS = {"µM": "uM", "nM": "nM", "pM": "pM"}
+CONCENTRATION_UNITS = {"µM": "um", "nM": "nm", "pM": "pm"}
 MASS_UNITS = {"mg": "mg", "mg/m²": "mg/m2"}
 UNITS = {**CONCENTRATION_UNITS, **MASS_UNITS}
-"""Units offered in the panel, with their spelling in a regimen."""
+"""Units offered in the panel, with their spelling in the regimen tables (CONCENTRATION_UM, MASS_MG)."""
 
-INTERVALS = {"once": "", "every day": "/1d", "every 3.5 days": "/3.5d", "every week": "/1w", "every 4 weeks": "/4w"}
-"""Dosing intervals offered for a mass dose, with their spelling in a regimen."""
+INTERVALS = {"once": None, "every day": 24.0, "every 3.5 days": 84.0, "every week": 168.0, "every 4 weeks": 672.0}
+"""Dosing intervals offered for a mass dose, h (None: a single dose)."""
 
 
 def regimen_from_panel(drug: str, amount: float | None, unit: str, interval: str) -> Regimen:
-    """The regimen the panel describes, starting now; raises ParameterError naming what is wrong.
+    """The regimen the panel describes, starting at day 0 (the model moves it to now); raises ParameterError
+    naming the drug and what is wrong.
 
     Args:
         drug: a drug name (``python run.py drugs``).
@@ -38,10 +38,8 @@ def regimen_from_panel(drug: str, amount: float | None, unit: str, interval: str
         raise ParameterError("drug", f"choose a drug; known: {', '.join(DRUGS)}")
     if amount is None or not math.isfinite(amount):
         raise ParameterError(drug, "enter a dose")
-    if amount <= 0:
-        raise ParameterError(drug, f"the dose must be positive, got {amount:g} {unit}")
-    every = INTERVALS[interval] if unit in MASS_UNITS else ""
-    return parse_regimen(f"{drug}={amount:.12g}{UNITS[unit]}{every}")
+    every_h = INTERVALS[interval] if unit in MASS_UNITS else None
+    return given(DRUGS[drug], amount, UNITS[unit], every_h, 0.0, None, drug)
 
 
 def default_dose(drug: str) -> tuple[float, str]:
@@ -62,8 +60,3 @@ def describe(regimen: Regimen, hour: float) -> str:
     until = f" to day {regimen.stop_day:.1f}" if regimen.stop_day is not None else ""
     now = regimen.concentration_at(hour)
     return f"{regimen.drug.name}: {given} from day {regimen.start_day:.1f}{until}; now {now:.3g} µM"
-
-
-def reason(error: ParameterError) -> str:
-    """The message of an error without the key it names (the panel already shows which drug)."""
-    return str(error).split(": ", 1)[-1]

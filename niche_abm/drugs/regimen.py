@@ -45,11 +45,11 @@ MIN_CONCENTRATION_UM = PM_PER_MOLECULE_PER_PL / SITE_VOLUME_PL * 1e-6
 PLATEAU_HALF_LIVES = 10.0
 """Repeated doses reach 99.9% of their plateau within this many of the drug's slowest half-lives."""
 
+_DOSE = r"(?P<amount>[-+0-9.eE]+)\s*(?P<unit>[a-zA-Zµ]+(?:/m2)?)(?:/(?P<every>[0-9.]*)(?P<every_unit>[a-z]+))?"
 _PATTERN = re.compile(
-    r"^(?P<name>[^=@/]+?)"
-    r"(?:=(?P<amount>[-+0-9.eE]+)\s*(?P<unit>[a-zA-Zµ]+(?:/m2)?)(?:/(?P<every>[0-9.]*)(?P<every_unit>[a-z]+))?)?"
-    r"(?:@day(?P<start>[-+0-9.]+)(?::(?:day)?(?P<stop>[-+0-9.]+))?)?$"
+    rf"^(?P<name>[^=@/]+?)(?:={_DOSE})?(?:@day(?P<start>[-+0-9.]+)(?::(?:day)?(?P<stop>[-+0-9.]+))?)?$"
 )
+_DOSE_PATTERN = re.compile(rf"^{_DOSE}$")
 
 
 @dataclass(frozen=True)
@@ -125,33 +125,67 @@ class Regimen:
 def parse_regimen(text: str) -> Regimen:
     """Parse one regimen (see the module docstring); raises ParameterError naming what is wrong."""
     key = f"--drug {text}"
-    match = _PATTERN.match(text.strip().lower().replace(" ", ""))
+    match = _PATTERN.match(_plain(text))
     if not match:
         raise ParameterError(key, "expected NAME[=AMOUNT UNIT[/EVERY]][@dayS[:dayE]], e.g. lenalidomide=10uM@day14")
     drug = find_drug(match["name"], key)
     start = float(match["start"]) if match["start"] else 0.0
     stop = float(match["stop"]) if match["stop"] else None
-    if start < 0:
-        raise ParameterError(key, f"start day {start:g} is negative")
-    if stop is not None and stop <= start:
-        raise ParameterError(key, f"stop day {stop:g} is not after start day {start:g}")
     if match["amount"] is None:
-        if not drug.clinical_regimen:
-            raise ParameterError(key, f"{drug.name} has no default clinical regimen; give a dose")
-        default = parse_regimen(f"{drug.name}={drug.clinical_regimen}")
-        return check_exposure(Regimen(drug, None, default.dose_mg, default.every_h, start, stop), key)
-    try:
-        amount = float(match["amount"])
-    except ValueError:
-        raise ParameterError(key, f"dose {match['amount']!r} is not a number") from None
+        return clinical(drug, start, stop, key)
+    return given(drug, *_dose(match, key), start, stop, key)
+
+
+def parse_dose(text: str, key: str) -> tuple[float, str, float | None]:
+    """A dose written ``AMOUNT UNIT[/EVERY]`` (``10uM``, ``120mg/4w``) as (amount, unit as spelled in
+    CONCENTRATION_UM or MASS_MG, interval in h or None); ParameterError(key) if it is not written so."""
+    match = _DOSE_PATTERN.match(_plain(text))
+    if not match:
+        raise ParameterError(key, f"got {text!r}; expected AMOUNT UNIT[/EVERY], e.g. 10uM or 120mg/4w")
+    return _dose(match, key)
+
+
+def clinical(drug: Drug, start_day: float = 0.0, stop_day: float | None = None, key: str = "--drug") -> Regimen:
+    """The drug's default clinical regimen (``Drug.clinical_regimen``) from start_day to stop_day, checked as
+    :func:`given`; ParameterError(key) for a drug that has none."""
+    if not drug.clinical_regimen:
+        raise ParameterError(key, f"{drug.name} has no default clinical regimen; give a dose")
+    return given(drug, *parse_dose(drug.clinical_regimen, key), start_day, stop_day, key)
+
+
+def given(
+    drug: Drug,
+    amount: float,
+    unit: str,
+    every_h: float | None,
+    start_day: float,
+    stop_day: float | None,
+    key: str,
+) -> Regimen:
+    """A regimen checked as every regimen is: ParameterError(key) naming what cannot be given.
+
+    Args:
+        drug: the drug.
+        amount: the dose, in unit; positive.
+        unit: a concentration unit of CONCENTRATION_UM (held constant, no interval) or a mass unit of MASS_MG
+            (dosed through the drug's pharmacokinetics, at most MAX_FOLD_OF_DEFAULT times its clinical dose).
+        every_h: dosing interval of a mass dose, h (at least one step); None for a single dose.
+        start_day, stop_day: when it is given, days (start ≥ 0; stop after start, or None: to the end).
+
+    The peak exposure must lie within :func:`check_exposure`'s limits.
+    """
+    if start_day < 0:
+        raise ParameterError(key, f"start day {start_day:g} is negative")
+    if stop_day is not None and stop_day <= start_day:
+        raise ParameterError(key, f"stop day {stop_day:g} is not after start day {start_day:g}")
     if not np.isfinite(amount) or amount <= 0:
         raise ParameterError(key, f"dose {amount:g} must be positive")
-    unit = match["unit"]
-    every = _interval_h(key, match["every"], match["every_unit"])
+    if every_h is not None and every_h < 1.0:
+        raise ParameterError(key, f"dosing interval of {every_h:g} h is shorter than one step (1 h)")
     if unit in CONCENTRATION_UM:
-        if every is not None:
+        if every_h is not None:
             raise ParameterError(key, "a concentration is held constant; an interval needs a mass dose (mg)")
-        return check_exposure(Regimen(drug, amount * CONCENTRATION_UM[unit], None, None, start, stop), key)
+        return check_exposure(Regimen(drug, amount * CONCENTRATION_UM[unit], None, None, start_day, stop_day), key)
     if unit in MASS_MG:
         if drug.pk is None:
             raise ParameterError(key, f"{drug.name} has no pharmacokinetics here; give a concentration (uM)")
@@ -159,7 +193,7 @@ def parse_regimen(text: str) -> Regimen:
         most_mg = MAX_FOLD_OF_DEFAULT * _default_dose_mg(drug)
         if mg > most_mg:
             raise ParameterError(key, f"{mg:g} mg is absurd for {drug.name}; allowed up to {most_mg:g} mg")
-        return check_exposure(Regimen(drug, None, mg, every, start, stop), key)
+        return check_exposure(Regimen(drug, None, mg, every_h, start_day, stop_day), key)
     units = ", ".join([*CONCENTRATION_UM, *MASS_MG])
     raise ParameterError(key, f"unknown unit {unit!r}; expected one of {units}")
 
@@ -198,20 +232,31 @@ def check_exposure(regimen: Regimen, key: str) -> Regimen:
     return regimen
 
 
+def _plain(text: str) -> str:
+    """A regimen or dose as matched: lower case, no spaces."""
+    return text.strip().lower().replace(" ", "")
+
+
+def _dose(match: re.Match, key: str) -> tuple[float, str, float | None]:
+    """The amount, unit and interval (h) of a matched dose."""
+    try:
+        amount = float(match["amount"])
+    except ValueError:
+        raise ParameterError(key, f"dose {match['amount']!r} is not a number") from None
+    return amount, match["unit"], _interval_h(key, match["every"], match["every_unit"])
+
+
 def _interval_h(key: str, number: str | None, unit: str | None) -> float | None:
     if unit is None:
         return None
     if unit not in HOURS:
         raise ParameterError(key, f"unknown interval unit {unit!r}; expected h, d or w")
-    hours = (float(number) if number else 1.0) * HOURS[unit]
-    if hours < 1.0:
-        raise ParameterError(key, f"dosing interval of {hours:g} h is shorter than one step (1 h)")
-    return hours
+    return (float(number) if number else 1.0) * HOURS[unit]
 
 
 def _default_dose_mg(drug: Drug) -> float:
-    amount, unit = re.match(r"([0-9.]+)([a-zµ]+(?:/m2)?)", drug.clinical_regimen).groups()
-    return float(amount) * MASS_MG[unit]
+    amount, unit, _ = parse_dose(drug.clinical_regimen, f"{drug.name}: clinical_regimen")
+    return amount * MASS_MG[unit]
 
 
 class Treatment:

@@ -349,6 +349,6 @@ def _arms(value: Any, where: str, days: int) -> dict[str, tuple[str, ...]]:
             try:
                 parse_regimen(text).check_within(days)
             except ParameterError as error:
-                raise ParameterError(f"{where}: arms.{name}", str(error)) from None
+                raise error.renamed(f"{where}: arms.{name}", f"in {text}") from None
         arms[name] = tuple(regimens)
     return arms
