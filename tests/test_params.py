@@ -305,3 +305,22 @@ def test_every_cell_parameter_is_cited_by_a_rule(rules):
     cited = {name for rule in rules for name in rule.parameters}
     uncited = [p.name for p in TABLE if p.group in RULE_GROUPS and p.name not in cited]
     assert not uncited, f"not cited by any rule: {uncited}"
+
+
+def test_the_days_limit_is_one_constant_that_every_check_states(tmp_path):
+    from niche_abm.experiment import RunDescription
+    from niche_abm.scenario import MAX_DAYS, check_days
+    from niche_abm.sweep import load_sweep
+
+    package = Path(params.__file__).parent
+    written = [path.relative_to(package) for path in package.rglob("*.py") if str(MAX_DAYS) in path.read_text()]
+    assert written == [Path("scenario.py")]
+    sweep = tmp_path / "long.toml"
+    sweep.write_text(f'description = "too long"\nscenario = "healthy"\ndays = {MAX_DAYS + 1}\n')
+    for check in (
+        lambda: check_days(MAX_DAYS + 1, "--days"),
+        lambda: RunDescription("healthy", days=MAX_DAYS + 1),
+        lambda: load_sweep(sweep),
+    ):
+        with pytest.raises(ParameterError, match=f"{MAX_DAYS}]"):
+            check()
