@@ -8,7 +8,9 @@ job that failed for good (``give_up``). An attempt that fails (its run raised,
 or its worker died) is tried again up to ``retries`` times. On Ctrl-C (or
 SIGTERM from a batch system) the workers are stopped and the session ends with
 ``interrupted``; an interrupt that arrives while a finished job is being kept
-waits until its files are in place, so the job is kept whole.
+waits until its files are in place, so the job is kept whole. A batch that keeps
+nothing on disk (the main job, an analysis script) takes the outcomes back in job
+order with :func:`map_jobs`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import signal
 import threading
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -128,3 +130,20 @@ def run_jobs(
         raise
     engine.close()
     return Session(done, failed, interrupted=False)
+
+
+def map_jobs(jobs: Sequence[Any], engine: Engine) -> list[Any]:
+    """What engine's run returned for each job, in the order of jobs (run_jobs keeping the outcomes in memory).
+
+    The first job that fails stops the batch with its error (no retries); Ctrl-C or SIGTERM raises
+    KeyboardInterrupt once the workers are stopped.
+    """
+    outcomes: dict[int, Any] = {}
+
+    def give_up(job: Any, error: BaseException, attempts: int) -> None:
+        raise error
+
+    session = run_jobs(jobs, engine, lambda job, outcome, _: outcomes.update({job.index: outcome}), give_up, 0)
+    if session.interrupted:
+        raise KeyboardInterrupt
+    return [outcomes[job.index] for job in jobs]

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ from conftest import REPO_ROOT
 from PIL import Image
 
 from niche_abm.cli import main
-from niche_abm.jobs import interrupts_deferred
+from niche_abm.jobs import interrupts_deferred, map_jobs
 from niche_abm.params import ParameterError
 from niche_abm.sweep import DaskEngine, LocalEngine, SweepSpec, load_sweep, prepare, run_sweep
 from niche_abm.sweep.design import parameter_points, plan, replicate_seed
@@ -258,6 +259,35 @@ class InlineEngine:
 
     def close(self, cancel: bool = False) -> None:
         self._queue.clear()
+
+
+class LastFirstEngine(InlineEngine):
+    """Runs the task submitted last first, so tasks finish out of order."""
+
+    def wait(self):
+        self._queue.insert(0, self._queue.pop())
+        return super().wait()
+
+
+@dataclass(frozen=True)
+class Numbered:
+    index: int
+
+
+def squared_unless_three(job: Numbered) -> int:
+    if job.index == 3:
+        raise ParameterError("job", "got 3; expected anything else")
+    return job.index**2
+
+
+def test_map_jobs_hands_back_outcomes_in_job_order_whatever_order_they_finish():
+    jobs = [Numbered(index) for index in (0, 1, 2, 4, 5)]
+    assert map_jobs(jobs, LastFirstEngine(squared_unless_three, capacity=3)) == [0, 1, 4, 16, 25]
+
+
+def test_map_jobs_stops_at_the_first_failure_with_its_error():
+    with pytest.raises(ParameterError, match="got 3"):
+        map_jobs([Numbered(index) for index in range(6)], InlineEngine(squared_unless_three))
 
 
 def test_a_run_that_keeps_failing_is_recorded_after_its_retries_and_the_rest_finish(tiny_sweep, tmp_path):

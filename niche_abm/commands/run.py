@@ -19,7 +19,7 @@ from niche_abm.drugs.regimen import parse_regimen
 from niche_abm.engines import LocalEngine
 from niche_abm.experiment import RunDescription, RunResult
 from niche_abm.folders import check_out
-from niche_abm.jobs import run_jobs
+from niche_abm.jobs import map_jobs
 from niche_abm.metrics import COLUMNS
 from niche_abm.params import ParameterError
 from niche_abm.scenario import check_days, load_scenario, parse_assignment
@@ -120,11 +120,6 @@ def simulate_main_run(job: MainRun) -> tuple[dict[str, np.ndarray], pd.DataFrame
     return io.bone_and_cells(result.model), result.timeseries
 
 
-def reraise(job: MainRun, error: BaseException, attempts: int) -> None:
-    """A main-job run that failed stops the main job with its error."""
-    raise error
-
-
 def main_job(args: argparse.Namespace) -> int:
     """Run healthy and mm_niche for 90 days side by side; print and plot the comparison.
 
@@ -139,16 +134,11 @@ def main_job(args: argparse.Namespace) -> int:
         check_out(results / name, "run", overwrite=True)
     started = time.perf_counter()
     print(f"niche_abm main job: {' and '.join(MAIN_SCENARIOS)}, {MAIN_DAYS} days, seed {MAIN_SEED} -> results/")
-    runs: dict[str, tuple[dict[str, np.ndarray], pd.DataFrame]] = {}
     jobs = [
         MainRun(index, RunDescription(name, seed=MAIN_SEED, days=MAIN_DAYS), results / name)
         for index, name in enumerate(MAIN_SCENARIOS)
     ]
-    engine = LocalEngine(len(MAIN_SCENARIOS), simulate_main_run)
-    session = run_jobs(jobs, engine, lambda job, run, _: runs.update({job.description.scenario: run}), reraise, 0)
-    if session.interrupted:
-        raise KeyboardInterrupt
-    runs = {name: runs[name] for name in MAIN_SCENARIOS}
+    runs = dict(zip(MAIN_SCENARIOS, map_jobs(jobs, LocalEngine(len(jobs), simulate_main_run)), strict=True))
     table = pd.DataFrame({name: frame.iloc[-1][list(SHOWN_METRICS)] for name, (_, frame) in runs.items()})
     table.insert(0, "day 0 (healthy)", runs[MAIN_SCENARIOS[0]][1].iloc[0][list(SHOWN_METRICS)])
     print(f"\nMetrics at day {MAIN_DAYS}:")
