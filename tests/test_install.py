@@ -122,3 +122,69 @@ def test_the_python_api_runs_a_scenario(installed, outside):
         "print(len(metrics), metrics['n_mm'].iloc[-1] > 0)\n"
     )
     assert _run(installed / "python", "-c", snippet, cwd=outside).stdout.split() == ["2", "True"]
+
+
+TINY_SWEEP = """
+description = "two short runs, with and without lenalidomide"
+scenario = "mm_niche"
+days = 1
+replicates = 1
+[set]
+"grid.width" = 40
+"grid.height" = 40
+"mm.initial_count" = 24
+[arms]
+control = []
+lenalidomide = ["lenalidomide=10uM"]
+"""
+SMALL_GRID = ("--set", "grid.width=40", "--set", "grid.height=40")
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (("params",), "grid.width"),
+        (("rules",), "RANKL"),
+        (("drugs",), "denosumab"),
+        (("demo",), "imids"),
+        (("app", "--help"), "--port"),
+        (("--help",), "with none: healthy and mm_niche"),
+    ],
+    ids=["params", "rules", "drugs", "demo list", "app help", "main job help"],
+)
+def test_the_listings_and_helps_work_installed(installed, outside, command, expected):
+    assert expected in _run(installed / "niche-abm", *command, cwd=outside).stdout
+
+
+def test_a_sweep_runs_and_summarizes_installed(installed, outside):
+    (outside / "tiny.toml").write_text(TINY_SWEEP, encoding="utf-8")
+    out = outside / "sweep"
+    _run(installed / "niche-abm", "sweep", "tiny.toml", "--workers", "1", "--quiet", "--out", out, cwd=outside)
+    _run(installed / "niche-abm", "summarize", out, cwd=outside)
+    final = (out / "summary" / "final_metrics.csv").read_text(encoding="utf-8")
+    assert "control" in final and "lenalidomide" in final
+
+
+def test_a_dose_response_runs_installed(installed, outside):
+    out = outside / "dose_response"
+    arguments = ("--doses", "0,60mg", "--days", "1", "--seeds", "1", "--workers", "1", *SMALL_GRID, "--out", out)
+    _run(installed / "niche-abm", "dose-response", "denosumab", *arguments, cwd=outside)
+    assert {"runs.csv", "summary.csv", "dose_response.png"} <= {path.name for path in out.iterdir()}
+
+
+def test_the_coculture_runs_installed(installed, outside):
+    out = outside / "coculture"
+    _run(
+        installed / "niche-abm",
+        "coculture",
+        "--seeds",
+        "1",
+        "--hours",
+        "24",
+        "--workers",
+        "2",
+        "--out",
+        out,
+        cwd=outside,
+    )
+    assert (out / "runs.csv").is_file()
