@@ -6,17 +6,22 @@ intervals touching zero, and this asks whether a longer run resolves it. Same
 world and seeds as T10 (mm_niche on 100 x 100 sites, 8 seeds, default
 bortezomib regimen from day 0), run for 120 days; prints formation, osteoblast
 surface and resorption, untreated and as paired differences (bortezomib −
-untreated), each with its 95% t-interval. About 2 minutes on 2 cores::
+untreated), each with its 95% t-interval. The runs go to the engine layer like
+any batch's (``--workers``, ``--engine dask``, ``--scheduler``). About 2 minutes
+on 2 cores::
 
     python -m analysis.t10_horizon
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
+import argparse
+from dataclasses import dataclass
 
 import numpy as np
 
+from niche_abm.commands.command import add_engine_arguments, engine_from
+from niche_abm.jobs import map_jobs
 from niche_abm.validation.common import IN_VIVO_SEEDS, at_day, fmt, simulate, window_mean
 
 DAYS = 120
@@ -29,10 +34,18 @@ MEASURES = (
 )
 
 
-def measure(job: tuple[int, tuple[str, ...]]) -> tuple[float, ...]:
+@dataclass(frozen=True)
+class Job:
+    """One seed of one arm (drugs: regimens in the --drug syntax)."""
+
+    index: int
+    seed: int
+    drugs: tuple[str, ...]
+
+
+def measure(job: Job) -> tuple[float, ...]:
     """The measures of one seed and arm, in the order of MEASURES."""
-    seed, drugs = job
-    series = simulate("mm_niche", seed, days=DAYS, drugs=drugs).series
+    series = simulate("mm_niche", job.seed, days=DAYS, drugs=job.drugs).series
     return (
         at_day(series, "formed_mm2", 60),
         at_day(series, "formed_mm2", DAYS),
@@ -42,9 +55,13 @@ def measure(job: tuple[int, tuple[str, ...]]) -> tuple[float, ...]:
 
 
 def main() -> None:
-    jobs = [(seed, drugs) for drugs in ARMS for seed in IN_VIVO_SEEDS]
-    with ProcessPoolExecutor(2) as pool:
-        results = np.array(list(pool.map(measure, jobs))).reshape(len(ARMS), len(IN_VIVO_SEEDS), len(MEASURES))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_engine_arguments(parser, workers=2)
+    args = parser.parse_args()
+    pairs = [(seed, drugs) for drugs in ARMS for seed in IN_VIVO_SEEDS]
+    jobs = [Job(index, seed, drugs) for index, (seed, drugs) in enumerate(pairs)]
+    outcomes = map_jobs(jobs, engine_from(args, measure))
+    results = np.array(outcomes).reshape(len(ARMS), len(IN_VIVO_SEEDS), len(MEASURES))
     untreated, treated = results
     for i, (name, unit) in enumerate(MEASURES):
         effect = fmt(treated[:, i] - untreated[:, i], unit, digits=2)
