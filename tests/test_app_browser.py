@@ -128,7 +128,7 @@ def test_a_negative_dose_is_refused_in_the_panel(page):
     expect(page.get_by_label("dose")).to_have_value("7.0")  # the panel offers its in-vitro concentration, 7 nM
     page.get_by_label("dose").fill("-5")
     page.get_by_role("button", name="Start now").click()
-    page.get_by_text("the dose must be positive").wait_for()
+    page.get_by_text("denosumab: dose -5 must be positive").wait_for()
     expect(page.get_by_text("No drug given.")).to_be_visible()
     assert_no_error_shown(page)
 
