@@ -63,15 +63,8 @@ WELL = {
     "grid.height": 100,
     "stroma.density": 0.3,
     "stroma.renewal_rate": 0.0,
-    "mm.opg_clearance_pl_per_h": 0.0,
 }
-"""A 1 x 1 mm patch of a well: PreOBs on 30% of sites (a sub-confluent layer).
-
-MM cells take up no OPG in the well (mm.opg_clearance_pl_per_h 0). The model's well is one 10 µm section with
-about 1 pL of medium per site, a thousandth of a dish's medium per cell (about 10³ pL at 10⁶ cells per mL), so
-uptake that in the dish lowers the medium's OPG by a share would there remove nearly all of it. The co-culture
-targets read the stroma's response to contact (Giuliani 2001, Bolzoni 2013); the uptake acts in the marrow, where
-packed cells do have about 1 pL of fluid each (T5)."""
+"""A 1 x 1 mm patch of a well: PreOBs on 30% of sites (a sub-confluent layer)."""
 
 ASSAY_PRECURSORS = 1000
 ASSAY_HOURS = 48

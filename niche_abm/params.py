@@ -787,14 +787,17 @@ TABLE: tuple[Parameter, ...] = (
     ),
     _p(
         "mm.opg_clearance_pl_per_h",
-        100.0,
+        0.0,
         "pL/h/cell",
         0.0,
         2000.0,
         "Standal et al. 2002 Blood 100:3002 (myeloma cells bind OPG through the heparan sulfate chains of "
-        "syndecan-1, internalise and degrade it; serum and marrow OPG are low in MM, Seidel et al. 2001 Blood "
-        "98:2269); rate an estimate, not measured kinetics: 100 pL/h is about 1% of the diffusion limit of a "
-        "10 µm cell (4πDa ≈ 8,000 pL/h at OPG's D), and 10^6 cells/mL would clear OPG with a half-life of 7 h",
+        "syndecan-1, internalise and degrade it); off by default, a hypothesis to test: with OPG's only other loss "
+        "its slow decay (0.35/day), 10 pL/h per cell (about 0.1% of the diffusion limit of a 10 µm cell) already "
+        "cuts mm_niche's marrow OPG by about 95% and raises its RANKL/OPG ratio about 20-fold, far beyond patients "
+        "(133 MM patients: marrow sRANKL/OPG median 0.14, control serum 0.11, serum OPG if anything higher; Arch "
+        "Immunol Ther Exp 2005 53:454), and the rate that would localise osteoclasts (T5 2.2x at 100 pL/h) "
+        "depletes it as much (python -m analysis.opg_uptake_sensitivity)",
         "Marrow fluid an MM cell clears of OPG per hour (bound, internalised, degraded).",
     ),
     _p(

@@ -142,7 +142,7 @@ def test_mm_contact_lowers_the_opg_released_into_the_marrow():
 def test_mm_cells_take_up_opg_where_they_are():
     """An MM cell clearing OPG (Standal 2002) lowers OPG most where it sits, and at steady state the stroma's OPG
     goes to decay, the edge and the MM cell, which takes its clearance times the OPG of its voxel."""
-    clearance = DEFAULTS.mm.opg_clearance_pl_per_h
+    clearance = 100.0  # pL/h per cell; the rule is off by default
     taking, _, _ = _two_stromal_cells(uptake=clearance, mm_adherent=False)
     plain, _, _ = _two_stromal_cells(uptake=0.0, mm_adherent=False)
     with_uptake, without = taking.signals.map("opg"), plain.signals.map("opg")
