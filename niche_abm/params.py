@@ -797,7 +797,7 @@ TABLE: tuple[Parameter, ...] = (
         "cuts mm_niche's marrow OPG by about 95% and raises its RANKL/OPG ratio about 20-fold, far beyond patients "
         "(133 MM patients: marrow sRANKL/OPG median 0.14, control serum 0.11, serum OPG if anything higher; Arch "
         "Immunol Ther Exp 2005 53:454), and the rate that would localise osteoclasts (T5 2.2x at 100 pL/h) "
-        "depletes it as much (python -m analysis.opg_uptake_sensitivity)",
+        "depletes it as much (python -m analysis.t5_far_field)",
         "Marrow fluid an MM cell clears of OPG per hour (bound, internalised, degraded).",
     ),
     _p(
