@@ -793,11 +793,10 @@ TABLE: tuple[Parameter, ...] = (
         2000.0,
         "Standal et al. 2002 Blood 100:3002 (myeloma cells bind OPG through the heparan sulfate chains of "
         "syndecan-1, internalise and degrade it); off by default, a hypothesis to test: with OPG's only other loss "
-        "its slow decay (0.35/day), 10 pL/h per cell (about 0.1% of the diffusion limit of a 10 µm cell) already "
-        "cuts mm_niche's marrow OPG by about 95% and raises its RANKL/OPG ratio about 20-fold, far beyond patients "
-        "(133 MM patients: marrow sRANKL/OPG median 0.14, control serum 0.11, serum OPG if anything higher; Arch "
-        "Immunol Ther Exp 2005 53:454), and the rate that would localise osteoclasts (T5 2.2x at 100 pL/h) "
-        "depletes it as much (python -m analysis.t5_far_field)",
+        "its slow decay (0.35/day), 1, 10 and 100 pL/h per cell (0.01-1% of the diffusion limit of a 10 µm cell) "
+        "raise mm_niche's day-60 marrow RANKL/OPG 4, 17 and 28-fold (T5 near/far 2.02x, 1.89x, 2.18x against "
+        "1.71x without), far beyond patients (133 MM patients: marrow sRANKL/OPG median 0.14, control serum 0.11, "
+        "serum OPG if anything higher; Arch Immunol Ther Exp 2005 53:454) (python -m analysis.t5_far_field)",
         "Marrow fluid an MM cell clears of OPG per hour (bound, internalised, degraded).",
     ),
     _p(
