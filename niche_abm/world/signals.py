@@ -110,6 +110,8 @@ class Signals:
         for name, field in self.fields.items():
             rate = self._per_voxel(field, secretion.get(name, ()))
             clearance = self._per_voxel(field, uptake[name]) if name in uptake else None
+            if clearance is not None and not clearance.any():
+                clearance = None  # no cell takes it up this hour (the rule is off, or no such cell)
             if steady:
                 field.solve_steady(rate, clearance)
             else:
