@@ -4,16 +4,21 @@ environment and run from a folder outside the checkout.
 The wheel is built without build isolation and installed with ``--no-deps`` (no network); the fresh
 environment borrows this environment's dependencies (mesa, numpy, ...) through a ``.pth`` line, which adds
 their folder to ``sys.path`` without running this environment's editable-install hook, so ``niche_abm``
-itself can only come from the wheel.
+itself can only come from the wheel. The dependencies' data files under the environment's ``etc/jupyter``
+(the notebook extension settings solara reads when it serves a page, which ``pip install`` of solara puts
+there) are copied in with them.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import sysconfig
+import time
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -62,6 +67,9 @@ def installed(wheel, tmp_path_factory) -> Path:
         _run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=venv).stdout.strip()
     )
     (purelib / "borrowed_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    jupyter_settings = Path(sys.prefix) / "etc" / "jupyter"
+    if jupyter_settings.is_dir():
+        shutil.copytree(jupyter_settings, venv / "etc" / "jupyter")
     return venv / "bin"
 
 
@@ -188,3 +196,43 @@ def test_the_coculture_runs_installed(installed, outside):
         cwd=outside,
     )
     assert (out / "runs.csv").is_file()
+
+
+def test_a_demo_runs_installed(installed, outside):
+    out = outside / "demo"
+    _run(installed / "niche-abm", "demo", "healthy", "--workers", "1", "--out", out, cwd=outside)
+    assert {"demo.png", "about.md"} <= {path.name for path in out.iterdir()}
+
+
+def _free_loopback_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_app_serves_its_page_installed(installed, outside):
+    """niche-abm app from the wheel answers on loopback with the Solara page (the browser tests drive the page)."""
+    port = _free_loopback_port()
+    environment = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    server = subprocess.Popen(
+        [str(installed / "niche-abm"), "app", "--port", str(port)],
+        cwd=outside,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline, page = time.monotonic() + 60, None
+        while page is None and time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                    page = (response.status, response.read().decode())
+            except OSError:
+                time.sleep(0.5)
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=30)
+    assert page is not None, f"no page from the installed app:\n{errors}"
+    status, html = page
+    assert status == 200 and "Solara" in html
