@@ -82,9 +82,14 @@ def seed_counts(seed: int, overrides: dict | None = None) -> dict[str, float]:
     return _counts(simulate("mm_niche", seed, overrides=overrides))
 
 
+def _pooled(counts: list[dict[str, float]]) -> dict[str, float]:
+    """The counts of several runs summed (the share of surface near MM is per run and left out)."""
+    return {k: sum(c[k] for c in counts) for k in counts[0] if k != "bs_share_near"}
+
+
 def near_far_ratio(counts: list[dict[str, float]]) -> tuple[float, float, float]:
     """(near, far, near/far): osteoclasts per mm of bone surface near and far from MM, pooled over runs."""
-    total = {k: sum(c[k] for c in counts) for k in counts[0] if k != "bs_share_near"}
+    total = _pooled(counts)
     near = _density_per_mm(total["oc_near"], total["bs_near"])
     far = _density_per_mm(total["oc_far"], total["bs_far"])
     return near, far, near / far if far > 0 else float("inf")
@@ -120,7 +125,7 @@ def evaluate(seeds: tuple[int, ...] = SEEDS) -> dict:
         "published": PUBLISHED,
         "details": {
             "checks": checks,
-            "pooled_counts": {k: sum(c[k] for c in counts) for k in counts[0] if k != "bs_share_near"},
+            "pooled_counts": _pooled(counts),
             "per_seed": counts,
             "ratio": ratio,
             "lesion_minus_surface_share": interval(excess[np.isfinite(excess)]),
