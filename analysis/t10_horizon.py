@@ -15,13 +15,9 @@ on 2 cores::
 
 from __future__ import annotations
 
-import argparse
-from dataclasses import dataclass
-
 import numpy as np
 
-from niche_abm.commands.command import add_engine_arguments, engine_from
-from niche_abm.jobs import map_jobs
+from analysis.seeded_arms import SeededJob, run_arms
 from niche_abm.validation.common import IN_VIVO_SEEDS, at_day, fmt, simulate, window_mean
 
 DAYS = 120
@@ -34,18 +30,9 @@ MEASURES = (
 )
 
 
-@dataclass(frozen=True)
-class Job:
-    """One seed of one arm (drugs: regimens in the --drug syntax)."""
-
-    index: int
-    seed: int
-    drugs: tuple[str, ...]
-
-
-def measure(job: Job) -> tuple[float, ...]:
-    """The measures of one seed and arm, in the order of MEASURES."""
-    series = simulate("mm_niche", job.seed, days=DAYS, drugs=job.drugs).series
+def measure(job: SeededJob) -> tuple[float, ...]:
+    """The measures of one seed and arm (job.arm: regimens in the --drug syntax), in the order of MEASURES."""
+    series = simulate("mm_niche", job.seed, days=DAYS, drugs=job.arm).series
     return (
         at_day(series, "formed_mm2", 60),
         at_day(series, "formed_mm2", DAYS),
@@ -55,12 +42,7 @@ def measure(job: Job) -> tuple[float, ...]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add_engine_arguments(parser, workers=2)
-    args = parser.parse_args()
-    pairs = [(seed, drugs) for drugs in ARMS for seed in IN_VIVO_SEEDS]
-    jobs = [Job(index, seed, drugs) for index, (seed, drugs) in enumerate(pairs)]
-    outcomes = map_jobs(jobs, engine_from(args, measure))
+    outcomes = run_arms(__doc__, ARMS, measure)
     results = np.array(outcomes).reshape(len(ARMS), len(IN_VIVO_SEEDS), len(MEASURES))
     untreated, treated = results
     for i, (name, unit) in enumerate(MEASURES):

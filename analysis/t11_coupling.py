@@ -15,41 +15,23 @@ follow resorption. About 1 minute on 2 cores::
 
 from __future__ import annotations
 
-import argparse
-from dataclasses import dataclass
-
 import numpy as np
 
-from niche_abm.commands.command import add_engine_arguments, engine_from
-from niche_abm.jobs import map_jobs
-from niche_abm.validation.common import IN_VIVO_SEEDS, fmt, second_half_mean, simulate
+from analysis.seeded_arms import SeededJob, run_arms
+from niche_abm.validation.common import fmt, second_half_mean, simulate
 
 SCENARIOS = ("healthy", "mm_niche")
 
 
-@dataclass(frozen=True)
-class Job:
-    """One seed of one scenario."""
-
-    index: int
-    scenario: str
-    seed: int
-
-
-def measure(job: Job) -> tuple[str, dict[str, float]]:
-    """Mean Ob.S/BS and ES/BS (%) over days 31-60 of one run, and Ob.S/ES (%)."""
-    series = simulate(job.scenario, job.seed).series
+def measure(job: SeededJob) -> tuple[str, dict[str, float]]:
+    """Mean Ob.S/BS and ES/BS (%) over days 31-60 of one run (job.arm: the scenario), and Ob.S/ES (%)."""
+    series = simulate(job.arm, job.seed).series
     ob, es = second_half_mean(series, "ob_s_bs"), second_half_mean(series, "es_bs")
-    return job.scenario, {"Ob.S/BS, %": ob, "ES/BS, %": es, "Ob.S/ES, %": 100 * ob / es if es else float("nan")}
+    return job.arm, {"Ob.S/BS, %": ob, "ES/BS, %": es, "Ob.S/ES, %": 100 * ob / es if es else float("nan")}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add_engine_arguments(parser, workers=2)
-    args = parser.parse_args()
-    pairs = [(scenario, seed) for scenario in SCENARIOS for seed in IN_VIVO_SEEDS]
-    jobs = [Job(index, scenario, seed) for index, (scenario, seed) in enumerate(pairs)]
-    results = map_jobs(jobs, engine_from(args, measure))
+    results = run_arms(__doc__, SCENARIOS, measure)
     by = {name: [values for scenario, values in results if scenario == name] for name in SCENARIOS}
     for measure_name in by["healthy"][0]:
         healthy = np.array([values[measure_name] for values in by["healthy"]])

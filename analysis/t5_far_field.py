@@ -21,12 +21,8 @@ The runs go to the engine layer like any batch's (``--workers``, ``--engine dask
 
 from __future__ import annotations
 
-import argparse
-from dataclasses import dataclass
-
-from niche_abm.commands.command import add_engine_arguments, engine_from
-from niche_abm.jobs import map_jobs
-from niche_abm.validation.common import IN_VIVO_SEEDS, at_day, simulate
+from analysis.seeded_arms import SeededJob, run_arms
+from niche_abm.validation.common import at_day, simulate
 from niche_abm.validation.t05_oc_near_mm import near_far_ratio, seed_counts
 
 ARMS: tuple[tuple[str, dict[str, float]], ...] = (
@@ -43,29 +39,16 @@ ARMS: tuple[tuple[str, dict[str, float]], ...] = (
 DAY = 60
 
 
-@dataclass(frozen=True)
-class Job:
-    """One seed of one arm."""
-
-    index: int
-    arm: int
-    seed: int
-
-
-def measure(job: Job) -> tuple[int, dict[str, float], float]:
-    """The arm, T5's near/far counts of one seed in it and its marrow RANKL/OPG ratio on DAY."""
+def measure(job: SeededJob) -> tuple[int, dict[str, float], float]:
+    """The arm (job.arm: an index into ARMS), T5's near/far counts of one seed in it and its marrow RANKL/OPG
+    ratio on DAY."""
     overrides = ARMS[job.arm][1]
     ratio = at_day(simulate("mm_niche", job.seed, overrides=overrides).series, "rankl_opg_ratio", DAY)
     return job.arm, seed_counts(job.seed, overrides), ratio
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add_engine_arguments(parser, workers=2)
-    args = parser.parse_args()
-    pairs = [(arm, seed) for arm in range(len(ARMS)) for seed in IN_VIVO_SEEDS]
-    jobs = [Job(index, arm, seed) for index, (arm, seed) in enumerate(pairs)]
-    results = map_jobs(jobs, engine_from(args, measure))
+    results = run_arms(__doc__, range(len(ARMS)), measure)
     print(f"{'arm':<34}  near /mm  far /mm  near/far (T5: ≥ 2)  RANKL/OPG day {DAY}")
     for arm, (label, _) in enumerate(ARMS):
         near, far, ratio = near_far_ratio([tally for a, tally, _ in results if a == arm])

@@ -1,0 +1,38 @@
+"""What the analysis scripts share: every arm run with the validation's in-vivo seeds on the engine layer.
+
+An analysis script names its arms (any picklable value: a scenario name, drug
+regimens, an index into its own table) and a module-level ``measure(job)``; this
+parses the engine options (``--workers``, ``--engine dask``, ``--scheduler``),
+runs one job per arm and seed, and hands back the outcomes in job order (arms
+outer, seeds inner).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from niche_abm.commands.command import add_engine_arguments, engine_from
+from niche_abm.jobs import map_jobs
+from niche_abm.validation.common import IN_VIVO_SEEDS
+
+
+@dataclass(frozen=True)
+class SeededJob:
+    """One seed of one arm."""
+
+    index: int
+    arm: Any
+    seed: int
+
+
+def run_arms(description: str, arms: Sequence[Any], measure: Callable[[SeededJob], Any]) -> list[Any]:
+    """Parse the engine options (the script's docstring as help), then measure every arm at every seed."""
+    parser = argparse.ArgumentParser(description=description.split("\n\n")[0])
+    add_engine_arguments(parser, workers=2)
+    args = parser.parse_args()
+    pairs = [(arm, seed) for arm in arms for seed in IN_VIVO_SEEDS]
+    jobs = [SeededJob(index, arm, seed) for index, (arm, seed) in enumerate(pairs)]
+    return map_jobs(jobs, engine_from(args, measure))
