@@ -122,7 +122,7 @@ class Signals:
         """Per-cell amounts (flat sites, amount per cell) summed onto a field's voxels."""
         total = np.zeros(field.shape[0] * field.shape[1])
         for sites, per_cell in sources:
-            if len(sites):
+            if len(sites) and np.any(per_cell):
                 total += np.bincount(self._voxel_index(field, sites), weights=per_cell, minlength=total.size)
         return total.reshape(field.shape)
 
