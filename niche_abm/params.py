@@ -248,12 +248,17 @@ TABLE: tuple[Parameter, ...] = (
     ),
     _p(
         "opg.decay_per_h",
-        0.0146,
+        1.0,
         "/h",
         0.0001,
         10.0,
-        "Lemaire et al. 2004 / Pivonka et al. 2008: 0.35/day (t½ ≈ 2 d)",
-        "Degradation rate of OPG.",
+        "Owen & Triffitt 1976 J Physiol 257:293 (albumin, 66 kDa, in the extravascular fluid of bone is cleared "
+        "about once an hour): OPG leaves the marrow fluid by exchange with the blood through the sinusoids, "
+        "taken at the albumin rate (t½ ≈ 0.7 h). The former 0.35/day (Lemaire et al. 2004 / Pivonka et al. "
+        "2008) is a whole-body compartment value with no transport; every other field's loss was already a "
+        "tissue rate of hours. Changed in the T5 analysis (python -m analysis.t5_far_field: at 0.17, 0.5 and "
+        "1/h with secretion rescaled T5 reads 2.11x, 2.2x and 2.11x against 1.71x at 0.35/day)",
+        "Loss rate of OPG from the marrow fluid (degradation and exchange with the blood).",
     ),
     _p(
         "opg.voxel_um",
@@ -261,7 +266,7 @@ TABLE: tuple[Parameter, ...] = (
         "µm",
         10.0,
         80.0,
-        "design: OPG's diffusion length sqrt(D/k) ≈ 3 mm, so 40 µm voxels resolve it with ease",
+        "design: OPG's diffusion length sqrt(D/k) ≈ 380 µm spans about 10 voxels of 40 µm",
         "Voxel edge of the OPG field.",
     ),
     _p(
@@ -426,11 +431,12 @@ TABLE: tuple[Parameter, ...] = (
     ),
     _p(
         "stroma.opg_secretion",
-        180.0,
+        12300.0,
         "molecules/h/cell",
         0.0,
         1e5,
-        "estimate: set so healthy marrow OPG ≈ Kd ≈ 1 nM (Lemaire 2004 scale)",
+        "estimate: set so healthy marrow OPG ≈ Kd ≈ 1 nM (Lemaire 2004 scale); 180 x (1/h) / (0.0146/h) when "
+        "OPG's loss became a tissue rate, so the level is unchanged (healthy marrow RANKL/OPG 0.015 either way)",
         "Baseline OPG release by a stromal cell.",
     ),
     _p(
@@ -1053,7 +1059,7 @@ TABLE: tuple[Parameter, ...] = (
     ),
     _p(
         "ob.opg_secretion",
-        180.0,
+        12300.0,
         "molecules/h/cell",
         0.0,
         1e5,
