@@ -23,13 +23,14 @@ With Δt → ∞ the same matrix gives the quasi-steady state.
 Uptake by cells (a cell clearing a volume Q of fluid per hour, pL/h) is a loss
 rate u_i = Q_i / (φ_i V) in voxel i that moves with the cells, so it is not put
 into the factorised matrix: each step divides the solved concentration by
-1 + u_i Δt (backward Euler for the uptake, split from diffusion-decay). In a
-uniform plane the split step settles at s / (k + u + k u Δt) instead of
-s / (k + u): a relative error below k Δt / (1 + k Δt) however strong the uptake
-(1.5% for OPG's decay of 0.0146 /h). Splitting with exp(−u Δt) instead would
-strip each step's secretion before it spreads (88% low at u Δt = 3). The
-steady state includes the uptake in the matrix exactly (one solve, not
-factorised).
+1 + u_i Δt / (1 + k Δt) (backward Euler for the uptake, split from
+diffusion-decay, with the step's own decay factor taken out). In a uniform
+plane the split step then settles exactly at s / (k + u) for any uptake and
+time step; dividing by 1 + u_i Δt instead would settle at s / (k + u + k u Δt),
+up to k Δt / (1 + k Δt) low (50% for OPG's loss of 1/h), and dividing by
+exp(u_i Δt) would strip each step's secretion before it spreads (88% low at
+u Δt = 3). The steady state includes the uptake in the matrix exactly (one
+solve, not factorised).
 """
 
 from __future__ import annotations
@@ -138,15 +139,15 @@ class DiffusionField:
         """Advance by dt_h hours with the given secretion per voxel (molecules/h).
 
         clearance_pl_per_h: fluid volume per voxel that cells clear of the signal, pL/h (None = no uptake). It
-        acts after the diffusion-decay solve as a backward-Euler loss over the step, c / (1 + u Δt) with
-        u = clearance / (φ V) (operator splitting, first order in Δt, positive and stable for any uptake; the
-        factorised operator stays valid while cells move).
+        acts after the diffusion-decay solve as a backward-Euler loss over the step, c / (1 + u Δt / (1 + k Δt))
+        with u = clearance / (φ V) and k the decay (operator splitting, first order in Δt, positive and stable
+        for any uptake, exact at a uniform steady state; the factorised operator stays valid while cells move).
         """
         phi = self.porosity[self.open]
         rhs = phi * self.concentration[self.open] / dt_h + self.source_rate(molecules_per_h)[self.open]
         solved = np.maximum(self._solver(dt_h).solve(rhs), 0.0)
         if clearance_pl_per_h is not None:
-            solved /= 1.0 + dt_h * self.uptake_rate(clearance_pl_per_h)[self.open]
+            solved /= 1.0 + dt_h * self.uptake_rate(clearance_pl_per_h)[self.open] / (1.0 + dt_h * self.decay_per_h)
         self.concentration[self.open] = solved
 
     def solve_steady(self, molecules_per_h: np.ndarray, clearance_pl_per_h: np.ndarray | None = None) -> None:
