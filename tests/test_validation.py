@@ -13,7 +13,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from niche_abm.validation.runner import ORDER, READOUTS, check_declarations, print_table, report, target_modules
+from niche_abm.params import build_parameters
+from niche_abm.validation.runner import (
+    ORDER,
+    READOUTS,
+    check_declarations,
+    print_table,
+    report,
+    run_manifest,
+    target_modules,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,6 +61,10 @@ def test_validate_runs_the_co_culture_targets_end_to_end_and_writes_json_and_rep
             assert entry[field], field
     report = (local_validation / "validation_report.md").read_text()
     assert "T1" in report and "Giuliani" in report
+    manifest = json.loads((local_validation / "validation.json").read_text())["manifest"]
+    assert manifest["git_commit"] and manifest["versions"]["mesa"].startswith("3.3")
+    assert manifest["default_parameters"]["opg.decay_per_h"] == build_parameters()["opg.decay_per_h"]
+    assert f"Commit {manifest['git_commit']}" in report
     assert list((local_validation / "figures").glob("*.png"))
     kept = {path.stem: json.loads(path.read_text()) for path in (local_validation / "targets").glob("*.json")}
     assert kept == entries, "every finished target is kept on its own, as validation.json holds it"
@@ -192,7 +205,7 @@ def test_the_runner_refuses_a_target_whose_readout_is_not_allowed():
 
 def test_the_report_shows_the_readout_of_every_target(tmp_path):
     entries = [_entry("T1", "PASS", "direct"), _entry("T5", "FAIL", "emergent"), _entry("T7", "PASS", "calibrated")]
-    text = report(entries, tmp_path, wall=1.0)
+    text = report(entries, tmp_path, 1.0, run_manifest())
     assert "| target | status | readout | measured | published |" in text
     rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| T")}
     assert [cell.strip() for cell in rows["T5"].split("|")[2:4]] == ["**FAIL**", "emergent"]
@@ -206,12 +219,12 @@ def test_the_report_labels_a_pass_of_a_direct_or_calibrated_readout(tmp_path):
         _entry("T11", "PASS", "emergent"),
         _entry("T10", "FAIL", "direct"),
     ]
-    rows = {line.split("|")[1].strip(): line for line in report(entries, tmp_path, 1.0).splitlines() if "| T" in line}
+    rows = {line.split("|")[1].strip(): line for line in report(entries, tmp_path, 1.0, run_manifest()).splitlines() if "| T" in line}
     assert "**PASS (direct)**" in rows["T2"]
     assert "**PASS (calibrated)**" in rows["T7"]
     assert "**PASS**" in rows["T11"] and "(emergent)" not in rows["T11"]
     assert "**FAIL**" in rows["T10"] and "(direct)" not in rows["T10"]
-    assert "## T2: PASS (direct)" in report(entries, tmp_path, 1.0)
+    assert "## T2: PASS (direct)" in report(entries, tmp_path, 1.0, run_manifest())
 
 
 def test_the_printed_table_has_a_readout_column(capsys):

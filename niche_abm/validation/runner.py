@@ -26,6 +26,7 @@ import importlib
 import json
 import os
 import pkgutil
+import sys
 import tempfile
 import time
 import traceback
@@ -34,9 +35,11 @@ from pathlib import Path
 
 import numpy as np
 
+from niche_abm import io
 from niche_abm.engines import Engine
 from niche_abm.folders import atomic_text
 from niche_abm.jobs import describe_lost, run_jobs
+from niche_abm.params import build_parameters
 from niche_abm.validation import common
 
 PACKAGE = "niche_abm.validation"
@@ -233,11 +236,16 @@ def run_validation(out_dir: Path, engine: Engine, only: list[str] | None = None)
     passed = [e for e in ordered if e["status"] == "PASS"]
     emergent = sum(e.get("readout") == "emergent" for e in passed)
     print(f"validation: {len(passed)}/{len(ordered)} PASS ({emergent} of them emergent) in {wall:.0f} s")
+    provenance = run_manifest()
     atomic_text(
         out_dir / "validation.json",
-        json.dumps(_jsonable({"wall_seconds": round(wall, 1), "targets": ordered}), indent=2, ensure_ascii=False),
+        json.dumps(
+            _jsonable({"wall_seconds": round(wall, 1), "manifest": provenance, "targets": ordered}),
+            indent=2,
+            ensure_ascii=False,
+        ),
     )
-    atomic_text(out_dir / "validation_report.md", report(ordered, out_dir, wall))
+    atomic_text(out_dir / "validation_report.md", report(ordered, out_dir, wall, provenance))
     print(f"wrote {out_dir / 'validation.json'} and {out_dir / 'validation_report.md'}")
     return 1 if any(e["status"] == "ERROR" for e in ordered) else 0
 
@@ -256,7 +264,19 @@ def _cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def report(entries: list[dict], out_dir: Path, wall: float) -> str:
+def run_manifest() -> dict:
+    """What reproduces the run: the commit, package versions, the default parameters every target starts from
+    (each target's own overrides, seeds and grid are in its entry) and when and how it was run."""
+    return {
+        "git_commit": io.git_commit(),
+        "versions": io.package_versions(),
+        "default_parameters": build_parameters().as_dict(),
+        "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "command": sys.argv,
+    }
+
+
+def report(entries: list[dict], out_dir: Path, wall: float, provenance: dict) -> str:
     """The markdown report: a summary table, then one section per target with its figure."""
     passed = [e for e in entries if e["status"] == "PASS"]
     emergent = sum(e.get("readout") == "emergent" for e in passed)
@@ -267,6 +287,10 @@ def report(entries: list[dict], out_dir: Path, wall: float) -> str:
         f"{wall:.0f} s. Intervals are 95% t-intervals over seeds (mean [low, high], n) unless a target says "
         "otherwise; a direction passes only if its interval excludes zero. In-vivo runs use a 100 x 100 grid "
         "(1 mm²) for 60 days unless the target says otherwise.",
+        "",
+        f"Commit {provenance['git_commit']}, run {provenance['created_utc']}; versions: "
+        + ", ".join(f"{name} {version}" for name, version in provenance["versions"].items())
+        + " (the default parameters are in validation.json's manifest).",
         "",
         "The readout column says what a PASS is worth: "
         + "; ".join(f"*{kind}*: {meaning}" for kind, meaning in READOUTS.items())
