@@ -256,8 +256,8 @@ TABLE: tuple[Parameter, ...] = (
         "about once an hour): OPG leaves the marrow fluid by exchange with the blood through the sinusoids, "
         "taken at the albumin rate (t½ ≈ 0.7 h). The former 0.35/day (Lemaire et al. 2004 / Pivonka et al. "
         "2008) is a whole-body compartment value with no transport; every other field's loss was already a "
-        "tissue rate of hours. Changed in the T5 analysis (python -m analysis.t5_far_field: at 0.17, 0.5 and "
-        "1/h with secretion rescaled T5 reads 2.11x, 2.2x and 2.11x against 1.71x at 0.35/day)",
+        "tissue rate of hours. Changed after T5 failed (python -m analysis.t5_far_field: at 0.17, 0.5 and "
+        "1/h with secretion rescaled T5 reads 2.36x, 2.11x and 2.08x against 1.80x at 0.35/day)",
         "Loss rate of OPG from the marrow fluid (degradation and exchange with the blood).",
     ),
     _p(
@@ -798,11 +798,11 @@ TABLE: tuple[Parameter, ...] = (
         0.0,
         2000.0,
         "Standal et al. 2002 Blood 100:3002 (myeloma cells bind OPG through the heparan sulfate chains of "
-        "syndecan-1, internalise and degrade it); off by default, a hypothesis to test: with OPG's only other loss "
-        "its slow decay (0.35/day), 1, 10 and 100 pL/h per cell (0.01-1% of the diffusion limit of a 10 µm cell) "
-        "raise mm_niche's day-60 marrow RANKL/OPG 4, 17 and 28-fold (T5 near/far 2.02x, 1.89x, 2.18x against "
-        "1.71x without), far beyond patients (133 MM patients: marrow sRANKL/OPG median 0.14, control serum 0.11, "
-        "serum OPG if anything higher; Arch Immunol Ther Exp 2005 53:454) (python -m analysis.t5_far_field)",
+        "syndecan-1, internalise and degrade it); off by default, a hypothesis to test: 1, 10 and 100 pL/h per "
+        "cell (0.01-1% of the diffusion limit of a 10 µm cell) raise mm_niche's day-60 marrow RANKL/OPG 1.0, 1.3 "
+        "and 2.2-fold (T5 near/far 1.78x, 2.30x, 2.36x against 2.08x without; python -m analysis.t5_far_field); "
+        "with OPG's former 0.35/day loss they raised it 4 to 28-fold, far beyond patients (133 MM patients: marrow "
+        "sRANKL/OPG median 0.14, control serum 0.11; Arch Immunol Ther Exp 2005 53:454)",
         "Marrow fluid an MM cell clears of OPG per hour (bound, internalised, degraded).",
     ),
     _p(

@@ -33,8 +33,7 @@ class MyelomaCell(Cell):
 @rule(
     "MM cells",
     "each cell binds OPG through the heparan sulfate of syndecan-1 (CD138), internalises and degrades it, "
-    "clearing {mm.opg_clearance_pl_per_h} of marrow fluid (a hypothesis to test, off at the default of 0: on its "
-    "own it empties the marrow of OPG)",
+    "clearing {mm.opg_clearance_pl_per_h} of marrow fluid (a hypothesis to test, off at the default of 0)",
 )
 def opg_clearance(niche: Niche, sites: np.ndarray) -> np.ndarray:
     """OPG clearance of each MM cell, pL of marrow fluid per hour (Standal et al. 2002)."""
