@@ -7,7 +7,15 @@ from scipy import ndimage
 
 from niche_abm.cells import MyelomaCell, Osteoclast
 from niche_abm.units import SITE_UM
-from niche_abm.validation.common import IN_VIVO_SEEDS, bar_figure, excludes_zero_above, fmt, interval, simulate
+from niche_abm.validation.common import (
+    GRID,
+    IN_VIVO_SEEDS,
+    bar_figure,
+    excludes_zero_above,
+    fmt,
+    interval,
+    simulate,
+)
 
 ID = "T5"
 CLAIM = (
@@ -77,9 +85,10 @@ def _density_per_mm(oc: float, bs_sites: float) -> float:
     return oc / (bs_sites * SITE_UM * 1e-3) if bs_sites else float("nan")
 
 
-def seed_counts(seed: int, overrides: dict | None = None) -> dict[str, float]:
-    """Osteoclasts, bone surface and lesion sites near and far from MM clusters in one mm_niche run."""
-    return _counts(simulate("mm_niche", seed, overrides=overrides))
+def seed_counts(seed: int, overrides: dict | None = None, grid: tuple[int, int] = GRID) -> dict[str, float]:
+    """Osteoclasts, bone surface and lesion sites near and far from MM clusters in one mm_niche run (MM cells
+    scaled to the grid's area)."""
+    return _counts(simulate("mm_niche", seed, overrides=overrides, grid=grid))
 
 
 def _pooled(counts: list[dict[str, float]]) -> dict[str, float]:
