@@ -87,6 +87,7 @@ class DiffusionField:
         porosity = marrow.reshape(self.shape[0], f, self.shape[1], f).mean(axis=(1, 3))
         self.porosity = porosity
         self.open = porosity > 0
+        self._open_porosity = porosity[self.open]
         self._index = np.full(self.shape, -1)
         self._index[self.open] = np.arange(int(self.open.sum()))
         self._exchange, self._boundary = self._assemble_exchange()
@@ -142,8 +143,8 @@ class DiffusionField:
         u = clearance / (φ V) (operator splitting, first order in Δt, positive and stable for any uptake; the
         factorised operator stays valid while cells move).
         """
-        phi = self.porosity[self.open]
-        rhs = phi * self.concentration[self.open] / dt_h + self.source_rate(molecules_per_h)[self.open]
+        phi = self._open_porosity
+        rhs = phi * self.concentration[self.open] / dt_h + self.source_rate(molecules_per_h[self.open])
         solved = np.maximum(self._solver(dt_h).solve(rhs), 0.0)
         if clearance_pl_per_h is not None:
             solved /= 1.0 + dt_h * self.uptake_rate(clearance_pl_per_h)[self.open]

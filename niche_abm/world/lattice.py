@@ -25,6 +25,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from niche_abm.world import kernels
 from niche_abm.world.state import StateTable
 
 MARROW = "marrow"
@@ -51,6 +52,7 @@ class Lattice:
         self._tables: dict[type, StateTable] = {}
         self._kinds: dict[int, type] = {}
         self._moore = _moore_table(self.shape)
+        self._sites: dict[int, np.ndarray] = {}
 
     @property
     def size(self) -> int:
@@ -89,6 +91,7 @@ class Lattice:
         code[sources], self._agent[layer][sources], self._row[layer][sources] = 0, None, -1
         code[targets], self._agent[layer][targets], self._row[layer][targets] = kind.code, agents, rows
         self.table(kind).values["site"][rows] = targets
+        self._sites.pop(kind.code, None)
 
     def swap_many(self, layer: str, first: np.ndarray, second: np.ndarray) -> None:
         """Exchange the cells on the flat sites first[i] and second[i] of a layer (all occupied, no site twice)."""
@@ -99,6 +102,7 @@ class Lattice:
         code[first], agent[first], row[first] = code_2, agent_2, row_2
         code[second], agent[second], row[second] = code_1, agent_1, row_1
         for kind_code in np.unique(np.concatenate([code_1, code_2])):
+            self._sites.pop(int(kind_code), None)
             site = self._tables[self._kinds[int(kind_code)]].values["site"]
             site[row_1[code_1 == kind_code]] = second[code_1 == kind_code]
             site[row_2[code_2 == kind_code]] = first[code_2 == kind_code]
@@ -109,6 +113,7 @@ class Lattice:
         self.code[layer].flat[here] = 0
         self._agent[layer][here] = None
         self._row[layer][here] = -1
+        self._sites.pop(agent.code, None)
         agent.site = -1
         agent.final_state = self.table(type(agent)).release(agent.row)
         agent.row = -1
@@ -118,6 +123,7 @@ class Lattice:
         self.code[agent.layer].flat[site] = agent.code
         self._agent[agent.layer][site] = agent
         self._row[agent.layer][site] = agent.row
+        self._sites.pop(agent.code, None)
         agent.site = site
 
     # --- cell state ------------------------------------------------------------------------------
@@ -142,8 +148,14 @@ class Lattice:
 
     # --- reading positions -------------------------------------------------------------------
     def sites_of(self, kind: type) -> np.ndarray:
-        """Flat sites of every cell of a kind, in site order."""
-        return np.flatnonzero(self.code[kind.layer] == kind.code)
+        """Flat sites of every cell of a kind, in site order (read-only; kept until a cell of the kind is added,
+        moved or removed)."""
+        sites = self._sites.get(kind.code)
+        if sites is None:
+            sites = kernels.sites_with_code(self.code[kind.layer].ravel(), kind.code)
+            sites.flags.writeable = False
+            self._sites[kind.code] = sites
+        return sites
 
     def cells_of(self, kind: type) -> tuple[list, np.ndarray]:
         """The cells of a kind (in site order) and their flat sites."""
@@ -165,6 +177,12 @@ class Lattice:
         """
         table, inside = self._moore
         return table[sites], inside[sites]
+
+    @property
+    def moore(self) -> tuple[np.ndarray, np.ndarray]:
+        """The Moore neighbours of every flat site (size x 8 flat indices, clipped to the grid) and which of them
+        lie inside it: the table :meth:`neighbours` reads, for the kernels."""
+        return self._moore
 
     def occupancy(self) -> np.ndarray:
         """One code per site for display and analysis: the surface cell where there is one, else the marrow cell."""

@@ -15,6 +15,7 @@ import numpy as np
 from niche_abm.neighbourhood import count_around, stamp_disks
 from niche_abm.params import Parameters
 from niche_abm.units import SITE_UM
+from niche_abm.world import kernels
 from niche_abm.world.bone import Bone
 from niche_abm.world.lattice import MARROW, SURFACE, Lattice
 from niche_abm.world.signals import Signals
@@ -51,6 +52,10 @@ class Niche:
         self.mobile = np.zeros(128, dtype=bool)
         self.stroma_target: dict[bool, int] = {True: 0, False: 0}
         self.counters: dict = {"osteoclasts_formed": 0, "nuclei_fused": 0, "osteoclast_lifespans_h": []}
+        self.claimed = np.zeros(lattice.size, dtype=bool)
+        """Scratch for the kernels, one entry per site, all False between calls."""
+        self.scratch = np.zeros(lattice.size, dtype=np.uint8)
+        """Scratch for the kernels, one entry per site, all 0 between calls."""
 
     # --- what is where -------------------------------------------------------------------------
     def open_marrow(self) -> np.ndarray:
@@ -110,12 +115,8 @@ class Niche:
         """
         if len(sites) == 0:
             return np.zeros(0, dtype=np.intp)
-        w = allowed * (1.0 if weights is None else weights)
-        total = w.sum(axis=1)
-        cumulative = np.cumsum(w, axis=1)
-        pick = np.minimum((cumulative < (self.rng.random(len(sites)) * total)[:, None]).sum(axis=1), 7)
-        chosen = neighbours[np.arange(len(sites)), pick]
-        return np.where(total > 0, chosen, -1)
+        draws = self.rng.random(len(sites))
+        return kernels.choose_neighbours(allowed, neighbours, _UNIFORM if weights is None else weights, draws)
 
     def open_neighbours(self, sites: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Moore neighbours of each flat site (n x 8) and which of them are open marrow."""
@@ -134,13 +135,7 @@ class Niche:
 
     def first_claims(self, targets: np.ndarray) -> np.ndarray:
         """Which of several cells get the site each chose (−1 = none): one per site, in random order."""
-        order = self.rng.permutation(len(targets))
-        ordered = targets[order]
-        chose = np.flatnonzero(ordered >= 0)
-        _, first = np.unique(ordered[chose], return_index=True)
-        wins = np.zeros(len(targets), dtype=bool)
-        wins[order[chose[first]]] = True
-        return wins
+        return kernels.first_claims(targets, self.rng.permutation(len(targets)), self.claimed)
 
     def nearest_open(self, origins: np.ndarray, radius_sites: float) -> np.ndarray:
         """For each flat site, the nearest open marrow site within radius_sites (ties at random), or −1."""
@@ -174,6 +169,9 @@ class Niche:
             lattice.move(cell, site)
         return int(path[0])
 
+
+_UNIFORM = np.ones((1, 8))
+"""Equal weights of the 8 neighbours (choose_neighbour without weights)."""
 
 _TIE_SPACING = 0.01
 """Random jitter added to distances (in sites) to break ties; smaller than any gap between distinct distances."""
