@@ -39,6 +39,7 @@ import scipy.sparse as sparse
 import scipy.sparse.linalg as sparse_linalg
 
 from niche_abm.units import PM_PER_MOLECULE_PER_PL, SECTION_UM, SITE_UM
+from niche_abm.world import kernels
 
 
 class DiffusionField:
@@ -198,14 +199,11 @@ def free_rankl(total_rankl: np.ndarray, total_opg: np.ndarray, kd: float) -> np.
     R + O <-> RO with Kd = R_free O_free / RO. Conservation gives the quadratic
     R_f² + (O - R + Kd) R_f - Kd R = 0, whose non-negative root is
     R_f = (b + sqrt(b² + 4 Kd R)) / 2 with b = R - O - Kd. For b < 0 the same root
-    is written 2 Kd R / (sqrt(b² + 4 Kd R) - b) to avoid cancellation.
+    is written 2 Kd R / (sqrt(b² + 4 Kd R) - b) to avoid cancellation. Compiled
+    (:func:`niche_abm.world.kernels.free_rankl`), the same arithmetic element by element.
     """
-    r = np.asarray(total_rankl, dtype=float)
-    b = r - np.asarray(total_opg, dtype=float) - kd
-    root = np.sqrt(b * b + 4.0 * kd * r)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        small_b = np.where(root - b > 0, 2.0 * kd * r / (root - b), 0.0)
-    return np.where(b >= 0, 0.5 * (b + root), small_b)
+    r, o = np.broadcast_arrays(np.asarray(total_rankl, dtype=float), np.asarray(total_opg, dtype=float))
+    return kernels.free_rankl(r.ravel(), o.ravel(), float(kd)).reshape(r.shape)
 
 
 def rank_occupancy(free_rankl_pm: np.ndarray, kd_pm: float) -> np.ndarray:

@@ -68,9 +68,9 @@ def step_precursors(niche: Niche) -> None:
     fuses = ~dies & (rng.random(n) < probability(rate * fx["osteoclast_formation"]))
     for cell in lattice.agents_at(MARROW, sites[dies]):
         lattice.remove(cell)
-    partners = niche.count_around(OsteoclastPrecursor.code, radius=2).ravel()
-    for cell in lattice.agents_at(MARROW, sites[fuses]):
-        _fuse(niche, cell, partners)
+    partners = niche.count_near(OsteoclastPrecursor.code, sites[fuses], radius=2)
+    for cell, around in zip(lattice.agents_at(MARROW, sites[fuses]), partners, strict=True):
+        _fuse(niche, cell, int(around))
     hops = max(int(np.ceil(p.ocp.migration_rate)), 1)
     sites = lattice.sites_of(OsteoclastPrecursor)
     for _ in range(hops):
@@ -96,8 +96,9 @@ def _hop(niche: Niche, sites: np.ndarray, dt_h: float) -> np.ndarray:
     return after
 
 
-def _fuse(niche: Niche, precursor: OsteoclastPrecursor, partners: np.ndarray) -> None:
-    """Join an osteoclast next to the precursor, or found one with its nearest partners."""
+def _fuse(niche: Niche, precursor: OsteoclastPrecursor, partners: int) -> None:
+    """Join an osteoclast next to the precursor, or found one with its nearest partners (partners: the other
+    precursors within two sites when the fusions of this hour began)."""
     p, lattice = niche.params, niche.lattice
     if precursor.site < 0:
         return
@@ -111,7 +112,7 @@ def _fuse(niche: Niche, precursor: OsteoclastPrecursor, partners: np.ndarray) ->
             niche.counters["nuclei_fused"] += 1
             return
     free = [s for s in neighbours if niche.bone.surface.flat[s] and lattice.agent_at(SURFACE, s) is None]
-    if not free or partners[precursor.site] < p.ocp.fusion_partners:
+    if not free or partners < p.ocp.fusion_partners:
         return
     group = _nearest_precursors(niche, precursor.site, p.ocp.fusion_partners)
     if len(group) < p.ocp.fusion_partners:

@@ -229,3 +229,57 @@ def hop(
         if targets[i] >= 0:
             scratch[targets[i]] = 0
     return targets, won, squeezed, past_other
+
+
+@numba.njit(cache=True, nogil=True)
+def count_near(sites: np.ndarray, codes: np.ndarray, shape: tuple, code: int, radius: int) -> np.ndarray:
+    """Number of cells of kind `code` within `radius` sites (Chebyshev) of each flat site, the site itself not
+    counted (codes: the layer's flat int8 kind codes on a grid of `shape` = (width, height) sites)."""
+    width, height = shape
+    out = np.zeros(sites.size, dtype=np.int64)
+    for i in range(sites.size):
+        x, y = divmod(sites[i], height)
+        count = 0
+        for nx in range(max(x - radius, 0), min(x + radius + 1, width)):
+            for ny in range(max(y - radius, 0), min(y + radius + 1, height)):
+                if (nx != x or ny != y) and codes[nx * height + ny] == code:
+                    count += 1
+        out[i] = count
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def stamp(shape: tuple, x: np.ndarray, y: np.ndarray, footprint: np.ndarray) -> np.ndarray:
+    """Bool map [x, y] of a grid of `shape` sites covered by the footprint (2r+1 x 2r+1, centred) placed on
+    each point (x[i], y[i]); the parts beyond the grid's edge are dropped."""
+    width, height = shape
+    r = footprint.shape[0] // 2
+    out = np.zeros((width, height), dtype=np.bool_)
+    for i in range(x.size):
+        for dx in range(-r, r + 1):
+            px = x[i] + dx
+            if px < 0 or px >= width:
+                continue
+            for dy in range(-r, r + 1):
+                py = y[i] + dy
+                if 0 <= py < height and footprint[dx + r, dy + r]:
+                    out[px, py] = True
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def free_rankl(total_rankl: np.ndarray, total_opg: np.ndarray, kd: float) -> np.ndarray:
+    """Free RANKL (pM) at equilibrium with OPG, element by element (flat arrays of total RANKL and OPG, pM; kd in
+    pM): the non-negative root of R_f² + (O - R + Kd) R_f - Kd R = 0 (see niche_abm.fields.free_rankl)."""
+    out = np.empty(total_rankl.size)
+    for i in range(total_rankl.size):
+        r = total_rankl[i]
+        b = (r - total_opg[i]) - kd
+        root = np.sqrt(b * b + (4.0 * kd) * r)
+        if b >= 0:
+            out[i] = 0.5 * (b + root)
+        elif root - b > 0:
+            out[i] = ((2.0 * kd) * r) / (root - b)
+        else:
+            out[i] = 0.0
+    return out

@@ -85,6 +85,8 @@ class Lattice:
 
     def move_many(self, kind: type, sources: np.ndarray, targets: np.ndarray) -> None:
         """Move the cells of a kind on the flat sites `sources` to the distinct, empty flat sites `targets`."""
+        if len(sources) == 0:
+            return
         layer = kind.layer
         agents, rows = self._agent[layer][sources], self._row[layer][sources]
         code = self.code[layer].ravel()
@@ -95,15 +97,17 @@ class Lattice:
 
     def swap_many(self, layer: str, first: np.ndarray, second: np.ndarray) -> None:
         """Exchange the cells on the flat sites first[i] and second[i] of a layer (all occupied, no site twice)."""
+        if len(first) == 0:
+            return
         code, agent, row = self.code[layer].ravel(), self._agent[layer], self._row[layer]
         code_1, code_2 = code[first], code[second]
         agent_1, agent_2 = agent[first], agent[second]
         row_1, row_2 = row[first], row[second]
         code[first], agent[first], row[first] = code_2, agent_2, row_2
         code[second], agent[second], row[second] = code_1, agent_1, row_1
-        for kind_code in np.unique(np.concatenate([code_1, code_2])):
-            self._sites.pop(int(kind_code), None)
-            site = self._tables[self._kinds[int(kind_code)]].values["site"]
+        for kind_code in set(code_1.tolist()) | set(code_2.tolist()):
+            self._sites.pop(kind_code, None)
+            site = self._tables[self._kinds[kind_code]].values["site"]
             site[row_1[code_1 == kind_code]] = second[code_1 == kind_code]
             site[row_2[code_2 == kind_code]] = first[code_2 == kind_code]
 

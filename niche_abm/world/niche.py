@@ -12,7 +12,7 @@ import functools
 
 import numpy as np
 
-from niche_abm.neighbourhood import count_around, stamp_disks
+from niche_abm.neighbourhood import stamp_disks
 from niche_abm.params import Parameters
 from niche_abm.units import SITE_UM
 from niche_abm.world import kernels
@@ -76,9 +76,10 @@ class Niche:
         """Whether a flat site (−1 = none) is marrow holding no cell."""
         return site >= 0 and bool(self.open_at(np.array([site]))[0])
 
-    def count_around(self, code: int, layer: str = MARROW, radius: int = 1) -> np.ndarray:
-        """Cells with this code within `radius` sites (Chebyshev) of each site, the site itself excluded."""
-        return count_around(self.lattice.code[layer] == code, radius)
+    def count_near(self, code: int, sites: np.ndarray, layer: str = MARROW, radius: int = 1) -> np.ndarray:
+        """Cells with this code within `radius` sites (Chebyshev) of each flat site, the site itself excluded."""
+        lattice = self.lattice
+        return kernels.count_near(sites, lattice.code[layer].ravel(), lattice.shape, code, radius)
 
     @property
     def passable(self) -> np.ndarray:
@@ -87,14 +88,15 @@ class Niche:
         passable[0] = True
         return passable
 
-    @staticmethod
-    def count_contacts(mask: np.ndarray) -> np.ndarray:
-        """Sites with a True site in their Moore neighbourhood (the site itself excluded)."""
-        return count_around(mask) > 0
+    def touching(self, code: int, sites: np.ndarray, layer: str = MARROW) -> np.ndarray:
+        """Whether each flat site has a cell of this code in its Moore neighbourhood (the site itself excluded)."""
+        table, inside = self.lattice.moore
+        return kernels.touches_code(sites, table, inside, self.lattice.code[layer].ravel(), code)
 
-    def touched_by(self, code: int, layer: str = MARROW) -> np.ndarray:
-        """Sites with a cell of this code in their Moore neighbourhood (the site itself excluded)."""
-        return self.count_contacts(self.lattice.code[layer] == code)
+    def contacts_of(self, sites: np.ndarray) -> np.ndarray:
+        """Sites [x, y] with one of the given flat sites in their Moore neighbourhood (the site itself excluded)."""
+        table, inside = self.lattice.moore
+        return kernels.contact_map(sites, table, inside, self.lattice.size).reshape(self.lattice.shape)
 
     def mark_near(self, sites: np.ndarray, radius_um: float) -> np.ndarray:
         """Sites within radius_um of any of the flat sites."""
