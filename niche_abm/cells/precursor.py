@@ -92,7 +92,9 @@ def _hop(niche: Niche, sites: np.ndarray, dt_h: float) -> np.ndarray:
     on_bone = _touches_surface(niche, sites)
     moves = np.flatnonzero(niche.rng.random(len(sites)) < probability(migration_rate(on_bone, niche.params), dt_h))
     after = sites.copy()
-    after[moves] = _migrate(niche, sites[moves], *niche.lattice.neighbours(sites[moves]))
+    movers = sites[moves]
+    table, inside = niche.lattice.moore
+    after[moves] = _migrate(niche, movers, table[movers], inside[movers])
     return after
 
 

@@ -74,7 +74,13 @@ class Niche:
 
     def is_open(self, site: int) -> bool:
         """Whether a flat site (−1 = none) is marrow holding no cell."""
-        return site >= 0 and bool(self.open_at(np.array([site]))[0])
+        lattice = self.lattice
+        return (
+            site >= 0
+            and bool(self.bone.marrow.flat[site])
+            and lattice.marrow_code.flat[site] == 0
+            and lattice.surface_code.flat[site] == 0
+        )
 
     def count_near(self, code: int, sites: np.ndarray, layer: str = MARROW, radius: int = 1) -> np.ndarray:
         """Cells with this code within `radius` sites (Chebyshev) of each flat site, the site itself excluded."""
