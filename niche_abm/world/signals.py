@@ -141,10 +141,11 @@ class Signals:
         """Rebuild every field's porous geometry for a new marrow mask."""
         self._marrow = marrow.copy()
         nearest_marrow = self._nearest_marrow_sites(marrow)
+        sensed = {f: voxel_of[nearest_marrow] for f, voxel_of in self._voxel_of.items()}
         self._sensed_voxel = {}
         for name, field in self.fields.items():
             field.set_geometry(marrow)
-            self._sensed_voxel[name] = self._voxel_of[field.voxel_sites][nearest_marrow].astype(np.int32)
+            self._sensed_voxel[name] = sensed[field.voxel_sites]  # shared by the fields of one voxel size
 
     def age(self, marrow: np.ndarray) -> None:
         """Count an hour; every fields.geometry_refresh_h hours, follow the bone if the marrow changed."""
@@ -176,9 +177,9 @@ class Signals:
 
     # --- helpers ---------------------------------------------------------------------------------
     def _voxel_map(self, voxel_sites: int) -> np.ndarray:
-        """For every flat site, the flat index of its voxel on a grid of voxel_sites x voxel_sites voxels."""
-        x, y = np.divmod(np.arange(self.shape[0] * self.shape[1]), self.shape[1])
-        return (x // voxel_sites) * (self.shape[1] // voxel_sites) + y // voxel_sites
+        """For every flat site, the flat index (int32) of its voxel on a grid of voxel_sites x voxel_sites voxels."""
+        x, y = np.divmod(np.arange(self.shape[0] * self.shape[1], dtype=np.int32), np.int32(self.shape[1]))
+        return (x // voxel_sites) * np.int32(self.shape[1] // voxel_sites) + y // voxel_sites
 
     @staticmethod
     def _resample(source: DiffusionField, target: DiffusionField) -> np.ndarray:
