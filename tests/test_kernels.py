@@ -12,7 +12,7 @@ import pytest
 from niche_abm.fields import free_rankl
 from niche_abm.neighbourhood import box_sum, disk
 from niche_abm.world import kernels
-from niche_abm.world.lattice import _moore_table
+from niche_abm.world.lattice import MOORE
 
 SHAPE = (23, 17)
 
@@ -61,19 +61,30 @@ def test_first_claims_matches_the_unique_formulation():
         assert not claimed.any(), "the scratch is left clean"
 
 
+def test_moore_neighbours_clip_to_the_grid_and_mark_the_outside():
+    sites = np.arange(SHAPE[0] * SHAPE[1])
+    x, y = np.divmod(sites, SHAPE[1])
+    nx, ny = x[:, None] + MOORE[:, 0], y[:, None] + MOORE[:, 1]
+    inside = (nx >= 0) & (nx < SHAPE[0]) & (ny >= 0) & (ny < SHAPE[1])
+    clipped = np.clip(nx, 0, SHAPE[0] - 1) * SHAPE[1] + np.clip(ny, 0, SHAPE[1] - 1)
+    neighbours, inside_grid = kernels.moore_neighbours(sites, SHAPE)
+    np.testing.assert_array_equal(neighbours, clipped)
+    np.testing.assert_array_equal(inside_grid, inside)
+    assert neighbours.dtype == np.int32
+
+
 def test_neighbourhood_kernels_match_box_sums():
     rng = np.random.default_rng(3)
-    table, inside = _moore_table(SHAPE)
     codes = rng.integers(0, 4, SHAPE).astype(np.int8)
     sites = np.flatnonzero(rng.random(SHAPE) < 0.3)
     mask = np.zeros(SHAPE, dtype=bool)
     mask.flat[sites] = True
     around = box_sum(mask, 1) - mask
-    np.testing.assert_array_equal(kernels.contact_map(sites, table, inside, mask.size).reshape(SHAPE), around > 0)
+    np.testing.assert_array_equal(kernels.contact_map(sites, SHAPE).reshape(SHAPE), around > 0)
     is_two = codes == 2
     all_sites = np.arange(mask.size)
     np.testing.assert_array_equal(
-        kernels.touches_code(all_sites, table, inside, codes.ravel(), 2), ((box_sum(is_two, 1) - is_two) > 0).ravel()
+        kernels.touches_code(all_sites, SHAPE, codes.ravel(), 2), ((box_sum(is_two, 1) - is_two) > 0).ravel()
     )
     for radius in (1, 2):
         expected = (box_sum(is_two, radius) - is_two).ravel()

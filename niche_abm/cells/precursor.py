@@ -80,8 +80,7 @@ def step_precursors(niche: Niche) -> None:
 def _touches_surface(niche: Niche, sites: np.ndarray) -> np.ndarray:
     """Whether each flat site touches the bone surface (bone facing marrow, or a lacuna with a surface cell)."""
     lattice = niche.lattice
-    table, inside = lattice.moore
-    return kernels.touches_surface(sites, table, inside, niche.bone.surface.ravel(), lattice.surface_code.ravel())
+    return kernels.touches_surface(sites, lattice.shape, niche.bone.surface.ravel(), lattice.surface_code.ravel())
 
 
 def _hop(niche: Niche, sites: np.ndarray, dt_h: float) -> np.ndarray:
@@ -93,8 +92,7 @@ def _hop(niche: Niche, sites: np.ndarray, dt_h: float) -> np.ndarray:
     moves = np.flatnonzero(niche.rng.random(len(sites)) < probability(migration_rate(on_bone, niche.params), dt_h))
     after = sites.copy()
     movers = sites[moves]
-    table, inside = niche.lattice.moore
-    after[moves] = _migrate(niche, movers, table[movers], inside[movers])
+    after[moves] = _migrate(niche, movers, *niche.lattice.neighbours(movers))
     return after
 
 

@@ -92,60 +92,74 @@ def choose_neighbours(allowed: np.ndarray, neighbours: np.ndarray, weights: np.n
     return out
 
 
+MOORE = np.array([(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)])
+"""Offsets (dx, dy) of the 8 neighbours of a site (Moore neighbourhood), in the order every neighbour array uses."""
+_MOORE_X, _MOORE_Y = MOORE[:, 0].copy(), MOORE[:, 1].copy()
+
+
 @numba.njit(cache=True, nogil=True)
-def touches(sites: np.ndarray, table: np.ndarray, inside: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Whether each flat site has a Moore neighbour inside the grid where the flat bool `mask` is True
-    (table, inside: the lattice's size x 8 neighbour table and which entries lie in the grid)."""
+def moore_neighbours(sites: np.ndarray, shape: tuple) -> tuple:
+    """The 8 Moore neighbours of each flat site on a grid of `shape` = (width, height) sites: (n x 8 flat sites,
+    int32, a neighbour beyond the edge given as the nearest site inside the grid; n x 8 bool, inside the grid)."""
+    width, height = shape
+    n = sites.size
+    neighbours = np.empty((n, 8), dtype=np.int32)
+    inside = np.empty((n, 8), dtype=np.bool_)
+    for i in range(n):
+        x, y = divmod(sites[i], height)
+        for j in range(8):
+            nx, ny = x + _MOORE_X[j], y + _MOORE_Y[j]
+            inside[i, j] = 0 <= nx < width and 0 <= ny < height
+            neighbours[i, j] = min(max(nx, 0), width - 1) * height + min(max(ny, 0), height - 1)
+    return neighbours, inside
+
+
+@numba.njit(cache=True, nogil=True)
+def touches_code(sites: np.ndarray, shape: tuple, codes: np.ndarray, code: int) -> np.ndarray:
+    """Whether each flat site has a Moore neighbour inside the grid of `shape` sites holding a cell of kind
+    `code` (codes: the layer's flat int8 kind codes)."""
+    width, height = shape
     out = np.zeros(sites.size, dtype=np.bool_)
     for i in range(sites.size):
-        s = sites[i]
+        x, y = divmod(sites[i], height)
         for j in range(8):
-            if inside[s, j] and mask[table[s, j]]:
+            nx, ny = x + _MOORE_X[j], y + _MOORE_Y[j]
+            if 0 <= nx < width and 0 <= ny < height and codes[nx * height + ny] == code:
                 out[i] = True
                 break
     return out
 
 
 @numba.njit(cache=True, nogil=True)
-def touches_code(sites: np.ndarray, table: np.ndarray, inside: np.ndarray, codes: np.ndarray, code: int):
-    """Whether each flat site has a Moore neighbour inside the grid holding a cell of kind `code`
-    (codes: the layer's flat int8 kind codes)."""
+def touches_surface(sites: np.ndarray, shape: tuple, surface: np.ndarray, surface_code: np.ndarray) -> np.ndarray:
+    """Whether each flat site touches the bone surface: a Moore neighbour inside the grid of `shape` sites that is
+    bone facing marrow (flat bool `surface`) or holds a bone-surface cell (flat int8 `surface_code` > 0)."""
+    width, height = shape
     out = np.zeros(sites.size, dtype=np.bool_)
     for i in range(sites.size):
-        s = sites[i]
+        x, y = divmod(sites[i], height)
         for j in range(8):
-            if inside[s, j] and codes[table[s, j]] == code:
-                out[i] = True
-                break
+            nx, ny = x + _MOORE_X[j], y + _MOORE_Y[j]
+            if 0 <= nx < width and 0 <= ny < height:
+                t = nx * height + ny
+                if surface[t] or surface_code[t] > 0:
+                    out[i] = True
+                    break
     return out
 
 
 @numba.njit(cache=True, nogil=True)
-def touches_surface(
-    sites: np.ndarray, table: np.ndarray, inside: np.ndarray, surface: np.ndarray, surface_code: np.ndarray
-) -> np.ndarray:
-    """Whether each flat site touches the bone surface: a Moore neighbour inside the grid that is bone facing
-    marrow (flat bool `surface`) or holds a bone-surface cell (flat int8 `surface_code` > 0)."""
-    out = np.zeros(sites.size, dtype=np.bool_)
-    for i in range(sites.size):
-        s = sites[i]
-        for j in range(8):
-            t = table[s, j]
-            if inside[s, j] and (surface[t] or surface_code[t] > 0):
-                out[i] = True
-                break
-    return out
-
-
-@numba.njit(cache=True, nogil=True)
-def contact_map(sites: np.ndarray, table: np.ndarray, inside: np.ndarray, size: int) -> np.ndarray:
-    """Flat bool map of the sites with one of the given flat sites among their Moore neighbours (the site
-    itself not counted): every inside neighbour of a listed site is marked."""
-    out = np.zeros(size, dtype=np.bool_)
+def contact_map(sites: np.ndarray, shape: tuple) -> np.ndarray:
+    """Flat bool map of the sites, on a grid of `shape` sites, with one of the given flat sites among their Moore
+    neighbours (the site itself not counted): every neighbour inside the grid of a listed site is marked."""
+    width, height = shape
+    out = np.zeros(width * height, dtype=np.bool_)
     for s in sites:
+        x, y = divmod(s, height)
         for j in range(8):
-            if inside[s, j]:
-                out[table[s, j]] = True
+            nx, ny = x + _MOORE_X[j], y + _MOORE_Y[j]
+            if 0 <= nx < width and 0 <= ny < height:
+                out[nx * height + ny] = True
     return out
 
 

@@ -96,13 +96,11 @@ class Niche:
 
     def touching(self, code: int, sites: np.ndarray, layer: str = MARROW) -> np.ndarray:
         """Whether each flat site has a cell of this code in its Moore neighbourhood (the site itself excluded)."""
-        table, inside = self.lattice.moore
-        return kernels.touches_code(sites, table, inside, self.lattice.code[layer].ravel(), code)
+        return kernels.touches_code(sites, self.lattice.shape, self.lattice.code[layer].ravel(), code)
 
     def contacts_of(self, sites: np.ndarray) -> np.ndarray:
         """Sites [x, y] with one of the given flat sites in their Moore neighbourhood (the site itself excluded)."""
-        table, inside = self.lattice.moore
-        return kernels.contact_map(sites, table, inside, self.lattice.size).reshape(self.lattice.shape)
+        return kernels.contact_map(sites, self.lattice.shape).reshape(self.lattice.shape)
 
     def mark_near(self, sites: np.ndarray, radius_um: float) -> np.ndarray:
         """Sites within radius_um of any of the flat sites."""
