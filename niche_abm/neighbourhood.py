@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from niche_abm.world import kernels
+
 
 def box_sum(values: np.ndarray, radius: int) -> np.ndarray:
     """Sum of a boolean mask over the (2·radius+1)² square around each site, the site included.
@@ -28,11 +30,6 @@ def box_sum(values: np.ndarray, radius: int) -> np.ndarray:
     return total
 
 
-def count_around(mask: np.ndarray, radius: int = 1) -> np.ndarray:
-    """Number of True sites within `radius` sites (Chebyshev) of each site, not counting the site itself."""
-    return box_sum(mask, radius) - mask
-
-
 def dilate(mask: np.ndarray, radius: int = 1) -> np.ndarray:
     """Sites within `radius` sites (Chebyshev) of a True site, the True sites included."""
     return box_sum(mask, radius) > 0
@@ -46,10 +43,6 @@ def disk(radius_sites: float) -> np.ndarray:
 
 
 def stamp_disks(shape: tuple[int, int], xy: np.ndarray, radius_sites: float) -> np.ndarray:
-    """Sites within radius_sites (Euclidean) of any of the points xy (n x 2): one stamp per point."""
-    footprint = disk(radius_sites)
-    r = footprint.shape[0] // 2
-    covered = np.zeros((shape[0] + 2 * r, shape[1] + 2 * r), dtype=bool)
-    for x, y in xy:
-        covered[x : x + 2 * r + 1, y : y + 2 * r + 1] |= footprint
-    return covered[r : r + shape[0], r : r + shape[1]]
+    """Sites within radius_sites (Euclidean) of any of the points xy (n x 2): one stamp per point (compiled)."""
+    xy = np.asarray(xy, dtype=np.int64).reshape(-1, 2)
+    return kernels.stamp((int(shape[0]), int(shape[1])), xy[:, 0].copy(), xy[:, 1].copy(), disk(radius_sites))

@@ -223,14 +223,12 @@ def _nearest_open_sites(niche: Niche, focus: int, k: int) -> np.ndarray:
 
 def publish_contacts(niche: Niche) -> None:
     """The sites MM cells touch, for the cells that respond to MM contact (none across a transwell)."""
-    code = niche.lattice.marrow_code == MyelomaCell.code
+    lattice = niche.lattice
+    sites = lattice.sites_of(MyelomaCell)
     if not niche.contact_possible:
-        code = np.zeros_like(code)
-    sites = niche.lattice.sites_of(MyelomaCell)
-    adherent = np.zeros(niche.lattice.size, dtype=bool)
-    adherent[sites[niche.lattice.read(MyelomaCell, "adherent", sites)]] = niche.contact_possible
-    niche.mm_contact = niche.count_contacts(code)
-    niche.adherent_mm_contact = niche.count_contacts(adherent.reshape(niche.lattice.shape))
+        sites = sites[:0]
+    niche.mm_contact = niche.contacts_of(sites)
+    niche.adherent_mm_contact = niche.contacts_of(sites[lattice.read(MyelomaCell, "adherent", sites)])
 
 
 def step_myeloma(niche: Niche) -> None:
@@ -241,7 +239,7 @@ def step_myeloma(niche: Niche) -> None:
     if n:
         own_cd49d = lattice.read(MyelomaCell, "cd49d", sites)
         was_adherent = lattice.read(MyelomaCell, "adherent", sites)
-        next_to_stroma = niche.touched_by(StromalCell.code).ravel()[sites] & niche.contact_possible
+        next_to_stroma = niche.touching(StromalCell.code, sites) & niche.contact_possible
         draw = rng.random(n)
         adherent = next_to_stroma & np.where(
             was_adherent,

@@ -8,6 +8,7 @@ from niche_abm.cells.kind import CellKind, declare
 from niche_abm.cells.osteoclast import Osteoclast
 from niche_abm.params import Parameters
 from niche_abm.rules import hill, probability, rule
+from niche_abm.world import kernels
 from niche_abm.world.lattice import MARROW, SURFACE
 from niche_abm.world.niche import Niche
 from niche_abm.world.state import Cell
@@ -61,26 +62,25 @@ def step_precursors(niche: Niche) -> None:
     if n == 0:
         return
     dies = rng.random(n) < probability(p.ocp.death_rate)
-    on_bone = _touches_surface(niche, *lattice.neighbours(sites))
+    on_bone = _touches_surface(niche, sites)
     ccl3 = niche.signals.at("ccl3", sites) * fx["ccl3_signalling"]
     rate = fusion_rate(niche.signals.at("rank_occupancy", sites), ccl3, p) * on_bone
     fuses = ~dies & (rng.random(n) < probability(rate * fx["osteoclast_formation"]))
     for cell in lattice.agents_at(MARROW, sites[dies]):
         lattice.remove(cell)
-    partners = niche.count_around(OsteoclastPrecursor.code, radius=2).ravel()
-    for cell in lattice.agents_at(MARROW, sites[fuses]):
-        _fuse(niche, cell, partners)
+    partners = niche.count_near(OsteoclastPrecursor.code, sites[fuses], radius=2)
+    for cell, around in zip(lattice.agents_at(MARROW, sites[fuses]), partners, strict=True):
+        _fuse(niche, cell, int(around))
     hops = max(int(np.ceil(p.ocp.migration_rate)), 1)
     sites = lattice.sites_of(OsteoclastPrecursor)
     for _ in range(hops):
         sites = _hop(niche, sites, 1.0 / hops)
 
 
-def _touches_surface(niche: Niche, neighbours: np.ndarray, inside: np.ndarray) -> np.ndarray:
-    """Whether each site, given its Moore neighbours (n x 8), touches the bone surface (bone facing marrow, or a
-    lacuna with a surface cell)."""
-    surface = niche.bone.surface.ravel()[neighbours] | (niche.lattice.surface_code.ravel()[neighbours] > 0)
-    return (surface & inside).any(axis=1)
+def _touches_surface(niche: Niche, sites: np.ndarray) -> np.ndarray:
+    """Whether each flat site touches the bone surface (bone facing marrow, or a lacuna with a surface cell)."""
+    lattice = niche.lattice
+    return kernels.touches_surface(sites, lattice.shape, niche.bone.surface.ravel(), lattice.surface_code.ravel())
 
 
 def _hop(niche: Niche, sites: np.ndarray, dt_h: float) -> np.ndarray:
@@ -88,16 +88,17 @@ def _hop(niche: Niche, sites: np.ndarray, dt_h: float) -> np.ndarray:
 
     Returns the sites that hold precursors afterwards.
     """
-    neighbours, inside = niche.lattice.neighbours(sites)
-    on_bone = _touches_surface(niche, neighbours, inside)
+    on_bone = _touches_surface(niche, sites)
     moves = np.flatnonzero(niche.rng.random(len(sites)) < probability(migration_rate(on_bone, niche.params), dt_h))
     after = sites.copy()
-    after[moves] = _migrate(niche, sites[moves], neighbours[moves], inside[moves])
+    movers = sites[moves]
+    after[moves] = _migrate(niche, movers, *niche.lattice.neighbours(movers))
     return after
 
 
-def _fuse(niche: Niche, precursor: OsteoclastPrecursor, partners: np.ndarray) -> None:
-    """Join an osteoclast next to the precursor, or found one with its nearest partners."""
+def _fuse(niche: Niche, precursor: OsteoclastPrecursor, partners: int) -> None:
+    """Join an osteoclast next to the precursor, or found one with its nearest partners (partners: the other
+    precursors within two sites when the fusions of this hour began)."""
     p, lattice = niche.params, niche.lattice
     if precursor.site < 0:
         return
@@ -111,7 +112,7 @@ def _fuse(niche: Niche, precursor: OsteoclastPrecursor, partners: np.ndarray) ->
             niche.counters["nuclei_fused"] += 1
             return
     free = [s for s in neighbours if niche.bone.surface.flat[s] and lattice.agent_at(SURFACE, s) is None]
-    if not free or partners[precursor.site] < p.ocp.fusion_partners:
+    if not free or partners < p.ocp.fusion_partners:
         return
     group = _nearest_precursors(niche, precursor.site, p.ocp.fusion_partners)
     if len(group) < p.ocp.fusion_partners:
@@ -146,27 +147,36 @@ def _migrate(niche: Niche, sites: np.ndarray, neighbours: np.ndarray, inside: np
     Returns each mover's site afterwards as a member of the precursors' set of sites (a precursor that swapped
     with another precursor keeps its entry: the set is the same).
     """
-    p, lattice = niche.params, niche.lattice
-    marrow_code = lattice.marrow_code.ravel()
-    enterable = niche.bone.marrow.ravel()[neighbours] & (lattice.surface_code.ravel()[neighbours] == 0)
-    enterable &= inside & niche.passable[marrow_code[neighbours]]
+    p, lattice, rng = niche.params, niche.lattice, niche.rng
     sensing = niche.effects["ccl3_signalling"]
     ccl3_here = niche.signals.at("ccl3", sites) * sensing
     ccl3_neighbours = niche.signals.at("ccl3", neighbours.ravel()).reshape(neighbours.shape) * sensing
-    targets = niche.choose_neighbour(sites, enterable, neighbours, chemotaxis_weights(ccl3_here, ccl3_neighbours, p))
-    into_open = (targets >= 0) & (marrow_code[np.maximum(targets, 0)] == 0)
-    won = niche.first_claims(np.where(into_open, targets, -1))
+    weights = chemotaxis_weights(ccl3_here, ccl3_neighbours, p)
+    m = len(sites)
+    choose_draws = rng.random(m) if m else np.zeros(0)
+    claim_order = rng.permutation(m)
+    squeeze_draws, squeeze_order = rng.random(m), rng.permutation(m)
+    targets, won, squeezed, past_other_kind = kernels.hop(
+        sites,
+        neighbours,
+        inside,
+        weights,
+        choose_draws,
+        claim_order,
+        squeeze_draws,
+        squeeze_order,
+        p.ocp.squeeze_probability,
+        OsteoclastPrecursor.code,
+        niche.bone.marrow.ravel(),
+        lattice.surface_code.ravel(),
+        lattice.marrow_code.ravel(),
+        niche.passable,
+        niche.mobile,
+        niche.scratch,
+    )
     lattice.move_many(OsteoclastPrecursor, sites[won], targets[won])
-    after = np.where(won, targets, sites)
-    squeezing = ~into_open & (targets >= 0) & (niche.rng.random(len(sites)) < p.ocp.squeeze_probability)
-    squeezing &= niche.first_claims(np.where(squeezing, targets, -1))
-    squeezer_sites, squeeze_targets = np.zeros(lattice.size, dtype=bool), np.zeros(lattice.size, dtype=bool)
-    squeezer_sites[sites[squeezing]] = True
-    squeeze_targets[targets[squeezing]] = True
-    squeezing &= ~squeezer_sites[targets] & ~squeeze_targets[sites] & niche.mobile[marrow_code[np.maximum(targets, 0)]]
-    past_other_kind = squeezing & (marrow_code[np.maximum(targets, 0)] != OsteoclastPrecursor.code)
-    lattice.swap_many(MARROW, sites[squeezing], targets[squeezing])
-    return np.where(past_other_kind, targets, after)
+    lattice.swap_many(MARROW, sites[squeezed], targets[squeezed])
+    return np.where(won | past_other_kind, targets, sites)
 
 
 KIND = declare(

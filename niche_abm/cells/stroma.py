@@ -152,10 +152,13 @@ def step_stroma(niche: Niche) -> None:
         ccl3 = niche.signals.at("ccl3", sites) * ccl3_signalling
         rate = differentiation_rate(base, niche.mm_contact.ravel()[sites], ccl3, sensed_wnt(niche, sites), p)
         chosen = rng.random(len(sites)) < probability(rate * niche.effects["osteoblast_differentiation"])
-        _differentiate(niche, sites[chosen & on_eroded], bone.eroded_surface, modelling=False)
-        _differentiate(niche, sites[chosen & next_to_quiescent], bone.surface & ~bone.near_cavity, modelling=True)
-    open_marrow = niche.open_marrow()
-    eroded = np.flatnonzero(niche.bone.eroded_zone.ravel() & open_marrow)
+        remodelling, modelling = sites[chosen & on_eroded], sites[chosen & next_to_quiescent]
+        if len(remodelling):
+            _differentiate(niche, remodelling, bone.eroded_surface, modelling=False)
+        if len(modelling):
+            _differentiate(niche, modelling, bone.surface & ~bone.near_cavity, modelling=True)
+    eroded = np.flatnonzero(niche.bone.eroded_zone)
+    eroded = eroded[niche.open_at(eroded)]
     chance = eroded_surface_recruitment(
         niche.signals.at("ccl3", eroded) * ccl3_signalling, sensed_wnt(niche, eroded), p
     )

@@ -12,9 +12,10 @@ import functools
 
 import numpy as np
 
-from niche_abm.neighbourhood import count_around, stamp_disks
+from niche_abm.neighbourhood import stamp_disks
 from niche_abm.params import Parameters
 from niche_abm.units import SITE_UM
+from niche_abm.world import kernels
 from niche_abm.world.bone import Bone
 from niche_abm.world.lattice import MARROW, SURFACE, Lattice
 from niche_abm.world.signals import Signals
@@ -51,6 +52,10 @@ class Niche:
         self.mobile = np.zeros(128, dtype=bool)
         self.stroma_target: dict[bool, int] = {True: 0, False: 0}
         self.counters: dict = {"osteoclasts_formed": 0, "nuclei_fused": 0, "osteoclast_lifespans_h": []}
+        self.claimed = np.zeros(lattice.size, dtype=bool)
+        """Scratch for the kernels, one entry per site, all False between calls."""
+        self.scratch = np.zeros(lattice.size, dtype=np.uint8)
+        """Scratch for the kernels, one entry per site, all 0 between calls."""
 
     # --- what is where -------------------------------------------------------------------------
     def open_marrow(self) -> np.ndarray:
@@ -69,11 +74,18 @@ class Niche:
 
     def is_open(self, site: int) -> bool:
         """Whether a flat site (−1 = none) is marrow holding no cell."""
-        return site >= 0 and bool(self.open_at(np.array([site]))[0])
+        lattice = self.lattice
+        return (
+            site >= 0
+            and bool(self.bone.marrow.flat[site])
+            and lattice.marrow_code.flat[site] == 0
+            and lattice.surface_code.flat[site] == 0
+        )
 
-    def count_around(self, code: int, layer: str = MARROW, radius: int = 1) -> np.ndarray:
-        """Cells with this code within `radius` sites (Chebyshev) of each site, the site itself excluded."""
-        return count_around(self.lattice.code[layer] == code, radius)
+    def count_near(self, code: int, sites: np.ndarray, layer: str = MARROW, radius: int = 1) -> np.ndarray:
+        """Cells with this code within `radius` sites (Chebyshev) of each flat site, the site itself excluded."""
+        lattice = self.lattice
+        return kernels.count_near(sites, lattice.code[layer].ravel(), lattice.shape, code, radius)
 
     @property
     def passable(self) -> np.ndarray:
@@ -82,14 +94,13 @@ class Niche:
         passable[0] = True
         return passable
 
-    @staticmethod
-    def count_contacts(mask: np.ndarray) -> np.ndarray:
-        """Sites with a True site in their Moore neighbourhood (the site itself excluded)."""
-        return count_around(mask) > 0
+    def touching(self, code: int, sites: np.ndarray, layer: str = MARROW) -> np.ndarray:
+        """Whether each flat site has a cell of this code in its Moore neighbourhood (the site itself excluded)."""
+        return kernels.touches_code(sites, self.lattice.shape, self.lattice.code[layer].ravel(), code)
 
-    def touched_by(self, code: int, layer: str = MARROW) -> np.ndarray:
-        """Sites with a cell of this code in their Moore neighbourhood (the site itself excluded)."""
-        return self.count_contacts(self.lattice.code[layer] == code)
+    def contacts_of(self, sites: np.ndarray) -> np.ndarray:
+        """Sites [x, y] with one of the given flat sites in their Moore neighbourhood (the site itself excluded)."""
+        return kernels.contact_map(sites, self.lattice.shape).reshape(self.lattice.shape)
 
     def mark_near(self, sites: np.ndarray, radius_um: float) -> np.ndarray:
         """Sites within radius_um of any of the flat sites."""
@@ -110,12 +121,8 @@ class Niche:
         """
         if len(sites) == 0:
             return np.zeros(0, dtype=np.intp)
-        w = allowed * (1.0 if weights is None else weights)
-        total = w.sum(axis=1)
-        cumulative = np.cumsum(w, axis=1)
-        pick = np.minimum((cumulative < (self.rng.random(len(sites)) * total)[:, None]).sum(axis=1), 7)
-        chosen = neighbours[np.arange(len(sites)), pick]
-        return np.where(total > 0, chosen, -1)
+        draws = self.rng.random(len(sites))
+        return kernels.choose_neighbours(allowed, neighbours, _UNIFORM if weights is None else weights, draws)
 
     def open_neighbours(self, sites: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Moore neighbours of each flat site (n x 8) and which of them are open marrow."""
@@ -134,13 +141,7 @@ class Niche:
 
     def first_claims(self, targets: np.ndarray) -> np.ndarray:
         """Which of several cells get the site each chose (−1 = none): one per site, in random order."""
-        order = self.rng.permutation(len(targets))
-        ordered = targets[order]
-        chose = np.flatnonzero(ordered >= 0)
-        _, first = np.unique(ordered[chose], return_index=True)
-        wins = np.zeros(len(targets), dtype=bool)
-        wins[order[chose[first]]] = True
-        return wins
+        return kernels.first_claims(targets, self.rng.permutation(len(targets)), self.claimed)
 
     def nearest_open(self, origins: np.ndarray, radius_sites: float) -> np.ndarray:
         """For each flat site, the nearest open marrow site within radius_sites (ties at random), or −1."""
@@ -174,6 +175,9 @@ class Niche:
             lattice.move(cell, site)
         return int(path[0])
 
+
+_UNIFORM = np.ones((1, 8))
+"""Equal weights of the 8 neighbours (choose_neighbour without weights)."""
 
 _TIE_SPACING = 0.01
 """Random jitter added to distances (in sites) to break ties; smaller than any gap between distinct distances."""

@@ -88,6 +88,7 @@ class Signals:
         }
         self._geometry_age_h = 0
         self.derived: dict[str, np.ndarray] = {}
+        self._voxel_of = {f: self._voxel_map(f) for f in sorted({field.voxel_sites for field in self.fields.values()})}
         self.follow_bone(marrow)
 
     # --- solving ---------------------------------------------------------------------------------
@@ -123,7 +124,7 @@ class Signals:
         total = np.zeros(field.shape[0] * field.shape[1])
         for sites, per_cell in sources:
             if len(sites) and np.any(per_cell):
-                total += np.bincount(self._voxel_index(field, sites), weights=per_cell, minlength=total.size)
+                total += np.bincount(self._voxel_of[field.voxel_sites][sites], weights=per_cell, minlength=total.size)
         return total.reshape(field.shape)
 
     def _bind(self, free_rankl_factor: float) -> None:
@@ -140,10 +141,11 @@ class Signals:
         """Rebuild every field's porous geometry for a new marrow mask."""
         self._marrow = marrow.copy()
         nearest_marrow = self._nearest_marrow_sites(marrow)
+        sensed = {f: voxel_of[nearest_marrow] for f, voxel_of in self._voxel_of.items()}
         self._sensed_voxel = {}
         for name, field in self.fields.items():
             field.set_geometry(marrow)
-            self._sensed_voxel[name] = self._voxel_index(field, nearest_marrow).astype(np.int32)
+            self._sensed_voxel[name] = sensed[field.voxel_sites]  # shared by the fields of one voxel size
 
     def age(self, marrow: np.ndarray) -> None:
         """Count an hour; every fields.geometry_refresh_h hours, follow the bone if the marrow changed."""
@@ -174,10 +176,10 @@ class Signals:
         return float(self.map(name)[marrow].mean())
 
     # --- helpers ---------------------------------------------------------------------------------
-    def _voxel_index(self, field: DiffusionField, sites: np.ndarray) -> np.ndarray:
-        x, y = np.divmod(sites, self.shape[1])
-        f = field.voxel_sites
-        return (x // f) * field.shape[1] + y // f
+    def _voxel_map(self, voxel_sites: int) -> np.ndarray:
+        """For every flat site, the flat index (int32) of its voxel on a grid of voxel_sites x voxel_sites voxels."""
+        x, y = np.divmod(np.arange(self.shape[0] * self.shape[1], dtype=np.int32), np.int32(self.shape[1]))
+        return (x // voxel_sites) * np.int32(self.shape[1] // voxel_sites) + y // voxel_sites
 
     @staticmethod
     def _resample(source: DiffusionField, target: DiffusionField) -> np.ndarray:

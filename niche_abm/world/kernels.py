@@ -1,0 +1,300 @@
+"""Compiled kernels (Numba) for the hot, order-dependent loops of the hourly step.
+
+Each kernel works on the lattice's flat arrays (flat site = x · height + y, one
+site = 10 µm) and gives exactly the result of the numpy code it replaced: the
+random numbers are drawn before a kernel with the same numpy Generator calls as
+before and passed in, so the random stream is unchanged, and every floating-point
+sum is formed in the same order as numpy formed it. The Mesa agents keep owning
+each cell's state; the kernels read and write integer positions, kind codes and
+masks (and RANKL binding, pM, with numpy's arithmetic element by element).
+Compiled on first use and cached on disk (``cache=True``), so only the first run
+after an install or a change pays the compile time (about 3 s).
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+
+@numba.njit(cache=True, nogil=True)
+def sites_with_code(codes: np.ndarray, code: int) -> np.ndarray:
+    """Flat sites (int64, ascending) whose kind code equals `code` (codes: flat int8 array, one per site)."""
+    count = 0
+    for site in range(codes.size):
+        if codes[site] == code:
+            count += 1
+    out = np.empty(count, dtype=np.int64)
+    k = 0
+    for site in range(codes.size):
+        if codes[site] == code:
+            out[k] = site
+            k += 1
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def first_claims(targets: np.ndarray, order: np.ndarray, claimed: np.ndarray) -> np.ndarray:
+    """Which cells get the flat site each chose (−1 = none): taken in `order`, the first to claim a site wins.
+
+    claimed: a bool scratch array with one entry per site, all False; it is left all False.
+    """
+    wins = np.zeros(targets.size, dtype=np.bool_)
+    for i in order:
+        target = targets[i]
+        if target >= 0 and not claimed[target]:
+            claimed[target] = True
+            wins[i] = True
+    for i in range(targets.size):
+        if wins[i]:
+            claimed[targets[i]] = False
+    return wins
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _pick(weights: np.ndarray, neighbours: np.ndarray, draw: float) -> int:
+    """One of 8 neighbours (flat site) with probability proportional to its weight, −1 if all weights are 0.
+
+    The total is summed pairwise, ((w0 + w1) + (w2 + w3)) + ((w4 + w5) + (w6 + w7)), as numpy's sum over a row
+    of 8 does, and the running sum is sequential, as numpy's cumsum: the pick is the one numpy made.
+    """
+    total = ((weights[0] + weights[1]) + (weights[2] + weights[3])) + (
+        (weights[4] + weights[5]) + (weights[6] + weights[7])
+    )
+    if not total > 0:
+        return -1
+    threshold = draw * total
+    running = 0.0
+    pick = 0
+    for j in range(8):
+        running += weights[j]
+        if running < threshold:
+            pick += 1
+    return neighbours[min(pick, 7)]
+
+
+@numba.njit(cache=True, nogil=True)
+def choose_neighbours(allowed: np.ndarray, neighbours: np.ndarray, weights: np.ndarray, draws: np.ndarray):
+    """For each cell (row), one of its 8 neighbours at random among the allowed ones, by relative weight.
+
+    Args:
+        allowed: n x 8 bool; neighbours: n x 8 flat sites; weights: n x 8 relative weights (or 1 x 8 of ones
+            for a uniform choice); draws: n uniform numbers in [0, 1).
+    Returns the chosen flat site of each cell (int64), −1 where none is allowed.
+    """
+    n = allowed.shape[0]
+    out = np.empty(n, dtype=np.int64)
+    w = np.empty(8)
+    for i in range(n):
+        row = i if weights.shape[0] == n else 0
+        for j in range(8):
+            w[j] = weights[row, j] * allowed[i, j]  # as numpy's allowed * weights (0 x inf is nan)
+        out[i] = _pick(w, neighbours[i], draws[i])
+    return out
+
+
+MOORE = np.array([(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)])
+"""Offsets (dx, dy) of the 8 neighbours of a site (Moore neighbourhood), in the order every neighbour array uses."""
+_MOORE_X, _MOORE_Y = MOORE[:, 0].copy(), MOORE[:, 1].copy()
+
+
+@numba.njit(cache=True, nogil=True)
+def moore_neighbours(sites: np.ndarray, shape: tuple) -> tuple:
+    """The 8 Moore neighbours of each flat site on a grid of `shape` = (width, height) sites: (n x 8 flat sites,
+    int32, a neighbour beyond the edge given as the nearest site inside the grid; n x 8 bool, inside the grid)."""
+    width, height = shape
+    n = sites.size
+    neighbours = np.empty((n, 8), dtype=np.int32)
+    inside = np.empty((n, 8), dtype=np.bool_)
+    for i in range(n):
+        x, y = divmod(sites[i], height)
+        for j in range(8):
+            nx, ny = x + _MOORE_X[j], y + _MOORE_Y[j]
+            inside[i, j] = 0 <= nx < width and 0 <= ny < height
+            neighbours[i, j] = min(max(nx, 0), width - 1) * height + min(max(ny, 0), height - 1)
+    return neighbours, inside
+
+
+@numba.njit(cache=True, nogil=True)
+def touches_code(sites: np.ndarray, shape: tuple, codes: np.ndarray, code: int) -> np.ndarray:
+    """Whether each flat site has a Moore neighbour inside the grid of `shape` sites holding a cell of kind
+    `code` (codes: the layer's flat int8 kind codes)."""
+    width, height = shape
+    out = np.zeros(sites.size, dtype=np.bool_)
+    for i in range(sites.size):
+        x, y = divmod(sites[i], height)
+        for j in range(8):
+            nx, ny = x + _MOORE_X[j], y + _MOORE_Y[j]
+            if 0 <= nx < width and 0 <= ny < height and codes[nx * height + ny] == code:
+                out[i] = True
+                break
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def touches_surface(sites: np.ndarray, shape: tuple, surface: np.ndarray, surface_code: np.ndarray) -> np.ndarray:
+    """Whether each flat site touches the bone surface: a Moore neighbour inside the grid of `shape` sites that is
+    bone facing marrow (flat bool `surface`) or holds a bone-surface cell (flat int8 `surface_code` > 0)."""
+    width, height = shape
+    out = np.zeros(sites.size, dtype=np.bool_)
+    for i in range(sites.size):
+        x, y = divmod(sites[i], height)
+        for j in range(8):
+            nx, ny = x + _MOORE_X[j], y + _MOORE_Y[j]
+            if 0 <= nx < width and 0 <= ny < height:
+                t = nx * height + ny
+                if surface[t] or surface_code[t] > 0:
+                    out[i] = True
+                    break
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def contact_map(sites: np.ndarray, shape: tuple) -> np.ndarray:
+    """Flat bool map of the sites, on a grid of `shape` sites, with one of the given flat sites among their Moore
+    neighbours (the site itself not counted): every neighbour inside the grid of a listed site is marked."""
+    width, height = shape
+    out = np.zeros(width * height, dtype=np.bool_)
+    for s in sites:
+        x, y = divmod(s, height)
+        for j in range(8):
+            nx, ny = x + _MOORE_X[j], y + _MOORE_Y[j]
+            if 0 <= nx < width and 0 <= ny < height:
+                out[nx * height + ny] = True
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def hop(
+    sites: np.ndarray,
+    neighbours: np.ndarray,
+    inside: np.ndarray,
+    weights: np.ndarray,
+    choose_draws: np.ndarray,
+    claim_order: np.ndarray,
+    squeeze_draws: np.ndarray,
+    squeeze_order: np.ndarray,
+    squeeze_probability: float,
+    own_code: int,
+    marrow: np.ndarray,
+    surface_code: np.ndarray,
+    codes: np.ndarray,
+    passable: np.ndarray,
+    mobile: np.ndarray,
+    scratch: np.ndarray,
+):
+    """One hop of crawling cells, decided all at once from the lattice as it is (nothing is written).
+
+    Each mover (on flat site sites[i], Moore neighbours neighbours[i], inside[i] those in the grid) chooses by
+    `weights` (m x 8, e.g. chemotaxis) among the neighbours it may enter: marrow (flat bool `marrow`) with no
+    bone-surface cell (`surface_code` 0) whose marrow cell (`codes`, the marrow layer's flat int8 kind codes) is
+    none or `passable` (indexed by code). Movers that chose an empty site claim it in `claim_order`, the first
+    claim winning. Then a mover whose target held a cell squeezes past it (the two swap) if its draw is below
+    squeeze_probability, it is the first in `squeeze_order` to claim that target, no other squeezer sits on its
+    target or targets its site, and after the moves into empty sites the target still holds a `mobile` cell.
+
+    own_code: the movers' kind code. scratch: a uint8 array with one entry per site, all 0; it is left all 0.
+    Returns (targets (−1 = none), moved into an empty site, squeezed, squeezed past a cell of another kind):
+    the caller makes the moves, then the swaps.
+    """
+    m = sites.size
+    allowed = np.empty((m, 8), dtype=np.bool_)
+    for i in range(m):
+        for j in range(8):
+            t = neighbours[i, j]
+            allowed[i, j] = marrow[t] and surface_code[t] == 0 and inside[i, j] and passable[codes[t]]
+    targets = choose_neighbours(allowed, neighbours, weights, choose_draws)
+    into_open = np.zeros(m, dtype=np.bool_)
+    claims = np.full(m, -1, dtype=np.int64)
+    for i in range(m):
+        if targets[i] >= 0 and codes[targets[i]] == 0:
+            into_open[i] = True
+            claims[i] = targets[i]
+    # moves into empty sites (bit 1: claimed; bit 8: the site of a mover that left it)
+    won = np.zeros(m, dtype=np.bool_)
+    for i in claim_order:
+        if claims[i] >= 0 and not scratch[claims[i]] & 1:
+            scratch[claims[i]] |= 1
+            won[i] = True
+    for i in range(m):
+        if won[i]:
+            scratch[claims[i]] = 0
+            scratch[sites[i]] |= 8
+    # squeezes (bit 1: claimed; bit 2: a squeezer's site; bit 4: a squeezer's target)
+    squeezing = np.zeros(m, dtype=np.bool_)
+    for i in squeeze_order:
+        t = targets[i]
+        if not into_open[i] and t >= 0 and squeeze_draws[i] < squeeze_probability and not scratch[t] & 1:
+            scratch[t] |= 1
+            squeezing[i] = True
+    for i in range(m):
+        if squeezing[i]:
+            scratch[sites[i]] |= 2
+            scratch[targets[i]] |= 4
+    squeezed = np.zeros(m, dtype=np.bool_)
+    past_other = np.zeros(m, dtype=np.bool_)
+    for i in range(m):
+        if squeezing[i]:
+            t = targets[i]
+            code_now = 0 if scratch[t] & 8 else codes[t]
+            squeezed[i] = not (scratch[t] & 2) and not (scratch[sites[i]] & 4) and mobile[code_now]
+            past_other[i] = squeezed[i] and code_now != own_code
+    for i in range(m):
+        scratch[sites[i]] = 0
+        if targets[i] >= 0:
+            scratch[targets[i]] = 0
+    return targets, won, squeezed, past_other
+
+
+@numba.njit(cache=True, nogil=True)
+def count_near(sites: np.ndarray, codes: np.ndarray, shape: tuple, code: int, radius: int) -> np.ndarray:
+    """Number of cells of kind `code` within `radius` sites (Chebyshev) of each flat site, the site itself not
+    counted (codes: the layer's flat int8 kind codes on a grid of `shape` = (width, height) sites)."""
+    width, height = shape
+    out = np.zeros(sites.size, dtype=np.int64)
+    for i in range(sites.size):
+        x, y = divmod(sites[i], height)
+        count = 0
+        for nx in range(max(x - radius, 0), min(x + radius + 1, width)):
+            for ny in range(max(y - radius, 0), min(y + radius + 1, height)):
+                if (nx != x or ny != y) and codes[nx * height + ny] == code:
+                    count += 1
+        out[i] = count
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def stamp(shape: tuple, x: np.ndarray, y: np.ndarray, footprint: np.ndarray) -> np.ndarray:
+    """Bool map [x, y] of a grid of `shape` sites covered by the footprint (2r+1 x 2r+1, centred) placed on
+    each point (x[i], y[i]); the parts beyond the grid's edge are dropped."""
+    width, height = shape
+    r = footprint.shape[0] // 2
+    out = np.zeros((width, height), dtype=np.bool_)
+    for i in range(x.size):
+        for dx in range(-r, r + 1):
+            px = x[i] + dx
+            if px < 0 or px >= width:
+                continue
+            for dy in range(-r, r + 1):
+                py = y[i] + dy
+                if 0 <= py < height and footprint[dx + r, dy + r]:
+                    out[px, py] = True
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def free_rankl(total_rankl: np.ndarray, total_opg: np.ndarray, kd: float) -> np.ndarray:
+    """Free RANKL (pM) at equilibrium with OPG, element by element (flat arrays of total RANKL and OPG, pM; kd in
+    pM): the non-negative root of R_f² + (O - R + Kd) R_f - Kd R = 0 (see niche_abm.fields.free_rankl)."""
+    out = np.empty(total_rankl.size)
+    for i in range(total_rankl.size):
+        r = total_rankl[i]
+        b = (r - total_opg[i]) - kd
+        root = np.sqrt(b * b + (4.0 * kd) * r)
+        if b >= 0:
+            out[i] = 0.5 * (b + root)
+        elif root - b > 0:
+            out[i] = ((2.0 * kd) * r) / (root - b)
+        else:
+            out[i] = 0.0
+    return out

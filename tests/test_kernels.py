@@ -1,0 +1,116 @@
+"""The compiled kernels give exactly what the numpy code they replaced gave (niche_abm/world/kernels.py).
+
+Each reference below is the numpy formulation the model used before the kernels; equality is exact
+(``np.array_equal``), because the regression digests of tests/test_experiment.py depend on it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from niche_abm.fields import free_rankl
+from niche_abm.neighbourhood import box_sum, disk
+from niche_abm.world import kernels
+from niche_abm.world.lattice import MOORE
+
+SHAPE = (23, 17)
+
+
+def _choose_reference(allowed, neighbours, weights, draws):
+    w = allowed * weights
+    total = w.sum(axis=1)
+    cumulative = np.cumsum(w, axis=1)
+    pick = np.minimum((cumulative < (draws * total)[:, None]).sum(axis=1), 7)
+    return np.where(total > 0, neighbours[np.arange(len(draws)), pick], -1)
+
+
+def _first_claims_reference(targets, order):
+    ordered = targets[order]
+    chose = np.flatnonzero(ordered >= 0)
+    _, first = np.unique(ordered[chose], return_index=True)
+    wins = np.zeros(len(targets), dtype=bool)
+    wins[order[chose[first]]] = True
+    return wins
+
+
+@pytest.mark.parametrize("n", [1, 3, 8, 500])
+def test_weighted_choice_matches_numpy_sums(n):
+    """The pairwise total of 8 weights and the running sum reproduce numpy's sum and cumsum bit for bit."""
+    rng = np.random.default_rng(n)
+    for _ in range(20):
+        allowed = rng.random((n, 8)) < 0.6
+        weights = np.exp(rng.normal(0.0, 3.0, (n, 8)))
+        neighbours = rng.integers(0, 1000, (n, 8)).astype(np.int32)
+        draws = rng.random(n)
+        expected = _choose_reference(allowed, neighbours, weights, draws)
+        np.testing.assert_array_equal(kernels.choose_neighbours(allowed, neighbours, weights, draws), expected)
+        uniform = _choose_reference(allowed, neighbours, 1.0, draws)
+        np.testing.assert_array_equal(kernels.choose_neighbours(allowed, neighbours, np.ones((1, 8)), draws), uniform)
+
+
+def test_first_claims_matches_the_unique_formulation():
+    rng = np.random.default_rng(2)
+    claimed = np.zeros(50, dtype=bool)
+    for _ in range(50):
+        targets = rng.integers(-1, 50, 40)
+        order = rng.permutation(40)
+        np.testing.assert_array_equal(
+            kernels.first_claims(targets, order, claimed), _first_claims_reference(targets, order)
+        )
+        assert not claimed.any(), "the scratch is left clean"
+
+
+def test_moore_neighbours_clip_to_the_grid_and_mark_the_outside():
+    sites = np.arange(SHAPE[0] * SHAPE[1])
+    x, y = np.divmod(sites, SHAPE[1])
+    nx, ny = x[:, None] + MOORE[:, 0], y[:, None] + MOORE[:, 1]
+    inside = (nx >= 0) & (nx < SHAPE[0]) & (ny >= 0) & (ny < SHAPE[1])
+    clipped = np.clip(nx, 0, SHAPE[0] - 1) * SHAPE[1] + np.clip(ny, 0, SHAPE[1] - 1)
+    neighbours, inside_grid = kernels.moore_neighbours(sites, SHAPE)
+    np.testing.assert_array_equal(neighbours, clipped)
+    np.testing.assert_array_equal(inside_grid, inside)
+    assert neighbours.dtype == np.int32
+
+
+def test_neighbourhood_kernels_match_box_sums():
+    rng = np.random.default_rng(3)
+    codes = rng.integers(0, 4, SHAPE).astype(np.int8)
+    sites = np.flatnonzero(rng.random(SHAPE) < 0.3)
+    mask = np.zeros(SHAPE, dtype=bool)
+    mask.flat[sites] = True
+    around = box_sum(mask, 1) - mask
+    np.testing.assert_array_equal(kernels.contact_map(sites, SHAPE).reshape(SHAPE), around > 0)
+    is_two = codes == 2
+    all_sites = np.arange(mask.size)
+    np.testing.assert_array_equal(
+        kernels.touches_code(all_sites, SHAPE, codes.ravel(), 2), ((box_sum(is_two, 1) - is_two) > 0).ravel()
+    )
+    for radius in (1, 2):
+        expected = (box_sum(is_two, radius) - is_two).ravel()
+        np.testing.assert_array_equal(kernels.count_near(all_sites, codes.ravel(), SHAPE, 2, radius), expected)
+
+
+def test_stamped_disks_match_the_padded_or():
+    rng = np.random.default_rng(4)
+    xy = np.stack([rng.integers(0, SHAPE[0], 30), rng.integers(0, SHAPE[1], 30)], axis=1)
+    footprint = disk(3.5)
+    r = footprint.shape[0] // 2
+    covered = np.zeros((SHAPE[0] + 2 * r, SHAPE[1] + 2 * r), dtype=bool)
+    for x, y in xy:
+        covered[x : x + 2 * r + 1, y : y + 2 * r + 1] |= footprint
+    expected = covered[r : r + SHAPE[0], r : r + SHAPE[1]]
+    np.testing.assert_array_equal(kernels.stamp(SHAPE, xy[:, 0].copy(), xy[:, 1].copy(), footprint), expected)
+
+
+def test_free_rankl_matches_the_numpy_formula():
+    rng = np.random.default_rng(5)
+    r = np.exp(rng.uniform(-20, 20, 100_000))
+    o = np.exp(rng.uniform(-20, 20, 100_000))
+    r[:100], o[100:200] = 0.0, 0.0
+    for kd in (1000.0, 1e-3, 3.7):
+        b = r - o - kd
+        root = np.sqrt(b * b + 4.0 * kd * r)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            small_b = np.where(root - b > 0, 2.0 * kd * r / (root - b), 0.0)
+        np.testing.assert_array_equal(free_rankl(r, o, kd), np.where(b >= 0, 0.5 * (b + root), small_b))
