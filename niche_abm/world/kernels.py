@@ -115,17 +115,29 @@ def moore_neighbours(sites: np.ndarray, shape: tuple) -> tuple:
     return neighbours, inside
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _neighbours_inside(site: int, width: int, height: int, out: np.ndarray) -> int:
+    """Fill `out` (8 slots) with the flat Moore neighbours of a flat site that lie inside the grid; returns how many."""
+    x, y = divmod(site, height)
+    count = 0
+    for j in range(8):
+        nx, ny = x + _MOORE_X[j], y + _MOORE_Y[j]
+        if 0 <= nx < width and 0 <= ny < height:
+            out[count] = nx * height + ny
+            count += 1
+    return count
+
+
 @numba.njit(cache=True, nogil=True)
 def touches_code(sites: np.ndarray, shape: tuple, codes: np.ndarray, code: int) -> np.ndarray:
     """Whether each flat site has a Moore neighbour inside the grid of `shape` sites holding a cell of kind
     `code` (codes: the layer's flat int8 kind codes)."""
     width, height = shape
     out = np.zeros(sites.size, dtype=np.bool_)
+    around = np.empty(8, dtype=np.int64)
     for i in range(sites.size):
-        x, y = divmod(sites[i], height)
-        for j in range(8):
-            nx, ny = x + _MOORE_X[j], y + _MOORE_Y[j]
-            if 0 <= nx < width and 0 <= ny < height and codes[nx * height + ny] == code:
+        for k in range(_neighbours_inside(sites[i], width, height, around)):
+            if codes[around[k]] == code:
                 out[i] = True
                 break
     return out
@@ -137,15 +149,12 @@ def touches_surface(sites: np.ndarray, shape: tuple, surface: np.ndarray, surfac
     bone facing marrow (flat bool `surface`) or holds a bone-surface cell (flat int8 `surface_code` > 0)."""
     width, height = shape
     out = np.zeros(sites.size, dtype=np.bool_)
+    around = np.empty(8, dtype=np.int64)
     for i in range(sites.size):
-        x, y = divmod(sites[i], height)
-        for j in range(8):
-            nx, ny = x + _MOORE_X[j], y + _MOORE_Y[j]
-            if 0 <= nx < width and 0 <= ny < height:
-                t = nx * height + ny
-                if surface[t] or surface_code[t] > 0:
-                    out[i] = True
-                    break
+        for k in range(_neighbours_inside(sites[i], width, height, around)):
+            if surface[around[k]] or surface_code[around[k]] > 0:
+                out[i] = True
+                break
     return out
 
 
@@ -155,12 +164,10 @@ def contact_map(sites: np.ndarray, shape: tuple) -> np.ndarray:
     neighbours (the site itself not counted): every neighbour inside the grid of a listed site is marked."""
     width, height = shape
     out = np.zeros(width * height, dtype=np.bool_)
+    around = np.empty(8, dtype=np.int64)
     for s in sites:
-        x, y = divmod(s, height)
-        for j in range(8):
-            nx, ny = x + _MOORE_X[j], y + _MOORE_Y[j]
-            if 0 <= nx < width and 0 <= ny < height:
-                out[nx * height + ny] = True
+        for k in range(_neighbours_inside(s, width, height, around)):
+            out[around[k]] = True
     return out
 
 
