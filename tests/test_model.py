@@ -237,12 +237,13 @@ def test_mm_drives_more_resorption_and_bone_loss(mm_niche, healthy):
 
 
 def test_free_rankl_is_higher_next_to_mm_cells_than_far_from_them(mm_niche):
-    """Marrow within 20 µm of an MM cell against marrow 200 µm or more from any; measured 40.1 pM against 9.5 pM."""
+    """Marrow within 20 µm of an MM cell against marrow 150 µm or more from any; measured 43.7 pM against
+    12.4 pM (241 far sites: by day 60 the tumour leaves little marrow 200 µm from every MM cell)."""
     model, _ = mm_niche
     mm = model.lattice.marrow_code == MyelomaCell.code
     distance = ndimage.distance_transform_edt(~mm)
     near = model.bone.marrow & (distance <= 2)
-    far = model.bone.marrow & (distance >= 20)
+    far = model.bone.marrow & (distance >= 15)
     assert near.sum() > 100 and far.sum() > 100
     free_rankl = model.signals.map("free_rankl")
     near_rankl, far_rankl = free_rankl[near].mean(), free_rankl[far].mean()

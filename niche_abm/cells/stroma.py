@@ -97,17 +97,18 @@ def differentiation_rate(
 
 @rule(
     "stromal cells",
+    "a new osteoprogenitor commits to the osteoblast lineage next to bone only as far as CCL3 (halving it at "
+    "{stroma.ccl3_differentiation_ic50_pm}) and Wnt signalling (DKK1 halves it at {stroma.dkk1_ic50_pm}) allow: "
     "an empty marrow site on an eroded surface gains a PreOB at {stroma.eroded_surface_recruitment} "
-    "(coupling of formation to resorption), halved by CCL3 at {stroma.ccl3_differentiation_ic50_pm} and "
-    "scaled by Wnt signalling (osteoprogenitor commitment; DKK1 halves it at {stroma.dkk1_ic50_pm})",
+    "(coupling of formation to resorption), and a new endosteal PreOB of the pool's renewal stays with the same "
+    "chance",
     drug_targets=("ccl3_signalling", "dkk1_signalling"),
 )
-def eroded_surface_recruitment(ccl3_pm: np.ndarray, wnt: np.ndarray, p: Parameters) -> np.ndarray:
-    """Chance that each empty eroded-surface site gains a PreOB this hour (CCL3 and DKK1 hold back
-    osteoblastogenesis)."""
+def commitment(ccl3_pm: np.ndarray, wnt: np.ndarray, p: Parameters) -> np.ndarray:
+    """Share of osteoprogenitors that commit to the osteoblast lineage at these sites (0..1): CCL3 and DKK1 hold
+    back osteoblastogenesis (Vallet et al. 2011; Tian et al. 2003)."""
     s = p.stroma
-    ccl3 = s.ccl3_differentiation_ic50_pm / (s.ccl3_differentiation_ic50_pm + ccl3_pm)
-    return probability(s.eroded_surface_recruitment * ccl3 * wnt)
+    return s.ccl3_differentiation_ic50_pm / (s.ccl3_differentiation_ic50_pm + ccl3_pm) * wnt
 
 
 @rule(
@@ -159,12 +160,16 @@ def step_stroma(niche: Niche) -> None:
             _differentiate(niche, modelling, bone.surface & ~bone.near_cavity, modelling=True)
     eroded = np.flatnonzero(niche.bone.eroded_zone)
     eroded = eroded[niche.open_at(eroded)]
-    chance = eroded_surface_recruitment(
-        niche.signals.at("ccl3", eroded) * ccl3_signalling, sensed_wnt(niche, eroded), p
-    )
+    chance = probability(p.stroma.eroded_surface_recruitment * _commitment_at(niche, eroded))
     for site in eroded[rng.random(len(eroded)) < chance]:
         lattice.add(StromalCell, site)
     _renew(niche)
+
+
+def _commitment_at(niche: Niche, sites: np.ndarray) -> np.ndarray:
+    """Osteoblast-lineage commitment (0..1) at these sites, from the CCL3 and DKK1 there (after drugs)."""
+    ccl3 = niche.signals.at("ccl3", sites) * niche.effects["ccl3_signalling"]
+    return commitment(ccl3, sensed_wnt(niche, sites), niche.params)
 
 
 def _differentiate(niche: Niche, sites: np.ndarray, surface: np.ndarray, modelling: bool) -> None:
@@ -188,7 +193,10 @@ def _renew(niche: Niche) -> None:
         if missing > 0:
             n_new = int(rng.binomial(missing, probability(p.stroma.renewal_rate)))
             open_sites = np.flatnonzero(where.ravel() & niche.open_marrow())
-            for site in rng.choice(open_sites, size=min(n_new, len(open_sites)), replace=False):
+            new_sites = rng.choice(open_sites, size=min(n_new, len(open_sites)), replace=False)
+            if endosteal:
+                new_sites = new_sites[rng.random(len(new_sites)) < _commitment_at(niche, new_sites)]
+            for site in new_sites:
                 lattice.add(StromalCell, site, endosteal=endosteal)
 
 

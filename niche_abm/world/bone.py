@@ -10,7 +10,8 @@ Surfaces (8-neighbour):
 - ``surface``: bone sites touching marrow, where osteoclasts and osteoblasts sit;
 - ``next_to_bone``: marrow sites touching bone, where precursors meet the bone;
 - ``near_cavity``: sites that are, or touch, a resorbed site not yet refilled;
-- ``eroded_zone``: marrow sites near a cavity;
+- ``eroded_zone``: marrow sites next to an eroded bone surface (where reversal cells and osteoblasts
+  colonise a resorbed surface; not the open marrow inside a deep cavity);
 - ``eroded_surface``: bone-surface sites that are partly resorbed or touch a resorbed site (ES).
 """
 
@@ -51,8 +52,8 @@ class Bone:
         self.surface = bone & dilate(self.marrow)
         self.next_to_bone = self.marrow & dilate(bone)
         self.near_cavity = dilate(self.template - self.fraction > FORMATION_EPSILON)
-        self.eroded_zone = self.marrow & self.near_cavity
         self.eroded_surface = self.surface & self.near_cavity
+        self.eroded_zone = self.marrow & dilate(self.eroded_surface)
 
     def resorb(self, sites: np.ndarray, amount: np.ndarray) -> np.ndarray:
         """Each cell on a flat site removes up to `amount` site volumes of bone from its own site.
