@@ -64,7 +64,8 @@ def main() -> None:
     for s, w, p, q in zip(seeds, whole, pooled, quarters, strict=True):
         print(f"seed {s}: whole {w:5.1f}  quarters pooled {p:5.1f}  quarters " + " ".join(f"{v:5.1f}" for v in q))
     print(f"turnover, %/yr: whole 200 x 200 {fmt(whole)}; its quarters pooled {fmt(pooled)}")
-    print(f"paired difference quarters − whole {fmt(pooled - whole)}; ratio of means {pooled.mean() / whole.mean():.2f}")
+    ratio = pooled.mean() / whole.mean()
+    print(f"paired difference quarters − whole {fmt(pooled - whole)}; ratio of means {ratio:.2f}")
 
 
 if __name__ == "__main__":
