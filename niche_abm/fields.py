@@ -89,6 +89,7 @@ class DiffusionField:
         porosity = marrow.reshape(self.shape[0], f, self.shape[1], f).mean(axis=(1, 3))
         self.porosity = porosity
         self.open = porosity > 0
+        self._open_voxels = np.flatnonzero(self.open)
         self._open_porosity = porosity[self.open]
         self._index = np.full(self.shape, -1)
         self._index[self.open] = np.arange(int(self.open.sum()))
@@ -150,12 +151,14 @@ class DiffusionField:
         with u = clearance / (φ V) and k the decay (operator splitting, first order in Δt, positive and stable
         for any uptake, exact at a uniform steady state; the factorised operator stays valid while cells move).
         """
-        phi = self._open_porosity
-        rhs = phi * self.concentration[self.open] / dt_h + self.source_rate(molecules_per_h[self.open])
-        solved = np.maximum(self._solver(dt_h).solve(rhs), 0.0)
+        c, voxels = self.concentration.ravel(), self._open_voxels
+        rhs = kernels.implicit_rhs(
+            c, molecules_per_h.ravel(), voxels, self._open_porosity, dt_h, PM_PER_MOLECULE_PER_PL, self.voxel_volume_pl
+        )
+        kernels.store_nonnegative(self._solver(dt_h).solve(rhs), voxels, c)
         if clearance_pl_per_h is not None:
-            solved /= 1.0 + dt_h * self.uptake_rate(clearance_pl_per_h)[self.open] / (1.0 + dt_h * self.decay_per_h)
-        self.concentration[self.open] = solved
+            uptake = self.uptake_rate(clearance_pl_per_h).ravel()[voxels]
+            c[voxels] /= 1.0 + dt_h * uptake / (1.0 + dt_h * self.decay_per_h)
 
     def solve_steady(self, molecules_per_h: np.ndarray, clearance_pl_per_h: np.ndarray | None = None) -> None:
         """Set the concentration to the steady state of a constant secretion (molecules/h per voxel) and uptake

@@ -114,3 +114,26 @@ def test_free_rankl_matches_the_numpy_formula():
         with np.errstate(divide="ignore", invalid="ignore"):
             small_b = np.where(root - b > 0, 2.0 * kd * r / (root - b), 0.0)
         np.testing.assert_array_equal(free_rankl(r, o, kd), np.where(b >= 0, 0.5 * (b + root), small_b))
+
+
+def test_implicit_step_kernels_match_the_masked_numpy_step():
+    """The right-hand side gathered over the open voxels and the clipped solution scattered back equal the
+    boolean-mask numpy formulation."""
+    rng = np.random.default_rng(7)
+    shape, dt_h, pm, volume = (30, 20), 0.7, 1.66, 16.0
+    porosity = np.where(rng.random(shape) < 0.3, 0.0, rng.random(shape))
+    open_ = porosity > 0
+    concentration = np.where(open_, np.exp(rng.normal(0.0, 4.0, shape)), 0.0)
+    molecules = np.exp(rng.normal(0.0, 6.0, shape)) * (rng.random(shape) < 0.4)
+    expected = porosity[open_] * concentration[open_] / dt_h + molecules[open_] * pm / volume
+    rhs = kernels.implicit_rhs(
+        concentration.ravel(), molecules.ravel(), np.flatnonzero(open_), porosity[open_], dt_h, pm, volume
+    )
+    np.testing.assert_array_equal(rhs, expected)
+    solved = rng.normal(0.0, 1.0, rhs.size)
+    solved[:3] = -0.0, np.nan, 0.0
+    expected = concentration.copy()
+    expected[open_] = np.maximum(solved, 0.0)
+    kernels.store_nonnegative(solved, np.flatnonzero(open_), concentration.ravel())
+    np.testing.assert_array_equal(concentration, expected)
+    assert not np.signbit(concentration).any()

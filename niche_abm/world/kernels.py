@@ -305,3 +305,32 @@ def free_rankl(total_rankl: np.ndarray, total_opg: np.ndarray, kd: float) -> np.
         else:
             out[i] = 0.0
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def implicit_rhs(
+    concentration: np.ndarray,
+    molecules_per_h: np.ndarray,
+    open_voxels: np.ndarray,
+    porosity: np.ndarray,
+    dt_h: float,
+    pm_per_molecule_per_pl: float,
+    voxel_volume_pl: float,
+) -> np.ndarray:
+    """The right-hand side of a backward-Euler step over the open voxels, pM/h: φ c / Δt plus the secretion as a
+    rate of concentration, molecules/h · (pM per molecule per pL) / voxel volume (pL). concentration (pM) and
+    molecules_per_h: flat, every voxel; open_voxels: the flat voxels in the system, with their porosity (0..1)."""
+    out = np.empty(open_voxels.size)
+    for i in range(open_voxels.size):
+        v = open_voxels[i]
+        out[i] = porosity[i] * concentration[v] / dt_h + molecules_per_h[v] * pm_per_molecule_per_pl / voxel_volume_pl
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def store_nonnegative(values: np.ndarray, open_voxels: np.ndarray, out: np.ndarray) -> None:
+    """Write values (one per open voxel), negatives as 0, into the flat voxels open_voxels of out, in place
+    (as ``out[open_voxels] = np.maximum(values, 0.0)``: NaN is kept, -0.0 becomes 0.0)."""
+    for i in range(open_voxels.size):
+        value = values[i]
+        out[open_voxels[i]] = value if (value > 0.0 or value != value) else 0.0
