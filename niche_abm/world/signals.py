@@ -27,6 +27,7 @@ from scipy import ndimage
 from niche_abm.fields import DiffusionField, free_rankl, rank_occupancy
 from niche_abm.params import Parameters
 from niche_abm.units import SITE_UM
+from niche_abm.world import kernels
 
 
 @dataclass(frozen=True)
@@ -123,8 +124,7 @@ class Signals:
         """Per-cell amounts (flat sites, amount per cell) summed onto a field's voxels."""
         total = np.zeros(field.shape[0] * field.shape[1])
         for sites, per_cell in sources:
-            if len(sites) and np.any(per_cell):
-                total += np.bincount(self._voxel_of[field.voxel_sites][sites], weights=per_cell, minlength=total.size)
+            kernels.add_per_voxel(self._voxel_of[field.voxel_sites], sites, per_cell, total)
         return total.reshape(field.shape)
 
     def _bind(self, free_rankl_factor: float) -> None:
