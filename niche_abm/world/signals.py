@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from niche_abm.fields import DiffusionField, free_rankl, rank_occupancy
+from niche_abm.fields import DiffusionField, rank_occupancy
 from niche_abm.params import Parameters
 from niche_abm.units import SITE_UM
 from niche_abm.world import kernels
@@ -90,6 +90,7 @@ class Signals:
         self._geometry_age_h = 0
         self.derived: dict[str, np.ndarray] = {}
         self._voxel_of = {f: self._voxel_map(f) for f in sorted({field.voxel_sites for field in self.fields.values()})}
+        self._opg_on_rankl = self._resampling(self.fields["opg"], self.fields["rankl"])
         self.follow_bone(marrow)
 
     # --- solving ---------------------------------------------------------------------------------
@@ -128,10 +129,11 @@ class Signals:
         return total.reshape(field.shape)
 
     def _bind(self, free_rankl_factor: float) -> None:
-        """Free RANKL and RANK occupancy on the RANKL voxel grid."""
+        """Free RANKL (niche_abm.fields.free_rankl, compiled) and RANK occupancy on the RANKL voxel grid."""
         rankl = self.fields["rankl"]
-        opg = self._resample(self.fields["opg"], rankl)
-        unbound = free_rankl(rankl.concentration, opg, self.params.binding.opg_rankl_kd_pm) * free_rankl_factor
+        opg = self.fields["opg"].concentration.ravel()[self._opg_on_rankl]
+        free = kernels.free_rankl(rankl.concentration.ravel(), opg, float(self.params.binding.opg_rankl_kd_pm))
+        unbound = (free * free_rankl_factor).reshape(rankl.shape)
         self.derived = {
             "free_rankl": unbound,
             "rank_occupancy": rank_occupancy(unbound, self.params.binding.rank_rankl_kd_pm),
@@ -182,11 +184,11 @@ class Signals:
         return (x // voxel_sites) * np.int32(self.shape[1] // voxel_sites) + y // voxel_sites
 
     @staticmethod
-    def _resample(source: DiffusionField, target: DiffusionField) -> np.ndarray:
-        """A field's concentration at the voxels of another field's grid (the source voxel holding each)."""
+    def _resampling(source: DiffusionField, target: DiffusionField) -> np.ndarray:
+        """For every flat voxel of one field's grid (target), the flat voxel of another's (source) holding it."""
         ix = (np.arange(target.shape[0]) * target.voxel_sites) // source.voxel_sites
         iy = (np.arange(target.shape[1]) * target.voxel_sites) // source.voxel_sites
-        return source.concentration[np.ix_(ix, iy)]
+        return (ix[:, None] * source.shape[1] + iy).ravel()
 
     @staticmethod
     def _nearest_marrow_sites(marrow: np.ndarray) -> np.ndarray:
