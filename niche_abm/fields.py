@@ -75,7 +75,7 @@ class DiffusionField:
         self.concentration = np.zeros(self.shape)
         self.porosity = np.ones(self.shape)
         self._solvers: dict[float, sparse_linalg.SuperLU] = {}
-        self._exchange = self._boundary = None
+        self._boundary = None
         self.set_geometry(np.ones(grid_shape, dtype=bool))
 
     @property
@@ -93,35 +93,27 @@ class DiffusionField:
         self._open_porosity = porosity[self.open]
         self._index = np.full(self.shape, -1)
         self._index[self.open] = np.arange(int(self.open.sum()))
-        self._exchange, self._boundary = self._assemble_exchange()
+        self._boundary = self._boundary_rates()
         self._solvers = {}
         self.concentration[~self.open] = 0.0
 
-    def _assemble_exchange(self) -> tuple[sparse.csc_matrix, np.ndarray]:
-        """The diffusive exchange matrix (per hour) over open voxels, and the boundary loss rates."""
+    def _boundary_rates(self) -> np.ndarray:
+        """The loss rate (per hour) of each open voxel through the outer edge: (D/h²) φ per absorbing edge face."""
         g = self.diffusion_um2_per_h / self.voxel_um**2
-        n = int(self.open.sum())
-        rows, cols, vals = [], [], []
-        for axis in (0, 1):
-            a = [slice(None), slice(None)]
-            b = [slice(None), slice(None)]
-            a[axis], b[axis] = slice(None, -1), slice(1, None)
-            ia, ib = self._index[tuple(a)], self._index[tuple(b)]
-            face = g * np.minimum(self.porosity[tuple(a)], self.porosity[tuple(b)])
-            both = (ia >= 0) & (ib >= 0) & (face > 0)
-            ia, ib, face = ia[both], ib[both], face[both]
-            rows += [ia, ib, ia, ib]
-            cols += [ia, ib, ib, ia]
-            vals += [face, face, -face, -face]
-        exchange = sparse.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
         edge_faces = np.zeros(self.shape)
         if self.outer_boundary == "absorbing":
             edge_faces[0, :] += 1
             edge_faces[-1, :] += 1
             edge_faces[:, 0] += 1
             edge_faces[:, -1] += 1
-        boundary = (g * self.porosity * edge_faces)[self.open]
-        return exchange, boundary
+        return (g * self.porosity * edge_faces)[self.open]
+
+    def _operator(self, diagonal: np.ndarray) -> sparse.csc_matrix:
+        """The diffusive exchange matrix over the open voxels (per hour, between neighbours through the smaller of
+        their porosities) plus a diagonal of loss rates (per hour, one per open voxel), CSC."""
+        g = self.diffusion_um2_per_h / self.voxel_um**2
+        n = diagonal.size
+        return sparse.csc_matrix(kernels.diffusion_operator(self.porosity, self._index, g, diagonal), shape=(n, n))
 
     def _solver(self, dt_h: float) -> sparse_linalg.SuperLU:
         """The factorised operator of a time step of dt_h hours, kept until the geometry changes."""
@@ -134,8 +126,7 @@ class DiffusionField:
         phi = self.porosity[self.open]
         storage = phi / dt_h if np.isfinite(dt_h) else 0.0
         diagonal = storage + self.decay_per_h * phi + self._boundary
-        matrix = (self._exchange + sparse.diags(diagonal)).tocsc()
-        return sparse_linalg.splu(matrix, permc_spec="MMD_AT_PLUS_A")
+        return sparse_linalg.splu(self._operator(diagonal), permc_spec="MMD_AT_PLUS_A")
 
     def source_rate(self, molecules_per_h: np.ndarray) -> np.ndarray:
         """Secretion per voxel (molecules/h) as a rate of concentration over the voxel volume, pM/h."""
@@ -169,7 +160,7 @@ class DiffusionField:
         else:
             phi = self.porosity[self.open]
             loss = self.decay_per_h * phi + self._boundary + phi * self.uptake_rate(clearance_pl_per_h)[self.open]
-            solved = sparse_linalg.spsolve((self._exchange + sparse.diags(loss)).tocsc(), rhs)
+            solved = sparse_linalg.spsolve(self._operator(loss), rhs)
         self.concentration[self.open] = np.maximum(solved, 0.0)
 
     def uptake_rate(self, clearance_pl_per_h: np.ndarray) -> np.ndarray:

@@ -1,12 +1,14 @@
 """Compiled kernels (Numba) for the hot, order-dependent loops of the hourly step.
 
 Each kernel works on the lattice's flat arrays (flat site = x · height + y, one
-site = 10 µm) and gives exactly the result of the numpy code it replaced: the
-random numbers are drawn before a kernel with the same numpy Generator calls as
-before and passed in, so the random stream is unchanged, and every floating-point
-sum is formed in the same order as numpy formed it. The Mesa agents keep owning
-each cell's state; the kernels read and write integer positions, kind codes and
-masks (and RANKL binding, pM, with numpy's arithmetic element by element).
+site = 10 µm) or a field's voxel arrays (flat voxel likewise) and gives exactly
+the result of the numpy or scipy code it replaced: the random numbers are drawn
+before a kernel with the same numpy Generator calls as before and passed in, so
+the random stream is unchanged, and every floating-point sum is formed in the
+same order as numpy (or scipy) formed it. The Mesa agents keep owning each
+cell's state; the kernels read and write integer positions, kind codes and masks
+(and RANKL binding, pM, with numpy's arithmetic element by element; the fields'
+per-voxel sums, step right-hand sides and operator matrices likewise).
 Compiled on first use and cached on disk (``cache=True``), so only the first run
 after an install or a change pays the compile time (about 3 s).
 """
@@ -346,3 +348,50 @@ def store_nonnegative(values: np.ndarray, open_voxels: np.ndarray, out: np.ndarr
     for i in range(open_voxels.size):
         value = values[i]
         out[open_voxels[i]] = value if (value > 0.0 or value != value) else 0.0
+
+
+@numba.njit(cache=True, nogil=True)
+def diffusion_operator(porosity: np.ndarray, index: np.ndarray, conductance: float, diagonal: np.ndarray) -> tuple:
+    """The finite-volume operator over the open voxels as CSC arrays (data, indices, indptr; row indices sorted).
+
+    Args:
+        porosity: marrow share of every voxel [x, y] (0..1).
+        index: the unknown's number of every voxel [x, y] (open voxels in C order), −1 where closed.
+        conductance: D / h², per hour; a face between two open voxels passes conductance · min(φ_i, φ_j).
+        diagonal: a loss rate per open voxel (storage, decay, outflow), per hour, added to the diagonal.
+
+    Off the diagonal −face; on it, the voxel's faces summed in the order +x, −x, +y, −y, then the diagonal
+    added: the same arrays, bit for bit, as ``(exchange + scipy.sparse.diags(diagonal)).tocsc()`` with the
+    exchange matrix built from COO triplets listed face by face along x, then along y (the former assembly;
+    scipy sums a column's duplicates in the order given), so SuperLU factorises the same matrix.
+    """
+    width, height = porosity.shape
+    n = diagonal.size
+    indptr = np.zeros(n + 1, dtype=np.int32)
+    indices = np.empty(5 * n, dtype=np.int32)
+    data = np.empty(5 * n)
+    faces = np.zeros(4)  # -x, -y, +y, +x: the neighbours in the order of their unknowns
+    neighbours = np.full(4, -1, dtype=np.int32)
+    k = 0
+    for x in range(width):
+        for y in range(height):
+            j = index[x, y]
+            if j < 0:
+                continue
+            indptr[j] = k
+            for m, (nx, ny) in enumerate(((x - 1, y), (x, y - 1), (x, y + 1), (x + 1, y))):
+                neighbours[m], faces[m] = -1, 0.0
+                if 0 <= nx < width and 0 <= ny < height and index[nx, ny] >= 0:
+                    face = conductance * min(porosity[nx, ny], porosity[x, y])
+                    if face > 0:
+                        neighbours[m], faces[m] = index[nx, ny], face
+            total = ((faces[3] + faces[0]) + faces[2]) + faces[1]
+            for m in range(4):
+                if m == 2:
+                    indices[k], data[k] = j, total + diagonal[j]
+                    k += 1
+                if neighbours[m] >= 0:
+                    indices[k], data[k] = neighbours[m], -faces[m]
+                    k += 1
+            indptr[j + 1] = k
+    return data[:k], indices[:k], indptr
