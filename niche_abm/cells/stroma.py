@@ -89,10 +89,8 @@ def differentiation_rate(
 ) -> np.ndarray:
     """Osteoblast differentiation rate of each PreOB, /h, from its base rate on the surface it lies next to
     (eroded, quiescent or none) and its Wnt signalling (0..1)."""
-    s = p.stroma
-    contact = np.where(touching_mm, 1.0 - s.mm_contact_differentiation_block, 1.0)
-    ccl3 = s.ccl3_differentiation_ic50_pm / (s.ccl3_differentiation_ic50_pm + ccl3_pm)
-    return base_rate * contact * ccl3 * wnt
+    contact = np.where(touching_mm, 1.0 - p.stroma.mm_contact_differentiation_block, 1.0)
+    return base_rate * contact * commitment(ccl3_pm, wnt, p)
 
 
 @rule(
@@ -142,7 +140,6 @@ def step_stroma(niche: Niche) -> None:
     """One hour of PreOBs: differentiation into osteoblasts, recruitment to eroded surfaces, renewal of both pools."""
     p, rng, lattice, bone = niche.params, niche.rng, niche.lattice, niche.bone
     sites = lattice.sites_of(StromalCell)
-    ccl3_signalling = niche.effects["ccl3_signalling"]
     if len(sites):
         on_eroded = bone.eroded_zone.ravel()[sites]
         next_to_quiescent = (
@@ -150,7 +147,7 @@ def step_stroma(niche: Niche) -> None:
         )
         base = np.where(on_eroded, p.stroma.osteoblast_differentiation_rate, 0.0)
         base = np.where(next_to_quiescent, p.stroma.quiescent_differentiation_rate, base)
-        ccl3 = niche.signals.at("ccl3", sites) * ccl3_signalling
+        ccl3 = niche.signals.at("ccl3", sites) * niche.effects["ccl3_signalling"]
         rate = differentiation_rate(base, niche.mm_contact.ravel()[sites], ccl3, sensed_wnt(niche, sites), p)
         chosen = rng.random(len(sites)) < probability(rate * niche.effects["osteoblast_differentiation"])
         remodelling, modelling = sites[chosen & on_eroded], sites[chosen & next_to_quiescent]
