@@ -22,8 +22,8 @@ from collections.abc import Callable
 import numpy as np
 from scipy import ndimage
 
-from niche_abm.neighbourhood import dilate
 from niche_abm.units import sites_to_mm2
+from niche_abm.world import kernels
 
 FORMATION_EPSILON = 1e-9
 """Smallest bone deficit (site volumes) still counted as a cavity to refill."""
@@ -46,14 +46,16 @@ class Bone:
         self.refresh()
 
     def refresh(self) -> None:
-        """Recompute which sites are marrow, bone surface, next to bone, or in an eroded zone."""
-        self.marrow = self.fraction < self.threshold
-        bone = ~self.marrow
-        self.surface = bone & dilate(self.marrow)
-        self.next_to_bone = self.marrow & dilate(bone)
-        self.near_cavity = dilate(self.template - self.fraction > FORMATION_EPSILON)
-        self.eroded_surface = self.surface & self.near_cavity
-        self.eroded_zone = self.marrow & dilate(self.eroded_surface)
+        """Recompute which sites are marrow, bone surface, next to bone, near a cavity, eroded surface, or in an
+        eroded zone (the module docstring's surfaces; one compiled pass, niche_abm.world.kernels.bone_masks)."""
+        (
+            self.marrow,
+            self.surface,
+            self.next_to_bone,
+            self.near_cavity,
+            self.eroded_surface,
+            self.eroded_zone,
+        ) = kernels.bone_masks(self.fraction, self.template, self.threshold, FORMATION_EPSILON)
 
     def resorb(self, sites: np.ndarray, amount: np.ndarray) -> np.ndarray:
         """Each cell on a flat site removes up to `amount` site volumes of bone from its own site.
