@@ -51,5 +51,8 @@ MELPHALAN = Drug(
     "F 0.56 (0.25-0.89) after 0.6 mg/kg (Alberts et al. 1979 Clin Pharmacol Ther 26:737); Tmax ≈ 1.1 h, "
     "ka 1.5/h (Ehrsson et al. 1989 Med Oncol Tumor Pharmacother 6:151); V 40 L (Vss ≈ 40 ± 18 L; F 56-85%: "
     "Alkeran Swiss prescribing information); Cmax 0.44 µM; adhesion protection 0.6 an estimate (Damiano et al. "
-    "1999 Blood 93:1658: direction); in vitro 0.5 µM held = ~10 µM nominal, an estimate",
+    "1999 Blood 93:1658: direction; Schmidmaier et al. 2004 Blood 104:1825 report 'a CAM-DR of about 50%' to "
+    "melphalan for NCI-H929 cells on HS-5 stroma, 20 µM, 48 h, WST-1, without its definition in the abstract: a "
+    "relative cut of the kill would give 0.5, a survival ratio of 1.5 some other value); in vitro 0.5 µM held = "
+    "~10 µM nominal, an estimate",
 )

@@ -2,7 +2,8 @@
 
 Bortezomib kills MM cells bound to stroma nearly as well as free ones: it blocks the NF-κB
 activation that adhesion triggers, overcoming most cell-adhesion-mediated drug resistance
-(Hideshima et al. 2001 Cancer Res 61:3071); its adhesion protection (0.1) is an estimate.
+(Hideshima et al. 2001 Cancer Res 61:3071); its adhesion protection (0.1) is an estimate. Not every study
+agrees: Schmidmaier et al. 2004 Blood 104:1825 report a CAM-DR of about 50% to bortezomib as to melphalan.
 """
 
 from niche_abm.drugs.base import Drug, Effect

@@ -32,7 +32,9 @@ READOUT_NOTE = (
 PUBLISHED = (
     "direction: RPMI 8226 cells adhered to fibronectin through VLA-4 resisted melphalan- and doxorubicin-induced "
     "apoptosis relative to cells in suspension (Damiano 1999); bortezomib kills MM cells bound to stroma and "
-    "overcomes adhesion-mediated resistance (Hideshima 2001); the 1.5x threshold is the target's"
+    "overcomes adhesion-mediated resistance (Hideshima 2001); the 1.5x threshold is the target's. Magnitude: "
+    "Schmidmaier et al. 2004 Blood 104:1825 report 'a CAM-DR of about 50%' to melphalan, dexamethasone and also "
+    "bortezomib (NCI-H929 on HS-5 stroma, 48 h, WST-1), against Hideshima 2001 for bortezomib"
 )
 TOLERANCE = (
     "co-culture well (100 x 100 sites, PreOBs on 30% and as many MM cells), 48 h, seeds 1-5; each drug at its "
