@@ -92,6 +92,20 @@ def test_structure_per_mm_does_not_depend_on_the_grid_size():
         assert small[key] == pytest.approx(large[key], rel=0.15), key
 
 
+def test_bone_is_equally_likely_at_every_place_of_the_section():
+    """Averaged over 100 seeds, every 100 µm band of a 1 x 1 mm section, along x and along y, holds BV/TV to
+    within 5 points: a section is a randomly placed window of the pattern, not the same walls at the same places.
+
+    With the lattice fixed to the section's corner, bands held 14% to 31% bone over 60 seeds (the walls were where the
+    lattice put them in every seed); with a random origin and orientation the largest gap over three sets of
+    100 seeds was 2.2-3.4 points.
+    """
+    mean = np.mean([_bone((100, 100), seed) for seed in range(100)], axis=0)
+    bands = {"x": mean.mean(axis=1).reshape(10, 10).mean(axis=1), "y": mean.mean(axis=0).reshape(10, 10).mean(axis=1)}
+    for axis, fractions in bands.items():
+        np.testing.assert_allclose(fractions, BV_TV, atol=0.05, err_msg=f"bone per 100 µm band along {axis}")
+
+
 def test_sections_have_free_ends_and_nodes():
     """Skeleton sites with one neighbour (free ends) and with three or more (nodes), a trabecula away from the border.
 

@@ -15,8 +15,10 @@ requested bone area (BV/TV); a final uniform offset of the surfaces (which
 thickens the walls of a section too small to hold enough of them) makes the
 mean bone fraction equal BV/TV. Every length (lattice spacing, correlation
 lengths of the fields, widths) is set in micrometres from the requested
-thickness and BV/TV, so the bone per mm² does not depend on the size of the
-grid. All fields are vectorised numpy/scipy.
+thickness and BV/TV, and the lattice's origin and orientation are drawn at
+random, so a section is a randomly placed window of one pattern and the bone
+per mm² does not depend on the size of the grid. All fields are vectorised
+numpy/scipy.
 
 Histomorphometry (ASBMR nomenclature, Dempster et al. 2013): trabecular
 thickness Tb.Th and separation Tb.Sp are measured directly on the section, as
@@ -240,14 +242,30 @@ def _specks(amount: np.ndarray, min_area: float) -> np.ndarray:
 
 
 def _jittered_hexagonal_lattice(shape: tuple[int, int], spacing: float, rng: np.random.Generator) -> np.ndarray:
-    """Cavity centres (n, 2) in sites, reaching 1.5 spacings beyond the section so its walls cross the border."""
-    margin = 1.5 * spacing
+    """Cavity centres (n, 2) in sites: a hexagonal lattice at a random origin and orientation, jittered.
+
+    The origin is uniform over one period of the lattice and the orientation
+    uniform over its 60° symmetry, so every site of the section is equally likely
+    to fall on a wall or in a cavity: a section is a randomly placed window of
+    one stationary pattern, at any size (a lattice fixed to the corner put the
+    walls at the same places of every section, bone on 14-31% of the sites of
+    one row and another depending on the row). The centres reach 1.5 spacings
+    beyond the section so its walls cross the border.
+    """
     row = spacing * np.sqrt(3.0) / 2.0
-    xs = np.arange(-margin, shape[0] + margin, spacing)
-    ys = np.arange(-margin, shape[1] + margin, row)
+    angle = rng.uniform(0.0, np.pi / 3.0)
+    origin = rng.uniform(0.0, 1.0, size=2) * np.array([spacing, 2.0 * row])
+    centre = np.array(shape, dtype=float) / 2.0
+    reach = float(np.hypot(*centre)) + 1.5 * spacing
+    xs = np.arange(-reach, reach + spacing, spacing) - origin[0]
+    ys = np.arange(-reach - row, reach + row, row) - origin[1]
     x, y = np.meshgrid(xs, ys, indexing="ij")
     x = x + 0.5 * spacing * (np.arange(ys.size) % 2)
-    centres = np.stack([x.ravel(), y.ravel()], axis=-1)
+    cos, sin = np.cos(angle), np.sin(angle)
+    centres = np.stack([centre[0] + cos * x - sin * y, centre[1] + sin * x + cos * y], axis=-1).reshape(-1, 2)
+    margin = 1.5 * spacing
+    inside = np.all((centres > -margin) & (centres < np.array(shape) + margin), axis=1)
+    centres = centres[inside]
     return centres + rng.uniform(-JITTER, JITTER, size=centres.shape) * spacing
 
 
