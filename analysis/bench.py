@@ -23,7 +23,7 @@ What it measures (targets of issue 11 in the constants below, reported as met or
 
    - *fields*: ``model.signals.update`` (secretion summed onto the voxel grids,
      one implicit diffusion-decay step per field, RANKL-OPG binding and RANK
-     occupancy; it includes the LU factorisation of a field's operator, done at
+     occupancy; it includes the factorisation of a field's operator, done at
      the first update after a geometry change, reported on its own too) plus
      ``model.signals.follow_bone`` (rebuilding the fields' porous geometry when the
      marrow changed, at most once a day);
@@ -122,7 +122,7 @@ SIGNALLING = "signalling"  # model._signal: secretion rates + signals.update
 FIELD_UPDATE = "fields: update + binding"  # signals.update
 SIGNALS_AGE = "signals age"  # signals.age: the daily marrow check + signals.follow_bone
 FIELD_GEOMETRY = "fields: geometry follow"  # signals.follow_bone
-FIELD_FACTORISATION = "  of which LU factorisation"  # DiffusionField._solver, inside signals.update
+FIELD_FACTORISATION = "  of which factorisation"  # DiffusionField._solver, inside signals.update
 BONE_REFRESH = "bone refresh"
 DAILY_METRICS = "daily metrics"
 
@@ -178,7 +178,7 @@ def clocked_phases(model: NicheModel, clock: PhaseClock) -> Iterator[None]:
 
 
 def step_parts_ms(clock: PhaseClock, step_ms: float, steps: int) -> dict[str, float]:
-    """ms per step of each part of the step, summing to the step (the LU factorisation row is inside the update)."""
+    """ms per step of each part of the step, summing to the step (the factorisation row is inside the update)."""
     ms = {label: 1e3 * s / steps for label, s in clock.seconds.items()}
     kinds = [kind.label for kind in model_module.CELL_KINDS]
     parts = {

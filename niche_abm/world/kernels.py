@@ -430,7 +430,7 @@ def diffusion_operator(porosity: np.ndarray, index: np.ndarray, conductance: flo
     Off the diagonal −face; on it, the voxel's faces summed in the order +x, −x, +y, −y, then the diagonal
     added: the same arrays, bit for bit, as ``(exchange + scipy.sparse.diags(diagonal)).tocsc()`` with the
     exchange matrix built from COO triplets listed face by face along x, then along y (the former assembly;
-    scipy sums a column's duplicates in the order given), so SuperLU factorises the same matrix.
+    scipy sums a column's duplicates in the order given), so the solver factorises the same matrix.
     """
     width, height = porosity.shape
     n = diagonal.size
