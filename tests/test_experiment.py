@@ -5,7 +5,8 @@ RunDescription (commit c806771: each caller built its NicheModel itself), with t
 same inputs as here; equal digests mean bit-identical daily metrics. MM cells' OPG
 uptake (off by default) left them unchanged. Re-recorded when the fields' solver became LDLᵀ (QDLDL)
 instead of SuperLU: the solutions moved by a few 1e-15 relative, every count, lifespan and picture stayed the
-same, only the last digits of concentrations and ratios changed.
+same, only the last digits of concentrations and ratios changed. Re-recorded again when the precursors' hops
+of an hour became one kernel call on the hour's random numbers drawn at once (a different random stream).
 """
 
 import hashlib

@@ -221,3 +221,47 @@ def test_bone_masks_match_the_dilations(shape):
         ):
             assert mine.dtype == bool, name
             np.testing.assert_array_equal(mine, reference, err_msg=name)
+
+
+def test_chemotaxis_weights_match_the_numpy_formula():
+    rng = np.random.default_rng(4)
+    here, there = rng.uniform(0.0, 500.0, 300), rng.uniform(0.0, 500.0, (300, 8))
+    expected = np.exp(50.0 * ((there - here[:, None]) / (here[:, None] + 100.0)))
+    np.testing.assert_allclose(kernels.chemotaxis_weights(here, there, 50.0, 100.0), expected, rtol=1e-14)
+
+
+def test_random_order_is_a_uniform_permutation():
+    rng = np.random.default_rng(5)
+    for m in (0, 1, 7, 300):
+        assert sorted(kernels._random_order(rng.random(m)).tolist()) == list(range(m))
+    counts = {}
+    for _ in range(6000):
+        order = tuple(kernels._random_order(rng.random(3)).tolist())
+        counts[order] = counts.get(order, 0) + 1
+    assert len(counts) == 6 and all(800 < count < 1200 for count in counts.values())
+
+
+def test_crawl_moves_cells_without_losing_or_doubling_any_and_fixed_cells_stay():
+    """Crawlers (code 3) among mobile (2) and fixed (1) cells: the relocation is a permutation of the touched sites'
+    cells, the codes afterwards are the start's codes carried to their new sites, and the scratch is left clean."""
+    rng = np.random.default_rng(6)
+    size = SHAPE[0] * SHAPE[1]
+    marrow = rng.random(size) < 0.9
+    codes = np.where(marrow, rng.choice(np.array([0, 0, 1, 2, 3], dtype=np.int8), size), 0).astype(np.int8)
+    surface, surface_code = ~marrow, np.zeros(size, dtype=np.int8)
+    passable, mobile = np.array([True, False, True, True]), np.array([False, False, True, True])
+    scratch, origin = np.zeros(size, dtype=np.uint8), np.full(size, -2, dtype=np.int64)
+    sites = np.flatnonzero(codes == 3)
+    ccl3, voxel_of = rng.uniform(0.0, 100.0, size), np.arange(size)
+    after = codes.copy()
+    moved, holders = kernels.crawl(
+        sites, np.array([0.8, 0.4]), rng.random((6, 5, sites.size)), ccl3, voxel_of, 50.0, 100.0, 0.5, 3,
+        SHAPE, marrow, surface, surface_code, after, passable, mobile, scratch, origin,
+    )  # fmt: skip
+    assert moved.size > 0 and not scratch.any() and (origin == -2).all()
+    held = holders[holders >= 0]
+    assert len(set(held.tolist())) == held.size, "no cell in two places"
+    assert set(held.tolist()) == set(moved[codes[moved] > 0].tolist()), "every cell that left arrived somewhere"
+    np.testing.assert_array_equal(after[moved], np.where(holders >= 0, codes[holders], 0))
+    assert (after[codes == 1] == 1).all(), "fixed cells stay"
+    assert np.array_equal(np.bincount(after, minlength=4), np.bincount(codes, minlength=4))

@@ -28,9 +28,9 @@ class OsteoclastPrecursor(Cell):
     drug_targets=("ccl3_signalling",),
 )
 def chemotaxis_weights(ccl3_here: np.ndarray, ccl3_neighbours: np.ndarray, p: Parameters) -> np.ndarray:
-    """Relative weights of the 8 neighbouring sites (n x 8): a biased random walk up CCL3."""
-    relative = (ccl3_neighbours - ccl3_here[:, None]) / (ccl3_here[:, None] + p.ocp.ccl3_ec50_pm)
-    return np.exp(p.ocp.chemotaxis * relative)
+    """Relative weights of the 8 neighbouring sites (n x 8): a biased random walk up CCL3 (compiled, the formula
+    :func:`_crawl` applies to each mover through :func:`niche_abm.world.kernels.crawl`)."""
+    return kernels.chemotaxis_weights(ccl3_here, ccl3_neighbours, p.ocp.chemotaxis, p.ocp.ccl3_ec50_pm)
 
 
 def migration_rate(next_to_bone: np.ndarray, p: Parameters) -> np.ndarray:
@@ -71,10 +71,7 @@ def step_precursors(niche: Niche) -> None:
     partners = niche.count_near(OsteoclastPrecursor.code, sites[fuses], radius=2)
     for cell, around in zip(lattice.agents_at(MARROW, sites[fuses]), partners, strict=True):
         _fuse(niche, cell, int(around))
-    hops = max(int(np.ceil(p.ocp.migration_rate)), 1)
-    sites = lattice.sites_of(OsteoclastPrecursor)
-    for _ in range(hops):
-        sites = _hop(niche, sites, 1.0 / hops)
+    _crawl(niche, lattice.sites_of(OsteoclastPrecursor), max(int(np.ceil(p.ocp.migration_rate)), 1))
 
 
 def _touches_surface(niche: Niche, sites: np.ndarray) -> np.ndarray:
@@ -83,17 +80,36 @@ def _touches_surface(niche: Niche, sites: np.ndarray) -> np.ndarray:
     return kernels.touches_surface(sites, lattice.shape, niche.bone.surface.ravel(), lattice.surface_code.ravel())
 
 
-def _hop(niche: Niche, sites: np.ndarray, dt_h: float) -> np.ndarray:
-    """Over dt_h hours, each precursor on the flat sites steps to a neighbouring site at its migration rate.
-
-    Returns the sites that hold precursors afterwards.
-    """
-    on_bone = _touches_surface(niche, sites)
-    moves = np.flatnonzero(niche.rng.random(len(sites)) < probability(migration_rate(on_bone, niche.params), dt_h))
-    after = sites.copy()
-    movers = sites[moves]
-    after[moves] = _migrate(niche, movers, *niche.lattice.neighbours(movers))
-    return after
+def _crawl(niche: Niche, sites: np.ndarray, hops: int) -> None:
+    """An hour of migration in `hops` sub-steps of 1/hops h: in each, every precursor (on the flat sites) steps to
+    a neighbouring site at its migration rate, chosen up the CCL3 gradient (:func:`chemotaxis_weights`): empty
+    sites first (one mover per site), then squeezing past mobile cells (a squeeze happens only if no other squeeze
+    in the sub-step involves either site). Compiled (:func:`niche_abm.world.kernels.crawl`), the random numbers of
+    the whole hour drawn before it."""
+    p, lattice = niche.params, niche.lattice
+    chance = probability(migration_rate(np.array([False, True]), p), 1.0 / hops)
+    ccl3, voxel_of = niche.signals.lookup("ccl3")
+    moved, holders = kernels.crawl(
+        sites,
+        chance,
+        niche.rng.random((hops, 5, len(sites))),
+        ccl3 * niche.effects["ccl3_signalling"],
+        voxel_of,
+        p.ocp.chemotaxis,
+        p.ocp.ccl3_ec50_pm,
+        p.ocp.squeeze_probability,
+        OsteoclastPrecursor.code,
+        lattice.shape,
+        niche.bone.marrow.ravel(),
+        niche.bone.surface.ravel(),
+        lattice.surface_code.ravel(),
+        lattice.marrow_code.ravel().copy(),
+        niche.passable,
+        niche.mobile,
+        niche.scratch,
+        niche.origin,
+    )
+    lattice.relocate(MARROW, moved, holders)
 
 
 def _fuse(niche: Niche, precursor: OsteoclastPrecursor, partners: int) -> None:
@@ -138,45 +154,6 @@ def _nearest_precursors(niche: Niche, site: int, k: int) -> list:
                     found.append((max(abs(dx), abs(dy)), other))
     found.sort(key=lambda pair: pair[0])
     return [cell for _, cell in found[:k]]
-
-
-def _migrate(niche: Niche, sites: np.ndarray, neighbours: np.ndarray, inside: np.ndarray) -> np.ndarray:
-    """Step each mover to a chosen neighbouring marrow site: empty ones first (one mover per site), then
-    squeezing past mobile cells (a squeeze happens only if no other squeeze in this hop involves either site).
-
-    Returns each mover's site afterwards as a member of the precursors' set of sites (a precursor that swapped
-    with another precursor keeps its entry: the set is the same).
-    """
-    p, lattice, rng = niche.params, niche.lattice, niche.rng
-    sensing = niche.effects["ccl3_signalling"]
-    ccl3_here = niche.signals.at("ccl3", sites) * sensing
-    ccl3_neighbours = niche.signals.at("ccl3", neighbours.ravel()).reshape(neighbours.shape) * sensing
-    weights = chemotaxis_weights(ccl3_here, ccl3_neighbours, p)
-    m = len(sites)
-    choose_draws = rng.random(m) if m else np.zeros(0)
-    claim_order = rng.permutation(m)
-    squeeze_draws, squeeze_order = rng.random(m), rng.permutation(m)
-    targets, won, squeezed, past_other_kind = kernels.hop(
-        sites,
-        neighbours,
-        inside,
-        weights,
-        choose_draws,
-        claim_order,
-        squeeze_draws,
-        squeeze_order,
-        p.ocp.squeeze_probability,
-        OsteoclastPrecursor.code,
-        niche.bone.marrow.ravel(),
-        lattice.surface_code.ravel(),
-        lattice.marrow_code.ravel(),
-        niche.passable,
-        niche.mobile,
-        niche.scratch,
-    )
-    lattice.move_many(OsteoclastPrecursor, sites[won], targets[won])
-    lattice.swap_many(MARROW, sites[squeezed], targets[squeezed])
-    return np.where(won | past_other_kind, targets, sites)
 
 
 KIND = declare(

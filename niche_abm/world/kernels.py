@@ -5,8 +5,11 @@ site = 10 µm) or a field's voxel arrays (flat voxel likewise) and gives exactly
 the result of the numpy or scipy code it replaced: the random numbers are drawn
 before a kernel with the same numpy Generator calls as before and passed in, so
 the random stream is unchanged, and every floating-point sum is formed in the
-same order as numpy (or scipy) formed it. The Mesa agents keep owning each
-cell's state; the kernels read and write integer positions, kind codes and masks
+same order as numpy (or scipy) formed it. The exception is :func:`crawl`, a
+precursor's whole hour of hops in one call: it takes the hour's random numbers
+drawn at once (hops x 5 per cell) and shuffles the movers itself, so its stream
+differs from the former hop-by-hop calls while every rule is the same. The Mesa
+agents keep owning each cell's state; the kernels read and write integer positions, kind codes and masks
 (and RANKL binding, pM, with numpy's arithmetic element by element; the fields'
 per-voxel sums, step right-hand sides and operator matrices likewise).
 Compiled on first use and cached on disk (``cache=True``), so only the first run
@@ -253,6 +256,159 @@ def hop(
         if targets[i] >= 0:
             scratch[targets[i]] = 0
     return targets, won, squeezed, past_other
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _chemotaxis_weight(here: float, there: float, strength: float, ec50_pm: float) -> float:
+    """Relative weight of a neighbouring site, exp(strength · (c_j − c) / (c + ec50)), from the CCL3 (pM) sensed
+    here (c) and there (c_j)."""
+    return np.exp(strength * ((there - here) / (here + ec50_pm)))
+
+
+@numba.njit(cache=True, nogil=True)
+def chemotaxis_weights(ccl3_here: np.ndarray, ccl3_neighbours: np.ndarray, strength: float, ec50_pm: float):
+    """Relative weights (n x 8) of each cell's 8 neighbouring sites (:func:`_chemotaxis_weight`), from the CCL3
+    (pM) it senses here (n) and at its neighbours (n x 8)."""
+    n = ccl3_here.size
+    out = np.empty((n, 8))
+    for i in range(n):
+        for j in range(8):
+            out[i, j] = _chemotaxis_weight(ccl3_here[i], ccl3_neighbours[i, j], strength, ec50_pm)
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _random_order(draws: np.ndarray) -> np.ndarray:
+    """A random order of range(len(draws)) (int64) by Fisher-Yates, draws: one uniform number in [0, 1) per
+    place."""
+    order = np.arange(draws.size)
+    for i in range(draws.size - 1, 0, -1):
+        j = min(int(draws[i] * (i + 1)), i)
+        order[i], order[j] = order[j], order[i]
+    return order
+
+
+@numba.njit(cache=True, nogil=True)
+def _relocate(origin: np.ndarray, touched: np.ndarray, count: int, site: int, holder: int) -> int:
+    """Record that flat site `site` now holds the cell that started on `holder` (−1 = none); returns the new
+    number of touched sites (origin: −2 = untouched, the site holds its own cell)."""
+    if origin[site] == -2:
+        touched[count] = site
+        count += 1
+    origin[site] = holder
+    return count
+
+
+@numba.njit(cache=True, nogil=True)
+def crawl(
+    sites: np.ndarray,
+    move_chance: np.ndarray,
+    draws: np.ndarray,
+    ccl3: np.ndarray,
+    voxel_of: np.ndarray,
+    strength: float,
+    ec50_pm: float,
+    squeeze_probability: float,
+    own_code: int,
+    shape: tuple,
+    marrow: np.ndarray,
+    surface: np.ndarray,
+    surface_code: np.ndarray,
+    codes: np.ndarray,
+    passable: np.ndarray,
+    mobile: np.ndarray,
+    scratch: np.ndarray,
+    origin: np.ndarray,
+):
+    """The hops of an hour of crawling cells, one after another: each as :func:`hop`, with the moves and swaps of
+    one hop made before the next.
+
+    In each hop a cell on flat site s moves with chance move_chance[1] if s touches the bone surface (a Moore
+    neighbour in `surface` or holding a bone-surface cell, as :func:`touches_surface`), else move_chance[0];
+    a mover chooses among its neighbours with :func:`chemotaxis_weights` of the CCL3 it senses (pM, flat
+    values per voxel `ccl3`, the voxel each flat site reads `voxel_of`).
+
+    Args:
+        sites: the cells' flat sites (int64).
+        draws: hops x 5 x n uniform numbers in [0, 1): whether each cell moves, the pick among its neighbours,
+            the draw that shuffles the movers into the order of claims (:func:`_random_order`), its squeeze draw,
+            the draw that shuffles them into the order of squeezes.
+        codes: the marrow layer's flat int8 kind codes, changed in place as cells move (a copy; the lattice
+            writes the result with :meth:`niche_abm.world.lattice.Lattice.relocate`).
+        scratch: uint8, one per site, all 0; origin: int64, one per site, all −2; both are left so.
+        The rest as :func:`hop`.
+    Returns (the flat sites whose cell changed, the flat site where each of their cells was at the start, −1 =
+    none): the moves of the whole hour.
+    """
+    width, height = shape
+    n = sites.size
+    current = sites.copy()
+    touched = np.empty(2 * n * draws.shape[0] + 1, dtype=np.int64)
+    count = 0
+    around = np.empty(8, dtype=np.int64)
+    for h in range(draws.shape[0]):
+        movers = np.empty(n, dtype=np.int64)
+        m = 0
+        for i in range(n):
+            on_bone = False
+            for k in range(_neighbours_inside(current[i], width, height, around)):
+                if surface[around[k]] or surface_code[around[k]] > 0:
+                    on_bone = True
+                    break
+            if draws[h, 0, i] < move_chance[1 if on_bone else 0]:
+                movers[m] = i
+                m += 1
+        movers = movers[:m]
+        from_sites = current[movers]
+        neighbours, inside = moore_neighbours(from_sites, shape)
+        weights = np.ones((m, 8))  # a neighbour reading the mover's own voxel: no gradient, exp(0) = 1
+        for i in range(m):
+            own = voxel_of[from_sites[i]]
+            for j in range(8):
+                other = voxel_of[neighbours[i, j]]
+                if other != own:
+                    weights[i, j] = _chemotaxis_weight(ccl3[own], ccl3[other], strength, ec50_pm)
+        targets, won, squeezed, past_other = hop(
+            from_sites,
+            neighbours,
+            inside,
+            weights,
+            draws[h, 1][movers],
+            _random_order(draws[h, 2][movers]),
+            draws[h, 3][movers],
+            _random_order(draws[h, 4][movers]),
+            squeeze_probability,
+            own_code,
+            marrow,
+            surface_code,
+            codes,
+            passable,
+            mobile,
+            scratch,
+        )
+        for i in range(m):
+            if won[i]:
+                s, t = from_sites[i], targets[i]
+                holder = s if origin[s] == -2 else origin[s]
+                codes[t], codes[s] = codes[s], 0
+                count = _relocate(origin, touched, count, t, holder)
+                count = _relocate(origin, touched, count, s, -1)
+        for i in range(m):
+            if squeezed[i]:
+                s, t = from_sites[i], targets[i]
+                holder_s = s if origin[s] == -2 else origin[s]
+                holder_t = t if origin[t] == -2 else origin[t]
+                codes[s], codes[t] = codes[t], codes[s]
+                count = _relocate(origin, touched, count, t, holder_s)
+                count = _relocate(origin, touched, count, s, holder_t)
+            if won[i] or past_other[i]:
+                current[movers[i]] = targets[i]
+    moved = touched[:count].copy()
+    holders = np.empty(count, dtype=np.int64)
+    for k in range(count):
+        holders[k] = origin[moved[k]]
+        origin[moved[k]] = -2
+    return moved, holders
 
 
 @numba.njit(cache=True, nogil=True)

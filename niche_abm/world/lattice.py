@@ -110,6 +110,25 @@ class Lattice:
             site[row_1[code_1 == kind_code]] = second[code_1 == kind_code]
             site[row_2[code_2 == kind_code]] = first[code_2 == kind_code]
 
+    def relocate(self, layer: str, sites: np.ndarray, holders: np.ndarray) -> None:
+        """Put on each flat site sites[i] of a layer the cell that was on flat site holders[i] (−1 = none), the
+        outcome of moves and swaps made by a kernel on a copy of the kind codes (every cell leaving a listed site
+        arrives at another listed site)."""
+        if len(sites) == 0:
+            return
+        code, agent, row = self.code[layer].ravel(), self._agent[layer], self._row[layer]
+        held = holders >= 0
+        source = holders[held]
+        new_code = np.zeros(len(sites), dtype=code.dtype)
+        new_agent = np.full(len(sites), None, dtype=object)
+        new_row = np.full(len(sites), -1, dtype=np.int64)
+        new_code[held], new_agent[held], new_row[held] = code[source], agent[source], row[source]
+        code[sites], agent[sites], row[sites] = new_code, new_agent, new_row
+        for kind_code in np.unique(new_code[held]).tolist():
+            self._sites.pop(kind_code, None)
+            here = new_code == kind_code
+            self._tables[self._kinds[kind_code]].values["site"][new_row[here]] = sites[here]
+
     def remove(self, agent: mesa.Agent) -> None:
         """Take a cell out of the lattice and out of the model (death, fusion, differentiation)."""
         layer, here = agent.layer, agent.site

@@ -56,6 +56,8 @@ class Niche:
         """Scratch for the kernels, one entry per site, all False between calls."""
         self.scratch = np.zeros(lattice.size, dtype=np.uint8)
         """Scratch for the kernels, one entry per site, all 0 between calls."""
+        self.origin = np.full(lattice.size, -2, dtype=np.int64)
+        """Scratch for :func:`niche_abm.world.kernels.crawl`, one entry per site, all −2 between calls."""
 
     # --- what is where -------------------------------------------------------------------------
     def open_marrow(self) -> np.ndarray:

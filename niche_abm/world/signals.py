@@ -165,6 +165,11 @@ class Signals:
             return self.derived[name].ravel()[self._sensed_voxel["rankl"][sites]]
         return self.fields[name].concentration.ravel()[self._sensed_voxel[name][sites]]
 
+    def lookup(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """A field's flat values per voxel (pM) and, for every flat site, the flat voxel it reads (as :meth:`at`),
+        for compiled code that senses the field at many sites."""
+        return self.fields[name].concentration.ravel(), self._sensed_voxel[name]
+
     def map(self, name: str) -> np.ndarray:
         """A field (pM) or derived quantity on every site [x, y] (each site takes its voxel's value)."""
         if name in DERIVED:
