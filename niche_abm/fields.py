@@ -22,7 +22,15 @@ mode (minimum degree on AᵀA + A), measured on the operators of the grown
 mm_advanced marrow, a factorisation takes 6 ms instead of 11 at the RANKL voxels
 of 200 x 200 sites and 200-260 ms instead of 570-610 at 1,000 x 1,000, and a
 solve 0.18-0.20 ms instead of 0.33 and 7-8 ms instead of 14-15; the solutions
-agree to a few 1e-15 relative and the relative residual is about 1e-14.
+agree to a few 1e-15 relative and the relative residual is about 1e-14. The
+operator is assembled as its upper triangle, which is what QDLDL reads (given
+the whole matrix, qdldl cuts the triangle out with scipy, 1 ms of a 3 ms
+factorisation at 200 x 200 sites). Keeping a margin of closed voxels in the
+system as decoupled rows, so that a daily refresh could re-use the ordering and
+recompute only the factor's values (qdldl's update), was measured and not kept:
+with the margin's explicit zero faces the solves took 15-60% longer (six fields
+at 1,000 x 1,000 sites: 30 ms a step against 34-47), more than the cheaper
+refreshes saved.
 With Δt → ∞ the same matrix gives the quasi-steady state.
 
 Uptake by cells (a cell clearing a volume Q of fluid per hour, pL/h) is a loss
@@ -114,12 +122,14 @@ class DiffusionField:
             edge_faces[:, -1] += 1
         return (g * self.porosity * edge_faces)[self.open]
 
-    def _operator(self, diagonal: np.ndarray) -> sparse.csc_matrix:
+    def _operator(self, diagonal: np.ndarray, upper: bool = False) -> sparse.csc_matrix:
         """The diffusive exchange matrix over the open voxels (per hour, between neighbours through the smaller of
-        their porosities) plus a diagonal of loss rates (per hour, one per open voxel), CSC."""
+        their porosities) plus a diagonal of loss rates (per hour, one per open voxel), CSC; with `upper`, only
+        its upper triangle."""
         g = self.diffusion_um2_per_h / self.voxel_um**2
         n = diagonal.size
-        return sparse.csc_matrix(kernels.diffusion_operator(self.porosity, self._index, g, diagonal), shape=(n, n))
+        arrays = kernels.diffusion_operator(self.porosity, self._index, g, diagonal, upper)
+        return sparse.csc_matrix(arrays, shape=(n, n))
 
     def _solver(self, dt_h: float) -> Solver:
         """The factorised operator of a time step of dt_h hours, kept until the geometry changes."""
@@ -132,7 +142,7 @@ class DiffusionField:
         phi = self.porosity[self.open]
         storage = phi / dt_h if np.isfinite(dt_h) else 0.0
         diagonal = storage + self.decay_per_h * phi + self._boundary
-        return Solver(self._operator(diagonal))
+        return Solver(self._operator(diagonal, upper=True), upper=True)
 
     def source_rate(self, molecules_per_h: np.ndarray) -> np.ndarray:
         """Secretion per voxel (molecules/h) as a rate of concentration over the voxel volume, pM/h."""
