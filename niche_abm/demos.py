@@ -132,9 +132,9 @@ DEMOS: dict[str, Demo] = {
             what_happened=(
                 "Osteoclasts resorb bone in small packets, and the resorbed surface calls osteoblasts in to refill "
                 "it (coupling). Resorbing is fast, refilling slow, so at any moment some pits are still open and "
-                "BV/TV sits a little below its start. In 90 days this 1 mm² piece resorbed 0.0088 mm² (about 4% "
-                "of its bone, some 16% a year, within adult turnover) and had refilled 0.0071 mm², so "
-                "BV/TV ended at 21.8% (21.80% at its lowest). "
+                "BV/TV sits a little below its start. In 90 days this 1 mm² piece resorbed 0.0100 mm² (about 5% "
+                "of its bone, some 18% a year, within adult turnover) and had refilled 0.0086 mm², so "
+                "BV/TV ended at 21.9% (21.52% at its lowest). "
                 "RANKL/OPG stays at its healthy, low level the whole time."
             ),
         ),
@@ -156,9 +156,9 @@ DEMOS: dict[str, Demo] = {
             what_happened=(
                 "MM cells that stick to stroma make the stroma release more RANKL and less OPG, and the MM cells "
                 "release CCL3, which calls osteoclast precursors. More osteoclasts form and resorb bone, and "
-                "osteoclasts in turn keep MM cells alive. In 60 days BV/TV fell from 22.0% to 12.1% "
-                "(no myeloma: 21.8%), the MM cells grew from 300 to 1,114 and RANKL/OPG rose 3.6-fold "
-                "(0.015 to 0.056)."
+                "osteoclasts in turn keep MM cells alive. In 60 days BV/TV fell from 22.0% to 13.2% "
+                "(no myeloma: 21.6%), the MM cells grew from 300 to 1,023 and RANKL/OPG rose 3.4-fold "
+                "(0.015 to 0.052)."
             ),
         ),
         Demo(
@@ -183,14 +183,14 @@ DEMOS: dict[str, Demo] = {
             ),
             what_happened=(
                 "The stromal RANKL rise needs touch (Giuliani et al. 2001). In the transwell RANKL/OPG stayed at "
-                "its healthy level (0.014 against 0.056 with contact), and the MM cells, without the protection "
-                "of adhesion and the IL-6 that touched stroma makes, grew more slowly (300 to 631, against "
-                "1,114): about half of the bone loss was spared (BV/TV 17.6% against 12.1%); the rest came "
+                "its healthy level (0.015 against 0.052 with contact), and the MM cells, without the protection "
+                "of adhesion and the IL-6 that touched stroma makes, grew more slowly (300 to 556, against "
+                "1,023): almost half of the bone loss was spared (BV/TV 17.1% against 13.2%); the rest came "
                 "from the osteoclasts that the MM cells' CCL3 still calls in. Anti-CD49d did not show the point "
                 "in this run: at its clinical dose it blocks only part of the binding, so the MM cells grew "
-                "almost as with contact (1,075 against 1,114), RANKL/OPG rose almost as much (0.054) and even "
-                "more bone was lost (10.6%). Adding the CCR1 blocker MLN3897 to anti-CD49d saved about half of "
-                "that loss (BV/TV 16.5%)."
+                "as with contact (1,051 against 1,023), RANKL/OPG rose as much (0.059) and even "
+                "more bone was lost (11.2%). Adding the CCR1 blocker MLN3897 to anti-CD49d saved about two "
+                "thirds of that loss (BV/TV 18.0%)."
             ),
         ),
         Demo(
@@ -215,10 +215,10 @@ DEMOS: dict[str, Demo] = {
             what_happened=(
                 "IMiDs lower CD49d on MM cells (less adhesion), cut their CCL3, blunt the stroma's response to "
                 "contact and slow osteoclast formation (Bolzoni et al. 2013). Within a day of the start RANKL/OPG "
-                "fell back towards the healthy level (0.032 to 0.021 with lenalidomide) and the bone loss slowed: "
-                "BV/TV at day 60 was 16.0% with lenalidomide and 16.3% with pomalidomide against 12.1% without. "
-                "The MM cells kept growing (889 with lenalidomide against 1,114), and RANKL/OPG crept up again "
-                "with them (0.023 at day 60). They are held here at co-culture concentrations, above "
+                "fell back towards the healthy level (0.033 to 0.021 with lenalidomide) and the bone loss slowed: "
+                "BV/TV at day 60 was 16.6% with lenalidomide and 16.3% with pomalidomide against 13.2% without. "
+                "The MM cells kept growing (1,080 with lenalidomide against 1,023 without), and RANKL/OPG crept "
+                "up again with them (0.026 at day 60). They are held here at co-culture concentrations, above "
                 "what a patient's blood reaches."
             ),
         ),
@@ -235,17 +235,16 @@ DEMOS: dict[str, Demo] = {
             look_for=(
                 f"At day {DRUG_DAY} the antibody is injected (dashed line). Switch the overlay to free RANKL: it "
                 "goes dark although the stroma still makes RANKL. Osteoclasts stop forming, the last ones die, "
-                "and the BV/TV curve flattens, while the MM cells keep growing, more slowly."
+                "and the BV/TV curve flattens, while the MM cells keep growing almost as fast."
             ),
             question="Denosumab saves the bone. Why does it barely slow the myeloma?",
             what_happened=(
                 "Denosumab and OPG-Fc catch RANKL before it reaches RANK on osteoclast precursors, so no new "
                 "osteoclasts form and the old ones lose their survival signal: bone loss stops within a week "
-                "(BV/TV 18.9% when it started, 18.3% at its lowest on day 26, 18.8% at day 60 with denosumab, "
-                "17.8% with OPG-Fc, 12.1% without). "
-                "The MM cells grew on (953 with denosumab, 922 with OPG-Fc, against 1,114 without: somewhat "
-                "fewer in this one run; over three seeds the MM share does not change with the "
-                "dose), because osteoclasts support only the MM cells close to them (about one in five here at day "
+                "(BV/TV 19.1% when it started, 18.7% at its lowest on day 25, 19.0% at day 60 with denosumab, "
+                "18.1% with OPG-Fc, 13.2% without). "
+                "The MM cells grew on (1,008 with denosumab, 1,021 with OPG-Fc, against 1,023 without; over "
+                "three seeds the MM share does not change with the dose either), because osteoclasts support only the MM cells close to them (about one in five here at day "
                 "60): blocking RANKL breaks the bone side of the cycle but takes little of the tumour's support."
             ),
         ),
