@@ -18,7 +18,7 @@ import pytest
 from conftest import QUIET_WORLD, REPO_ROOT, alive, live_forever, place, settle, tiny_model
 
 from niche_abm import NicheModel, build_parameters, load_scenario
-from niche_abm.cells import MyelomaCell, Osteoclast, OsteoclastPrecursor
+from niche_abm.cells import MyelomaCell, Osteoclast, OsteoclastPrecursor, StromalCell
 from niche_abm.drugs import DRUGS, TARGETS, Effect
 from niche_abm.drugs.pharmacology import OneCompartment, emax_effect
 from niche_abm.drugs.regimen import BODY_SURFACE_M2, Regimen, Treatment, parse_regimen
@@ -450,15 +450,24 @@ def test_lenalidomide_lowers_ccl3_from_myeloma(untreated):
     assert treated.signals.map("ccl3").mean() < 0.7 * untreated.signals.map("ccl3").mean()
 
 
-def test_natalizumab_lowers_the_share_of_adherent_myeloma_cells(untreated):
-    """At 1 µM adhesion falls to ~11% of its rate; with detachment at 0.02 /h the adherent share of cells next to
-    stroma falls from ~0.95 to ~0.68 at equilibrium (0.72x), less within 3 days, so the claim is a clear drop."""
-    treated = run_niche("natalizumab=1uM")
+def test_natalizumab_lowers_the_share_of_adherent_myeloma_cells():
+    """At 1 µM adhesion falls to ~11% of its rate, with detachment unchanged (0.02 /h): among the MM cells that
+    touch a stromal cell (only those can adhere) the adherent share falls, pooled over three seeds after six days,
+    by more than a tenth. Measured at eefbf21: 0.906 -> 0.761 (0.84x; single seeds 0.81-0.87x after six days,
+    0.82-0.93x after one to three, which is why one seed at three days is no test). The rates alone would give
+    0.95 -> 0.68 at equilibrium; cells that are not adherent move on, so the cells that stay beside stroma are
+    enriched for adherent ones."""
 
-    def adherent_share(model):
-        return np.mean([a.adherent for a in mm_cells(model)])
+    def adherent_next_to_stroma(model):
+        cells, sites = model.lattice.cells_of(MyelomaCell)
+        next_to_stroma = model.niche.touching(StromalCell.code, sites)
+        return [cell.adherent for cell, near in zip(cells, next_to_stroma, strict=True) if near]
 
-    assert adherent_share(treated) < 0.9 * adherent_share(untreated)
+    shares = {
+        drug: np.mean([a for seed in (1, 2, 3) for a in adherent_next_to_stroma(run_niche(drug, days=6, seed=seed))])
+        for drug in (None, "natalizumab=1uM")
+    }
+    assert shares["natalizumab=1uM"] < 0.9 * shares[None]
 
 
 def test_bortezomib_kills_myeloma_cells(untreated):
