@@ -48,11 +48,17 @@ def test_move_empties_the_old_site_and_fills_the_new_one():
     check_lattice(model)
 
 
-def test_swap_exchanges_the_sites_of_two_cells():
+def swap(lattice, first, second) -> None:
+    """Exchange two cells of one layer as a relocation: each site receives the other's cell."""
+    sites = np.array([first.site, second.site])
+    lattice.relocate(first.layer, sites, sites[::-1].copy())
+
+
+def test_relocating_two_cells_onto_each_others_sites_swaps_them():
     model = tiny_model()
     (precursor,) = place(model, OsteoclastPrecursor, (5, 5))
     (mm,) = place(model, MyelomaCell, (6, 5), cd49d=1.0)
-    model.lattice.swap_many(precursor.layer, np.array([precursor.site]), np.array([mm.site]))
+    swap(model.lattice, precursor, mm)
     assert xy_of(precursor) == (6, 5) and xy_of(mm) == (5, 5)
     assert model.lattice.marrow_code[6, 5] == OsteoclastPrecursor.code
     assert model.lattice.marrow_code[5, 5] == MyelomaCell.code
@@ -86,7 +92,7 @@ def test_a_random_sequence_of_adds_moves_swaps_and_removes_keeps_sites_codes_and
             lattice.move(cells[rng.integers(len(cells))], rng.choice(free))
         elif action == 2 and len(cells) >= 2:
             a, b = rng.choice(len(cells), size=2, replace=False)
-            lattice.swap_many(cells[a].layer, np.array([cells[a].site]), np.array([cells[b].site]))
+            swap(lattice, cells[a], cells[b])
         elif action == 3:
             lattice.remove(cells[rng.integers(len(cells))])
         check_lattice(model)
@@ -110,7 +116,7 @@ def test_a_cells_state_goes_with_it_and_a_new_cell_never_inherits_a_removed_ones
     model = tiny_model()
     first, second = place(model, MyelomaCell, (1, 1), (1, 2), cd49d=0.3)
     second.cd49d, second.adherent = 2.0, True
-    model.lattice.swap_many(first.layer, np.array([first.site]), np.array([second.site]))
+    swap(model.lattice, first, second)
     assert (first.cd49d, first.adherent, xy_of(first)) == (0.3, False, (1, 2))
     assert (second.cd49d, second.adherent, xy_of(second)) == (2.0, True, (1, 1))
     model.lattice.remove(second)

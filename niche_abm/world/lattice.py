@@ -94,22 +94,6 @@ class Lattice:
         self.table(kind).values["site"][rows] = targets
         self._sites.pop(kind.code, None)
 
-    def swap_many(self, layer: str, first: np.ndarray, second: np.ndarray) -> None:
-        """Exchange the cells on the flat sites first[i] and second[i] of a layer (all occupied, no site twice)."""
-        if len(first) == 0:
-            return
-        code, agent, row = self.code[layer].ravel(), self._agent[layer], self._row[layer]
-        code_1, code_2 = code[first], code[second]
-        agent_1, agent_2 = agent[first], agent[second]
-        row_1, row_2 = row[first], row[second]
-        code[first], agent[first], row[first] = code_2, agent_2, row_2
-        code[second], agent[second], row[second] = code_1, agent_1, row_1
-        for kind_code in set(code_1.tolist()) | set(code_2.tolist()):
-            self._sites.pop(kind_code, None)
-            site = self._tables[self._kinds[kind_code]].values["site"]
-            site[row_1[code_1 == kind_code]] = second[code_1 == kind_code]
-            site[row_2[code_2 == kind_code]] = first[code_2 == kind_code]
-
     def relocate(self, layer: str, sites: np.ndarray, holders: np.ndarray) -> None:
         """Put on each flat site sites[i] of a layer the cell that was on flat site holders[i] (−1 = none), the
         outcome of moves and swaps made by a kernel on a copy of the kind codes (every cell leaving a listed site
