@@ -244,8 +244,9 @@ DEMOS: dict[str, Demo] = {
                 "(BV/TV 19.1% when it started, 18.7% at its lowest on day 25, 19.0% at day 60 with denosumab, "
                 "18.1% with OPG-Fc, 13.2% without). "
                 "The MM cells grew on (1,008 with denosumab, 1,021 with OPG-Fc, against 1,023 without; over "
-                "three seeds the MM share does not change with the dose either), because osteoclasts support only the MM cells close to them (about one in five here at day "
-                "60): blocking RANKL breaks the bone side of the cycle but takes little of the tumour's support."
+                "three seeds the MM share does not change with the dose either), because osteoclasts support "
+                "only the MM cells close to them (about one in five here at day 60): blocking RANKL breaks the "
+                "bone side of the cycle but takes little of the tumour's support."
             ),
         ),
     )
