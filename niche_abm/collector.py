@@ -19,15 +19,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import mesa
 
-if TYPE_CHECKING:
-    from niche_abm.model import NicheModel
+
+class Recording(Protocol):
+    """A model that keeps its daily records (:class:`niche_abm.model.NicheModel` is one)."""
+
+    records: list[dict]
 
 
-def latest(column: str, model: NicheModel) -> float:
+def latest(column: str, model: Recording) -> float:
     """The column's value in the model's most recent daily record."""
     return model.records[-1][column]
 

@@ -27,7 +27,7 @@ Tissue volume is the whole grid.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from scipy import ndimage
@@ -38,7 +38,29 @@ from niche_abm.world.signals import BY_NAME
 from niche_abm.world.trabecular import trabecular_structure
 
 if TYPE_CHECKING:
-    from niche_abm.model import NicheModel
+    from niche_abm.drugs.regimen import Treatment
+    from niche_abm.params import Parameters
+    from niche_abm.world.bone import Bone
+    from niche_abm.world.lattice import Lattice
+    from niche_abm.world.niche import Niche
+    from niche_abm.world.signals import Signals
+
+
+class Measured(Protocol):
+    """What the measures read of a model (:class:`niche_abm.model.NicheModel` is one): the hour, the
+    parameters, the bone, the lattice, the fields, the niche's counters and marks, the treatment."""
+
+    hour: int
+    params: Parameters
+    bone: Bone
+    lattice: Lattice
+    signals: Signals
+    niche: Niche
+    treatment: Treatment
+
+    def bone_surface(self) -> np.ndarray:
+        """Bone-surface sites [x, y] (bool)."""
+
 
 COLUMNS = (
     "day",
@@ -72,29 +94,29 @@ COLUMNS = (
 """Daily columns; the trabecular structure (last three) is measured at the start and end of each run."""
 
 
-def structure(model: NicheModel) -> dict[str, float]:
+def structure(model: Measured) -> dict[str, float]:
     """Tb.Th (µm), Tb.Sp (µm) and Tb.N (/mm) of the bone now (:func:`trabecular_structure`)."""
     measured = trabecular_structure(model.bone.fraction, model.bone.threshold)
     return {key: measured[key] for key in ("tb_th_um", "tb_sp_um", "tb_n_per_mm")}
 
 
-def exposure(model: NicheModel) -> dict[str, float]:
+def exposure(model: Measured) -> dict[str, float]:
     """Concentration of each drug given in the run, µM, as columns conc_<drug>_um."""
     return {f"conc_{name}_um": c for name, c in model.treatment.concentrations(float(model.hour)).items()}
 
 
-def _pg_per_ml(model: NicheModel, name: str) -> float:
+def _pg_per_ml(model: Measured, name: str) -> float:
     """Marrow mean of a secreted factor, pg/mL."""
     return pm_to_pg_per_ml(model.signals.marrow_mean(name, model.bone.marrow), BY_NAME[name].mass_kda)
 
 
-def microvessel_density(model: NicheModel) -> float:
+def microvessel_density(model: Measured) -> float:
     """Vessel cross-sections (8-connected groups of endothelial sites) per mm² of marrow."""
     _, n = ndimage.label(model.lattice.marrow_code == EndothelialCell.code, structure=np.ones((3, 3)))
     return n / (sites_to_mm2(float(model.bone.marrow.sum())) or float("nan"))
 
 
-def measure(model: NicheModel) -> dict[str, float]:
+def measure(model: Measured) -> dict[str, float]:
     """All daily metrics of the model as it stands (plus the drug exposure when drugs are given)."""
     bone, lattice, signals = model.bone, model.lattice, model.signals
     marrow = bone.marrow
