@@ -448,13 +448,13 @@ def stamp(shape: tuple, x: np.ndarray, y: np.ndarray, footprint: np.ndarray) -> 
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _or_3x3(codes: np.ndarray, column: np.ndarray, x: int, y: int) -> int:
-    """Bitwise OR of `codes` over the 3 x 3 sites around (x, y) inside the grid; `column` already holds each
-    site's OR over y - 1..y + 1."""
+def _or_3x3(column: np.ndarray, x: int, y: int) -> int:
+    """Bitwise OR over the 3 x 3 sites around (x, y) inside the grid, from `column`, each site's OR over
+    y - 1..y + 1 (:func:`_or_columns`)."""
     value = column[x, y]
     if x > 0:
         value |= column[x - 1, y]
-    if x < codes.shape[0] - 1:
+    if x < column.shape[0] - 1:
         value |= column[x + 1, y]
     return value
 
@@ -499,7 +499,7 @@ def bone_masks(fraction: np.ndarray, template: np.ndarray, threshold: float, eps
     eroded = np.empty((width, height), dtype=np.uint8)
     for x in range(width):
         for y in range(height):
-            around = _or_3x3(codes, column, x, y)
+            around = _or_3x3(column, x, y)
             is_marrow = marrow[x, y]
             on_surface = not is_marrow and (around & 1) != 0
             surface[x, y] = on_surface
@@ -510,7 +510,7 @@ def bone_masks(fraction: np.ndarray, template: np.ndarray, threshold: float, eps
     eroded_zone = np.empty((width, height), dtype=np.bool_)
     for x in range(width):
         for y in range(height):
-            eroded_zone[x, y] = marrow[x, y] and _or_3x3(eroded, column, x, y) != 0
+            eroded_zone[x, y] = marrow[x, y] and _or_3x3(column, x, y) != 0
     return marrow, surface, next_to_bone, near_cavity, eroded.view(np.bool_), eroded_zone
 
 
