@@ -7,16 +7,17 @@ fixtures). These are not the validation targets (``python run.py validate``
 measures sizes with intervals): they only ask whether an effect points the right
 way, so that a change to the rules that reverses it fails here in a minute or two.
 
-Arms: ``healthy``; ``mm`` is mm_niche at its file's density (150 MM cells per mm²:
-96 cells in its 6 foci); ``mm_high`` holds 192 MM cells (300 per mm², T12's
-highest burden); ``mm`` with denosumab (its clinical 120 mg every 4 weeks), with
+Arms: ``healthy``; ``mm`` is mm_niche at its file's density and focus spacing,
+scaled to the area as the validation scales it (150 MM cells and 1.5 foci per mm²:
+96 cells in 1 focus); ``mm_high`` holds 192 MM cells (300 per mm², T12's highest
+burden) in that focus; ``mm`` with denosumab (its clinical 120 mg every 4 weeks), with
 lenalidomide held at 1 µM (its Cmax on 25 mg daily is about 1.7 µM) or with the
 anti-DKK1 antibody BHQ880 held at 0.07 µM (10 µg/mL, its in-vitro dose). Lenalidomide
 is held, not dosed daily: its half-life is 3 h and the daily metrics are taken
 23 h after each dose, so a daily regimen would test the trough, not the drug.
 
-``mm_established`` is T5's setting (150 MM cells on 1 mm², 8 seeds, snapshots on
-days 30-60): the claim is about marrow already infiltrated. In the first weeks the
+``mm_established`` is T5's setting (150 MM cells in 2 foci on 1 mm², 8 seeds, snapshots
+on days 30-60): the claim is about marrow already infiltrated. In the first weeks the
 osteoclasts sit at the seeded foci, so an early window (or a 0.64 mm² grid, where
 MM soon fills nearly all the marrow and leaves a few bone-surface sites "far" from
 it) would pass on the seeding transient rather than test the claim.
@@ -42,12 +43,12 @@ SEEDS = (1, 2, 3, 4, 5)
 DAYS = 40
 LATE = (21, 40)
 """Days averaged for readouts that need the tumour and the osteoclasts to have built up (the second half)."""
-MM = {"mm.initial_count": 96}
-"""mm_niche's 600 MM cells per 4 mm², on the 0.64 mm² grid."""
+MM = area_scaled_counts("mm_niche", GRID)
+"""mm_niche's 600 MM cells in 6 foci per 4 mm², on the 0.64 mm² grid: 96 cells in 1 focus."""
 HIGH_MM = 192
 NEAR_UM = 100.0
 ESTABLISHED = {
-    "overrides": {"mm.initial_count": 150},
+    "overrides": area_scaled_counts("mm_niche", (100, 100)),
     "grid": (100, 100),
     "seeds": (1, 2, 3, 4, 5, 6, 7, 8),
     "snapshot_days": (30, 40, 50, 60),
@@ -140,7 +141,7 @@ def mm_advanced() -> list[Run]:
 
 @pytest.fixture(scope="module")
 def mm_high() -> list[Run]:
-    return simulate("mm_niche", {"mm.initial_count": HIGH_MM})
+    return simulate("mm_niche", MM | {"mm.initial_count": HIGH_MM})
 
 
 @pytest.fixture(scope="module")

@@ -33,10 +33,14 @@ passes its own to simulate() and states it in its TOLERANCE."""
 SCENARIO_GRID = (200, 200)
 """The grid the scenario files give their cell counts for (the default grid.width x grid.height)."""
 
-AREA_SCALED = {"mm_advanced": ("mm.initial_count",), "mm_niche": ("mm.initial_count",)}
+AREA_SCALED = {
+    "mm_advanced": ("mm.initial_count", "mm.initial_foci"),
+    "mm_niche": ("mm.initial_count", "mm.initial_foci"),
+}
 """Scenario counts scaled by area from SCENARIO_GRID to the grid simulated, so each scenario keeps its MM density
-per mm² on every grid: mm_niche's 600 MM cells become 150 on 100 x 100 and mm_advanced's 3000 become 750; a target
-that needs another count passes it as an override."""
+per mm² and the spacing of its foci on every grid: mm_niche's 600 MM cells in 6 foci become 150 in 2 foci on
+100 x 100 (1.5 foci per mm² rounded to whole foci), mm_advanced's 3000 in 12 become 750 in 3; a target that needs
+another count passes it as an override."""
 
 DAYS = 60
 """Length of the in-vivo runs shared between targets, days."""
@@ -67,13 +71,17 @@ def tissue_area_mm2(grid: tuple[int, int] = GRID) -> float:
 
 
 def area_scaled_counts(scenario: str, grid: tuple[int, int]) -> dict[str, int]:
-    """The scenario's counts named in AREA_SCALED, scaled from SCENARIO_GRID to grid by area (rounded)."""
+    """The scenario's counts named in AREA_SCALED, scaled from SCENARIO_GRID to grid by area (to the nearest whole
+    number, halves up; at least one focus)."""
     keys = AREA_SCALED.get(scenario, ())
     if not keys:
         return {}
     params = load_scenario(scenario).params
     factor = (grid[0] * grid[1]) / (SCENARIO_GRID[0] * SCENARIO_GRID[1])
-    return {key: round(params[key] * factor) for key in keys}
+    scaled = {key: int(np.floor(params[key] * factor + 0.5)) for key in keys}  # halves round up
+    if "mm.initial_foci" in scaled:
+        scaled["mm.initial_foci"] = max(scaled["mm.initial_foci"], 1)
+    return scaled
 
 
 def simulate(

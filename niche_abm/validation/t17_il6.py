@@ -46,7 +46,7 @@ PUBLISHED = (
 TOLERANCE = (
     "(a) co-culture well (100 x 100 sites), 48 h, seeds 1-3: per-seed difference of stromal IL-6 output "
     "(molecules/h per PreOB) contact − PreOB alone, 95% t-interval above zero. (b) mm_niche on 100 x 100 sites "
-    "(1 mm², its 600 MM cells in 6 foci), 60 d, seeds 1-5, with and without mm.adhesion_rate = 0: growth = MM "
+    "(1 mm², 150 MM cells in 2 foci: its 600 in 6 scaled to the area), 60 d, seeds 1-5, with and without mm.adhesion_rate = 0: growth = MM "
     "count at day 60 / at day 0; pass if growth − 1 without adhesion has its 95% t-interval above zero and the "
     "per-seed difference of growth (blocked − with adhesion) has its interval below zero"
 )
