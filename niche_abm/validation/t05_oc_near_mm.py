@@ -32,9 +32,9 @@ READOUT = "emergent"
 PUBLISHED = "osteoclasts per mm bone surface near MM ≥ 2x far from MM; lesions overlap MM clusters"
 TOLERANCE = (
     "mm_niche, 100x100 (150 MM cells in 2 foci: its 600 in 6 scaled to the area), snapshots at days 30, 40, 50, 60 "
-    "pooled per seed; MM cluster = 8-connected group of ≥ "
-    "5 MM cells; near = within 100 µm (10 sites, Euclidean) of a cluster. Pass if the pooled near/far density "
-    "ratio ≥ 2 and the lesion-sites share near MM exceeds the bone-surface share near MM (paired 95% interval > 0)"
+    "pooled per seed; MM cluster = 8-connected group of ≥ 5 MM cells; near = within 100 µm (10 sites, Euclidean) of"
+    " a cluster. Pass if the pooled near/far density ratio ≥ 2 and the lesion-sites share near MM exceeds the "
+    "bone-surface share near MM (paired 95% interval > 0)"
 )
 SEEDS = IN_VIVO_SEEDS
 SNAPSHOT_DAYS = (30, 40, 50, 60)

@@ -19,14 +19,14 @@ MECHANISM = (
 READOUT = "emergent"
 PUBLISHED = "direction: osteoclasts formed, Oc.S/BS and resorbed area rise with MM burden"
 TOLERANCE = (
-    "mm_niche on 100 x 100 sites (1 mm²), 60 d, mm.initial_count 0, 75, 150 and 300 in 2 foci (the scenario's 6 scaled to the area) "
-    "(count 0 is the healthy scenario); scenarios/mm_niche.toml gives 600 cells for 200 x 200 (4 mm²), so by area"
-    " these are 0, 0.5, 1 and 2x its density. Readouts: osteoclasts formed in 60 d, mean Oc.S/BS over days 31-60,"
-    " resorbed area at day 60. Pass if, for each readout, Spearman's rank correlation with the initial count over"
-    " all runs is > 0 and its 95% bootstrap interval (scipy.stats.bootstrap: (count, readout) pairs resampled, "
-    "BCa, 9999 resamples) excludes 0. Reported, not checked: the correlation of the marrow RANKL/OPG ratio (days "
-    "31-60), and, among the runs with MM, of resorbed area with the tumour burden each run actually carried (mean"
-    " MM cells over the run): the initial count is only the start of each run's burden"
+    "mm_niche on 100 x 100 sites (1 mm²), 60 d, mm.initial_count 0, 75, 150 and 300 in 2 foci (the scenario's 6 "
+    "scaled to the area) (count 0 is the healthy scenario); scenarios/mm_niche.toml gives 600 cells for 200 x 200 "
+    "(4 mm²), so by area these are 0, 0.5, 1 and 2x its density. Readouts: osteoclasts formed in 60 d, mean Oc.S/BS"
+    " over days 31-60, resorbed area at day 60. Pass if, for each readout, Spearman's rank correlation with the "
+    "initial count over all runs is > 0 and its 95% bootstrap interval (scipy.stats.bootstrap: (count, readout) "
+    "pairs resampled, BCa, 9999 resamples) excludes 0. Reported, not checked: the correlation of the marrow "
+    "RANKL/OPG ratio (days 31-60), and, among the runs with MM, of resorbed area with the tumour burden each run "
+    "actually carried (mean MM cells over the run): the initial count is only the start of each run's burden"
 )
 SEEDS = (1, 2, 3, 4, 5)
 COUNTS = (0, 75, 150, 300)

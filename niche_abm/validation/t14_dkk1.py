@@ -44,12 +44,12 @@ PUBLISHED = (
 )
 TOLERANCE = (
     "100 x 100 sites (1 mm²), 60 d, seeds 1-5; mm_niche with 150 MM cells in 2 foci, mm_advanced with 750 in 3 "
-    "(each scenario's count and foci scaled to the area). (a) Marrow DKK1, mean over days 31-60, pg/mL (pM x 35 kDa): the "
-    "per-seed differences mm_niche − healthy and mm_advanced − healthy must have 95% t-intervals above zero. (b) "
-    "mm_niche with mm.dkk1_secretion 0, 1 and 2 times the scenario's own: Spearman's rho of osteoblasts present "
-    "(mean count over days 31-60) against the run's marrow DKK1 over the 15 runs must be < 0 with its 95% "
-    "bootstrap interval (pairs resampled, BCa, 9999 resamples) below 0. Reported, not checked: the paired change "
-    "in osteoblasts from no MM DKK1 to the scenario's own"
+    "(each scenario's count and foci scaled to the area). (a) Marrow DKK1, mean over days 31-60, pg/mL (pM x 35 "
+    "kDa): the per-seed differences mm_niche − healthy and mm_advanced − healthy must have 95% t-intervals above "
+    "zero. (b) mm_niche with mm.dkk1_secretion 0, 1 and 2 times the scenario's own: Spearman's rho of osteoblasts "
+    "present (mean count over days 31-60) against the run's marrow DKK1 over the 15 runs must be < 0 with its 95% "
+    "bootstrap interval (pairs resampled, BCa, 9999 resamples) below 0. Reported, not checked: the paired change in"
+    " osteoblasts from no MM DKK1 to the scenario's own"
 )
 SEEDS = (1, 2, 3, 4, 5)
 SCENARIOS = ("healthy", "mm_niche", "mm_advanced")

@@ -45,10 +45,11 @@ PUBLISHED = (
 )
 TOLERANCE = (
     "(a) co-culture well (100 x 100 sites), 48 h, seeds 1-3: per-seed difference of stromal IL-6 output "
-    "(molecules/h per PreOB) contact − PreOB alone, 95% t-interval above zero. (b) mm_niche on 100 x 100 sites "
-    "(1 mm², 150 MM cells in 2 foci: its 600 in 6 scaled to the area), 60 d, seeds 1-5, with and without mm.adhesion_rate = 0: growth = MM "
-    "count at day 60 / at day 0; pass if growth − 1 without adhesion has its 95% t-interval above zero and the "
-    "per-seed difference of growth (blocked − with adhesion) has its interval below zero"
+    "(molecules/h per PreOB) contact − PreOB alone, 95% t-interval above zero. (b) mm_niche on 100 x 100 sites (1 "
+    "mm², 150 MM cells in 2 foci: its 600 in 6 scaled to the area), 60 d, seeds 1-5, with and without "
+    "mm.adhesion_rate = 0: growth = MM count at day 60 / at day 0; pass if growth − 1 without adhesion has its 95% "
+    "t-interval above zero and the per-seed difference of growth (blocked − with adhesion) has its interval below "
+    "zero"
 )
 SEEDS = (1, 2, 3, 4, 5)
 ALONE, CONTACT, TRANSWELL = "PreOB alone", "PreOB + MM, contact", "PreOB + MM, transwell"
