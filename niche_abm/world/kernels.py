@@ -23,18 +23,17 @@ import numpy as np
 
 
 @numba.njit(cache=True, nogil=True)
-def sites_with_code(codes: np.ndarray, code: int) -> np.ndarray:
-    """Flat sites (int64, ascending) whose kind code equals `code` (codes: flat int8 array, one per site)."""
-    count = 0
-    for site in range(codes.size):
-        if codes[site] == code:
-            count += 1
+def sites_with_code(codes: np.ndarray, code: int, count: int) -> np.ndarray:
+    """Flat sites (int64, ascending) whose kind code equals `code` (codes: flat int8 array, one per site), of which
+    there are `count`: one pass over the sites."""
     out = np.empty(count, dtype=np.int64)
     k = 0
     for site in range(codes.size):
         if codes[site] == code:
             out[k] = site
             k += 1
+    if k != count:
+        raise ValueError("sites_with_code: the count given is not the number of sites with the code")
     return out
 
 

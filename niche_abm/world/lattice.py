@@ -10,10 +10,11 @@ Two layers share it:
   resorption lacuna on the bone side of the surface, an osteoblast lines it, so
   marrow cells packed against the bone cannot lock them out.
 
-Each layer keeps an array of kind codes (what the vectorised rules read), an
-array of the agents themselves and an array of their rows in their kind's
-:class:`~niche_abm.cells.kind.StateTable`, the per-kind arrays of cell state
-(CD49d, nuclei, age...) that rules read and write for all cells at once. A cell's ``site`` attribute is written here
+Each layer keeps an array of kind codes (what the vectorised rules read) and an
+array of the cells' rows in their kind's :class:`~niche_abm.world.state.StateTable`,
+the per-kind arrays of cell state (CD49d, nuclei, age...) that rules read and write
+for all cells at once, which also holds each row's agent: a move rewrites two
+integer arrays, never an array of Python objects. A cell's ``site`` attribute is written here
 and nowhere else; cells are created, moved, swapped and removed only through
 these methods. Cells stay Mesa agents (``mesa.Agent``, in the model's
 ``AgentSet`` s); the lattice holds no Mesa grid, because a Mesa cell object per
@@ -47,7 +48,6 @@ class Lattice:
         self._model = model
         self.shape = (int(shape[0]), int(shape[1]))
         self.code = {MARROW: np.zeros(self.shape, dtype=np.int8), SURFACE: np.zeros(self.shape, dtype=np.int8)}
-        self._agent = {MARROW: np.empty(self.size, dtype=object), SURFACE: np.empty(self.size, dtype=object)}
         self._row = {MARROW: np.full(self.size, -1, dtype=np.int64), SURFACE: np.full(self.size, -1, dtype=np.int64)}
         self._tables: dict[type, StateTable] = {}
         self._kinds: dict[int, type] = {}
@@ -78,7 +78,6 @@ class Lattice:
         """Move a cell to a site of its own layer that holds no cell."""
         layer, here = agent.layer, agent.site
         self.code[layer].flat[here] = 0
-        self._agent[layer][here] = None
         self._row[layer][here] = -1
         self._put(agent, int(site))
 
@@ -87,10 +86,10 @@ class Lattice:
         if len(sources) == 0:
             return
         layer = kind.layer
-        agents, rows = self._agent[layer][sources], self._row[layer][sources]
+        rows = self._row[layer][sources]
         code = self.code[layer].ravel()
-        code[sources], self._agent[layer][sources], self._row[layer][sources] = 0, None, -1
-        code[targets], self._agent[layer][targets], self._row[layer][targets] = kind.code, agents, rows
+        code[sources], self._row[layer][sources] = 0, -1
+        code[targets], self._row[layer][targets] = kind.code, rows
         self.table(kind).values["site"][rows] = targets
         self._sites.pop(kind.code, None)
 
@@ -100,14 +99,13 @@ class Lattice:
         arrives at another listed site)."""
         if len(sites) == 0:
             return
-        code, agent, row = self.code[layer].ravel(), self._agent[layer], self._row[layer]
+        code, row = self.code[layer].ravel(), self._row[layer]
         held = holders >= 0
         source = holders[held]
         new_code = np.zeros(len(sites), dtype=code.dtype)
-        new_agent = np.full(len(sites), None, dtype=object)
         new_row = np.full(len(sites), -1, dtype=np.int64)
-        new_code[held], new_agent[held], new_row[held] = code[source], agent[source], row[source]
-        code[sites], agent[sites], row[sites] = new_code, new_agent, new_row
+        new_code[held], new_row[held] = code[source], row[source]
+        code[sites], row[sites] = new_code, new_row
         for kind_code in np.unique(new_code[held]).tolist():
             self._sites.pop(kind_code, None)
             here = new_code == kind_code
@@ -117,7 +115,6 @@ class Lattice:
         """Take a cell out of the lattice and out of the model (death, fusion, differentiation)."""
         layer, here = agent.layer, agent.site
         self.code[layer].flat[here] = 0
-        self._agent[layer][here] = None
         self._row[layer][here] = -1
         self._sites.pop(agent.code, None)
         agent.site = -1
@@ -127,7 +124,6 @@ class Lattice:
 
     def _put(self, agent: mesa.Agent, site: int) -> None:
         self.code[agent.layer].flat[site] = agent.code
-        self._agent[agent.layer][site] = agent
         self._row[agent.layer][site] = agent.row
         self._sites.pop(agent.code, None)
         agent.site = site
@@ -150,7 +146,13 @@ class Lattice:
 
     def agents_at(self, layer: str, sites: np.ndarray) -> list:
         """The cells on the given flat sites of a layer (None where there is none)."""
-        return list(self._agent[layer][sites])
+        sites = np.asarray(sites, dtype=np.intp)
+        codes, rows = self.code[layer].ravel()[sites], self._row[layer][sites]
+        cells = np.full(len(sites), None, dtype=object)
+        for code in np.unique(codes[codes > 0]).tolist():
+            here = codes == code
+            cells[here] = self._tables[self._kinds[code]].cells[rows[here]]
+        return list(cells)
 
     # --- reading positions -------------------------------------------------------------------
     def sites_of(self, kind: type) -> np.ndarray:
@@ -158,7 +160,7 @@ class Lattice:
         moved or removed)."""
         sites = self._sites.get(kind.code)
         if sites is None:
-            sites = kernels.sites_with_code(self.code[kind.layer].ravel(), kind.code)
+            sites = kernels.sites_with_code(self.code[kind.layer].ravel(), kind.code, len(self.table(kind)))
             sites.flags.writeable = False
             self._sites[kind.code] = sites
         return sites
@@ -166,11 +168,12 @@ class Lattice:
     def cells_of(self, kind: type) -> tuple[list, np.ndarray]:
         """The cells of a kind (in site order) and their flat sites."""
         sites = self.sites_of(kind)
-        return list(self._agent[kind.layer][sites]), sites
+        return list(self.table(kind).cells[self._row[kind.layer][sites]]), sites
 
     def agent_at(self, layer: str, site: int) -> mesa.Agent | None:
         """The cell on a site of a layer, or None."""
-        return self._agent[layer][site]
+        code = self.code[layer].flat[site]
+        return self._tables[self._kinds[code]].cells[self._row[layer][site]] if code else None
 
     def xy(self, sites: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(x, y) of flat sites."""

@@ -51,34 +51,45 @@ class StateTable:
     """The CellState values of every cell of one kind: one array per quantity, one row per cell.
 
     Rows of removed cells are reused (last freed, first reused), so the arrays stay as long
-    as the most cells the kind has had at once.
+    as the most cells the kind has had at once. ``cells`` holds the agent of each row (None
+    on a free row), so the lattice finds a cell from its row and moves only integers.
     """
 
     def __init__(self, fields: Mapping[str, CellState]) -> None:
         self.values = {name: np.full(64, f.default, dtype=f.dtype) for name, f in fields.items()}
+        self.cells = np.full(64, None, dtype=object)
         self._defaults = {name: f.default for name, f in fields.items()}
         self._free: list[int] = []
         self._next = 0
 
-    def allocate(self) -> int:
+    def allocate(self, cell: mesa.Agent) -> int:
         """A row for a new cell, its values set to the defaults."""
         if self._free:
             row = self._free.pop()
         else:
             row = self._next
             self._next += 1
-            for name, array in self.values.items():
-                if row >= len(array):
+            if row >= len(self.cells):
+                for name, array in self.values.items():
                     grown = np.full(2 * len(array), self._defaults[name], dtype=array.dtype)
                     grown[: len(array)] = array
                     self.values[name] = grown
+                cells = np.full(2 * len(self.cells), None, dtype=object)
+                cells[: len(self.cells)] = self.cells
+                self.cells = cells
         for name, default in self._defaults.items():
             self.values[name][row] = default
+        self.cells[row] = cell
         return row
+
+    def __len__(self) -> int:
+        """The number of cells (rows in use)."""
+        return self._next - len(self._free)
 
     def release(self, row: int) -> dict:
         """Free the row of a removed cell; returns the values it held."""
         self._free.append(row)
+        self.cells[row] = None
         return {name: array[row].item() for name, array in self.values.items()}
 
 
@@ -97,7 +108,7 @@ class Cell(mesa.Agent):
     def __init__(self, model: mesa.Model, **state) -> None:
         """A new cell of the model, its state at the kind's defaults except the values given by name."""
         super().__init__(model)
-        self.row = model.lattice.table(type(self)).allocate()
+        self.row = model.lattice.table(type(self)).allocate(self)
         self.final_state: dict = {}
         for name, value in state.items():
             if name not in self.state_fields:
