@@ -18,7 +18,7 @@ marrow 0.015), the readout patients' marrow constrains, in these arms:
   (``mm.ccl3_secretion`` 0);
 - OPG uptake by MM cells (``mm.opg_clearance_pl_per_h``, off in the model;
   Standal et al. 2002) at 1, 10 and 100 pL/h;
-- the model on 200 x 200 sites (4 mm², 600 MM cells in 12 foci): whether the
+- the model on 200 x 200 sites (4 mm², the scenario's own 600 MM cells in 6 foci): whether the
   hallmark holds on a larger piece of marrow.
 
 The runs go to the engine layer like any batch's (``--workers``, ``--engine dask``,
