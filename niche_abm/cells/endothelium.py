@@ -93,7 +93,7 @@ def _remodel_vessels(niche: Niche, sites: np.ndarray) -> bool:
     draw = rng.random(len(sites))
     sprouted = lattice.read(EndothelialCell, "sprouted", sites)
     regressing = sites[sprouted & (draw < probability(regression))]
-    for cell in lattice.agents_at(MARROW, regressing):
+    for cell in lattice.cells_at(EndothelialCell, regressing):
         lattice.remove(cell)
     kept = ~sprouted | (draw >= probability(regression))
     parents = sites[kept & (rng.random(len(sites)) < probability(sprouting))]

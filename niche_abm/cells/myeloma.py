@@ -253,7 +253,7 @@ def step_myeloma(niche: Niche) -> None:
         near_vessel = niche.near_vessel.ravel()[sites]
         divides = ~dies & (rng.random(n) < probability(division_rate(adherent, near_vessel, il6_division, p)))
         moves = ~dies & ~divides & (rng.random(n) < probability(migration_rate(adherent, p)))
-        for cell in lattice.agents_at(MARROW, sites[dies]):
+        for cell in lattice.cells_at(MyelomaCell, sites[dies]):
             lattice.remove(cell)
         _divide_and_move(niche, sites, own_cd49d, divides, moves)
     publish_contacts(niche)
@@ -277,7 +277,7 @@ def _divide_and_move(niche: Niche, sites: np.ndarray, cd49d: np.ndarray, divides
     for target, level in zip(targets[placed], cd49d[acting[placed]], strict=True):
         lattice.add(MyelomaCell, target, cd49d=float(level))
     crowded = acting[~won & divides[acting]]
-    mothers = lattice.agents_at(MARROW, sites[crowded])
+    mothers = lattice.cells_at(MyelomaCell, sites[crowded])
     ends = niche.nearest_open(sites[crowded], niche.params.mm.push_radius_um / SITE_UM)
     for mother, level, end in zip(mothers, cd49d[crowded], ends, strict=True):
         target = niche.push_toward(mother.site, end) if end >= 0 else -1

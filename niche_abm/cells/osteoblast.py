@@ -92,7 +92,7 @@ def step_osteoblasts(niche: Niche) -> None:
     age = lattice.read(Osteoblast, "age_h", sites) + 1.0
     lattice.write(Osteoblast, "age_h", sites, age)
     retiring = killed | ~forming | (age >= lattice.read(Osteoblast, "lifespan_h", sites))
-    for cell in lattice.agents_at(SURFACE, sites[retiring]):
+    for cell in lattice.cells_at(Osteoblast, sites[retiring]):
         lattice.remove(cell)
 
 

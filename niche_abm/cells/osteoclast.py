@@ -76,12 +76,12 @@ def step_osteoclasts(niche: Niche) -> None:
         lattice.write(Osteoclast, "age_h", sites, age)
         dying = killed | (age >= lattice.read(Osteoclast, "lifespan_h", sites))
         niche.counters["osteoclast_lifespans_h"].extend(age[dying].tolist())
-        for cell in lattice.agents_at(SURFACE, sites[dying]):
+        for cell in lattice.cells_at(Osteoclast, sites[dying]):
             lattice.remove(cell)
         dissolved = sites[~dying & (niche.bone.fraction.ravel()[sites] <= 0.0)]
         neighbours, free = niche.free_surface_neighbours(dissolved)
         targets = niche.choose_neighbour(dissolved, free, neighbours)
-        for cell, target in zip(lattice.agents_at(SURFACE, dissolved), targets, strict=True):
+        for cell, target in zip(lattice.cells_at(Osteoclast, dissolved), targets, strict=True):
             if target >= 0 and lattice.agent_at(SURFACE, target) is None:
                 lattice.move(cell, target)
     niche.near_osteoclast = niche.mark_near(lattice.sites_of(Osteoclast), p.mm.osteoclast_support_radius_um)

@@ -66,10 +66,10 @@ def step_precursors(niche: Niche) -> None:
     ccl3 = niche.signals.at("ccl3", sites) * fx["ccl3_signalling"]
     rate = fusion_rate(niche.signals.at("rank_occupancy", sites), ccl3, p) * on_bone
     fuses = ~dies & (rng.random(n) < probability(rate * fx["osteoclast_formation"]))
-    for cell in lattice.agents_at(MARROW, sites[dies]):
+    for cell in lattice.cells_at(OsteoclastPrecursor, sites[dies]):
         lattice.remove(cell)
     partners = niche.count_near(OsteoclastPrecursor.code, sites[fuses], radius=2)
-    for cell, around in zip(lattice.agents_at(MARROW, sites[fuses]), partners, strict=True):
+    for cell, around in zip(lattice.cells_at(OsteoclastPrecursor, sites[fuses]), partners, strict=True):
         _fuse(niche, cell, int(around))
     _crawl(niche, lattice.sites_of(OsteoclastPrecursor), max(int(np.ceil(p.ocp.migration_rate)), 1))
 

@@ -174,7 +174,7 @@ def _differentiate(niche: Niche, sites: np.ndarray, surface: np.ndarray, modelli
     lattice = niche.lattice
     neighbours, free = niche.free_surface_neighbours(sites, surface)
     targets = niche.choose_neighbour(sites, free, neighbours)
-    for cell, target in zip(lattice.agents_at(MARROW, sites), targets, strict=True):
+    for cell, target in zip(lattice.cells_at(StromalCell, sites), targets, strict=True):
         if target >= 0 and lattice.agent_at(Osteoblast.layer, target) is None:
             lattice.remove(cell)
             lattice.add(Osteoblast, target, modelling=modelling)

@@ -144,15 +144,13 @@ class Lattice:
         """Set a CellState quantity of the cells of a kind on the given flat sites."""
         self.table(kind).values[name][self._row[kind.layer][sites]] = values
 
+    def cells_at(self, kind: type, sites: np.ndarray) -> list:
+        """The cells of a kind on the given flat sites (each must hold one)."""
+        return list(self.table(kind).cells[self._row[kind.layer][sites]])
+
     def agents_at(self, layer: str, sites: np.ndarray) -> list:
-        """The cells on the given flat sites of a layer (None where there is none)."""
-        sites = np.asarray(sites, dtype=np.intp)
-        codes, rows = self.code[layer].ravel()[sites], self._row[layer][sites]
-        cells = np.full(len(sites), None, dtype=object)
-        for code in np.unique(codes[codes > 0]).tolist():
-            here = codes == code
-            cells[here] = self._tables[self._kinds[code]].cells[rows[here]]
-        return list(cells)
+        """The cells on the given flat sites of a layer, of any kind (None where there is none); for a few sites."""
+        return [self.agent_at(layer, site) for site in sites]
 
     # --- reading positions -------------------------------------------------------------------
     def sites_of(self, kind: type) -> np.ndarray:
