@@ -79,7 +79,12 @@ def test_coculture_arm_gives_the_same_measures_as_before():
 
 def test_validation_simulate_gives_the_same_run_as_before():
     run = validation_simulate(
-        "mm_niche", 4, days=10, drugs=("zoledronic-acid",), overrides={"mm.initial_count": 30}, grid=(40, 40)
+        "mm_niche",
+        4,
+        days=10,
+        drugs=("zoledronic-acid",),
+        overrides={"mm.initial_count": 30, "mm.initial_foci": 6},  # the foci as before they were scaled to the area
+        grid=(40, 40),
     )
     assert digest(run.series) == "8a6fb55b76ec14be"
     assert run.counters["osteoclast_lifespans_h"] == [29.0, 49.0, 31.0]

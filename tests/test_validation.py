@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from niche_abm.params import build_parameters
+from niche_abm.validation.common import area_scaled_counts
 from niche_abm.validation.runner import (
     ORDER,
     READOUTS,
@@ -233,3 +234,11 @@ def test_the_printed_table_has_a_readout_column(capsys):
     header, row = capsys.readouterr().out.splitlines()[:2]
     assert header.split()[:3] == ["target", "status", "readout"]
     assert row.split()[:3] == ["T9", "PASS", "direct"]
+
+
+def test_the_validation_scales_a_scenarios_mm_cells_and_foci_to_the_area_keeping_their_density_and_spacing():
+    assert area_scaled_counts("mm_niche", (200, 200)) == {"mm.initial_count": 600, "mm.initial_foci": 6}
+    assert area_scaled_counts("mm_niche", (100, 100)) == {"mm.initial_count": 150, "mm.initial_foci": 2}  # 1.5 up
+    assert area_scaled_counts("mm_advanced", (100, 100)) == {"mm.initial_count": 750, "mm.initial_foci": 3}
+    assert area_scaled_counts("mm_niche", (40, 40)) == {"mm.initial_count": 24, "mm.initial_foci": 1}  # at least one
+    assert area_scaled_counts("healthy", (100, 100)) == {}
