@@ -5,6 +5,8 @@ Box sums add shifted slices, separably; sites beyond the grid's edge count as em
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from niche_abm.world import kernels
@@ -35,11 +37,14 @@ def dilate(mask: np.ndarray, radius: int = 1) -> np.ndarray:
     return box_sum(mask, radius) > 0
 
 
+@functools.lru_cache(maxsize=32)
 def disk(radius_sites: float) -> np.ndarray:
-    """Boolean disk footprint of the given radius, in sites."""
+    """Boolean disk footprint of the given radius, in sites (read-only: one array per radius, kept)."""
     r = int(np.ceil(radius_sites))
     dx, dy = np.meshgrid(np.arange(-r, r + 1), np.arange(-r, r + 1), indexing="ij")
-    return dx**2 + dy**2 <= radius_sites**2
+    footprint = dx**2 + dy**2 <= radius_sites**2
+    footprint.flags.writeable = False
+    return footprint
 
 
 def stamp_disks(shape: tuple[int, int], xy: np.ndarray, radius_sites: float) -> np.ndarray:
