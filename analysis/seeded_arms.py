@@ -28,11 +28,17 @@ class SeededJob:
     seed: int
 
 
-def run_arms(description: str, arms: Sequence[Any], measure: Callable[[SeededJob], Any]) -> list[Any]:
-    """Parse the engine options (the script's docstring as help), then measure every arm at every seed."""
+def run_arms(
+    description: str,
+    arms: Sequence[Any],
+    measure: Callable[[SeededJob], Any],
+    seeds: Callable[[Any], Sequence[int]] = lambda arm: IN_VIVO_SEEDS,
+) -> list[Any]:
+    """Parse the engine options (the script's docstring as help), then measure every arm at every seed (by
+    default the validation's in-vivo seeds; `seeds` gives an arm's own)."""
     parser = argparse.ArgumentParser(description=description.split("\n\n")[0])
     add_engine_arguments(parser, workers=2)
     args = parser.parse_args()
-    pairs = [(arm, seed) for arm in arms for seed in IN_VIVO_SEEDS]
+    pairs = [(arm, seed) for arm in arms for seed in seeds(arm)]
     jobs = [SeededJob(index, arm, seed) for index, (arm, seed) in enumerate(pairs)]
     return map_jobs(jobs, engine_from(args, measure))
