@@ -270,3 +270,11 @@ def test_crawl_moves_cells_without_losing_or_doubling_any_and_fixed_cells_stay()
     np.testing.assert_array_equal(after[moved], np.where(holders >= 0, codes[holders], 0))
     assert (after[codes == 1] == 1).all(), "fixed cells stay"
     assert np.array_equal(np.bincount(after, minlength=4), np.bincount(codes, minlength=4))
+
+
+def test_sites_with_code_lists_the_sites_in_order_and_refuses_a_wrong_count():
+    codes = np.array([0, 3, 1, 3, 0, 3], dtype=np.int8)
+    assert kernels.sites_with_code(codes, 3, 3).tolist() == [1, 3, 5]
+    for wrong in (2, 4):
+        with pytest.raises(ValueError, match="than the count given"):
+            kernels.sites_with_code(codes, 3, wrong)

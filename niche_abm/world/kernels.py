@@ -30,10 +30,12 @@ def sites_with_code(codes: np.ndarray, code: int, count: int) -> np.ndarray:
     k = 0
     for site in range(codes.size):
         if codes[site] == code:
+            if k == count:
+                raise ValueError("sites_with_code: more sites hold the code than the count given")
             out[k] = site
             k += 1
     if k != count:
-        raise ValueError("sites_with_code: the count given is not the number of sites with the code")
+        raise ValueError("sites_with_code: fewer sites hold the code than the count given")
     return out
 
 
