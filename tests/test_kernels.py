@@ -278,3 +278,19 @@ def test_sites_with_code_lists_the_sites_in_order_and_refuses_a_wrong_count():
     for wrong in (2, 4):
         with pytest.raises(ValueError, match="than the count given"):
             kernels.sites_with_code(codes, 3, wrong)
+
+
+def test_relocate_matches_the_gather_then_scatter_it_replaced():
+    rng = np.random.default_rng(5)
+    code = rng.integers(0, 4, size=200).astype(np.int8)
+    row = np.where(code > 0, rng.integers(0, 50, size=200), -1).astype(np.int64)
+    sites = rng.choice(200, size=40, replace=False)
+    holders = np.where(rng.random(40) < 0.8, rng.permutation(sites), -1)
+    expected_code, expected_row = code.copy(), row.copy()
+    held = holders >= 0
+    new_code, new_row = np.zeros(40, dtype=np.int8), np.full(40, -1, dtype=np.int64)
+    new_code[held], new_row[held] = code[holders[held]], row[holders[held]]
+    expected_code[sites], expected_row[sites] = new_code, new_row
+    got_code, got_row = kernels.relocate(code, row, sites, holders)
+    assert np.array_equal(code, expected_code) and np.array_equal(row, expected_row)
+    assert np.array_equal(got_code, new_code) and np.array_equal(got_row, new_row)

@@ -3,6 +3,8 @@ sprouts new microvessels (angiogenesis)."""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy import ndimage
 
@@ -123,12 +125,15 @@ def _sprout(niche: Niche, parents: np.ndarray, distance_sites: float) -> int:
     return new
 
 
+@functools.lru_cache(maxsize=8)
 def _ring_offsets(radius_sites: float) -> np.ndarray:
-    """Offsets (n x 2) of the sites whose distance from a site rounds to radius_sites."""
+    """Offsets (n x 2) of the sites whose distance from a site rounds to radius_sites (read-only, kept per radius)."""
     r = int(np.ceil(radius_sites)) + 1
     dx, dy = np.meshgrid(np.arange(-r, r + 1), np.arange(-r, r + 1), indexing="ij")
     on_ring = np.abs(np.hypot(dx, dy) - radius_sites) < 0.5
-    return np.stack([dx[on_ring], dy[on_ring]], axis=1)
+    ring = np.stack([dx[on_ring], dy[on_ring]], axis=1)
+    ring.flags.writeable = False
+    return ring
 
 
 def place_sinusoids(

@@ -413,6 +413,22 @@ def crawl(
 
 
 @numba.njit(cache=True, nogil=True)
+def relocate(code: np.ndarray, row: np.ndarray, sites: np.ndarray, holders: np.ndarray) -> tuple:
+    """Put on each flat site sites[i] the kind code and state-table row that flat site holders[i] held (−1: none),
+    all read before any is written (code: a layer's flat int8 kind codes, row: its flat rows, both changed in
+    place). Returns (the new codes, the new rows) of the listed sites."""
+    n = sites.size
+    new_code = np.zeros(n, dtype=code.dtype)
+    new_row = np.full(n, -1, dtype=row.dtype)
+    for i in range(n):
+        if holders[i] >= 0:
+            new_code[i], new_row[i] = code[holders[i]], row[holders[i]]
+    for i in range(n):
+        code[sites[i]], row[sites[i]] = new_code[i], new_row[i]
+    return new_code, new_row
+
+
+@numba.njit(cache=True, nogil=True)
 def count_near(sites: np.ndarray, codes: np.ndarray, shape: tuple, code: int, radius: int) -> np.ndarray:
     """Number of cells of kind `code` within `radius` sites (Chebyshev) of each flat site, the site itself not
     counted (codes: the layer's flat int8 kind codes on a grid of `shape` = (width, height) sites)."""

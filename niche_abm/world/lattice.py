@@ -99,14 +99,8 @@ class Lattice:
         arrives at another listed site)."""
         if len(sites) == 0:
             return
-        code, row = self.code[layer].ravel(), self._row[layer]
-        held = holders >= 0
-        source = holders[held]
-        new_code = np.zeros(len(sites), dtype=code.dtype)
-        new_row = np.full(len(sites), -1, dtype=np.int64)
-        new_code[held], new_row[held] = code[source], row[source]
-        code[sites], row[sites] = new_code, new_row
-        for kind_code in np.unique(new_code[held]).tolist():
+        new_code, new_row = kernels.relocate(self.code[layer].ravel(), self._row[layer], sites, holders)
+        for kind_code in (np.flatnonzero(np.bincount(new_code)[1:]) + 1).tolist():
             self._sites.pop(kind_code, None)
             here = new_code == kind_code
             self._tables[self._kinds[kind_code]].values["site"][new_row[here]] = sites[here]
