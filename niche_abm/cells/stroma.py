@@ -189,6 +189,8 @@ def _renew(niche: Niche) -> None:
         missing = niche.stroma_target[endosteal] - int((endosteal_now == endosteal).sum())
         if missing > 0:
             n_new = int(rng.binomial(missing, probability(p.stroma.renewal_rate)))
+            if n_new == 0:
+                continue  # no draw is made for no new cell, so the open sites need not be listed
             open_sites = np.flatnonzero(where.ravel() & niche.open_marrow())
             new_sites = rng.choice(open_sites, size=min(n_new, len(open_sites)), replace=False)
             if endosteal:
