@@ -51,7 +51,7 @@ class Lattice:
         self._row = {MARROW: np.full(self.size, -1, dtype=np.int64), SURFACE: np.full(self.size, -1, dtype=np.int64)}
         self._tables: dict[type, StateTable] = {}
         self._kinds: dict[int, type] = {}
-        self._sites: dict[int, np.ndarray] = {}
+        self._listed: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # per kind code: its sites and their rows
 
     @property
     def size(self) -> int:
@@ -91,7 +91,7 @@ class Lattice:
         code[sources], self._row[layer][sources] = 0, -1
         code[targets], self._row[layer][targets] = kind.code, rows
         self.table(kind).values["site"][rows] = targets
-        self._sites.pop(kind.code, None)
+        self._listed.pop(kind.code, None)
 
     def relocate(self, layer: str, sites: np.ndarray, holders: np.ndarray) -> None:
         """Put on each flat site sites[i] of a layer the cell that was on flat site holders[i] (−1 = none), the
@@ -101,7 +101,7 @@ class Lattice:
             return
         new_code, new_row = kernels.relocate(self.code[layer].ravel(), self._row[layer], sites, holders)
         for kind_code in (np.flatnonzero(np.bincount(new_code)[1:]) + 1).tolist():
-            self._sites.pop(kind_code, None)
+            self._listed.pop(kind_code, None)
             here = new_code == kind_code
             self._tables[self._kinds[kind_code]].values["site"][new_row[here]] = sites[here]
 
@@ -110,7 +110,7 @@ class Lattice:
         layer, here = agent.layer, agent.site
         self.code[layer].flat[here] = 0
         self._row[layer][here] = -1
-        self._sites.pop(agent.code, None)
+        self._listed.pop(agent.code, None)
         agent.site = -1
         agent.final_state = self.table(type(agent)).release(agent.row)
         agent.row = -1
@@ -119,7 +119,7 @@ class Lattice:
     def _put(self, agent: mesa.Agent, site: int) -> None:
         self.code[agent.layer].flat[site] = agent.code
         self._row[agent.layer][site] = agent.row
-        self._sites.pop(agent.code, None)
+        self._listed.pop(agent.code, None)
         agent.site = site
 
     # --- cell state ------------------------------------------------------------------------------
@@ -132,15 +132,22 @@ class Lattice:
 
     def read(self, kind: type, name: str, sites: np.ndarray) -> np.ndarray:
         """A CellState quantity of the cells of a kind on the given flat sites (a copy)."""
-        return self.table(kind).values[name][self._row[kind.layer][sites]]
+        return self.table(kind).values[name][self._rows(kind, sites)]
 
     def write(self, kind: type, name: str, sites: np.ndarray, values) -> None:
         """Set a CellState quantity of the cells of a kind on the given flat sites."""
-        self.table(kind).values[name][self._row[kind.layer][sites]] = values
+        self.table(kind).values[name][self._rows(kind, sites)] = values
+
+    def _rows(self, kind: type, sites: np.ndarray) -> np.ndarray:
+        """The state-table rows of the cells on these flat sites: kept with the kind's listing when `sites` is it."""
+        listing = self._listed.get(kind.code)
+        if listing is not None and sites is listing[0]:
+            return listing[1]
+        return self._row[kind.layer][sites]
 
     def cells_at(self, kind: type, sites: np.ndarray) -> list:
         """The cells of a kind on the given flat sites (each must hold one)."""
-        return list(self.table(kind).cells[self._row[kind.layer][sites]])
+        return list(self.table(kind).cells[self._rows(kind, sites)])
 
     def agents_at(self, layer: str, sites: np.ndarray) -> list:
         """The cells on the given flat sites of a layer, of any kind (None where there is none); for a few sites."""
@@ -148,19 +155,19 @@ class Lattice:
 
     # --- reading positions -------------------------------------------------------------------
     def sites_of(self, kind: type) -> np.ndarray:
-        """Flat sites of every cell of a kind, in site order (read-only; kept until a cell of the kind is added,
-        moved or removed)."""
-        sites = self._sites.get(kind.code)
-        if sites is None:
+        """Flat sites of every cell of a kind, in site order (read-only; kept, with the cells' rows, until a cell of
+        the kind is added, moved or removed)."""
+        listing = self._listed.get(kind.code)
+        if listing is None:
             sites = kernels.sites_with_code(self.code[kind.layer].ravel(), kind.code, len(self.table(kind)))
             sites.flags.writeable = False
-            self._sites[kind.code] = sites
-        return sites
+            listing = self._listed[kind.code] = (sites, self._row[kind.layer][sites])
+        return listing[0]
 
     def cells_of(self, kind: type) -> tuple[list, np.ndarray]:
         """The cells of a kind (in site order) and their flat sites."""
         sites = self.sites_of(kind)
-        return list(self.table(kind).cells[self._row[kind.layer][sites]]), sites
+        return list(self.table(kind).cells[self._rows(kind, sites)]), sites
 
     def agent_at(self, layer: str, site: int) -> mesa.Agent | None:
         """The cell on a site of a layer, or None."""
