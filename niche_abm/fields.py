@@ -57,6 +57,14 @@ from niche_abm.units import PM_PER_MOLECULE_PER_PL, SECTION_UM, SITE_UM
 from niche_abm.world import kernels
 
 
+def voxel_porosity(marrow: np.ndarray, voxel_sites: int) -> np.ndarray:
+    """Marrow share (0..1) of each voxel of voxel_sites x voxel_sites sites (read-only)."""
+    width, height = marrow.shape
+    porosity = marrow.reshape(width // voxel_sites, voxel_sites, height // voxel_sites, voxel_sites).mean(axis=(1, 3))
+    porosity.flags.writeable = False
+    return porosity
+
+
 class DiffusionField:
     """One diffusing, decaying signal on a coarse voxel grid, concentration in pM.
 
@@ -97,10 +105,11 @@ class DiffusionField:
         """λ = sqrt(D/k), µm: the distance over which a point source falls by e (far field)."""
         return float(np.sqrt(self.diffusion_um2_per_h / self.decay_per_h))
 
-    def set_geometry(self, marrow: np.ndarray) -> None:
-        """Rebuild the operator for a new marrow mask (sites, True = marrow)."""
-        f = self.voxel_sites
-        porosity = marrow.reshape(self.shape[0], f, self.shape[1], f).mean(axis=(1, 3))
+    def set_geometry(self, marrow: np.ndarray, porosity: np.ndarray | None = None) -> None:
+        """Rebuild the operator for a new marrow mask (sites, True = marrow); `porosity`, if given, is
+        :func:`voxel_porosity` of that mask on this field's voxels (shared by the fields of one voxel size)."""
+        if porosity is None:
+            porosity = voxel_porosity(marrow, self.voxel_sites)
         self.porosity = porosity
         self.open = porosity > 0
         self._open_voxels = np.flatnonzero(self.open)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from niche_abm.fields import DiffusionField, rank_occupancy
+from niche_abm.fields import DiffusionField, rank_occupancy, voxel_porosity
 from niche_abm.params import Parameters
 from niche_abm.units import SITE_UM
 from niche_abm.world import kernels
@@ -144,9 +144,10 @@ class Signals:
         self._marrow = marrow.copy()
         nearest_marrow = self._nearest_marrow_sites(marrow)
         sensed = {f: voxel_of[nearest_marrow] for f, voxel_of in self._voxel_of.items()}
+        porosity = {f: voxel_porosity(marrow, f) for f in self._voxel_of}
         self._sensed_voxel = {}
         for name, field in self.fields.items():
-            field.set_geometry(marrow)
+            field.set_geometry(marrow, porosity[field.voxel_sites])
             self._sensed_voxel[name] = sensed[field.voxel_sites]  # shared by the fields of one voxel size
 
     def age(self, marrow: np.ndarray) -> None:
