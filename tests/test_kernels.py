@@ -81,7 +81,12 @@ def test_neighbourhood_kernels_match_box_sums():
     mask = np.zeros(SHAPE, dtype=bool)
     mask.flat[sites] = True
     around = box_sum(mask, 1) - mask
-    np.testing.assert_array_equal(kernels.contact_map(sites, SHAPE).reshape(SHAPE), around > 0)
+    flagged = rng.random(sites.size) < 0.5
+    flagged_mask = np.zeros(SHAPE, dtype=bool)
+    flagged_mask.flat[sites[flagged]] = True
+    every, some = kernels.contact_maps(sites, flagged, SHAPE)
+    np.testing.assert_array_equal(every.reshape(SHAPE), around > 0)
+    np.testing.assert_array_equal(some.reshape(SHAPE), (box_sum(flagged_mask, 1) - flagged_mask) > 0)
     is_two = codes == 2
     all_sites = np.arange(mask.size)
     np.testing.assert_array_equal(

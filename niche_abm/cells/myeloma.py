@@ -227,8 +227,7 @@ def publish_contacts(niche: Niche) -> None:
     sites = lattice.sites_of(MyelomaCell)
     if not niche.contact_possible:
         sites = sites[:0]
-    niche.mm_contact = niche.contacts_of(sites)
-    niche.adherent_mm_contact = niche.contacts_of(sites[lattice.read(MyelomaCell, "adherent", sites)])
+    niche.mm_contact, niche.adherent_mm_contact = niche.contacts_of(sites, lattice.read(MyelomaCell, "adherent", sites))
 
 
 def step_myeloma(niche: Niche) -> None:

@@ -165,16 +165,20 @@ def touches_surface(sites: np.ndarray, shape: tuple, surface: np.ndarray, surfac
 
 
 @numba.njit(cache=True, nogil=True)
-def contact_map(sites: np.ndarray, shape: tuple) -> np.ndarray:
-    """Flat bool map of the sites, on a grid of `shape` sites, with one of the given flat sites among their Moore
-    neighbours (the site itself not counted): every neighbour inside the grid of a listed site is marked."""
+def contact_maps(sites: np.ndarray, flagged: np.ndarray, shape: tuple) -> tuple:
+    """Two flat bool maps, on a grid of `shape` sites, in one pass: the sites with one of the given flat sites
+    among their Moore neighbours (the site itself not counted; every neighbour inside the grid of a listed site is
+    marked), and the sites with one of the flagged ones (flagged: bool per listed site)."""
     width, height = shape
-    out = np.zeros(width * height, dtype=np.bool_)
+    every = np.zeros(width * height, dtype=np.bool_)
+    some = np.zeros(width * height, dtype=np.bool_)
     around = np.empty(8, dtype=np.int64)
-    for s in sites:
-        for k in range(_neighbours_inside(s, width, height, around)):
-            out[around[k]] = True
-    return out
+    for i in range(sites.size):
+        for k in range(_neighbours_inside(sites[i], width, height, around)):
+            every[around[k]] = True
+            if flagged[i]:
+                some[around[k]] = True
+    return every, some
 
 
 @numba.njit(cache=True, nogil=True)

@@ -100,9 +100,11 @@ class Niche:
         """Whether each flat site has a cell of this code in its Moore neighbourhood (the site itself excluded)."""
         return kernels.touches_code(sites, self.lattice.shape, self.lattice.code[layer].ravel(), code)
 
-    def contacts_of(self, sites: np.ndarray) -> np.ndarray:
-        """Sites [x, y] with one of the given flat sites in their Moore neighbourhood (the site itself excluded)."""
-        return kernels.contact_map(sites, self.lattice.shape).reshape(self.lattice.shape)
+    def contacts_of(self, sites: np.ndarray, flagged: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sites [x, y] with one of the given flat sites in their Moore neighbourhood (the site itself excluded),
+        and those with one of the flagged ones (bool per site), in one pass."""
+        every, some = kernels.contact_maps(sites, flagged, self.lattice.shape)
+        return every.reshape(self.lattice.shape), some.reshape(self.lattice.shape)
 
     def mark_near(self, sites: np.ndarray, radius_um: float) -> np.ndarray:
         """Sites within radius_um of any of the flat sites."""
