@@ -554,15 +554,19 @@ def free_rankl(total_rankl: np.ndarray, total_opg: np.ndarray, kd: float) -> np.
 
 
 @numba.njit(cache=True, nogil=True)
-def add_per_voxel(voxel_of: np.ndarray, sites: np.ndarray, amounts: np.ndarray, total: np.ndarray) -> None:
+def add_per_voxel(
+    voxel_of: np.ndarray, sites: np.ndarray, amounts: np.ndarray, total: np.ndarray, total_is_zero: bool = False
+) -> None:
     """Add per-cell amounts onto a field's flat voxel totals in place (voxel_of: the flat voxel of every flat site;
     sites: the cells' flat sites; amounts: one per cell, any unit). As ``total += np.bincount(voxel_of[sites],
-    amounts, total.size)``: the cells' sum in each voxel is formed in their order, then added to the total."""
-    partial = np.zeros(total.size)
+    amounts, total.size)``: the cells' sum in each voxel is formed in their order, then added to the total. With
+    `total_is_zero` (the caller's promise) the sums are formed in the total itself: 0.0 + x is x, bit for bit."""
+    partial = total if total_is_zero else np.zeros(total.size)
     for i in range(sites.size):
         partial[voxel_of[sites[i]]] += amounts[i]
-    for v in range(total.size):
-        total[v] += partial[v]
+    if not total_is_zero:
+        for v in range(total.size):
+            total[v] += partial[v]
 
 
 @numba.njit(cache=True, nogil=True)
