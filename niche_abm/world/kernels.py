@@ -170,15 +170,15 @@ def contact_maps(sites: np.ndarray, flagged: np.ndarray, shape: tuple) -> tuple:
     among their Moore neighbours (the site itself not counted; every neighbour inside the grid of a listed site is
     marked), and the sites with one of the flagged ones (flagged: bool per listed site)."""
     width, height = shape
-    every = np.zeros(width * height, dtype=np.bool_)
-    some = np.zeros(width * height, dtype=np.bool_)
+    touched = np.zeros(width * height, dtype=np.bool_)
+    touched_by_flagged = np.zeros(width * height, dtype=np.bool_)
     around = np.empty(8, dtype=np.int64)
     for i in range(sites.size):
         for k in range(_neighbours_inside(sites[i], width, height, around)):
-            every[around[k]] = True
+            touched[around[k]] = True
             if flagged[i]:
-                some[around[k]] = True
-    return every, some
+                touched_by_flagged[around[k]] = True
+    return touched, touched_by_flagged
 
 
 @numba.njit(cache=True, nogil=True)
@@ -554,19 +554,15 @@ def free_rankl(total_rankl: np.ndarray, total_opg: np.ndarray, kd: float) -> np.
 
 
 @numba.njit(cache=True, nogil=True)
-def add_per_voxel(
-    voxel_of: np.ndarray, sites: np.ndarray, amounts: np.ndarray, total: np.ndarray, total_is_zero: bool = False
-) -> None:
+def add_per_voxel(voxel_of: np.ndarray, sites: np.ndarray, amounts: np.ndarray, total: np.ndarray) -> None:
     """Add per-cell amounts onto a field's flat voxel totals in place (voxel_of: the flat voxel of every flat site;
     sites: the cells' flat sites; amounts: one per cell, any unit). As ``total += np.bincount(voxel_of[sites],
-    amounts, total.size)``: the cells' sum in each voxel is formed in their order, then added to the total. With
-    `total_is_zero` (the caller's promise) the sums are formed in the total itself: 0.0 + x is x, bit for bit."""
-    partial = total if total_is_zero else np.zeros(total.size)
+    amounts, total.size)``: the cells' sum in each voxel is formed in their order, then added to the total."""
+    partial = np.zeros(total.size)
     for i in range(sites.size):
         partial[voxel_of[sites[i]]] += amounts[i]
-    if not total_is_zero:
-        for v in range(total.size):
-            total[v] += partial[v]
+    for v in range(total.size):
+        total[v] += partial[v]
 
 
 @numba.njit(cache=True, nogil=True)

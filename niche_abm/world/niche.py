@@ -103,8 +103,8 @@ class Niche:
     def contacts_of(self, sites: np.ndarray, flagged: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Sites [x, y] with one of the given flat sites in their Moore neighbourhood (the site itself excluded),
         and those with one of the flagged ones (bool per site), in one pass."""
-        every, some = kernels.contact_maps(sites, flagged, self.lattice.shape)
-        return every.reshape(self.lattice.shape), some.reshape(self.lattice.shape)
+        touched, touched_by_flagged = kernels.contact_maps(sites, flagged, self.lattice.shape)
+        return touched.reshape(self.lattice.shape), touched_by_flagged.reshape(self.lattice.shape)
 
     def mark_near(self, sites: np.ndarray, radius_um: float) -> np.ndarray:
         """Sites within radius_um of any of the flat sites."""

@@ -124,8 +124,8 @@ class Signals:
     def _per_voxel(self, field: DiffusionField, sources: Secretion | Uptake) -> np.ndarray:
         """Per-cell amounts (flat sites, amount per cell) summed onto a field's voxels."""
         total = np.zeros(field.shape[0] * field.shape[1])
-        for k, (sites, per_cell) in enumerate(sources):
-            kernels.add_per_voxel(self._voxel_of[field.voxel_sites], sites, per_cell, total, k == 0)
+        for sites, per_cell in sources:
+            kernels.add_per_voxel(self._voxel_of[field.voxel_sites], sites, per_cell, total)
         return total.reshape(field.shape)
 
     def _bind(self, free_rankl_factor: float) -> None:
