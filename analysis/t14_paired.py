@@ -7,10 +7,11 @@ bone and foci), which that statistic ignores, so the spread between seeds enters
 as noise. It missed at 00fd4f5 (rho -0.41 [-0.77, 0.16]) while osteoblasts fell
 with DKK1 in every one of its 5 seeds.
 
-This script was written and committed before it was first run, with its seeds,
-statistic and threshold fixed here, and T14 keeps its own verdict: it is a look at
-the same question by a design that uses the pairing, on fresh seeds 6-15, not a
-replacement of the target. Statistic: Page's trend test (``scipy.stats.page_trend_test``;
+This script was written and committed before it was first run (020afe1), with its
+seeds, statistic and threshold fixed here: a look at the same question by a design
+that uses the pairing, on fresh seeds 6-15. It passed (L 139, p 3.5e-7), and only
+then, on 2026-12-02, did T14 adopt the paired statistic for its own seeds 1-5 (its
+pooled rho stays in its report, unchecked). Statistic: Page's trend test (``scipy.stats.page_trend_test``;
 blocks = seeds, treatments = DKK1 2x, 1x, 0x, the order in which osteoblasts are
 predicted to rise), one-sided, passing at p < 0.05. Also printed: each seed's
 osteoblasts (mean count, days 31-60) in each arm and the mean per-seed fall from 0x
@@ -26,11 +27,10 @@ from scipy import stats
 
 from analysis.seeded_arms import SeededJob, run_arms
 from niche_abm.validation.common import interval
-from niche_abm.validation.t14_dkk1 import DKK1_FOLDS, _osteoblasts, _series_run
+from niche_abm.validation.t14_dkk1 import DKK1_FOLDS, PAGE_ALPHA, _osteoblasts, _series_run
 
 SEEDS = tuple(range(6, 16))
 """Fresh seeds: T14 runs seeds 1-5."""
-ALPHA = 0.05
 
 
 def measure(job: SeededJob) -> tuple[float, int, float]:
@@ -47,7 +47,8 @@ def main() -> None:
     page = stats.page_trend_test(osteoblasts[:, ::-1])  # columns 2x, 1x, 0x: osteoblasts predicted to rise
     fall = osteoblasts[:, 0] - osteoblasts[:, -1]
     mean, low, high = interval(fall)
-    print(f"Page's L {page.statistic:.0f}, one-sided p {page.pvalue:.2g}: {'PASS' if page.pvalue < ALPHA else 'FAIL'}")
+    verdict = "PASS" if page.pvalue < PAGE_ALPHA else "FAIL"
+    print(f"Page's L {page.statistic:.0f}, one-sided p {page.pvalue:.2g}: {verdict}")
     print(f"osteoblasts lost from 0x to 2x per seed: {mean:.3g} [{low:.3g}, {high:.3g}] (n={len(SEEDS)})")
 
 

@@ -490,3 +490,20 @@ def test_at_reads_each_marrow_site_from_its_voxel_and_each_bone_site_from_the_ne
         sensed = signals.at(name, sites)
         np.testing.assert_array_equal(sensed[marrow.ravel()], values[marrow].ravel())
         np.testing.assert_array_equal(sensed[~marrow.ravel()], values[10, y[~marrow.ravel()]])
+
+
+def test_a_cell_on_bone_secretes_into_the_marrow_fluid_it_faces_and_none_of_it_is_lost():
+    """A bone-side cell in a voxel with no marrow (x = 0..7 is bone: two whole OPG voxels of 40 µm) secretes into
+    the voxel it senses, its nearest marrow site's, so the field holds exactly what every cell secreted."""
+    marrow = np.ones((40, 40), dtype=bool)
+    marrow[:8, :] = False
+    signals, _ = _signals(marrow)
+    on_bone, in_marrow = 2 * 40 + 20, 20 * 40 + 20  # sites (2, 20), inside a bone voxel, and (20, 20)
+    rates = {"opg": ([on_bone, in_marrow], [3e4, 1e4]), "rankl": ([on_bone], [2e4])}
+    signals.update(_secretion(rates), 1.0, steady=True)
+    for name, (_, per_cell) in rates.items():
+        field = signals.fields[name]
+        decay, outflow = field.loss_rates()
+        assert decay + outflow == pytest.approx(sum(per_cell), rel=1e-9), name
+    opg = signals.map("opg")
+    assert opg[8, 20] > opg[8, 36] > 0.0, "the bone-side source feeds the marrow next to it"

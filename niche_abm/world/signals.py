@@ -13,7 +13,10 @@ finite volumes on its own voxel grid, bone impermeable). RANKL binds its decoy
 receptor OPG at equilibrium (exact quadratic); free RANKL occupies RANK on
 osteoclast-lineage cells. Cells read a field at their own site; a cell on the
 bone side of the surface reads it at the nearest marrow site, the fluid its
-membrane faces.
+membrane faces, and secretes into (and clears) that same fluid, so no secretion
+is lost in a voxel that holds no marrow. Both follow the marrow as the solver's
+geometry does, every ``fields.geometry_refresh_h`` hours (the error of that lag:
+``python -m analysis.geometry_lag``).
 """
 
 from __future__ import annotations
@@ -111,8 +114,8 @@ class Signals:
         """
         uptake = uptake or {}
         for name, field in self.fields.items():
-            rate = self._per_voxel(field, secretion.get(name, ()))
-            clearance = self._per_voxel(field, uptake[name]) if name in uptake else None
+            rate = self._per_voxel(name, secretion.get(name, ()))
+            clearance = self._per_voxel(name, uptake[name]) if name in uptake else None
             if clearance is not None and not clearance.any():
                 clearance = None  # no cell takes it up this hour (the rule is off, or no such cell)
             if steady:
@@ -121,11 +124,14 @@ class Signals:
                 field.step(rate, 1.0, clearance)
         self._bind(free_rankl_factor)
 
-    def _per_voxel(self, field: DiffusionField, sources: Secretion | Uptake) -> np.ndarray:
-        """Per-cell amounts (flat sites, amount per cell) summed onto a field's voxels."""
+    def _per_voxel(self, name: str, sources: Secretion | Uptake) -> np.ndarray:
+        """Per-cell amounts (flat sites, amount per cell) summed onto a field's voxels: each cell's onto the voxel
+        it senses (:meth:`at`), so a cell on the bone side of the surface secretes into, and clears, the marrow
+        fluid its membrane faces, and no secretion is lost in a voxel that holds no marrow."""
+        field = self.fields[name]
         total = np.zeros(field.shape[0] * field.shape[1])
         for sites, per_cell in sources:
-            kernels.add_per_voxel(self._voxel_of[field.voxel_sites], sites, per_cell, total)
+            kernels.add_per_voxel(self._sensed_voxel[name], sites, per_cell, total)
         return total.reshape(field.shape)
 
     def _bind(self, free_rankl_factor: float) -> None:
