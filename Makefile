@@ -16,7 +16,13 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
-$(STAMP): pyproject.toml
+CHOLMOD_H := /usr/include/suitesparse/cholmod.h
+$(CHOLMOD_H):
+	# CHOLMOD (Debian's libsuitesparse-dev): scikit-sparse builds against it and factorises the fields' operators.
+	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libsuitesparse-dev >/dev/null
+
+$(STAMP): pyproject.toml $(CHOLMOD_H)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test]"

@@ -15,22 +15,24 @@ and b_i = (D/h²) φ_i on the outer edge when it is absorbing (c = 0 one voxel
 beyond the edge), 0 when it is no-flux. The matrix is symmetric positive
 definite for any Δt, so the scheme is unconditionally stable (the explicit
 stencil would need D Δt/h² ≤ 1/4, i.e. Δt of seconds). It is factorised once
-(LDLᵀ by QDLDL, the qdldl package, on an approximate-minimum-degree ordering)
-and re-used every step until the bone geometry is refreshed. An LDLᵀ factor of
-the symmetric matrix is half the work of an LU: against SuperLU in its symmetric
-mode (minimum degree on AᵀA + A), measured on the operators of the grown
-mm_advanced marrow, a factorisation takes 6 ms instead of 11 at the RANKL voxels
-of 200 x 200 sites and 200-260 ms instead of 570-610 at 1,000 x 1,000, and a
-solve 0.18-0.20 ms instead of 0.33 and 7-8 ms instead of 14-15; the solutions
-agree to a few 1e-15 relative and the relative residual is about 1e-14. The
-operator is assembled as its upper triangle, which is what QDLDL reads (given
-the whole matrix, qdldl cuts the triangle out with scipy, 1 ms of a 3 ms
-factorisation at 200 x 200 sites). Keeping a margin of closed voxels in the
-system as decoupled rows, so that a daily refresh could re-use the ordering and
-recompute only the factor's values (qdldl's update), was measured and not kept:
-with the margin's explicit zero faces the solves took 15-60% longer (six fields
-at 1,000 x 1,000 sites: 30 ms a step against 34-47), more than the cheaper
-refreshes saved.
+(LDLᵀ by CHOLMOD's simplicial method, through scikit-sparse, on an
+approximate-minimum-degree ordering) and re-used every step until the bone
+geometry is refreshed. The ordering and the elimination tree depend only on
+which voxels are open, not on the field's diffusion, decay or time step, so the
+fields of one voxel size share that symbolic analysis (:class:`OperatorPattern`)
+and each computes only its numeric factor. Measured on the operators of the
+grown mm_advanced marrow at 1,000 x 1,000 sites (RANKL's 20 µm voxels, 199,701
+open; OPG's 40 µm voxels, 52,269 open): the analysis takes 69 and 19 ms, a
+numeric factor 60 and 10.5 ms, a solve 4.2 and 1.0 ms. QDLDL (the qdldl
+package, the solver before 2026-12-02) orders and factors in one call that
+cannot share its ordering: 176 and 37.5 ms a factorisation, 5.7 and 1.15 ms a
+solve; SuperLU's LU (symmetric mode) is slower again, and CHOLMOD's supernodal
+method took 3x longer than its simplicial one to factor and solve these
+operators, METIS ordering 7x longer than AMD to analyse. Solutions agree to a
+few 1e-15 relative. Keeping a margin of closed voxels in the system as
+decoupled rows, so that a daily refresh could keep its analysis, was measured
+(with QDLDL) and not kept: the margin's explicit zero faces made the solves
+15-60% slower, more than the cheaper refreshes saved.
 With Δt → ∞ the same matrix gives the quasi-steady state.
 
 Uptake by cells (a cell clearing a volume Q of fluid per hour, pL/h) is a loss
@@ -51,7 +53,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sparse
 import scipy.sparse.linalg as sparse_linalg
-from qdldl import Solver
+from sksparse.cholmod import Factor, analyze
 
 from niche_abm.units import PM_PER_MOLECULE_PER_PL, SECTION_UM, SITE_UM
 from niche_abm.world import kernels
@@ -63,6 +65,27 @@ def voxel_porosity(marrow: np.ndarray, voxel_sites: int) -> np.ndarray:
     porosity = marrow.reshape(width // voxel_sites, voxel_sites, height // voxel_sites, voxel_sites).mean(axis=(1, 3))
     porosity.flags.writeable = False
     return porosity
+
+
+class OperatorPattern:
+    """The symbolic analysis of the diffusion operators on one porous voxel geometry (CHOLMOD, simplicial LDLᵀ,
+    AMD ordering), shared by every field on those voxels: the operators' non-zeros depend only on which voxels are
+    open and which of them touch, whatever a field's diffusion, decay or time step. Made from the first operator
+    factorised; each later one must have the same non-zeros."""
+
+    def __init__(self) -> None:
+        self._symbolic: Factor | None = None
+        self._indptr: np.ndarray | None = None
+        self._indices: np.ndarray | None = None
+
+    def factorise(self, operator: sparse.csc_matrix) -> Factor:
+        """The LDLᵀ factor of a symmetric positive definite operator with this geometry's non-zeros."""
+        if self._symbolic is None:
+            self._symbolic = analyze(operator, mode="simplicial", ordering_method="amd")
+            self._indptr, self._indices = operator.indptr.copy(), operator.indices.copy()
+        elif not (np.array_equal(operator.indptr, self._indptr) and np.array_equal(operator.indices, self._indices)):
+            raise ValueError("operator pattern differs from the geometry's analysis; refresh the geometry first")
+        return self._symbolic.cholesky(operator)
 
 
 class DiffusionField:
@@ -96,7 +119,8 @@ class DiffusionField:
         self.outer_boundary = outer_boundary
         self.concentration = np.zeros(self.shape)
         self.porosity = np.ones(self.shape)
-        self._solvers: dict[float, Solver] = {}
+        self._solvers: dict[float, Factor] = {}
+        self._pattern = OperatorPattern()
         self._boundary = None
         self.set_geometry(np.ones(grid_shape, dtype=bool))
 
@@ -105,12 +129,16 @@ class DiffusionField:
         """λ = sqrt(D/k), µm: the distance over which a point source falls by e (far field)."""
         return float(np.sqrt(self.diffusion_um2_per_h / self.decay_per_h))
 
-    def set_geometry(self, marrow: np.ndarray, porosity: np.ndarray | None = None) -> None:
-        """Rebuild the operator for a new marrow mask (sites, True = marrow); `porosity`, if given, is
-        :func:`voxel_porosity` of that mask on this field's voxels (shared by the fields of one voxel size)."""
+    def set_geometry(
+        self, marrow: np.ndarray, porosity: np.ndarray | None = None, pattern: OperatorPattern | None = None
+    ) -> None:
+        """Rebuild the operator for a new marrow mask (sites, True = marrow). Shared by the fields of one voxel
+        size, if given: `porosity`, :func:`voxel_porosity` of that mask on this field's voxels, and `pattern`, the
+        symbolic analysis of their operators (a new one for this geometry)."""
         if porosity is None:
             porosity = voxel_porosity(marrow, self.voxel_sites)
         self.porosity = porosity
+        self._pattern = pattern if pattern is not None else OperatorPattern()
         self.open = porosity > 0
         self._open_voxels = np.flatnonzero(self.open)
         self._open_porosity = porosity[self.open]
@@ -131,27 +159,26 @@ class DiffusionField:
             edge_faces[:, -1] += 1
         return (g * self.porosity * edge_faces)[self.open]
 
-    def _operator(self, diagonal: np.ndarray, upper: bool = False) -> sparse.csc_matrix:
+    def _operator(self, diagonal: np.ndarray) -> sparse.csc_matrix:
         """The diffusive exchange matrix over the open voxels (per hour, between neighbours through the smaller of
-        their porosities) plus a diagonal of loss rates (per hour, one per open voxel), CSC; with `upper`, only
-        its upper triangle."""
+        their porosities) plus a diagonal of loss rates (per hour, one per open voxel), CSC."""
         g = self.diffusion_um2_per_h / self.voxel_um**2
         n = diagonal.size
-        arrays = kernels.diffusion_operator(self.porosity, self._index, g, diagonal, upper)
+        arrays = kernels.diffusion_operator(self.porosity, self._index, g, diagonal)
         return sparse.csc_matrix(arrays, shape=(n, n))
 
-    def _solver(self, dt_h: float) -> Solver:
+    def _solver(self, dt_h: float) -> Factor:
         """The factorised operator of a time step of dt_h hours, kept until the geometry changes."""
         if dt_h not in self._solvers:
             self._solvers[dt_h] = self._factorise(dt_h)
         return self._solvers[dt_h]
 
-    def _factorise(self, dt_h: float) -> Solver:
-        """The operator of a time step of dt_h hours (∞ = steady state), factorised (LDLᵀ)."""
+    def _factorise(self, dt_h: float) -> Factor:
+        """The operator of a time step of dt_h hours (∞ = steady state), factorised (LDLᵀ, on the shared analysis)."""
         phi = self.porosity[self.open]
         storage = phi / dt_h if np.isfinite(dt_h) else 0.0
         diagonal = storage + self.decay_per_h * phi + self._boundary
-        return Solver(self._operator(diagonal, upper=True), upper=True)
+        return self._pattern.factorise(self._operator(diagonal))
 
     def source_rate(self, molecules_per_h: np.ndarray) -> np.ndarray:
         """Secretion per voxel (molecules/h) as a rate of concentration over the voxel volume, pM/h."""
@@ -173,7 +200,7 @@ class DiffusionField:
         rhs = kernels.implicit_rhs(
             c, molecules_per_h.ravel(), voxels, self._open_porosity, dt_h, PM_PER_MOLECULE_PER_PL, self.voxel_volume_pl
         )
-        kernels.store_nonnegative(self._solver(dt_h).solve(rhs), voxels, c)
+        kernels.store_nonnegative(self._solver(dt_h).solve_A(rhs), voxels, c)
         if clearance_pl_per_h is not None:
             uptake = self.uptake_rate(clearance_pl_per_h).ravel()[voxels]
             c[voxels] /= 1.0 + dt_h * uptake / (1.0 + dt_h * self.decay_per_h)
@@ -185,7 +212,7 @@ class DiffusionField:
         if not rhs.size:
             return  # solid bone: no marrow fluid to hold the signal
         if clearance_pl_per_h is None or not np.any(clearance_pl_per_h):
-            solved = self._factorise(np.inf).solve(rhs)  # a one-off: not kept (128 MB at 1,000 x 1,000 sites)
+            solved = self._factorise(np.inf).solve_A(rhs)  # a one-off: not kept (128 MB at 1,000 x 1,000 sites)
         else:
             phi = self.porosity[self.open]
             loss = self.decay_per_h * phi + self._boundary + phi * self.uptake_rate(clearance_pl_per_h)[self.open]

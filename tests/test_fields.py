@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from scipy.special import k0
 
-from niche_abm.fields import DiffusionField, free_rankl, rank_occupancy
+from niche_abm.fields import DiffusionField, OperatorPattern, free_rankl, rank_occupancy, voxel_porosity
 from niche_abm.params import build_parameters
 from niche_abm.units import PM_PER_MOLECULE_PER_PL, SECTION_UM
 from niche_abm.world.signals import Signals
@@ -438,6 +438,35 @@ def test_rank_occupancy_is_a_share_between_zero_and_one():
 @pytest.mark.parametrize("kd", [0.1, 29.0, 1e4])
 def test_rank_is_half_occupied_when_free_rankl_equals_kd(kd):
     assert rank_occupancy(np.float64(kd), kd) == pytest.approx(0.5, rel=1e-15)
+
+
+def test_fields_sharing_one_analysis_solve_exactly_as_with_their_own():
+    """Fields of one voxel size with different diffusion, decay and steps share the ordering and elimination tree
+    of their operators (OperatorPattern) and land on the same numbers as each with its own analysis."""
+    marrow = _porous_marrow((60, 40), seed=5)
+    porosity, pattern = voxel_porosity(marrow, 2), OperatorPattern()
+    rng = np.random.default_rng(5)
+    for diffusion, decay, dt_h in ((0.036, 0.422, 1.0), (0.144, 1.0, 1.0), (0.01, 0.05, 0.25)):
+        shared, own = _field(diffusion=diffusion, decay=decay), _field(diffusion=diffusion, decay=decay)
+        shared.set_geometry(marrow, porosity, pattern)
+        own.set_geometry(marrow)
+        rate = _sources_in_marrow(own, rng)
+        for _ in range(3):
+            shared.step(rate, dt_h)
+            own.step(rate, dt_h)
+        np.testing.assert_array_equal(shared.concentration, own.concentration)
+
+
+def test_an_analysis_refuses_an_operator_of_another_geometry():
+    marrow = _porous_marrow((60, 40), seed=5)
+    pattern = OperatorPattern()
+    field = _field()
+    field.set_geometry(marrow, pattern=pattern)
+    field.step(_sources_in_marrow(field, np.random.default_rng(1)))
+    other = _field()
+    other.set_geometry(_porous_marrow((60, 40), seed=6), pattern=pattern)
+    with pytest.raises(ValueError, match="pattern"):
+        other.step(np.zeros(other.shape))
 
 
 # --- the signals registry (niche_abm.world.signals) ---------------------------------------------

@@ -595,12 +595,8 @@ def store_nonnegative(values: np.ndarray, open_voxels: np.ndarray, out: np.ndarr
 
 
 @numba.njit(cache=True, nogil=True)
-def diffusion_operator(
-    porosity: np.ndarray, index: np.ndarray, conductance: float, diagonal: np.ndarray, upper: bool = False
-) -> tuple:
-    """The finite-volume operator over the open voxels as CSC arrays (data, indices, indptr; row indices sorted);
-    with `upper`, only its upper triangle (row ≤ column: the −x and −y faces and the diagonal), which is what an
-    LDLᵀ factorisation of the symmetric matrix reads.
+def diffusion_operator(porosity: np.ndarray, index: np.ndarray, conductance: float, diagonal: np.ndarray) -> tuple:
+    """The finite-volume operator over the open voxels as CSC arrays (data, indices, indptr; row indices sorted).
 
     Args:
         porosity: marrow share of every voxel [x, y] (0..1).
@@ -638,8 +634,6 @@ def diffusion_operator(
                 if m == 2:
                     indices[k], data[k] = j, total + diagonal[j]
                     k += 1
-                    if upper:
-                        break
                 if neighbours[m] >= 0:
                     indices[k], data[k] = neighbours[m], -faces[m]
                     k += 1

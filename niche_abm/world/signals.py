@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from niche_abm.fields import DiffusionField, rank_occupancy, voxel_porosity
+from niche_abm.fields import DiffusionField, OperatorPattern, rank_occupancy, voxel_porosity
 from niche_abm.params import Parameters
 from niche_abm.units import SITE_UM
 from niche_abm.world import kernels
@@ -146,15 +146,17 @@ class Signals:
         }
 
     def follow_bone(self, marrow: np.ndarray) -> None:
-        """Rebuild every field's porous geometry for a new marrow mask."""
+        """Rebuild every field's porous geometry for a new marrow mask. The fields of one voxel size share its
+        porosity, the voxel each site senses and the symbolic analysis of their operators."""
         self._marrow = marrow.copy()
         nearest_marrow = self._nearest_marrow_sites(marrow)
         sensed = {f: voxel_of[nearest_marrow] for f, voxel_of in self._voxel_of.items()}
         porosity = {f: voxel_porosity(marrow, f) for f in self._voxel_of}
+        patterns = {f: OperatorPattern() for f in self._voxel_of}
         self._sensed_voxel = {}
         for name, field in self.fields.items():
-            field.set_geometry(marrow, porosity[field.voxel_sites])
-            self._sensed_voxel[name] = sensed[field.voxel_sites]  # shared by the fields of one voxel size
+            field.set_geometry(marrow, porosity[field.voxel_sites], patterns[field.voxel_sites])
+            self._sensed_voxel[name] = sensed[field.voxel_sites]
 
     def age(self, marrow: np.ndarray) -> None:
         """Count an hour; every fields.geometry_refresh_h hours, follow the bone if the marrow changed."""
