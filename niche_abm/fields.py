@@ -120,7 +120,6 @@ class DiffusionField:
         self.concentration = np.zeros(self.shape)
         self.porosity = np.ones(self.shape)
         self._solvers: dict[float, Factor] = {}
-        self._pattern = OperatorPattern()
         self._boundary = None
         self.set_geometry(np.ones(grid_shape, dtype=bool))
 
