@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sparse
 
-from niche_abm.fields import free_rankl
+from niche_abm.fields import free_rankl, rank_occupancy
 from niche_abm.neighbourhood import box_sum, disk
 from niche_abm.world import kernels
 from niche_abm.world.lattice import MOORE
@@ -120,6 +120,26 @@ def test_free_rankl_matches_the_numpy_formula():
         with np.errstate(divide="ignore", invalid="ignore"):
             small_b = np.where(root - b > 0, 2.0 * kd * r / (root - b), 0.0)
         np.testing.assert_array_equal(free_rankl(r, o, kd), np.where(b >= 0, 0.5 * (b + root), small_b))
+
+
+def test_binding_in_one_pass_matches_free_rankl_then_occupancy():
+    """kernels.bind_rankl: free RANKL of each RANKL voxel with the OPG of the voxel holding it, scaled by the drug's
+    share, and its RANK occupancy, bit for bit as the separate numpy steps it replaced."""
+    rng = np.random.default_rng(6)
+    rankl, opg = np.exp(rng.uniform(-5, 8, 10_000)), np.exp(rng.uniform(-5, 10, 2_500))
+    opg_of = rng.integers(0, opg.size, rankl.size)
+    for share in (1.0, 0.1, 0.0):
+        free, occupancy = kernels.bind_rankl(rankl, opg, opg_of, 1000.0, share, 29.0)
+        expected = free_rankl(rankl, opg[opg_of], 1000.0) * share
+        np.testing.assert_array_equal(free, expected)
+        np.testing.assert_array_equal(occupancy, rank_occupancy(expected, 29.0))
+
+
+def test_reading_through_a_voxel_map_matches_fancy_indexing():
+    rng = np.random.default_rng(7)
+    values, voxel_of = rng.random(2_500), rng.integers(0, 2_500, 40_000).astype(np.int32)
+    sites = np.sort(rng.choice(40_000, 3_000, replace=False))
+    np.testing.assert_array_equal(kernels.read_through(values, voxel_of, sites), values[voxel_of[sites]])
 
 
 def test_sums_per_voxel_match_bincount():

@@ -535,22 +535,44 @@ def bone_masks(fraction: np.ndarray, template: np.ndarray, threshold: float, eps
     return marrow, surface, next_to_bone, near_cavity, eroded.view(np.bool_), eroded_zone
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _free_rankl(r: float, o: float, kd: float) -> float:
+    """Free RANKL (pM) at equilibrium with OPG from total RANKL r and OPG o (pM; kd in pM): the non-negative root of
+    R_f² + (O - R + Kd) R_f - Kd R = 0 (see niche_abm.fields.free_rankl)."""
+    b = (r - o) - kd
+    root = np.sqrt(b * b + (4.0 * kd) * r)
+    if b >= 0:
+        return 0.5 * (b + root)
+    if root - b > 0:
+        return ((2.0 * kd) * r) / (root - b)
+    return 0.0
+
+
 @numba.njit(cache=True, nogil=True)
 def free_rankl(total_rankl: np.ndarray, total_opg: np.ndarray, kd: float) -> np.ndarray:
     """Free RANKL (pM) at equilibrium with OPG, element by element (flat arrays of total RANKL and OPG, pM; kd in
-    pM): the non-negative root of R_f² + (O - R + Kd) R_f - Kd R = 0 (see niche_abm.fields.free_rankl)."""
+    pM): :func:`_free_rankl` of each pair."""
     out = np.empty(total_rankl.size)
     for i in range(total_rankl.size):
-        r = total_rankl[i]
-        b = (r - total_opg[i]) - kd
-        root = np.sqrt(b * b + (4.0 * kd) * r)
-        if b >= 0:
-            out[i] = 0.5 * (b + root)
-        elif root - b > 0:
-            out[i] = ((2.0 * kd) * r) / (root - b)
-        else:
-            out[i] = 0.0
+        out[i] = _free_rankl(total_rankl[i], total_opg[i], kd)
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def bind_rankl(
+    rankl: np.ndarray, opg: np.ndarray, opg_of: np.ndarray, opg_kd: float, unsequestered: float, rank_kd: float
+) -> tuple:
+    """On every flat RANKL voxel, in one pass: free RANKL (pM), :func:`_free_rankl` of the voxel's RANKL and the OPG
+    of the OPG voxel holding it (opg_of), times the share a drug leaves unsequestered; and the RANK occupancy it
+    gives, R_f / (R_f + rank_kd). As ``free_rankl(rankl, opg[opg_of], opg_kd) * unsequestered`` and
+    ``niche_abm.fields.rank_occupancy`` of that, element by element."""
+    free = np.empty(rankl.size)
+    occupancy = np.empty(rankl.size)
+    for i in range(rankl.size):
+        unbound = _free_rankl(rankl[i], opg[opg_of[i]], opg_kd) * unsequestered
+        free[i] = unbound
+        occupancy[i] = unbound / (unbound + rank_kd)
+    return free, occupancy
 
 
 @numba.njit(cache=True, nogil=True)
@@ -582,6 +604,15 @@ def implicit_rhs(
     for i in range(open_voxels.size):
         v = open_voxels[i]
         out[i] = porosity[i] * concentration[v] / dt_h + molecules_per_h[v] * pm_per_molecule_per_pl / voxel_volume_pl
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def read_through(values: np.ndarray, voxel_of: np.ndarray, sites: np.ndarray) -> np.ndarray:
+    """The flat voxel values each flat site reads (as ``values[voxel_of[sites]]``, one pass, no index array)."""
+    out = np.empty(sites.size)
+    for i in range(sites.size):
+        out[i] = values[voxel_of[sites[i]]]
     return out
 
 

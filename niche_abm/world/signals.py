@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from niche_abm.fields import DiffusionField, OperatorPattern, rank_occupancy, voxel_porosity
+from niche_abm.fields import DiffusionField, OperatorPattern, voxel_porosity
 from niche_abm.params import Parameters
 from niche_abm.units import SITE_UM
 from niche_abm.world import kernels
@@ -135,15 +135,18 @@ class Signals:
         return total.reshape(field.shape)
 
     def _bind(self, free_rankl_factor: float) -> None:
-        """Free RANKL (niche_abm.fields.free_rankl, compiled) and RANK occupancy on the RANKL voxel grid."""
-        rankl = self.fields["rankl"]
-        opg = self.fields["opg"].concentration.ravel()[self._opg_on_rankl]
-        free = kernels.free_rankl(rankl.concentration.ravel(), opg, float(self.params.binding.opg_rankl_kd_pm))
-        unbound = (free * free_rankl_factor).reshape(rankl.shape)
-        self.derived = {
-            "free_rankl": unbound,
-            "rank_occupancy": rank_occupancy(unbound, self.params.binding.rank_rankl_kd_pm),
-        }
+        """Free RANKL (niche_abm.fields.free_rankl) and RANK occupancy on the RANKL voxel grid, compiled in one pass
+        (:func:`niche_abm.world.kernels.bind_rankl`)."""
+        rankl, binding = self.fields["rankl"], self.params.binding
+        free, occupancy = kernels.bind_rankl(
+            rankl.concentration.ravel(),
+            self.fields["opg"].concentration.ravel(),
+            self._opg_on_rankl,
+            float(binding.opg_rankl_kd_pm),
+            float(free_rankl_factor),
+            float(binding.rank_rankl_kd_pm),
+        )
+        self.derived = {"free_rankl": free.reshape(rankl.shape), "rank_occupancy": occupancy.reshape(rankl.shape)}
 
     def follow_bone(self, marrow: np.ndarray) -> None:
         """Rebuild every field's porous geometry for a new marrow mask. The fields of one voxel size share its
@@ -171,8 +174,8 @@ class Signals:
     def at(self, name: str, sites: np.ndarray) -> np.ndarray:
         """A field (pM) or derived quantity at flat sites; bone sites read the nearest marrow site."""
         if name in DERIVED:
-            return self.derived[name].ravel()[self._sensed_voxel["rankl"][sites]]
-        return self.fields[name].concentration.ravel()[self._sensed_voxel[name][sites]]
+            return kernels.read_through(self.derived[name].ravel(), self._sensed_voxel["rankl"], sites)
+        return kernels.read_through(self.fields[name].concentration.ravel(), self._sensed_voxel[name], sites)
 
     def lookup(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """A field's flat values per voxel (pM) and, for every flat site, the flat voxel it reads (as :meth:`at`),
