@@ -142,6 +142,16 @@ def test_reading_through_a_voxel_map_matches_fancy_indexing():
     np.testing.assert_array_equal(kernels.read_through(values, voxel_of, sites), values[voxel_of[sites]])
 
 
+def test_open_sites_match_the_masked_numpy_form():
+    rng = np.random.default_rng(9)
+    marrow = rng.random(40_000) < 0.8
+    marrow_code = np.where(rng.random(40_000) < 0.4, rng.integers(1, 5, 40_000), 0).astype(np.int8)
+    surface_code = np.where(rng.random(40_000) < 0.1, 5, 0).astype(np.int8)
+    sites = rng.integers(0, 40_000, (3_000, 8)).astype(np.int32).ravel()
+    expected = marrow[sites] & (marrow_code[sites] == 0) & (surface_code[sites] == 0)
+    np.testing.assert_array_equal(kernels.open_sites(sites, marrow, marrow_code, surface_code), expected)
+
+
 def test_sums_per_voxel_match_bincount():
     """Each source's cells are summed per voxel in their order, then added to the total, as bincount and +=."""
     rng = np.random.default_rng(6)

@@ -150,6 +150,17 @@ def touches_code(sites: np.ndarray, shape: tuple, codes: np.ndarray, code: int) 
 
 
 @numba.njit(cache=True, nogil=True)
+def open_sites(sites: np.ndarray, marrow: np.ndarray, marrow_code: np.ndarray, surface_code: np.ndarray) -> np.ndarray:
+    """Whether each flat site is marrow (flat bool `marrow`) holding no cell in either layer (flat int8 kind codes
+    `marrow_code`, `surface_code`), reading only those sites."""
+    out = np.empty(sites.size, dtype=np.bool_)
+    for i in range(sites.size):
+        s = sites[i]
+        out[i] = marrow[s] and marrow_code[s] == 0 and surface_code[s] == 0
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
 def touches_surface(sites: np.ndarray, shape: tuple, surface: np.ndarray, surface_code: np.ndarray) -> np.ndarray:
     """Whether each flat site touches the bone surface: a Moore neighbour inside the grid of `shape` sites that is
     bone facing marrow (flat bool `surface`) or holds a bone-surface cell (flat int8 `surface_code` > 0)."""

@@ -67,12 +67,11 @@ class Niche:
 
     def open_at(self, sites: np.ndarray) -> np.ndarray:
         """Whether each flat site is marrow holding no cell in either layer (reads only those sites)."""
-        lattice = self.lattice
-        return (
-            self.bone.marrow.ravel()[sites]
-            & (lattice.marrow_code.ravel()[sites] == 0)
-            & (lattice.surface_code.ravel()[sites] == 0)
+        lattice, sites = self.lattice, np.asarray(sites)
+        flat = kernels.open_sites(
+            sites.ravel(), self.bone.marrow.ravel(), lattice.marrow_code.ravel(), lattice.surface_code.ravel()
         )
+        return flat.reshape(sites.shape)
 
     def is_open(self, site: int) -> bool:
         """Whether a flat site (−1 = none) is marrow holding no cell."""
