@@ -26,7 +26,7 @@ Whether that error moves what the validation reads is the second question:
 with the geometry following the bone every hour and every 24 h, and prints
 T5's near/far osteoclast ratio, the bone lost (BV/TV, points) and the
 osteoclasts formed under each, with the paired differences over seeds (about
-3 minutes on 2 cores)::
+30 s on 2 cores)::
 
     python -m analysis.geometry_lag --readouts
 """
@@ -111,10 +111,10 @@ def measure_readouts(job: SeededJob) -> tuple[int, dict[str, float]]:
     }
 
 
-def readouts() -> None:
-    """T5's ratio, bone lost and osteoclasts formed with an hourly and a daily geometry refresh, paired by seed."""
-    sys.argv = [sys.argv[0], *(a for a in sys.argv[1:] if a != "--readouts")]
-    results = run_arms(__doc__, READOUT_CADENCES_H, measure_readouts)
+def readouts(argv: list[str]) -> None:
+    """T5's ratio, bone lost and osteoclasts formed with an hourly and a daily geometry refresh, paired by seed
+    (argv: the engine options)."""
+    results = run_arms(__doc__, READOUT_CADENCES_H, measure_readouts, argv=argv)
     by_cadence = {h: [c for arm, c in results if arm == h] for h in READOUT_CADENCES_H}
     print("mm_niche, 1 mm², seeds 1-8, 60 days: validation readouts by geometry refresh cadence")
     for h, counts in by_cadence.items():
@@ -132,8 +132,9 @@ def readouts() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    if "--readouts" in (argv if argv is not None else sys.argv[1:]):
-        readouts()
+    argv = sys.argv[1:] if argv is None else argv
+    if "--readouts" in argv:
+        readouts([a for a in argv if a != "--readouts"])
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)

@@ -33,12 +33,13 @@ def run_arms(
     arms: Sequence[Any],
     measure: Callable[[SeededJob], Any],
     seeds: Callable[[Any], Sequence[int]] = lambda arm: IN_VIVO_SEEDS,
+    argv: Sequence[str] | None = None,
 ) -> list[Any]:
-    """Parse the engine options (the script's docstring as help), then measure every arm at every seed (by
-    default the validation's in-vivo seeds; `seeds` gives an arm's own)."""
+    """Parse the engine options (the script's docstring as help; `argv`, default the command line), then measure
+    every arm at every seed (by default the validation's in-vivo seeds; `seeds` gives an arm's own)."""
     parser = argparse.ArgumentParser(description=description.split("\n\n")[0])
     add_engine_arguments(parser, workers=2)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     pairs = [(arm, seed) for arm in arms for seed in seeds(arm)]
     jobs = [SeededJob(index, arm, seed) for index, (arm, seed) in enumerate(pairs)]
     return map_jobs(jobs, engine_from(args, measure))
