@@ -21,7 +21,7 @@ geometry is refreshed. The ordering and the elimination tree depend only on
 which voxels are open, not on the field's diffusion, decay or time step, so the
 fields of one voxel size share that symbolic analysis (:class:`OperatorPattern`)
 and each computes only its numeric factor. Measured on the operators of the
-grown mm_advanced marrow at 1,000 x 1,000 sites (RANKL's 20 µm voxels, 199,701
+mm_advanced marrow as built at 1,000 x 1,000 sites (RANKL's 20 µm voxels, 199,701
 open; OPG's 40 µm voxels, 52,269 open): the analysis takes 69 and 19 ms, a
 numeric factor 60 and 10.5 ms, a solve 4.2 and 1.0 ms. QDLDL (the qdldl
 package, the solver before 2026-12-02) orders and factors in one call that
