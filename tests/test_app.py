@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import warnings
 
 import numpy as np
@@ -398,3 +399,16 @@ def test_demo_arm_folders_keep_the_dose_unit_readable():
     slugs = [arm.slug for arm in DEMOS["imids"].arms]
     assert "lenalidomide_10_um_from_day_20" in slugs
     assert all(re.fullmatch(r"[a-z0-9_]+", slug) for slug in slugs)
+
+
+def test_a_step_waits_while_the_page_reads_the_model():
+    """Mesa's controller steps in its own thread while the page renders: an hour cannot start while a view holds
+    the model's lock (a frame read mid-hour once found half-moved cells), and starts as soon as it is released."""
+    model = AppModel("demos/myeloma_marrow", overrides={**SMALL, "mm.initial_count": 50})
+    with model.lock:
+        stepping = threading.Thread(target=model.step)
+        stepping.start()
+        stepping.join(timeout=0.5)
+        assert stepping.is_alive() and model.hour == 0
+    stepping.join(timeout=30)
+    assert not stepping.is_alive() and model.hour == 1

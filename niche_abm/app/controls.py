@@ -121,7 +121,7 @@ def DemoPicker(demo: tuple[str, int] | None, on_demo: Callable[[str, int], None]
 
 
 @solara.component
-def DrugPanel(model: NicheModel):
+def DrugPanel(model: AppModel):
     """Start a drug at a dose now, or stop it; the effect shows from the next hour on."""
     drug = solara.use_reactive("lenalidomide")
     amount = solara.use_reactive(dosing.default_dose("lenalidomide")[0])
@@ -137,7 +137,10 @@ def DrugPanel(model: NicheModel):
 
     def start() -> None:
         try:
-            given = model.start_drug(dosing.regimen_from_panel(drug.value, amount.value, unit.value, interval.value))
+            with model.lock:
+                given = model.start_drug(
+                    dosing.regimen_from_panel(drug.value, amount.value, unit.value, interval.value)
+                )
         except ParameterError as error:
             message.set(("warning", f"{drug.value}: {error.message}"))
             return
@@ -145,8 +148,10 @@ def DrugPanel(model: NicheModel):
         force_update()
 
     def stop() -> None:
-        model.stop_drug(drug.value)
-        message.set(("success", f"stopped {drug.value} on day {model.day:.1f}"))
+        with model.lock:
+            model.stop_drug(drug.value)
+            day = model.day
+        message.set(("success", f"stopped {drug.value} on day {day:.1f}"))
         force_update()
 
     with solara.Card("Drugs (start or stop mid-run)"):
@@ -169,14 +174,15 @@ def DrugPanel(model: NicheModel):
 
 
 @solara.component
-def DrugStatus(model: NicheModel):
+def DrugStatus(model: AppModel):
     """Every regimen of the run and its concentration now."""
     update_counter.get()
-    regimens = model.treatment.regimens
+    with model.lock:
+        regimens, hour = model.treatment.regimens, float(model.hour)
     if not regimens:
         solara.Text("No drug given.")
     for regimen in regimens:
-        solara.Text(dosing.describe(regimen, float(model.hour)))
+        solara.Text(dosing.describe(regimen, hour))
 
 
 @solara.component

@@ -15,7 +15,6 @@ from niche_abm.plots import legend_handles
 
 if TYPE_CHECKING:
     from niche_abm.app.session import AppModel
-    from niche_abm.model import NicheModel
 
 
 def file_stem(title: str) -> str:
@@ -25,15 +24,17 @@ def file_stem(title: str) -> str:
 
 def picture_png(model: AppModel, overlay: str = NO_OVERLAY, opacity: float = 0.6, title: str = "") -> bytes:
     """The grid as the app shows it (bone, cells, overlay on its held scale) with legend, colour bar and day: PNG."""
-    scale = model.held_scales.widen(overlay, field_scale(model, overlay)) if overlay != NO_OVERLAY else None
-    image = compose_frame(model, overlay, opacity, scale)
+    with model.lock:
+        scale = model.held_scales.widen(overlay, field_scale(model, overlay)) if overlay != NO_OVERLAY else None
+        image = compose_frame(model, overlay, opacity, scale)
+        day = model.day
     width_mm, height_mm = model.lattice.shape[0] * 0.01, model.lattice.shape[1] * 0.01
     fig = Figure(figsize=(9, 6.5))
     ax = fig.subplots()
     ax.imshow(image, extent=(0, width_mm, 0, height_mm), interpolation="nearest")
     ax.set_xlabel("mm")
     ax.set_ylabel("mm")
-    heading = f"{title or 'niche'}: day {model.day:.1f}"
+    heading = f"{title or 'niche'}: day {day:.1f}"
     if overlay != NO_OVERLAY:
         field = FIELDS[overlay]
         norm = LogNorm(scale.low, scale.high) if scale.log else Normalize(scale.low, scale.high)
@@ -46,6 +47,8 @@ def picture_png(model: AppModel, overlay: str = NO_OVERLAY, opacity: float = 0.6
     return buffer.getvalue()
 
 
-def metrics_csv(model: NicheModel) -> bytes:
+def metrics_csv(model: AppModel) -> bytes:
     """The daily metrics recorded so far (thinned on very long runs, see DecimatedHistory) as CSV bytes."""
-    return model.timeseries().to_csv(index=False).encode("utf-8")
+    with model.lock:
+        table = model.timeseries()
+    return table.to_csv(index=False).encode("utf-8")

@@ -12,6 +12,7 @@ scenario and regimens to NicheModel itself.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -44,6 +45,10 @@ class AppModel(NicheModel):
         title: str = "",
         history_limit: int = DEFAULT_LIMIT,
     ):
+        self.lock = threading.RLock()
+        """Held while the model steps, and by every view that reads it or a control that changes it: Mesa's
+        ModelController steps in a thread of its own while the page renders, and a frame drawn in the middle of
+        an hour would read half-moved cells (the lattice refuses such a listing)."""
         description = RunDescription(scenario, dict(overrides or {}), tuple(drugs), seed, days=MAX_DAYS)
         loaded = description.loaded()
         super().__init__(loaded, seed=description.seed, drugs=description.regimens)
@@ -59,3 +64,8 @@ class AppModel(NicheModel):
         """The keyword arguments this model was built from (what Reset would rebuild)."""
         self.held_scales = HeldScales()
         """The colour scale of each overlay over this run (widening only)."""
+
+    def step(self) -> None:
+        """Advance the niche by one hour, holding the lock (:attr:`lock`)."""
+        with self.lock:
+            super().step()

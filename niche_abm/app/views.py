@@ -27,7 +27,6 @@ from niche_abm.app.raster import (
 from niche_abm.app.session import AppModel
 from niche_abm.cells import MyelomaCell, Osteoblast, Osteoclast, OsteoclastPrecursor, StromalCell
 from niche_abm.demos import Demo
-from niche_abm.model import NicheModel
 
 CSS = """
 .niche-grid-image { image-rendering: pixelated; image-rendering: crisp-edges; border: 1px solid #888; }
@@ -56,9 +55,10 @@ def MarrowView(model: AppModel, overlay: str, opacity: float):
     """The grid as one image (one pixel per 10 µm site, scaled up without smoothing), its legend and colour scale."""
     update_counter.get()
     field = FIELDS.get(overlay)
-    now = field_scale(model, overlay) if field else None
-    scale = model.held_scales.widen(overlay, now) if field else None
-    image = compose_frame(model, overlay, opacity, scale)
+    with model.lock:
+        now = field_scale(model, overlay) if field else None
+        scale = model.held_scales.widen(overlay, now) if field else None
+        image = compose_frame(model, overlay, opacity, scale)
     width, height = model.lattice.shape
     with solara.Column(gap="6px"):
         solara.Image(png_bytes(image), width="100%", classes=["niche-grid-image"])
@@ -98,30 +98,32 @@ def Legend():
 
 
 @solara.component
-def TimeCourses(model: NicheModel):
+def TimeCourses(model: AppModel):
     """BV/TV, MM burden, osteoclasts and osteoblasts, RANKL/OPG over simulated days; one point a day."""
     update_counter.get()
-    rows = model.records.rows()
-    regimens = model.treatment.regimens
+    with model.lock:
+        rows = model.records.rows()
+        regimens = model.treatment.regimens
+        every = model.records.every
     option = solara.use_memo(
         lambda: time_course_option(rows, drug_starts(regimens)),
         [id(model), len(rows), rows[-1]["day"], len(regimens)],
     )
     with solara.Column(gap="2px"):
         solara.FigureEcharts(option=option, attributes={"style": "height: 460px; width: 100%;"})
-        every = model.records.every
         spacing = "one a day" if every == 1 else f"one every {every} days (thinned to keep memory bounded)"
         solara.Text(f"{len(rows)} points, {spacing}; hover for values; dashed lines: a drug started")
 
 
 @solara.component
-def StatusLine(model: NicheModel):
+def StatusLine(model: AppModel):
     """Day, hour, the number of each cell kind and BV/TV now."""
     update_counter.get()
-    counts = " · ".join(f"{label} {model.count(kind):,}" for kind, label in COUNTED)
-    bv_tv = model.bone.bv_tv()
+    with model.lock:
+        counts = " · ".join(f"{label} {model.count(kind):,}" for kind, label in COUNTED)
+        bv_tv, day, hour = model.bone.bv_tv(), model.day, model.hour
     solara.HTML(
-        unsafe_innerHTML=f"<b>Day {model.day:.1f}</b> (hour {model.hour}) · BV/TV {bv_tv:.2f}% · {escape(counts)}",
+        unsafe_innerHTML=f"<b>Day {day:.1f}</b> (hour {hour}) · BV/TV {bv_tv:.2f}% · {escape(counts)}",
         classes=["niche-status"],
     )
 
