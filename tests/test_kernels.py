@@ -1,7 +1,7 @@
 """The compiled kernels give exactly what the numpy code they replaced gave (niche_abm/world/kernels.py).
 
 Each reference below is the numpy formulation the model used before the kernels; equality is exact
-(``np.array_equal``), because the regression digests of tests/test_experiment.py depend on it.
+(``np.array_equal``): the same seed must give bit-identical runs on one machine.
 """
 
 from __future__ import annotations
