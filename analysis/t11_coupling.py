@@ -6,9 +6,9 @@ eroded surfaces (coupling), and MM multiplies the eroded surface. This measures,
 on T11's own runs (100 x 100 sites, 60 days, 8 seeds, means over days 31-60),
 Ob.S/BS, ES/BS and their ratio Ob.S/ES (osteoblast surface per eroded surface,
 the share of the resorbed surface being refilled), healthy and mm_niche, as
-paired differences with 95% t-intervals. Bataille et al. 1991 (J Clin Invest
-88:62) describe myeloma bone disease as this imbalance: formation failing to
-follow resorption. About 1 minute on 2 cores::
+paired differences with 95% t-intervals. Bataille et al. (1989 J Clin Oncol
+7:1909; 1991 J Clin Invest 88:62) describe myeloma bone disease as this
+imbalance: formation failing to follow resorption. About 1 minute on 2 cores::
 
     python -m analysis.t11_coupling
 """
