@@ -247,7 +247,7 @@ def test_bone_masks_match_the_dilations(shape):
     for _ in range(20):
         template = np.where(rng.random(shape) < 0.4, 1.0, rng.random(shape) * (rng.random(shape) < 0.3))
         fraction = template * np.where(rng.random(shape) < 0.2, rng.random(shape), 1.0)
-        got = kernels.bone_masks(fraction, template, 0.5, 1e-9)
+        got = kernels.bone_masks(fraction, template, 0.5, 1e-9)[:6]
         for name, mine, reference in zip(
             ("marrow", "surface", "next_to_bone", "near_cavity", "eroded_surface", "eroded_zone"),
             got,
@@ -256,6 +256,46 @@ def test_bone_masks_match_the_dilations(shape):
         ):
             assert mine.dtype == bool, name
             np.testing.assert_array_equal(mine, reference, err_msg=name)
+
+
+MASK_NAMES = ("marrow", "surface", "next_to_bone", "near_cavity", "eroded_surface", "eroded_zone")
+
+
+@pytest.mark.parametrize("shape", [SHAPE, (1, 9), (9, 1), (2, 2), (60, 40)])
+def test_bone_masks_updated_near_changes_equal_the_whole_grid_pass(shape):
+    """After bone changes at a few sites (repeats, edges and corners included), updating the masks near them
+    gives the whole-grid pass's masks, and the codes kept are the whole-grid pass's codes."""
+    rng = np.random.default_rng(shape[0] * 7 + shape[1])
+    template = np.where(rng.random(shape) < 0.5, 1.0, rng.random(shape) * (rng.random(shape) < 0.3))
+    fraction = template * np.where(rng.random(shape) < 0.2, rng.random(shape), 1.0)
+    *masks, codes = kernels.bone_masks(fraction, template, 0.5, 1e-9)
+    corners = np.array([0, shape[1] - 1, fraction.size - shape[1], fraction.size - 1])
+    for _ in range(30):
+        sites = np.concatenate([rng.integers(0, fraction.size, 4), rng.choice(corners, 2)])
+        fraction.flat[sites] = np.where(rng.random(sites.size) < 0.5, 0.0, rng.random(sites.size))
+        changed = kernels.changed_bone_codes(fraction, template, 0.5, 1e-9, codes, sites)
+        kernels.update_bone_masks(codes, changed, tuple(masks))
+        *expected, expected_codes = kernels.bone_masks(fraction, template, 0.5, 1e-9)
+        np.testing.assert_array_equal(codes, expected_codes)
+        for name, mine, reference in zip(MASK_NAMES, masks, expected, strict=True):
+            np.testing.assert_array_equal(mine, reference, err_msg=name)
+
+
+def test_bone_refresh_replaces_only_the_masks_that_changed():
+    """Bone.refresh after resorption gives the whole-grid masks as new arrays; with no change it keeps them."""
+    from niche_abm.world.bone import FORMATION_EPSILON, Bone
+
+    rng = np.random.default_rng(11)
+    bone = Bone(np.where(rng.random((30, 20)) < 0.5, 1.0, 0.0), 0.5)
+    before = bone.surface
+    bone.refresh()
+    assert bone.surface is before
+    bone.resorb(np.flatnonzero(bone.surface.ravel())[:5], np.full(5, 0.8))
+    bone.refresh()
+    assert bone.surface is not before
+    expected = kernels.bone_masks(bone.fraction, bone.template, 0.5, FORMATION_EPSILON)[:6]
+    for name, reference in zip(MASK_NAMES, expected, strict=True):
+        np.testing.assert_array_equal(getattr(bone, name), reference, err_msg=name)
 
 
 def test_chemotaxis_weights_match_the_numpy_formula():

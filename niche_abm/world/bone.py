@@ -43,11 +43,7 @@ class Bone:
         self.threshold = marrow_threshold
         self.resorbed = 0.0
         self.formed = 0.0
-        self.refresh()
-
-    def refresh(self) -> None:
-        """Recompute which sites are marrow, bone surface, next to bone, near a cavity, eroded surface, or in an
-        eroded zone (the module docstring's surfaces; one compiled pass, niche_abm.world.kernels.bone_masks)."""
+        self._changed_sites: list[np.ndarray] = []  # flat sites whose fraction changed since the last refresh
         (
             self.marrow,
             self.surface,
@@ -55,7 +51,39 @@ class Bone:
             self.near_cavity,
             self.eroded_surface,
             self.eroded_zone,
+            self._codes,
         ) = kernels.bone_masks(self.fraction, self.template, self.threshold, FORMATION_EPSILON)
+
+    def refresh(self) -> None:
+        """Bring up to date which sites are marrow, bone surface, next to bone, near a cavity, eroded surface, or
+        in an eroded zone (the module docstring's surfaces), after resorption and formation this hour.
+
+        Only the sites near a site whose bone crossed the marrow threshold or the cavity margin are recomputed
+        (niche_abm.world.kernels.update_bone_masks; the masks the whole-grid pass kernels.bone_masks gives).
+        Masks that change are new arrays: a holder of the old ones keeps what it read.
+        """
+        if not self._changed_sites:
+            return
+        sites = np.concatenate(self._changed_sites)
+        self._changed_sites = []
+        changed = kernels.changed_bone_codes(
+            self.fraction, self.template, self.threshold, FORMATION_EPSILON, self._codes, sites
+        )
+        if not changed.size:
+            return
+        masks = tuple(
+            mask.copy()
+            for mask in (
+                self.marrow,
+                self.surface,
+                self.next_to_bone,
+                self.near_cavity,
+                self.eroded_surface,
+                self.eroded_zone,
+            )
+        )
+        kernels.update_bone_masks(self._codes, changed, masks)
+        self.marrow, self.surface, self.next_to_bone, self.near_cavity, self.eroded_surface, self.eroded_zone = masks
 
     def resorb(self, sites: np.ndarray, amount: np.ndarray) -> np.ndarray:
         """Each cell on a flat site removes up to `amount` site volumes of bone from its own site.
@@ -65,6 +93,7 @@ class Bone:
         flat = self.fraction.ravel()
         removed = np.minimum(np.asarray(amount, dtype=float), flat[sites])
         flat[sites] -= removed
+        self._changed_sites.append(np.asarray(sites, dtype=np.int64))
         self.resorbed += float(removed.sum())
         return removed
 
@@ -130,6 +159,7 @@ class Bone:
         top = ceiling[active, choice[active]][first]
         added = np.minimum(cells * rate, np.maximum(top - flat[target], 0.0))
         flat[target] += added
+        self._changed_sites.append(target.astype(np.int64))
         self.formed += float(added.sum())
         return found
 

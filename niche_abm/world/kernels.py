@@ -489,6 +489,77 @@ def stamp(shape: tuple, x: np.ndarray, y: np.ndarray, footprint: np.ndarray) -> 
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
+def _bone_code(fraction: float, template: float, threshold: float, epsilon: float) -> int:
+    """A site's bits for the bone masks: 1 marrow, 2 bone, 4 cavity (template - fraction > epsilon)."""
+    return (1 if fraction < threshold else 2) | (4 if template - fraction > epsilon else 0)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _or_around(codes: np.ndarray, x: int, y: int) -> int:
+    """Bitwise OR of codes over the 3 x 3 sites around (x, y) inside the grid (itself included)."""
+    width, height = codes.shape
+    value = 0
+    for px in range(max(x - 1, 0), min(x + 2, width)):
+        for py in range(max(y - 1, 0), min(y + 2, height)):
+            value |= codes[px, py]
+    return value
+
+
+@numba.njit(cache=True, nogil=True)
+def changed_bone_codes(
+    fraction: np.ndarray, template: np.ndarray, threshold: float, epsilon: float, codes: np.ndarray, sites: np.ndarray
+) -> np.ndarray:
+    """Of the flat `sites` (int64, repeats allowed), those whose bits (:func:`_bone_code`) differ from `codes`
+    (uint8, [x, y], as :func:`bone_masks` made them), each once; `codes` is brought up to date in place."""
+    height = codes.shape[1]
+    changed = np.empty(sites.size, dtype=np.int64)
+    n = 0
+    for site in sites:
+        x, y = site // height, site % height
+        code = _bone_code(fraction[x, y], template[x, y], threshold, epsilon)
+        if code != codes[x, y]:
+            codes[x, y] = code
+            changed[n] = site
+            n += 1
+    return changed[:n]
+
+
+@numba.njit(cache=True, nogil=True)
+def update_bone_masks(codes: np.ndarray, changed: np.ndarray, masks: tuple) -> None:
+    """Bring the masks of :func:`bone_masks` up to date, in place, after the codes changed at the flat sites
+    `changed` (:func:`changed_bone_codes`).
+
+    masks: (marrow, surface, next_to_bone, near_cavity, eroded_surface, eroded_zone), [x, y] bool arrays. A
+    site's masks depend on the codes within one site of it, and its eroded zone on the eroded surface within
+    one site, so only the sites within two sites of a change are recomputed: site for site the masks
+    :func:`bone_masks` makes from the whole grid.
+    """
+    marrow, surface, next_to_bone, near_cavity, eroded, eroded_zone = masks
+    width, height = codes.shape
+    for site in changed:
+        cx, cy = site // height, site % height
+        for x in range(max(cx - 1, 0), min(cx + 2, width)):
+            for y in range(max(cy - 1, 0), min(cy + 2, height)):
+                around = _or_around(codes, x, y)
+                is_marrow = (codes[x, y] & 1) != 0
+                on_surface = not is_marrow and (around & 1) != 0
+                marrow[x, y] = is_marrow
+                surface[x, y] = on_surface
+                next_to_bone[x, y] = is_marrow and (around & 2) != 0
+                near_cavity[x, y] = (around & 4) != 0
+                eroded[x, y] = on_surface and (around & 4) != 0
+    for site in changed:
+        cx, cy = site // height, site % height
+        for x in range(max(cx - 2, 0), min(cx + 3, width)):
+            for y in range(max(cy - 2, 0), min(cy + 3, height)):
+                touches = False
+                for px in range(max(x - 1, 0), min(x + 2, width)):
+                    for py in range(max(y - 1, 0), min(y + 2, height)):
+                        touches |= eroded[px, py]
+                eroded_zone[x, y] = marrow[x, y] and touches
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
 def _or_3x3(column: np.ndarray, x: int, y: int) -> int:
     """Bitwise OR over the 3 x 3 sites around (x, y) inside the grid, from `column`, each site's OR over
     y - 1..y + 1 (:func:`_or_columns`)."""
@@ -519,9 +590,10 @@ def bone_masks(fraction: np.ndarray, template: np.ndarray, threshold: float, eps
     """The site masks of niche_abm.world.bone.Bone.refresh in two passes over the grid ([x, y] arrays).
 
     marrow = fraction < threshold; a cavity is a site with template - fraction > epsilon. Returns
-    (marrow, surface, next_to_bone, near_cavity, eroded_surface, eroded_zone): bone sites with marrow among
+    (marrow, surface, next_to_bone, near_cavity, eroded_surface, eroded_zone, codes): bone sites with marrow among
     their 8 neighbours; marrow sites with bone among them; sites within one site (8-neighbour, itself
-    included) of a cavity; surface sites near a cavity; marrow sites within one site of an eroded surface.
+    included) of a cavity; surface sites near a cavity; marrow sites within one site of an eroded surface;
+    and each site's bits (:func:`_bone_code`), which :func:`changed_bone_codes` keeps.
     The same masks as the dilations (niche_abm.neighbourhood.dilate) they replaced, site for site.
     """
     width, height = fraction.shape
@@ -531,7 +603,7 @@ def bone_masks(fraction: np.ndarray, template: np.ndarray, threshold: float, eps
         for y in range(height):
             is_marrow = fraction[x, y] < threshold
             marrow[x, y] = is_marrow
-            codes[x, y] = (1 if is_marrow else 2) | (4 if template[x, y] - fraction[x, y] > epsilon else 0)
+            codes[x, y] = _bone_code(fraction[x, y], template[x, y], threshold, epsilon)
     column = np.empty((width, height), dtype=np.uint8)
     _or_columns(codes, column)
     surface = np.empty((width, height), dtype=np.bool_)
@@ -552,7 +624,7 @@ def bone_masks(fraction: np.ndarray, template: np.ndarray, threshold: float, eps
     for x in range(width):
         for y in range(height):
             eroded_zone[x, y] = marrow[x, y] and _or_3x3(column, x, y) != 0
-    return marrow, surface, next_to_bone, near_cavity, eroded.view(np.bool_), eroded_zone
+    return marrow, surface, next_to_bone, near_cavity, eroded.view(np.bool_), eroded_zone, codes
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
