@@ -13,6 +13,7 @@ import scipy.sparse as sparse
 from niche_abm.fields import free_rankl, rank_occupancy
 from niche_abm.neighbourhood import box_sum, disk
 from niche_abm.world import kernels
+from niche_abm.world.bone import FORMATION_EPSILON, MASKS, Bone
 from niche_abm.world.lattice import MOORE
 
 SHAPE = (23, 17)
@@ -258,9 +259,6 @@ def test_bone_masks_match_the_dilations(shape):
             np.testing.assert_array_equal(mine, reference, err_msg=name)
 
 
-MASK_NAMES = ("marrow", "surface", "next_to_bone", "near_cavity", "eroded_surface", "eroded_zone")
-
-
 @pytest.mark.parametrize("shape", [SHAPE, (1, 9), (9, 1), (2, 2), (60, 40)])
 def test_bone_masks_updated_near_changes_equal_the_whole_grid_pass(shape):
     """After bone changes at a few sites (repeats, edges and corners included), updating the masks near them
@@ -277,13 +275,12 @@ def test_bone_masks_updated_near_changes_equal_the_whole_grid_pass(shape):
         kernels.update_bone_masks(codes, changed, tuple(masks))
         *expected, expected_codes = kernels.bone_masks(fraction, template, 0.5, 1e-9)
         np.testing.assert_array_equal(codes, expected_codes)
-        for name, mine, reference in zip(MASK_NAMES, masks, expected, strict=True):
+        for name, mine, reference in zip(MASKS, masks, expected, strict=True):
             np.testing.assert_array_equal(mine, reference, err_msg=name)
 
 
 def test_bone_refresh_replaces_only_the_masks_that_changed():
     """Bone.refresh after resorption gives the whole-grid masks as new arrays; with no change it keeps them."""
-    from niche_abm.world.bone import FORMATION_EPSILON, Bone
 
     rng = np.random.default_rng(11)
     bone = Bone(np.where(rng.random((30, 20)) < 0.5, 1.0, 0.0), 0.5)
@@ -294,7 +291,7 @@ def test_bone_refresh_replaces_only_the_masks_that_changed():
     bone.refresh()
     assert bone.surface is not before
     expected = kernels.bone_masks(bone.fraction, bone.template, 0.5, FORMATION_EPSILON)[:6]
-    for name, reference in zip(MASK_NAMES, expected, strict=True):
+    for name, reference in zip(MASKS, expected, strict=True):
         np.testing.assert_array_equal(getattr(bone, name), reference, err_msg=name)
 
 

@@ -29,13 +29,24 @@ FORMATION_EPSILON = 1e-9
 """Smallest bone deficit (site volumes) still counted as a cavity to refill."""
 
 
+MASKS = ("marrow", "surface", "next_to_bone", "near_cavity", "eroded_surface", "eroded_zone")
+"""The site masks ([x, y] bool) a Bone keeps, in the order kernels.bone_masks returns them."""
+
+
 class Bone:
-    """Bone fraction per site and the surfaces derived from it.
+    """Bone fraction per site and the surfaces derived from it (the masks named in MASKS).
 
     Args:
         fraction: bone volume fraction per site [x, y] at the start (copied).
         marrow_threshold: fraction below which a site is marrow.
     """
+
+    marrow: np.ndarray
+    surface: np.ndarray
+    next_to_bone: np.ndarray
+    near_cavity: np.ndarray
+    eroded_surface: np.ndarray
+    eroded_zone: np.ndarray
 
     def __init__(self, fraction: np.ndarray, marrow_threshold: float):
         self.fraction = np.array(fraction, dtype=float)
@@ -44,15 +55,8 @@ class Bone:
         self.resorbed = 0.0
         self.formed = 0.0
         self._changed_sites: list[np.ndarray] = []  # flat sites whose fraction changed since the last refresh
-        (
-            self.marrow,
-            self.surface,
-            self.next_to_bone,
-            self.near_cavity,
-            self.eroded_surface,
-            self.eroded_zone,
-            self._codes,
-        ) = kernels.bone_masks(self.fraction, self.template, self.threshold, FORMATION_EPSILON)
+        *masks, self._codes = kernels.bone_masks(self.fraction, self.template, self.threshold, FORMATION_EPSILON)
+        self._set_masks(masks)
 
     def refresh(self) -> None:
         """Bring up to date which sites are marrow, bone surface, next to bone, near a cavity, eroded surface, or
@@ -71,19 +75,13 @@ class Bone:
         )
         if not changed.size:
             return
-        masks = tuple(
-            mask.copy()
-            for mask in (
-                self.marrow,
-                self.surface,
-                self.next_to_bone,
-                self.near_cavity,
-                self.eroded_surface,
-                self.eroded_zone,
-            )
-        )
+        masks = tuple(getattr(self, name).copy() for name in MASKS)
         kernels.update_bone_masks(self._codes, changed, masks)
-        self.marrow, self.surface, self.next_to_bone, self.near_cavity, self.eroded_surface, self.eroded_zone = masks
+        self._set_masks(masks)
+
+    def _set_masks(self, masks) -> None:
+        for name, mask in zip(MASKS, masks, strict=True):
+            setattr(self, name, mask)
 
     def resorb(self, sites: np.ndarray, amount: np.ndarray) -> np.ndarray:
         """Each cell on a flat site removes up to `amount` site volumes of bone from its own site.
