@@ -31,7 +31,7 @@ What it measures (targets of issue 11 in the constants below, reported as met or
      functions over its cells' sites);
    - each cell kind's phase (``CellKind.phase`` of every kind in
      ``niche_abm.cells.CELL_KINDS``, patched into ``niche_abm.model`` while timing);
-   - ``model.bone.refresh``, the rest of ``model.signals.age`` (the daily check
+   - ``model.bone.follow_changes``, the rest of ``model.signals.age`` (the daily check
      whether the marrow changed) and the daily ``metrics.measure``;
    - *other*: the step minus all of the above (drug effects, Mesa's step wrapper).
 
@@ -172,7 +172,7 @@ def clocked_phases(model: NicheModel, clock: PhaseClock) -> Iterator[None]:
         (model.signals, "update", FIELD_UPDATE),
         (model.signals, "age", SIGNALS_AGE),
         (model.signals, "follow_bone", FIELD_GEOMETRY),
-        (model.bone, "refresh", BONE_REFRESH),
+        (model.bone, "follow_changes", BONE_REFRESH),
         *((field, "_solver", FIELD_FACTORISATION) for field in model.signals.fields.values()),
     )
     try:

@@ -279,16 +279,17 @@ def test_bone_masks_updated_near_changes_equal_the_whole_grid_pass(shape):
             np.testing.assert_array_equal(mine, reference, err_msg=name)
 
 
-def test_bone_refresh_replaces_only_the_masks_that_changed():
-    """Bone.refresh after resorption gives the whole-grid masks as new arrays; with no change it keeps them."""
+def test_bone_follows_its_changes_with_new_masks_only_when_they_change():
+    """Bone.follow_changes after resorption gives the whole-grid masks as new arrays; with no change it keeps
+    them."""
 
     rng = np.random.default_rng(11)
     bone = Bone(np.where(rng.random((30, 20)) < 0.5, 1.0, 0.0), 0.5)
     before = bone.surface
-    bone.refresh()
+    bone.follow_changes()
     assert bone.surface is before
     bone.resorb(np.flatnonzero(bone.surface.ravel())[:5], np.full(5, 0.8))
-    bone.refresh()
+    bone.follow_changes()
     assert bone.surface is not before
     expected = kernels.bone_masks(bone.fraction, bone.template, 0.5, FORMATION_EPSILON)[:6]
     for name, reference in zip(MASKS, expected, strict=True):

@@ -54,17 +54,24 @@ class Bone:
         self.threshold = marrow_threshold
         self.resorbed = 0.0
         self.formed = 0.0
-        self._changed_sites: list[np.ndarray] = []  # flat sites whose fraction changed since the last refresh
-        *masks, self._codes = kernels.bone_masks(self.fraction, self.template, self.threshold, FORMATION_EPSILON)
-        self._set_masks(masks)
+        self._changed_sites: list[np.ndarray] = []  # flat sites whose fraction changed since the masks were made
+        self.refresh()
 
     def refresh(self) -> None:
-        """Bring up to date which sites are marrow, bone surface, next to bone, near a cavity, eroded surface, or
-        in an eroded zone (the module docstring's surfaces), after resorption and formation this hour.
+        """Recompute which sites are marrow, bone surface, next to bone, near a cavity, eroded surface, or in an
+        eroded zone (the module docstring's surfaces) from the whole grid (one compiled pass,
+        niche_abm.world.kernels.bone_masks): after the fraction was set by hand anywhere."""
+        *masks, self._codes = kernels.bone_masks(self.fraction, self.template, self.threshold, FORMATION_EPSILON)
+        self._set_masks(masks)
+        self._changed_sites = []
+
+    def follow_changes(self) -> None:
+        """Bring the masks up to date after this hour's resorption and formation (:meth:`resorb`, :meth:`form`,
+        :meth:`build`), the same as :meth:`refresh` gives.
 
         Only the sites near a site whose bone crossed the marrow threshold or the cavity margin are recomputed
-        (niche_abm.world.kernels.update_bone_masks; the masks the whole-grid pass kernels.bone_masks gives).
-        Masks that change are new arrays: a holder of the old ones keeps what it read.
+        (niche_abm.world.kernels.update_bone_masks). Masks that change are new arrays: a holder of the old ones
+        keeps what it read.
         """
         if not self._changed_sites:
             return
