@@ -48,9 +48,9 @@ What it measures (targets of issue 11 in the constants below, reported as met or
    The speed-up is paired day by day (the reference's cost per agent-step over that
    day's six steps / the niche's over its 24 hours) and quoted as the median of the
    days, each day's ratio listed: on a shared machine whose speed drifts over seconds
-   by up to 1.6x (seen 2026-12-02: the niche's 200 x 200 step read 4.4 to 7.5 ms and
-   the reference's 19 to 33 µs per agent-step in runs a minute apart), timing one
-   code after the other measured the drift as much as the codes.
+   by up to 1.7x (seen 2026-12-02: the niche's 200 x 200 step read 4.4 to 7.7 ms in
+   runs a minute apart), timing one code after the other measured the drift as much
+   as the codes.
    Targets: the reference's whole step per agent-step is at least 20x the niche's at
    200 x 200 and at 400 x 400; the niche's fields cost at most 3 ms per step at 200 x 200.
 3. The large case, in a fresh Python process (``--part large-child``, which prints

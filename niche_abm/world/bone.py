@@ -17,7 +17,7 @@ Surfaces (8-neighbour):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy import ndimage
@@ -86,7 +86,8 @@ class Bone:
         kernels.update_bone_masks(self._codes, changed, masks)
         self._set_masks(masks)
 
-    def _set_masks(self, masks) -> None:
+    def _set_masks(self, masks: Sequence[np.ndarray]) -> None:
+        """Keep the six masks, in the order of MASKS."""
         for name, mask in zip(MASKS, masks, strict=True):
             setattr(self, name, mask)
 
