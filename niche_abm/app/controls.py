@@ -20,7 +20,7 @@ from niche_abm.app import dosing
 from niche_abm.app.export import file_stem, metrics_csv, picture_png
 from niche_abm.app.raster import FIELDS, NO_OVERLAY
 from niche_abm.app.session import AppModel
-from niche_abm.app.settings import GRID, SLIDERS, Setup, SliderSpec, scenario_names
+from niche_abm.app.settings import GRID, MIN_PAUSE_MS, SLIDERS, Setup, SliderSpec, scenario_names
 from niche_abm.demos import DEMOS
 from niche_abm.drugs import DRUGS
 from niche_abm.model import NicheModel
@@ -48,7 +48,7 @@ def RunControls(
         solara.Text(f"speed: {hours_per_frame.value} simulated h per frame", classes=["niche-slider-label"])
         solara.SliderInt("", hours_per_frame, min=1, max=48)
         solara.Text(f"pause between frames: {pause_ms.value} ms", classes=["niche-slider-label"])
-        solara.SliderInt("", pause_ms, min=0, max=500, step=10)
+        solara.SliderInt("", pause_ms, min=MIN_PAUSE_MS, max=500, step=10)
         ShowSteps(model.value)
 
 

@@ -13,7 +13,7 @@ import solara
 from niche_abm.app.controls import DemoPicker, DrugPanel, ExportPanel, ModelPanel, OverlayPicker, RunControls
 from niche_abm.app.raster import NO_OVERLAY
 from niche_abm.app.session import AppModel
-from niche_abm.app.settings import Setup, scenario_setup
+from niche_abm.app.settings import MIN_PAUSE_MS, Setup, scenario_setup
 from niche_abm.app.views import CSS, DemoExplanation, MarrowView, StatusLine, TimeCourses
 from niche_abm.demos import DEMOS
 from niche_abm.params import ParameterError
@@ -45,7 +45,7 @@ def Page():
     overlay = solara.use_reactive(NO_OVERLAY)
     opacity = solara.use_reactive(0.6)
     hours_per_frame = solara.use_reactive(2)
-    pause_ms = solara.use_reactive(50)
+    pause_ms = solara.use_reactive(MIN_PAUSE_MS)
     problem = solara.use_reactive("")
 
     def rebuild(new_setup: Setup) -> bool:

@@ -22,6 +22,14 @@ MM_SHARE_OF_GRID = 0.15
 """The MM slider reaches at most this share of the grid's sites, so seeding always finds room."""
 
 
+MIN_PAUSE_MS = 100
+"""Shortest pause between frames while playing, ms. Mesa's controller redraws the page after every frame from its
+stepping thread; with no pause it asked for a redraw every ~10 ms while a 200 x 200 frame took ~90 ms to draw on a
+slow machine, so a click (Pause) re-rendered the page while every pass saw new state, until Reacton gave up ("Too many
+renders triggered": the page showed the traceback; 2 of 3 runs of tests/test_app_browser.py under load, 2026-12-02).
+A pause longer than the drawing lets a pass finish between frames."""
+
+
 @dataclass(frozen=True)
 class SliderSpec:
     """One main parameter on a slider: its dotted name, what the slider says, its range and step."""
