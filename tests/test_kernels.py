@@ -340,14 +340,6 @@ def test_crawl_moves_cells_without_losing_or_doubling_any_and_fixed_cells_stay()
     assert np.array_equal(np.bincount(after, minlength=4), np.bincount(codes, minlength=4))
 
 
-def test_sites_with_code_lists_the_sites_in_order_and_refuses_a_wrong_count():
-    codes = np.array([0, 3, 1, 3, 0, 3], dtype=np.int8)
-    assert kernels.sites_with_code(codes, 3, 3).tolist() == [1, 3, 5]
-    for wrong in (2, 4):
-        with pytest.raises(ValueError, match="than the count given"):
-            kernels.sites_with_code(codes, 3, wrong)
-
-
 def test_relocate_matches_the_gather_then_scatter_it_replaced():
     rng = np.random.default_rng(5)
     code = rng.integers(0, 4, size=200).astype(np.int8)

@@ -195,6 +195,22 @@ def test_sites_of_and_cells_of_list_a_kind_in_site_order():
     assert model.count(MyelomaCell) == 3 and model.count(OsteoclastPrecursor) == 1
 
 
+def test_sites_of_follows_removals_moves_and_reused_rows():
+    model = tiny_model()
+    lattice = model.lattice
+    cells = place(model, MyelomaCell, (9, 1), (2, 3), (2, 1), (7, 7), cd49d=1.0)
+    freed = cells[1].row
+    lattice.remove(cells[1])
+    lattice.move(cells[3], flat(model, 0, 5))
+    reborn = lattice.add(MyelomaCell, flat(model, 12, 12), cd49d=0.5)
+    assert reborn.row == freed, "the freed row is reused"
+    expected = np.flatnonzero(lattice.marrow_code.ravel() == MyelomaCell.code)
+    np.testing.assert_array_equal(lattice.sites_of(MyelomaCell), expected)
+    listed, sites = lattice.cells_of(MyelomaCell)
+    assert [c.site for c in listed] == sites.tolist()
+    assert reborn in listed and cells[1] not in listed
+
+
 def test_neighbours_are_the_eight_moore_sites_and_flag_those_outside_the_grid():
     model = tiny_model()
     neighbours, inside = model.lattice.neighbours(np.array([flat(model, 2, 2), flat(model, 0, 0)]))

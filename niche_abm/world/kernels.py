@@ -23,23 +23,6 @@ import numpy as np
 
 
 @numba.njit(cache=True, nogil=True)
-def sites_with_code(codes: np.ndarray, code: int, count: int) -> np.ndarray:
-    """Flat sites (int64, ascending) whose kind code equals `code` (codes: flat int8 array, one per site), of which
-    there are `count`: one pass over the sites, without a branch on the code (each site is written to the next
-    free slot, which a match keeps: half the time of a branch the codes' mix leaves unpredictable)."""
-    out = np.empty(count + 1, dtype=np.int64)
-    k = 0
-    for site in range(codes.size):
-        out[k] = site
-        k += codes[site] == code
-        if k > count:
-            raise ValueError("sites_with_code: more sites hold the code than the count given")
-    if k != count:
-        raise ValueError("sites_with_code: fewer sites hold the code than the count given")
-    return out[:count]
-
-
-@numba.njit(cache=True, nogil=True)
 def first_claims(targets: np.ndarray, order: np.ndarray, claimed: np.ndarray) -> np.ndarray:
     """Which cells get the flat site each chose (−1 = none): taken in `order`, the first to claim a site wins.
 

@@ -159,7 +159,8 @@ class Lattice:
         the kind is added, moved or removed)."""
         listing = self._listed.get(kind.code)
         if listing is None:
-            sites = kernels.sites_with_code(self.code[kind.layer].ravel(), kind.code, len(self.table(kind)))
+            sites = self.table(kind).column("site")
+            sites = np.sort(sites[sites >= 0])  # a free row's site is −1
             sites.flags.writeable = False
             listing = self._listed[kind.code] = (sites, self._row[kind.layer][sites])
         return listing[0]

@@ -86,6 +86,10 @@ class StateTable:
         """The number of cells (rows in use)."""
         return self._next - len(self._free)
 
+    def column(self, name: str) -> np.ndarray:
+        """The values of one quantity on every row used so far (free rows included), a view."""
+        return self.values[name][: self._next]
+
     def release(self, row: int) -> dict:
         """Free the row of a removed cell; returns the values it held."""
         self._free.append(row)
