@@ -157,13 +157,14 @@ def test_sums_per_voxel_match_bincount():
     """Each source's cells are summed per voxel in their order, then added to the total, as bincount and +=."""
     rng = np.random.default_rng(6)
     voxel_of = rng.integers(0, 40, 300).astype(np.int32)
-    total, expected = np.zeros(40), np.zeros(40)
+    total, expected, scratch = np.zeros(40), np.zeros(40), np.zeros(50)
     for n in (0, 1, 250, 1000):
         sites = rng.integers(0, 300, n)
         amounts = np.exp(rng.normal(0.0, 5.0, n))
-        kernels.add_per_voxel(voxel_of, sites, amounts, total)
+        kernels.add_per_voxel(voxel_of, sites, amounts, total, scratch)
         expected += np.bincount(voxel_of[sites], weights=amounts, minlength=40)
         np.testing.assert_array_equal(total, expected)
+        assert not scratch.any(), "the scratch is left all zero"
 
 
 def test_implicit_step_kernels_match_the_masked_numpy_step():

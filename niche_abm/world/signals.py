@@ -94,6 +94,8 @@ class Signals:
         self.derived: dict[str, np.ndarray] = {}
         self._voxel_of = {f: self._voxel_map(f) for f in sorted({field.voxel_sites for field in self.fields.values()})}
         self._opg_on_rankl = self._resampling(self.fields["opg"], self.fields["rankl"])
+        self._voxel_scratch = np.zeros(max(f.concentration.size for f in self.fields.values()))
+        """Zeros, one per voxel of the finest field, for :func:`niche_abm.world.kernels.add_per_voxel`."""
         self.follow_bone(marrow)
 
     # --- solving ---------------------------------------------------------------------------------
@@ -131,7 +133,7 @@ class Signals:
         field = self.fields[name]
         total = np.zeros(field.shape[0] * field.shape[1])
         for sites, per_cell in sources:
-            kernels.add_per_voxel(self._sensed_voxel[name], sites, per_cell, total)
+            kernels.add_per_voxel(self._sensed_voxel[name], sites, per_cell, total, self._voxel_scratch)
         return total.reshape(field.shape)
 
     def _bind(self, free_rankl_factor: float) -> None:
