@@ -120,15 +120,16 @@ def _fuse(niche: Niche, precursor: OsteoclastPrecursor, partners: int) -> None:
         return
     neighbours, inside = lattice.neighbours(np.array([precursor.site]))
     neighbours = neighbours[0][inside[0]]
-    for site in niche.rng.permutation(neighbours):
-        osteoclast = lattice.agent_at(SURFACE, site)
-        if isinstance(osteoclast, Osteoclast) and osteoclast.nuclei < p.oc.max_nuclei:
-            lattice.remove(precursor)
-            osteoclast.nuclei += 1
-            niche.counters["nuclei_fused"] += 1
-            return
-    free = [s for s in neighbours if niche.bone.surface.flat[s] and lattice.agent_at(SURFACE, s) is None]
-    if not free or partners < p.ocp.fusion_partners:
+    in_random_order = niche.rng.permutation(neighbours)
+    osteoclasts = in_random_order[lattice.surface_code.flat[in_random_order] == Osteoclast.code]
+    joinable = osteoclasts[lattice.read(Osteoclast, "nuclei", osteoclasts) < p.oc.max_nuclei]
+    if len(joinable):
+        lattice.remove(precursor)
+        lattice.agent_at(SURFACE, joinable[0]).nuclei += 1
+        niche.counters["nuclei_fused"] += 1
+        return
+    free = neighbours[niche.bone.surface.flat[neighbours] & (lattice.surface_code.flat[neighbours] == 0)]
+    if not len(free) or partners < p.ocp.fusion_partners:
         return
     group = _nearest_precursors(niche, precursor.site, p.ocp.fusion_partners)
     if len(group) < p.ocp.fusion_partners:
@@ -140,20 +141,23 @@ def _fuse(niche: Niche, precursor: OsteoclastPrecursor, partners: int) -> None:
     niche.counters["nuclei_fused"] += len(group) + 1
 
 
+_WINDOW = np.array([(dx, dy) for dx in range(-2, 3) for dy in range(-2, 3) if dx or dy])
+"""The 24 offsets (dx, dy) within two sites, in scan order."""
+_RING = np.abs(_WINDOW).max(axis=1)
+"""The Chebyshev distance of each offset in _WINDOW (1 or 2)."""
+
+
 def _nearest_precursors(niche: Niche, site: int, k: int) -> list:
-    """Up to k other precursors within two sites of a site, nearest (Chebyshev) first."""
+    """Up to k other precursors within two sites of a site, nearest (Chebyshev) first, ties in scan order."""
     lattice = niche.lattice
-    x0, y0 = lattice.xy(np.array([site]))
-    found = []
-    for dx in range(-2, 3):
-        for dy in range(-2, 3):
-            x, y = int(x0[0]) + dx, int(y0[0]) + dy
-            if (dx or dy) and 0 <= x < lattice.shape[0] and 0 <= y < lattice.shape[1]:
-                other = lattice.agent_at(MARROW, x * lattice.shape[1] + y)
-                if isinstance(other, OsteoclastPrecursor):
-                    found.append((max(abs(dx), abs(dy)), other))
-    found.sort(key=lambda pair: pair[0])
-    return [cell for _, cell in found[:k]]
+    width, height = lattice.shape
+    x, y = divmod(int(site), height)
+    wx, wy = x + _WINDOW[:, 0], y + _WINDOW[:, 1]
+    inside = (wx >= 0) & (wx < width) & (wy >= 0) & (wy < height)
+    window, ring = wx[inside] * height + wy[inside], _RING[inside]
+    held = lattice.marrow_code.flat[window] == OsteoclastPrecursor.code
+    nearest = np.argsort(ring[held], kind="stable")[:k]
+    return lattice.cells_at(OsteoclastPrecursor, window[held][nearest])
 
 
 KIND = declare(
