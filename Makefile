@@ -38,7 +38,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check niche_abm analysis tests run.py
 
 test: lint $(CHROMIUM)
-	$(VENV)/bin/pytest -q
+	# Two workers, one test file each at a time (module fixtures built once, a file's tests in order); tests/conftest.py
+	# hands out the slowest files first. `pytest tests/x.py` by hand stays serial.
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile --no-loadscope-reorder
 
 app: $(STAMP)
 	$(PY) run.py app
