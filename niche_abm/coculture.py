@@ -49,12 +49,12 @@ from niche_abm.drugs import DRUGS
 from niche_abm.drugs.regimen import Treatment
 from niche_abm.engines import Engine
 from niche_abm.experiment import DEFAULTS, RunDescription
-from niche_abm.fields import free_rankl, rank_occupancy
 from niche_abm.folders import atomic_text
 from niche_abm.jobs import JobFailed, describe_lost, run_jobs
 from niche_abm.params import Parameters
 from niche_abm.stats import describe, mean_interval
 from niche_abm.units import pm_to_pg_per_ml
+from niche_abm.world.fields import free_rankl, rank_occupancy
 from niche_abm.world.signals import BY_NAME as SIGNALS
 
 WELL = {

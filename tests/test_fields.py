@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 from scipy.special import k0
 
-from niche_abm.fields import DiffusionField, OperatorPattern, free_rankl, rank_occupancy, voxel_porosity
 from niche_abm.params import build_parameters
 from niche_abm.units import PM_PER_MOLECULE_PER_PL, SECTION_UM
+from niche_abm.world.fields import DiffusionField, OperatorPattern, free_rankl, rank_occupancy, voxel_porosity
 from niche_abm.world.signals import Signals
 from niche_abm.world.trabecular import generate_trabecular_bone
 

@@ -1,7 +1,8 @@
 """The compiled kernels give exactly what the numpy code they replaced gave (niche_abm/world/kernels.py).
 
-Each reference below is the numpy formulation the model used before the kernels; equality is exact
-(``np.array_equal``): the same seed must give bit-identical runs on one machine.
+Each reference below is the numpy formulation the model used before the kernels (for box sums and dilations,
+scipy.ndimage's); equality is exact (``np.array_equal``): the same seed must give bit-identical runs on one
+machine.
 """
 
 from __future__ import annotations
@@ -9,14 +10,27 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.sparse as sparse
+from scipy import ndimage
 
-from niche_abm.fields import free_rankl, rank_occupancy
-from niche_abm.neighbourhood import box_sum, disk
 from niche_abm.world import kernels
 from niche_abm.world.bone import FORMATION_EPSILON, MASKS, Bone
+from niche_abm.world.fields import free_rankl, rank_occupancy
 from niche_abm.world.lattice import MOORE
 
 SHAPE = (23, 17)
+
+
+def box_sum(mask: np.ndarray, radius: int) -> np.ndarray:
+    """How many True sites lie in the (2·radius+1)² square around each site, itself included, none beyond the
+    edge (scipy's convolution, the reference the neighbourhood kernels are held to)."""
+    return ndimage.convolve(mask.astype(np.int64), np.ones((2 * radius + 1,) * 2, dtype=np.int64), mode="constant")
+
+
+def disk(radius_sites: float) -> np.ndarray:
+    """The footprint of the sites within radius_sites of the centre (2r+1 square, r = ceil(radius))."""
+    r = int(np.ceil(radius_sites))
+    dx, dy = np.mgrid[-r : r + 1, -r : r + 1]
+    return dx**2 + dy**2 <= radius_sites**2
 
 
 def _choose_reference(allowed, neighbours, weights, draws):
@@ -230,7 +244,7 @@ def test_diffusion_operator_matches_the_coo_assembly(bone_share):
 
 
 def _dilate(mask):
-    return box_sum(mask, 1) > 0
+    return ndimage.binary_dilation(mask, structure=np.ones((3, 3), dtype=bool))
 
 
 def _bone_masks_reference(fraction, template, threshold, epsilon):

@@ -10,7 +10,9 @@ from __future__ import annotations
 import ast
 
 import numpy as np
+import pytest
 from conftest import REPO_ROOT, alive, check_lattice, flat, place, settle, tiny_model, xy_of
+from scipy import ndimage
 
 from niche_abm.cells import MyelomaCell, Osteoblast, Osteoclast, OsteoclastPrecursor, StromalCell
 from niche_abm.world.lattice import MARROW, SURFACE
@@ -209,6 +211,16 @@ def test_sites_of_follows_removals_moves_and_reused_rows():
     listed, sites = lattice.cells_of(MyelomaCell)
     assert [c.site for c in listed] == sites.tolist()
     assert reborn in listed and cells[1] not in listed
+
+
+@pytest.mark.parametrize("radius_um", [10.0, 25.0, 50.0, 73.0])
+def test_mark_near_covers_the_sites_within_the_radius(radius_um):
+    model = tiny_model(shape=(40, 30))
+    sites = np.array([flat(model, 0, 0), flat(model, 20, 15), flat(model, 39, 3), flat(model, 22, 17)])
+    given = np.zeros((40, 30), dtype=bool)
+    given.flat[sites] = True
+    within = ndimage.distance_transform_edt(~given) <= radius_um / 10.0  # sites of 10 µm
+    np.testing.assert_array_equal(model.niche.mark_near(sites, radius_um), within)
 
 
 def test_neighbours_are_the_eight_moore_sites_and_flag_those_outside_the_grid():

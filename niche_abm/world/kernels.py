@@ -577,7 +577,7 @@ def bone_masks(fraction: np.ndarray, template: np.ndarray, threshold: float, eps
     their 8 neighbours; marrow sites with bone among them; sites within one site (8-neighbour, itself
     included) of a cavity; surface sites near a cavity; marrow sites within one site of an eroded surface;
     and each site's bits (:func:`_bone_code`), which :func:`changed_bone_codes` keeps.
-    The same masks as the dilations (niche_abm.neighbourhood.dilate) they replaced, site for site.
+    The same masks as the binary dilations (3 x 3, nothing beyond the edge) they replaced, site for site.
     """
     width, height = fraction.shape
     marrow = np.empty((width, height), dtype=np.bool_)
@@ -613,7 +613,7 @@ def bone_masks(fraction: np.ndarray, template: np.ndarray, threshold: float, eps
 @numba.njit(cache=True, nogil=True, inline="always")
 def _free_rankl(r: float, o: float, kd: float) -> float:
     """Free RANKL (pM) at equilibrium with OPG from total RANKL r and OPG o (pM; kd in pM): the non-negative root of
-    R_f² + (O - R + Kd) R_f - Kd R = 0 (see niche_abm.fields.free_rankl)."""
+    R_f² + (O - R + Kd) R_f - Kd R = 0 (see niche_abm.world.fields.free_rankl)."""
     b = (r - o) - kd
     root = np.sqrt(b * b + (4.0 * kd) * r)
     if b >= 0:
@@ -640,7 +640,7 @@ def bind_rankl(
     """On every flat RANKL voxel, in one pass: free RANKL (pM), :func:`_free_rankl` of the voxel's RANKL and the OPG
     of the OPG voxel holding it (opg_of), times the share a drug leaves unsequestered; and the RANK occupancy it
     gives, R_f / (R_f + rank_kd). As ``free_rankl(rankl, opg[opg_of], opg_kd) * unsequestered`` and
-    ``niche_abm.fields.rank_occupancy`` of that, element by element."""
+    ``niche_abm.world.fields.rank_occupancy`` of that, element by element."""
     free = np.empty(rankl.size)
     occupancy = np.empty(rankl.size)
     for i in range(rankl.size):

@@ -12,7 +12,6 @@ import functools
 
 import numpy as np
 
-from niche_abm.neighbourhood import stamp_disks
 from niche_abm.params import Parameters
 from niche_abm.units import SITE_UM
 from niche_abm.world import kernels
@@ -106,9 +105,10 @@ class Niche:
         return touched.reshape(self.lattice.shape), touched_by_flagged.reshape(self.lattice.shape)
 
     def mark_near(self, sites: np.ndarray, radius_um: float) -> np.ndarray:
-        """Sites within radius_um of any of the flat sites."""
+        """Sites [x, y] within radius_um (Euclidean) of any of the flat sites: one disk stamped per site (compiled)."""
         x, y = self.lattice.xy(sites)
-        return stamp_disks(self.lattice.shape, np.stack([x, y], axis=1), radius_um / SITE_UM)
+        x, y = x.astype(np.int64), y.astype(np.int64)
+        return kernels.stamp(self.lattice.shape, x, y, _disk(radius_um / SITE_UM))
 
     # --- choosing where to go ------------------------------------------------------------------
     def choose_neighbour(
@@ -184,6 +184,17 @@ _UNIFORM = np.ones((1, 8))
 
 _TIE_SPACING = 0.01
 """Random jitter added to distances (in sites) to break ties; smaller than any gap between distinct distances."""
+
+
+@functools.lru_cache(maxsize=32)
+def _disk(radius_sites: float) -> np.ndarray:
+    """Boolean footprint of the sites within radius_sites of the centre, itself included (read-only, kept per
+    radius)."""
+    r = int(np.ceil(radius_sites))
+    dx, dy = np.meshgrid(np.arange(-r, r + 1), np.arange(-r, r + 1), indexing="ij")
+    footprint = dx**2 + dy**2 <= radius_sites**2
+    footprint.flags.writeable = False
+    return footprint
 
 
 @functools.lru_cache(maxsize=8)

@@ -8,7 +8,7 @@ declares in its own module (``secretes`` and ``takes_up`` in
 :mod:`niche_abm.cells.kind`). Adding a soluble factor is one entry here, its
 three parameter rows and the secreting cell's declaration.
 
-Each field is solved by :class:`niche_abm.fields.DiffusionField` (implicit
+Each field is solved by :class:`niche_abm.world.fields.DiffusionField` (implicit
 finite volumes on its own voxel grid, bone impermeable). RANKL binds its decoy
 receptor OPG at equilibrium (exact quadratic); free RANKL occupies RANK on
 osteoclast-lineage cells. Cells read a field at their own site; a cell on the
@@ -27,10 +27,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from niche_abm.fields import DiffusionField, OperatorPattern, voxel_porosity
 from niche_abm.params import Parameters
 from niche_abm.units import SITE_UM
 from niche_abm.world import kernels
+from niche_abm.world.fields import DiffusionField, OperatorPattern, voxel_porosity
 
 
 @dataclass(frozen=True)
@@ -137,8 +137,8 @@ class Signals:
         return total.reshape(field.shape)
 
     def _bind(self, free_rankl_factor: float) -> None:
-        """Free RANKL (niche_abm.fields.free_rankl) and RANK occupancy on the RANKL voxel grid, compiled in one pass
-        (:func:`niche_abm.world.kernels.bind_rankl`)."""
+        """Free RANKL (niche_abm.world.fields.free_rankl) and RANK occupancy on the RANKL voxel grid, compiled in one
+        pass (:func:`niche_abm.world.kernels.bind_rankl`)."""
         rankl, binding = self.fields["rankl"], self.params.binding
         free, occupancy = kernels.bind_rankl(
             rankl.concentration.ravel(),
