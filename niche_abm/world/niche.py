@@ -148,6 +148,8 @@ class Niche:
 
     def nearest_open(self, origins: np.ndarray, radius_sites: float) -> np.ndarray:
         """For each flat site, the nearest open marrow site within radius_sites (ties at random), or −1."""
+        if len(origins) == 0:
+            return np.zeros(0, dtype=np.intp)  # most hours no daughter is crowded out; nothing to draw
         lattice = self.lattice
         offsets, distance = _disk_offsets(radius_sites)
         x, y = lattice.xy(origins)
