@@ -33,10 +33,17 @@ What it measures (targets of issue 11 in the constants below, reported as met or
      ``niche_abm.cells.CELL_KINDS``, patched into ``niche_abm.model`` while timing);
    - ``model.bone.follow_changes``, the rest of ``model.signals.age`` (the daily check
      whether the marrow changed) and the daily ``metrics.measure``;
-   - *other*: the step minus all of the above (drug effects, Mesa's step wrapper).
+   - *other*: the step minus all of the above (drug effects, Mesa's step wrapper);
+   - *garbage collection*: the time Python's cyclic collector ran during the steps
+     (``gc.callbacks``), which lies inside the parts above, and its full collections.
 
    The agents of each kind at the start of timing are reported. Per agent-step
    costs divide the whole step by the mean number of cells over the timed steps.
+   So is the size of each field's factorised operator at the end (non-zeros of L)
+   and the memory a step's solves must read (two passes over every factor), and,
+   in the machine's record, numpy's memory copy bandwidth (the best of five copies
+   of 200 MB): the large case's solves and hops are bound by memory, so this is
+   the figure to compare machines by.
 2. A plain Mesa reference on the same grid with as many agents as the niche has at the
    start of timing: ``CellAgent``s on an ``OrthogonalMooreGrid`` (capacity 1) that
    each hour step to a random empty Moore neighbour and read a property layer at
@@ -83,6 +90,7 @@ import argparse
 import contextlib
 import cProfile
 import datetime as dt
+import gc
 import io
 import json
 import os
@@ -134,6 +142,7 @@ FIELD_UPDATE = "fields: update + binding"  # signals.update
 SIGNALS_AGE = "signals age"  # signals.age: the daily marrow check + signals.follow_bone
 FIELD_GEOMETRY = "fields: geometry follow"  # signals.follow_bone
 FIELD_FACTORISATION = "  of which factorisation"  # DiffusionField._solver, inside signals.update
+GARBAGE_COLLECTION = "garbage collection, inside the parts"  # Python's cyclic collector (gc.callbacks)
 BONE_REFRESH = "bone refresh"
 DAILY_METRICS = "daily metrics"
 
@@ -156,6 +165,32 @@ class PhaseClock:
                 self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - start
 
         return timed
+
+
+class CollectorClock:
+    """Wall time Python's cyclic garbage collector takes while installed (``gc.callbacks``), seconds, and how many
+    full (oldest-generation) collections it ran. Collections happen inside whatever part of the step allocates
+    when a threshold is crossed, so this time is also inside the parts' times."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.full_collections = 0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+            return
+        self.seconds += time.perf_counter() - self._started
+        self.full_collections += info["generation"] == 2
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        gc.callbacks.append(self)
+        try:
+            yield
+        finally:
+            gc.callbacks.remove(self)
 
 
 @contextlib.contextmanager
@@ -247,13 +282,14 @@ def time_niche(
     :func:`paired_by_day`.
     """
     counts_start = model.cell_counts()
-    clock = PhaseClock()
+    clock, collector = PhaseClock(), CollectorClock()
     step_s, agents, reference_s = [], [], []
     with clocked_phases(model, clock):
         for hour in range(steps):
             agents.append(len(model.agents))
             start = time.perf_counter()
-            model.step()
+            with collector.installed():
+                model.step()
             step_s.append(time.perf_counter() - start)
             if reference is not None and (hour + 1) % DAY_STEPS == 0:
                 for _ in range(REFERENCE_STEPS_PER_DAY):
@@ -261,7 +297,7 @@ def time_niche(
                     reference.step()
                     reference_s.append(time.perf_counter() - start)
     step_ms = 1e3 * sum(step_s) / steps
-    parts_ms = step_parts_ms(clock, step_ms, steps)
+    parts_ms = step_parts_ms(clock, step_ms, steps) | {GARBAGE_COLLECTION: 1e3 * collector.seconds / steps}
     fields_ms = parts_ms[FIELD_UPDATE] + parts_ms[FIELD_GEOMETRY]
     mean_agents = float(np.mean(agents))
     width = model.params.grid.width
@@ -284,10 +320,41 @@ def time_niche(
         "fields_ms": fields_ms,
         "agent_ms": step_ms - fields_ms,
         "phases_ms": parts_ms,
+        "full_collections": collector.full_collections,
         "step_s": step_s,
         "agents_per_step": agents,
     }
     return result | ({"reference_step_s": reference_s} if reference is not None else {})
+
+
+def factor_sizes(model: NicheModel) -> dict[str, dict[str, int]]:
+    """Each field's open voxels and the non-zeros of its factorised operator L (LDLᵀ, hourly step; factorised here
+    if the last step's geometry refresh dropped it). A solve reads L twice, forward and back, each stored non-zero
+    a value (8 bytes) and a row index (4): the memory a step's solves must stream, whatever the machine."""
+    sizes = {}
+    for name, field in model.signals.fields.items():
+        lower, _ = field._solver(1.0).L_D()
+        sizes[name] = {"open_voxels": int(field.open.sum()), "factor_nonzeros": int(lower.nnz)}
+    return sizes
+
+
+def factor_stream_mb(factors: dict[str, dict[str, int]]) -> float:
+    """MB (10^6 bytes) of factor that one step's solves read: 2 passes x 12 bytes per non-zero of every field."""
+    return sum(2 * 12 * f["factor_nonzeros"] for f in factors.values()) / 1e6
+
+
+def copy_bandwidth_gb_s(megabytes: int = 200, repeats: int = 5) -> float:
+    """This machine's memory bandwidth as numpy sees it: the best of `repeats` copies of a `megabytes` float
+    array (bytes read plus bytes written per second, 10^9). Memory-bound parts of the step (the large case's field
+    solves and precursor hops) scale with it from machine to machine."""
+    source = np.ones(megabytes * 1_000_000 // 8)
+    target = np.empty_like(source)
+    best = np.inf
+    for _ in range(repeats + 1):  # the first copy also faults the target's pages in
+        start = time.perf_counter()
+        np.copyto(target, source)
+        best = min(best, time.perf_counter() - start)
+    return 2 * source.nbytes / best / 1e9
 
 
 # --- the large case, in a process of its own ------------------------------------------------------
@@ -306,11 +373,12 @@ def measure_large(steps: int, seed: int) -> dict:
     build_s = time.perf_counter() - start
     built_mb = peak_rss_mb()
     result = time_niche(model, build_s, grow(model), steps, LARGE_MM_FOCI)
-    return result | {
+    result |= {
         "peak_rss_mb_after_imports": imports_mb,
         "peak_rss_mb_after_build": built_mb,
         "peak_rss_mb": peak_rss_mb(),
     }
+    return result | {"factors": factor_sizes(model)}  # after the peak is read: the copies of L take memory
 
 
 def time_large(steps: int, seed: int, quick: bool) -> dict:
@@ -449,6 +517,7 @@ def time_side_by_side(width: int, target_cells: int, steps: int, seed: int) -> t
     clock = PhaseClock()
     reference_model.step_fields = clock.wrap("fields", reference_model.step_fields)
     niche = time_niche(niche_model, build_s, grow_s, steps, reference=reference_model)
+    niche["factors"] = factor_sizes(niche_model)
     reference = reference_summary(
         reference_model, reference_build_s, REFERENCE_WARMUP, niche["reference_step_s"], clock
     )
@@ -606,7 +675,28 @@ def report_niche(results: dict) -> str:
     out.append(
         table(["part", *map(grid_label, niche)], [[lb, *(f"{n['phases_ms'][lb]:.2f}" for n in niche)] for lb in labels])
     )
+    out.append("\nFull garbage collections, and what the fields' solves must read from memory each step")
+    out.append(
+        table(
+            ["grid", "full collections", "factor non-zeros (RANKL / others)", "factor read per step, MB"],
+            [
+                [
+                    grid_label(n),
+                    f"{n['full_collections']} in {n['timed_steps']} h",
+                    f"{n['factors']['rankl']['factor_nonzeros']:,} / "
+                    + _counted([f["factor_nonzeros"] for name, f in n["factors"].items() if name != "rankl"]),
+                    f"{factor_stream_mb(n['factors']):.1f}",
+                ]
+                for n in niche
+            ],
+        )
+    )
     return "\n".join(out)
+
+
+def _counted(values: list[int]) -> str:
+    """Distinct values with how often each occurs, e.g. '531,004 x 5'."""
+    return ", ".join(f"{v:,} x {values.count(v)}" for v in sorted(set(values)))
 
 
 def report_large(large: dict) -> str:
@@ -813,6 +903,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.part in ("all", "model", "large"):
         print(f"large case {LARGE_GRID}x{LARGE_GRID} in a subprocess ...", flush=True)
         results["large"] = time_large(large_steps, args.seed, args.quick)
+        # after the large case: a child's peak resident memory starts from its parent's (Linux keeps it across exec)
+        results["machine"]["copy_bandwidth_gb_s"] = copy_bandwidth_gb_s()
     if args.part == "large":
         results["load_average_1m"]["end"] = load_average()
         write_json(args.out, results)
@@ -820,6 +912,7 @@ def main(argv: list[str] | None = None) -> None:
         if "error" not in results["large"]:
             print(report_niche(results) + "\n")
         print(report_large(results["large"]))
+        print(f"\nmemory copy bandwidth {results['machine']['copy_bandwidth_gb_s']:.1f} GB/s (bytes read + written)")
         print(f"\nwritten: {args.out}")
         return
     for width, target in SIZES:
@@ -846,6 +939,7 @@ def main(argv: list[str] | None = None) -> None:
     write_json(args.out, results)
     print()
     print(report(results))
+    print(f"\nmemory copy bandwidth {results['machine']['copy_bandwidth_gb_s']:.1f} GB/s (bytes read + written)")
     load = results["load_average_1m"]
     if load["start"] is not None:
         cpus = results["machine"]["cpus_usable"]
