@@ -536,3 +536,26 @@ def test_a_cell_on_bone_secretes_into_the_marrow_fluid_it_faces_and_none_of_it_i
         assert decay + outflow == pytest.approx(sum(per_cell), rel=1e-9), name
     opg = signals.map("opg")
     assert opg[8, 20] > opg[8, 36] > 0.0, "the bone-side source feeds the marrow next to it"
+
+
+def test_cells_that_clear_nothing_change_nothing_and_cells_that_clear_take_the_signal_up():
+    """Uptake sources whose cells all clear 0 pL/h are skipped: the hour is the same as with no uptake at all, and
+    alongside cells that do clear, the same as with those alone (which lower the signal where they sit)."""
+    marrow = np.ones((40, 40), dtype=bool)
+    secretion = _secretion({"opg": ([820], [4e4])})
+    idle = (np.array([100, 900]), np.zeros(2))
+    clearing = (np.array([830, 1230]), np.array([50.0, 80.0]))
+    runs = {}
+    for label, uptake in (
+        ("none", None),
+        ("idle", {"opg": [idle]}),
+        ("clearing", {"opg": [clearing]}),
+        ("idle and clearing", {"opg": [idle, clearing]}),
+    ):
+        signals, _ = _signals(marrow)
+        for _ in range(3):
+            signals.update(secretion, 1.0, uptake=uptake)
+        runs[label] = signals.map("opg")
+    np.testing.assert_array_equal(runs["idle"], runs["none"])
+    np.testing.assert_array_equal(runs["idle and clearing"], runs["clearing"])
+    assert runs["clearing"][20, 30] < runs["none"][20, 30], "the clearing cells take OPG up where they sit"

@@ -117,9 +117,8 @@ class Signals:
         uptake = uptake or {}
         for name, field in self.fields.items():
             rate = self._per_voxel(name, secretion.get(name, ()))
-            clearance = self._per_voxel(name, uptake[name]) if name in uptake else None
-            if clearance is not None and not clearance.any():
-                clearance = None  # no cell takes it up this hour (the rule is off, or no such cell)
+            clearing = [(sites, per_cell) for sites, per_cell in uptake.get(name, ()) if per_cell.any()]
+            clearance = self._per_voxel(name, clearing) if clearing else None  # None: no cell takes it up this hour
             if steady:
                 field.solve_steady(rate, clearance)
             else:
