@@ -334,11 +334,13 @@ def test_crawl_moves_cells_without_losing_or_doubling_any_and_fixed_cells_stay()
     scratch, origin = np.zeros(size, dtype=np.uint8), np.full(size, -2, dtype=np.int64)
     sites = np.flatnonzero(codes == 3)
     ccl3, voxel_of = rng.uniform(0.0, 100.0, size), np.arange(size)
-    after = codes.copy()
+    terrain = kernels.crawl_terrain(marrow, surface, surface_code, codes)
     moved, holders = kernels.crawl(
         sites, np.array([0.8, 0.4]), rng.random((6, 5, sites.size)), ccl3, voxel_of, 50.0, 100.0, 0.5, 3,
-        SHAPE, marrow, surface, surface_code, after, passable, mobile, scratch, origin,
+        SHAPE, terrain, passable, mobile, scratch, origin,
     )  # fmt: skip
+    after = terrain >> 3
+    assert np.array_equal(terrain & 7, kernels.crawl_terrain(marrow, surface, surface_code, codes) & 7), "sites stay"
     assert moved.size > 0 and not scratch.any() and (origin == -2).all()
     held = holders[holders >= 0]
     assert len(set(held.tolist())) == held.size, "no cell in two places"
@@ -346,6 +348,20 @@ def test_crawl_moves_cells_without_losing_or_doubling_any_and_fixed_cells_stay()
     np.testing.assert_array_equal(after[moved], np.where(holders >= 0, codes[holders], 0))
     assert (after[codes == 1] == 1).all(), "fixed cells stay"
     assert np.array_equal(np.bincount(after, minlength=4), np.bincount(codes, minlength=4))
+
+
+def test_crawl_terrain_packs_marrow_surface_surface_cells_and_kind_codes_into_one_byte_a_site():
+    rng = np.random.default_rng(7)
+    size = 500
+    marrow, surface = rng.random(size) < 0.7, rng.random(size) < 0.2
+    surface_code = np.where(rng.random(size) < 0.1, rng.integers(1, 4, size), 0).astype(np.int8)
+    codes = rng.integers(0, kernels.MAX_KIND_CODE + 1, size).astype(np.int8)
+    terrain = kernels.crawl_terrain(marrow, surface, surface_code, codes)
+    assert terrain.dtype == np.int8
+    np.testing.assert_array_equal(terrain & kernels.MARROW_BIT > 0, marrow)
+    np.testing.assert_array_equal(terrain & kernels.SURFACE_BIT > 0, surface)
+    np.testing.assert_array_equal(terrain & kernels.SURFACE_CELL_BIT > 0, surface_code > 0)
+    np.testing.assert_array_equal(terrain >> 3, codes)
 
 
 def test_relocate_matches_the_gather_then_scatter_it_replaced():

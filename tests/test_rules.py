@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -33,10 +34,12 @@ from niche_abm.cells import (
     precursor,
     stroma,
 )
+from niche_abm.cells.kind import register
 from niche_abm.drugs import DRUGS
 from niche_abm.params import BY_NAME
 from niche_abm.rules import RULES, probability, rules_text
 from niche_abm.units import PM_PER_MOLECULE_PER_PL
+from niche_abm.world import kernels
 from niche_abm.world.lattice import MARROW, SURFACE
 from niche_abm.world.signals import SIGNALS
 
@@ -1273,6 +1276,16 @@ def test_the_registry_lists_each_kind_once_in_step_order_with_its_code_label_and
         OsteoclastPrecursor,
     }
     assert {k.cls for k in CELL_KINDS if k.mobile} == {MyelomaCell, OsteoclastPrecursor}
+
+
+def test_the_registry_refuses_more_kinds_than_the_lattice_codes_hold():
+    """A crawling cell's view of a site keeps the kind code in a few bits (kernels.crawl_terrain)."""
+    kinds = tuple(
+        replace(CELL_KINDS[0], cls=type(f"Kind{i}", (), {}), label=f"kind {i}")
+        for i in range(kernels.MAX_KIND_CODE + 1)
+    )
+    with pytest.raises(ValueError, match=f"at most {kernels.MAX_KIND_CODE}"):
+        register(kinds)
 
 
 def _imported_modules(path) -> set[str]:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import mesa
 import numpy as np
 
+from niche_abm.world.kernels import MAX_KIND_CODE
+
 PhaseFunction = Callable[..., None]
 SeedFunction = Callable[..., None]
 SecretionFunction = Callable[..., np.ndarray]
@@ -64,7 +66,11 @@ def declare(kind: CellKind) -> CellKind:
 
 
 def register(kinds: tuple[CellKind, ...]) -> tuple[CellKind, ...]:
-    """Number the kinds in step order: code 1, 2, ... (0 = no cell)."""
+    """Number the kinds in step order: code 1, 2, ... (0 = no cell), at most
+    :data:`niche_abm.world.kernels.MAX_KIND_CODE` of them (a crawling cell's view of a site keeps the code in a few
+    bits)."""
+    if len(kinds) > MAX_KIND_CODE:
+        raise ValueError(f"{len(kinds)} cell kinds registered; the lattice's codes hold at most {MAX_KIND_CODE}")
     for code, kind in enumerate(kinds, start=1):
         kind.cls.code = code
     return kinds
