@@ -675,18 +675,16 @@ def bind_rankl(
 
 
 @numba.njit(cache=True, nogil=True)
-def add_per_voxel(
-    voxel_of: np.ndarray, sites: np.ndarray, amounts: np.ndarray, total: np.ndarray, scratch: np.ndarray
-) -> None:
-    """Add per-cell amounts onto a field's flat voxel totals in place (voxel_of: the flat voxel of every flat site;
-    sites: the cells' flat sites; amounts: one per cell, non-negative, any unit). As ``total += np.bincount(
-    voxel_of[sites], amounts, total.size)``: the cells' sum in each voxel is formed in their order, then added to
-    the total. scratch: float64, at least total.size long, all 0; it is left so. Touches only the cells' voxels,
-    so its cost follows the cells, not the grid (a voxel's later cells add the 0 its first one left)."""
-    for i in range(sites.size):
-        scratch[voxel_of[sites[i]]] += amounts[i]
-    for i in range(sites.size):
-        v = voxel_of[sites[i]]
+def add_per_voxel(voxels: np.ndarray, amounts: np.ndarray, total: np.ndarray, scratch: np.ndarray) -> None:
+    """Add per-cell amounts onto a field's flat voxel totals in place (voxels: each cell's flat voxel; amounts: one
+    per cell, non-negative, any unit). As ``total += np.bincount(voxels, amounts, total.size)``: the cells' sum in
+    each voxel is formed in their order, then added to the total. scratch: float64, at least total.size long, all
+    0; it is left so. Touches only the cells' voxels, so its cost follows the cells, not the grid (a voxel's later
+    cells add the 0 its first one left)."""
+    for i in range(voxels.size):
+        scratch[voxels[i]] += amounts[i]
+    for i in range(voxels.size):
+        v = voxels[i]
         total[v] += scratch[v]
         scratch[v] = 0.0
 
