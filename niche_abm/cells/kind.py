@@ -70,7 +70,10 @@ def register(kinds: tuple[CellKind, ...]) -> tuple[CellKind, ...]:
     :data:`niche_abm.world.kernels.MAX_KIND_CODE` of them (a crawling cell's view of a site keeps the code in a few
     bits)."""
     if len(kinds) > MAX_KIND_CODE:
-        raise ValueError(f"{len(kinds)} cell kinds registered; the lattice's codes hold at most {MAX_KIND_CODE}")
+        raise ValueError(
+            f"{len(kinds)} cell kinds registered; a crawling cell's view of a site (kernels.crawl_terrain) holds "
+            f"kind codes 1 to {MAX_KIND_CODE}, so at most {MAX_KIND_CODE} kinds"
+        )
     for code, kind in enumerate(kinds, start=1):
         kind.cls.code = code
     return kinds
