@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python analysis/bench.py              # every part (about 8 min, 5 of them sweeps), writes results/bench.json
+    python analysis/bench.py              # every part (about 8 min, 6 of them sweeps), writes results/bench.json
     python analysis/bench.py --quick      # two timed days, no 90-day runs (--part model: about 1.5 min)
     python analysis/bench.py --skip-long  # full timings without the 90-day runs
     python analysis/bench.py --profile    # cProfile top 20 of the 200 x 200 model, nothing written
@@ -96,7 +96,6 @@ import json
 import os
 import platform
 import pstats
-import resource
 import subprocess
 import sys
 import tempfile
@@ -109,6 +108,7 @@ from pathlib import Path
 import mesa
 import numpy as np
 from mesa.discrete_space import CellAgent, OrthogonalMooreGrid
+from peak_memory import peak_rss_mb
 
 import niche_abm.model as model_module
 from niche_abm import NicheModel, load_scenario, metrics
@@ -358,12 +358,6 @@ def copy_bandwidth_gb_s(megabytes: int = 200, repeats: int = 5) -> float:
 
 
 # --- the large case, in a process of its own ------------------------------------------------------
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far, MB (10^6 bytes); ru_maxrss is KiB on Linux, bytes on macOS."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 1e6 if sys.platform == "darwin" else peak * 1024 / 1e6
-
-
 def measure_large(steps: int, seed: int) -> dict:
     """The 1,000 x 1,000 case (run inside the child process): build, grow, time; peak memory."""
     imports_mb = peak_rss_mb()
@@ -903,7 +897,6 @@ def main(argv: list[str] | None = None) -> None:
     if args.part in ("all", "model", "large"):
         print(f"large case {LARGE_GRID}x{LARGE_GRID} in a subprocess ...", flush=True)
         results["large"] = time_large(large_steps, args.seed, args.quick)
-        # after the large case: a child's peak resident memory starts from its parent's (Linux keeps it across exec)
         results["machine"]["copy_bandwidth_gb_s"] = copy_bandwidth_gb_s()
     if args.part == "large":
         results["load_average_1m"]["end"] = load_average()

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from peak_memory import peak_rss_mb
 
 SIZES = (100, 200, 400, 700, 1000)
 EXTRA_MM = 0.06
@@ -42,7 +42,7 @@ def measure(size: int, mm_cells: int) -> dict[str, float]:
     return {
         "sites": size * size,
         "cells": len(model.agents),
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_mb": peak_rss_mb(),
         "build_s": built - started,
         "step_ms": (stepped - built) / 24 * 1e3,
         "bv_tv": scenario.params.bone.bv_tv,
