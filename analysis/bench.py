@@ -368,11 +368,19 @@ def measure_large(steps: int, seed: int) -> dict:
     built_mb = peak_rss_mb()
     result = time_niche(model, build_s, grow(model), steps, LARGE_MM_FOCI)
     result |= {
+        "malloc_environment": malloc_environment(),
         "peak_rss_mb_after_imports": imports_mb,
         "peak_rss_mb_after_build": built_mb,
         "peak_rss_mb": peak_rss_mb(),
     }
     return result | {"factors": factor_sizes(model)}  # after the peak is read: the copies of L take memory
+
+
+def malloc_environment() -> dict[str, str]:
+    """glibc's MALLOC_ variables in this process's environment. Any of them fixes the mmap threshold at 128 KiB,
+    which makes the large case's step about 1.7x slower (see ``niche_abm.engines.WORKER_ENVIRON_UNSET``); Dask's
+    nannies set one in their parent's environment, which is why the sweeps' Dask engine takes it back out."""
+    return {name: value for name, value in os.environ.items() if name.startswith("MALLOC_")}
 
 
 def time_large(steps: int, seed: int, quick: bool) -> dict:
@@ -706,6 +714,7 @@ def report_large(large: dict) -> str:
             f"build {large['build_s']:.1f} s; growth {large['grow_steps']} h in {large['grow_s']:.1f} s; "
             f"peak memory after imports {large['peak_rss_mb_after_imports']:,.0f} MB, "
             f"after build {large['peak_rss_mb_after_build']:,.0f} MB",
+            f"glibc's MALLOC_ variables: {large['malloc_environment'] or 'none'}",
             f"whole step {step_s:.3f} s ≤ {LARGE_STEP_TARGET_S:g} s: {verdict(large['step_target_met'])}; "
             f"peak memory {peak_gb:.2f} GB ≤ {LARGE_MEMORY_TARGET_GB:g} GB: {verdict(large['memory_target_met'])}",
         ]

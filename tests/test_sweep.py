@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -194,7 +195,10 @@ def test_one_worker_gives_the_same_dataset_as_two(tiny_sweep, reference, tmp_pat
 
 def test_dask_local_cluster_on_loopback_gives_the_same_dataset(tiny_sweep, reference, tmp_path):
     _, expected = reference
+    environ = dict(os.environ)
     engine = DaskEngine(2)
+    trim = engine._client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_")
+    assert len(trim) == 2 and set(trim.values()) == {None}, "workers keep glibc's dynamic mmap threshold"
     cluster = engine._cluster
     assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
     assert all(w.startswith("tcp://127.0.0.1:") for w in cluster.scheduler_info["workers"])
@@ -206,6 +210,7 @@ def test_dask_local_cluster_on_loopback_gives_the_same_dataset(tiny_sweep, refer
     assert listening and set(listening) == {"127.0.0.1"}, "scheduler, workers, nannies and dashboard on loopback"
     got = sweep_in_process(tiny_sweep, tmp_path / "dask", engine)
     pd.testing.assert_frame_equal(got, expected)
+    assert dict(os.environ) == environ, "the nannies' variables are taken back out of this process's environment"
 
 
 def test_store_holds_a_partitioned_dataset_a_runs_table_and_a_manifest(reference):
