@@ -112,6 +112,7 @@ from peak_memory import peak_rss_mb
 
 import niche_abm.model as model_module
 from niche_abm import NicheModel, load_scenario, metrics
+from niche_abm.engines import malloc_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = "mm_advanced"
@@ -374,13 +375,6 @@ def measure_large(steps: int, seed: int) -> dict:
         "peak_rss_mb": peak_rss_mb(),
     }
     return result | {"factors": factor_sizes(model)}  # after the peak is read: the copies of L take memory
-
-
-def malloc_environment() -> dict[str, str]:
-    """glibc's MALLOC_ variables in this process's environment. Any of them fixes the mmap threshold at 128 KiB,
-    which makes the large case's step about 1.7x slower (see ``niche_abm.engines.WORKER_ENVIRON_UNSET``); Dask's
-    nannies set one in their parent's environment, which is why the sweeps' Dask engine takes it back out."""
-    return {name: value for name, value in os.environ.items() if name.startswith("MALLOC_")}
 
 
 def time_large(steps: int, seed: int, quick: bool) -> dict:

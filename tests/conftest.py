@@ -19,6 +19,7 @@ import signal
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from niche_abm import NicheModel, build_parameters
 from niche_abm.cells import Osteoclast
@@ -73,6 +74,18 @@ QUIET_WORLD = {
     "mm.il6_survival": 0.0,
     "vessels.sprout_rate": 0.0,
 }
+
+
+@pytest.fixture(autouse=True)
+def environment_restored():
+    """Puts os.environ back after each test: a Dask LocalCluster a test starts on its own writes its nannies'
+    variables (MALLOC_TRIM_THRESHOLD_ among them) into this process's environment, where the child processes of
+    later tests would inherit them."""
+    saved = dict(os.environ)
+    yield
+    if dict(os.environ) != saved:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def tiny_model(bone: np.ndarray | None = None, shape=(20, 20), seed: int = 0, **overrides) -> NicheModel:

@@ -199,6 +199,7 @@ def test_dask_local_cluster_on_loopback_gives_the_same_dataset(tiny_sweep, refer
     engine = DaskEngine(2)
     trim = engine._client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_")
     assert len(trim) == 2 and set(trim.values()) == {None}, "workers keep glibc's dynamic mmap threshold"
+    assert engine.malloc_note() is None
     cluster = engine._cluster
     assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
     assert all(w.startswith("tcp://127.0.0.1:") for w in cluster.scheduler_info["workers"])
@@ -527,8 +528,9 @@ def test_scheduler_option_submits_to_a_running_dask_cluster(tiny_sweep, referenc
         out = tmp_path / "remote"
         argv = ["sweep", str(tiny_sweep), "--out", str(out), "--scheduler", cluster.scheduler_address, "--quiet"]
         assert main(argv) == 0
-    shown = capsys.readouterr().out
-    assert "on dask (2 workers)" in shown and "Dask dashboard: http://127.0.0.1:" in shown
+    shown = capsys.readouterr()
+    assert "on dask (2 workers)" in shown.out and "Dask dashboard: http://127.0.0.1:" in shown.out
+    assert "workers run with MALLOC_TRIM_THRESHOLD_=65536" in shown.err, "a cluster on Dask's defaults is flagged"
     pd.testing.assert_frame_equal(SweepStore(out).timeseries(), reference[1])
 
 

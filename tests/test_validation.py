@@ -76,6 +76,7 @@ def test_validate_on_a_dask_cluster_on_loopback_measures_the_same(local_validati
     out = tmp_path / "validation"
     result = _run("validate", "--only", *CO_CULTURE_TARGETS, "--engine", "dask", "--workers", "2", "--out", str(out))
     assert result.returncode == 0, result.stderr
+    assert "MALLOC_" not in result.stderr, "the local cluster's workers start without Dask's malloc setting"
     on_dask, local = _entries(out), _entries(local_validation)
     for target in CO_CULTURE_TARGETS:
         assert on_dask[target]["measured"] == local[target]["measured"], target

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from niche_abm.budget import DEFAULT_MAX_HOURS, DEFAULT_MAX_MEMORY_GB, Limits
-from niche_abm.engines import Engine, Run, make_engine
+from niche_abm.engines import DaskEngine, Engine, Run, make_engine
 from niche_abm.params import ParameterError
 
 MAX_WORKERS = 1024
@@ -102,7 +102,16 @@ def workers_from(args: argparse.Namespace) -> int | None:
 
 def engine_from(args: argparse.Namespace, run: Run) -> Engine:
     """The engine of --engine, --workers and --scheduler, computing run (ParameterError for a bad cluster)."""
-    return make_engine(args.engine, workers_from(args), args.scheduler, run)
+    engine = make_engine(args.engine, workers_from(args), args.scheduler, run)
+    note_slow_workers(engine)
+    return engine
+
+
+def note_slow_workers(engine: Engine) -> None:
+    """Tell the user (on stderr) when a Dask cluster's workers run with a malloc setting that slows large grids."""
+    note = engine.malloc_note() if isinstance(engine, DaskEngine) else None
+    if note:
+        print(note, file=sys.stderr, flush=True)
 
 
 def stop_on_sigterm() -> None:

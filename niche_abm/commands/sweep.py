@@ -16,6 +16,7 @@ from niche_abm.commands.command import (
     add_resume_argument,
     interrupted,
     limits_from,
+    note_slow_workers,
     stop_on_sigterm,
     workers_from,
 )
@@ -64,6 +65,7 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     )
     if engine.name == "dask":
         print(f"Dask dashboard: {engine.dashboard}", flush=True)
+        note_slow_workers(engine)
     report = run_sweep(spec, store, tasks, engine, progress=not args.quiet)
     print(
         f"{report.done} done ({report.skipped} from before), {report.failed} failed, {report.pending} pending "
