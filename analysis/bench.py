@@ -8,7 +8,7 @@ Run from the repository root::
     python analysis/bench.py --profile    # cProfile top 20 of the 200 x 200 model, nothing written
     python analysis/bench.py --part model # the niche against plain Mesa, the large case and the 90-day runs
     python analysis/bench.py --part large # only the 1,000 x 1,000 case (in a subprocess of its own)
-    python analysis/bench.py --part sweep # only the sweep engines (analysis/bench_sweep.py, about 6-7 min)
+    python analysis/bench.py --part sweep # only the sweep engines (analysis/bench_sweep.py, about 4-7 min)
     python analysis/bench.py --part app   # only the browser app's frame (analysis/bench_app.py, seconds)
 
 What it measures (targets of issue 11 in the constants below, reported as met or MISSED):
@@ -845,7 +845,7 @@ def main(argv: list[str] | None = None) -> None:
         choices=("all", "model", "large", "large-child", "sweep", "app"),
         default="all",
         help="model: the niche against plain Mesa, the large case and the 90-day runs; large: only the "
-        f"{LARGE_GRID} x {LARGE_GRID} case, in a process of its own; sweep: the sweep engines (about 6-7 min); "
+        f"{LARGE_GRID} x {LARGE_GRID} case, in a process of its own; sweep: the sweep engines (about 4-7 min); "
         "app: the browser app's frame at 200 x 200; all: every part (large-child: the large case's process, "
         "prints JSON)",
     )

@@ -86,7 +86,7 @@ class LocalEngine:
 
 WORKER_ENVIRON_UNSET = ("MALLOC_TRIM_THRESHOLD_",)
 """Variables of Dask's ``distributed.nanny.pre-spawn-environ`` a local cluster's workers start without. Setting
-any of glibc's MALLOC_ variables fixes its mmap threshold at 128 KiB, so every array of a megabyte or more that a
+any of glibc's MALLOC_ variables fixes its mmap threshold at 128 KiB, so every array of more than 128 KiB that a
 step makes and frees is mapped and faulted in anew. With Dask's 65536 the 1,000 x 1,000 case of
 ``analysis/bench.py --part large`` took 0.141 s a step against 0.085 s without (2026-12-02), with 24,000 page
 faults and 62 ms of system time a step against 9 faults and 0.1 ms."""
@@ -163,7 +163,8 @@ class DaskEngine:
     def malloc_note(self) -> str | None:
         """A line for the user when the cluster's workers run with one of glibc's MALLOC_ variables set (a cluster
         started with Dask's defaults does), which slows large grids; None when none does."""
-        found = {f"{k}={v}" for found in self._client.run(malloc_environment).values() for k, v in found.items()}
+        by_worker = self._client.run(malloc_environment)
+        found = {f"{name}={value}" for settings in by_worker.values() for name, value in settings.items()}
         if not found:
             return None
         return (
