@@ -139,8 +139,8 @@ class Niche:
         """
         neighbours, inside = self.lattice.neighbours(sites)
         allowed = self.bone.surface if surface is None else surface
-        free = (allowed & (self.lattice.code[SURFACE] == 0)).ravel()
-        return neighbours, inside & free[neighbours]
+        free = allowed.ravel()[neighbours] & (self.lattice.code[SURFACE].ravel()[neighbours] == 0)
+        return neighbours, inside & free
 
     def first_claims(self, targets: np.ndarray) -> np.ndarray:
         """Which of several cells get the site each chose (−1 = none): one per site, in random order."""
