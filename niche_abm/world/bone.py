@@ -123,6 +123,8 @@ class Bone:
         the most complete candidate is filled first, so cavities close from their
         walls. Returns which cells found a site to fill.
         """
+        if not len(sites):
+            return np.zeros(0, dtype=bool)
         flat, template = self.fraction.ravel(), self.template.ravel()
         candidates, valid = _own_site_first(sites, neighbours, inside)
         deficit = template[candidates] - flat[candidates]
@@ -143,6 +145,8 @@ class Bone:
 
         Args as :meth:`form`. Returns which cells found a site to fill.
         """
+        if not len(sites):
+            return np.zeros(0, dtype=bool)
         flat = self.fraction.ravel()
         candidates, valid = _own_site_first(sites, neighbours, inside)
         own = np.zeros_like(valid)
