@@ -96,6 +96,28 @@ def _xy(site: int, height: int) -> tuple:
     return np.int64(x), np.int64(np.uint32(site) - x * h)
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _interior(x: int, y: int, width: int, height: int) -> bool:
+    """Whether a site's 8 Moore neighbours all lie inside the grid (it is not on the grid's edge)."""
+    return 0 < x < width - 1 and 0 < y < height - 1
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _fill_interior(site: int, height: int, out: np.ndarray) -> None:
+    """Write the 8 flat Moore neighbours of a site off the grid's edge into `out`, in the order of MOORE (flat
+    offsets: x ± 1 is ± height): the edge checks of the general path are what a neighbourhood costs in the
+    kernels, and all but a sliver of the sites need none (at 200 x 200, :func:`touches_code` for 2,868 MM cells
+    took 25 against 43 µs with this path, median of 300 calls)."""
+    out[0] = site - height - 1
+    out[1] = site - height
+    out[2] = site - height + 1
+    out[3] = site - 1
+    out[4] = site + 1
+    out[5] = site + height - 1
+    out[6] = site + height
+    out[7] = site + height + 1
+
+
 @numba.njit(cache=True, nogil=True)
 def moore_neighbours(sites: np.ndarray, shape: tuple) -> tuple:
     """The 8 Moore neighbours of each flat site on a grid of `shape` = (width, height) sites: (n x 8 flat sites,
@@ -106,6 +128,10 @@ def moore_neighbours(sites: np.ndarray, shape: tuple) -> tuple:
     inside = np.empty((n, 8), dtype=np.bool_)
     for i in range(n):
         x, y = _xy(sites[i], height)
+        if _interior(x, y, width, height):
+            _fill_interior(sites[i], height, neighbours[i])
+            inside[i, :] = True
+            continue
         for j in range(8):
             nx, ny = x + _MOORE_X[j], y + _MOORE_Y[j]
             inside[i, j] = 0 <= nx < width and 0 <= ny < height
@@ -115,8 +141,12 @@ def moore_neighbours(sites: np.ndarray, shape: tuple) -> tuple:
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _neighbours_inside(site: int, width: int, height: int, out: np.ndarray) -> int:
-    """Fill `out` (8 slots) with the flat Moore neighbours of a flat site that lie inside the grid; returns how many."""
+    """Fill `out` (8 slots) with the flat Moore neighbours of a flat site that lie inside the grid, in the order of
+    MOORE; returns how many."""
     x, y = _xy(site, height)
+    if _interior(x, y, width, height):
+        _fill_interior(site, height, out)
+        return 8
     count = 0
     for j in range(8):
         nx, ny = x + _MOORE_X[j], y + _MOORE_Y[j]
