@@ -427,7 +427,13 @@ def crawl(
             own = voxel_of[from_sites[i]]
             for j in range(8):
                 other = voxel_of[neighbours[i, j]]
-                if other != own:
+                if other == own:
+                    continue
+                for k in range(j):  # the 8 neighbours span at most 4 voxels: each weight is computed once
+                    if voxel_of[neighbours[i, k]] == other:
+                        weights[i, j] = weights[i, k]
+                        break
+                else:
                     weights[i, j] = _chemotaxis_weight(ccl3[own], ccl3[other], strength, ec50_pm)
         targets, won, squeezed, past_other = hop(
             from_sites,

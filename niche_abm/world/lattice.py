@@ -107,12 +107,13 @@ class Lattice:
 
     def remove(self, agent: mesa.Agent) -> None:
         """Take a cell out of the lattice and out of the model (death, fusion, differentiation)."""
-        layer, here = agent.layer, agent.site
+        layer, table = agent.layer, self._tables[type(agent)]
+        sites = table.values["site"]
+        here, sites[agent.row] = sites[agent.row], -1
         self.code[layer].flat[here] = 0
         self._row[layer][here] = -1
         self._listed.pop(agent.code, None)
-        agent.site = -1
-        agent.final_state = self.table(type(agent)).release(agent.row)
+        agent.final_state = table.release(agent.row)
         agent.row = -1
         agent.remove()
 
@@ -120,7 +121,7 @@ class Lattice:
         self.code[agent.layer].flat[site] = agent.code
         self._row[agent.layer][site] = agent.row
         self._listed.pop(agent.code, None)
-        agent.site = site
+        self._tables[type(agent)].values["site"][agent.row] = site  # agent.site, without the descriptor's lookups
 
     # --- cell state ------------------------------------------------------------------------------
     def table(self, kind: type) -> StateTable:
