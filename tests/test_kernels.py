@@ -160,6 +160,13 @@ def test_open_sites_match_the_masked_numpy_form():
     np.testing.assert_array_equal(kernels.open_sites(sites, marrow, marrow_code, surface_code), expected)
 
 
+@pytest.mark.parametrize("voxel_sites", [1, 2, 4, 5])
+def test_marrow_shares_per_voxel_match_the_block_mean(voxel_sites):
+    marrow = np.random.default_rng(voxel_sites).random((40, 60)) < 0.7
+    blocks = marrow.reshape(40 // voxel_sites, voxel_sites, 60 // voxel_sites, voxel_sites)
+    np.testing.assert_array_equal(kernels.marrow_share(marrow, voxel_sites), blocks.mean(axis=(1, 3)))
+
+
 def test_sums_per_voxel_match_bincount():
     """Each source's cells are summed per voxel in their order, then added to the total, as bincount and +=."""
     rng = np.random.default_rng(6)

@@ -60,9 +60,9 @@ from niche_abm.world import kernels
 
 
 def voxel_porosity(marrow: np.ndarray, voxel_sites: int) -> np.ndarray:
-    """Marrow share (0..1) of each voxel of voxel_sites x voxel_sites sites (read-only)."""
-    width, height = marrow.shape
-    porosity = marrow.reshape(width // voxel_sites, voxel_sites, height // voxel_sites, voxel_sites).mean(axis=(1, 3))
+    """Marrow share (0..1) of each voxel of voxel_sites x voxel_sites sites (read-only; compiled,
+    :func:`niche_abm.world.kernels.marrow_share`)."""
+    porosity = kernels.marrow_share(np.ascontiguousarray(marrow, dtype=np.bool_), int(voxel_sites))
     porosity.flags.writeable = False
     return porosity
 

@@ -764,6 +764,26 @@ def store_nonnegative(values: np.ndarray, open_voxels: np.ndarray, out: np.ndarr
 
 
 @numba.njit(cache=True, nogil=True)
+def marrow_share(marrow: np.ndarray, voxel_sites: int) -> np.ndarray:
+    """The share of marrow sites (bool [x, y]) in each voxel of voxel_sites x voxel_sites sites: the voxel's count
+    over voxel_sites², as numpy's mean of each block gives it (a sum of 0s and 1s is exact, then one division).
+    Block by block: 0.06 and 0.05 ms for 20 and 40 µm voxels at 200 x 200 sites, 1.6 and 1.2 ms at 1,000 x 1,000,
+    where numpy's mean over the block axes took 0.40 and 0.23 ms, 9.7 and 5.4 ms (medians of 20 calls; once for
+    each voxel size in a day's refresh of the fields' geometry)."""
+    width, height = marrow.shape
+    f = voxel_sites
+    share = np.empty((width // f, height // f))
+    for vx in range(share.shape[0]):
+        for vy in range(share.shape[1]):
+            count = 0
+            for x in range(vx * f, vx * f + f):
+                for y in range(vy * f, vy * f + f):
+                    count += marrow[x, y]
+            share[vx, vy] = count / (f * f)
+    return share
+
+
+@numba.njit(cache=True, nogil=True)
 def diffusion_operator(porosity: np.ndarray, index: np.ndarray, conductance: float, diagonal: np.ndarray) -> tuple:
     """The finite-volume operator over the open voxels as CSC arrays (data, indices, indptr; row indices sorted).
 
