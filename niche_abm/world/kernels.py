@@ -429,7 +429,7 @@ def crawl(
                 other = voxel_of[neighbours[i, j]]
                 if other == own:
                     continue
-                for k in range(j):  # the 8 neighbours span at most 4 voxels: each weight is computed once
+                for k in range(j):  # voxels of 2 sites or more: 8 neighbours in at most 4; each weight once
                     if voxel_of[neighbours[i, k]] == other:
                         weights[i, j] = weights[i, k]
                         break

@@ -108,8 +108,8 @@ class Lattice:
     def remove(self, agent: mesa.Agent) -> None:
         """Take a cell out of the lattice and out of the model (death, fusion, differentiation)."""
         layer, table = agent.layer, self._tables[type(agent)]
-        sites = table.values["site"]
-        here, sites[agent.row] = sites[agent.row], -1
+        here = int(table.values["site"][agent.row])
+        table.values["site"][agent.row] = -1  # its final state: no site
         self.code[layer].flat[here] = 0
         self._row[layer][here] = -1
         self._listed.pop(agent.code, None)
