@@ -1,0 +1,95 @@
+"""Does resorption keep up as the tumour fills the marrow? Osteoclasts and precursors on bone over 120 days.
+
+T12 checks that bone disease grows with the MM cells a run starts with (0 to
+300 on 1 mm², 60 days). This follows runs longer, as MM grows from a few per
+cent of the marrow to most of it: healthy, mm_niche and mm_advanced on T12's
+grid (100 x 100 sites, the scenarios' MM scaled to 1 mm²), and mm_advanced
+again without CCL3 chemotaxis (ocp.chemotaxis = 0), to see what the gradient
+the precursors climb does once MM is everywhere. 120 days, the validation's 8
+in-vivo seeds; per 30-day window the MM share of the marrow, the bone resorbed
+in the window, the osteoclasts formed in it, the mean osteoclast count and the
+mean number of precursors touching the bone surface (counted each day at hour
+12), as means with 95% t-intervals over seeds. It reports; it checks nothing.
+About 2 minutes on 2 cores::
+
+    python -m analysis.burden_course
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from analysis.seeded_arms import SeededJob, run_arms
+from niche_abm.cells.osteoclast import Osteoclast
+from niche_abm.cells.precursor import OsteoclastPrecursor
+from niche_abm.experiment import RunDescription
+from niche_abm.metrics import sites_to_mm2
+from niche_abm.validation.common import GRID, area_scaled_counts, fmt
+from niche_abm.world import kernels
+
+ARMS = (
+    ("healthy", ()),
+    ("mm_niche", ()),
+    ("mm_advanced", ()),
+    ("mm_advanced", (("ocp.chemotaxis", 0.0),)),
+)
+"""(scenario, parameter overrides) of each arm."""
+DAYS = 120
+WINDOW_DAYS = 30
+
+
+def measure(job: SeededJob) -> dict[str, list[float]]:
+    """Each window's readouts of one run of an arm (job.arm) with a seed."""
+    scenario, overrides = job.arm
+    settings = {"grid.width": GRID[0], "grid.height": GRID[1], **area_scaled_counts(scenario, GRID), **dict(overrides)}
+    model = RunDescription(scenario, settings, seed=job.seed, days=DAYS).build()
+    lattice, bone = model.lattice, model.bone
+    readouts: dict[str, list[float]] = {
+        "MM share of marrow, %": [],
+        "resorbed, 0.001 mm²": [],
+        "osteoclasts formed": [],
+        "osteoclasts": [],
+        "precursors on bone": [],
+    }
+    for _ in range(DAYS // WINDOW_DAYS):
+        resorbed, formed = bone.resorbed, model.niche.counters["osteoclasts_formed"]
+        osteoclasts, on_bone = [], []
+        for _ in range(WINDOW_DAYS):
+            for hour in range(24):
+                model.step()
+                if hour == 12:
+                    precursors = lattice.sites_of(OsteoclastPrecursor)
+                    touching = kernels.touches_surface(
+                        precursors, lattice.shape, bone.surface.ravel(), lattice.surface_code.ravel()
+                    )
+                    on_bone.append(int(touching.sum()))
+                    osteoclasts.append(len(lattice.sites_of(Osteoclast)))
+        readouts["MM share of marrow, %"].append(100.0 * model.records[-1]["mm_fraction"])
+        readouts["resorbed, 0.001 mm²"].append(1e3 * sites_to_mm2(bone.resorbed - resorbed))
+        readouts["osteoclasts formed"].append(model.niche.counters["osteoclasts_formed"] - formed)
+        readouts["osteoclasts"].append(float(np.mean(osteoclasts)))
+        readouts["precursors on bone"].append(float(np.mean(on_bone)))
+    return readouts
+
+
+def _label(arm: tuple) -> str:
+    scenario, overrides = arm
+    return scenario + "".join(f", {name} = {value:g}" for name, value in overrides)
+
+
+def main() -> None:
+    results = run_arms(__doc__, ARMS, measure)
+    seeds = len(results) // len(ARMS)
+    for index, arm in enumerate(ARMS):
+        runs = results[index * seeds : (index + 1) * seeds]
+        print(_label(arm))
+        for readout in runs[0]:
+            by_window = np.array([run[readout] for run in runs])
+            cells = "  ".join(fmt(by_window[:, w], digits=3).split(" (n=")[0] for w in range(by_window.shape[1]))
+            print(f"  {readout:<22} {cells}")
+    windows = "  ".join(f"days {w * WINDOW_DAYS + 1}-{(w + 1) * WINDOW_DAYS}" for w in range(DAYS // WINDOW_DAYS))
+    print(f"(columns: {windows}; mean [95% interval] over {seeds} seeds)")
+
+
+if __name__ == "__main__":
+    main()
