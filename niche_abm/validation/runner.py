@@ -43,7 +43,26 @@ from niche_abm.params import build_parameters
 from niche_abm.validation import common
 
 PACKAGE = "niche_abm.validation"
-ORDER = ("T13", "T8", "T14", "T15", "T4", "T3", "T6", "T7", "T9", "T10", "T17", "T5", "T11", "T12", "T1", "T16", "T2")
+ORDER = (
+    "T13",
+    "T8",
+    "T18",
+    "T14",
+    "T15",
+    "T4",
+    "T3",
+    "T6",
+    "T7",
+    "T9",
+    "T10",
+    "T17",
+    "T5",
+    "T11",
+    "T12",
+    "T1",
+    "T16",
+    "T2",
+)
 """Submission order: longest first, and targets sharing untreated runs close together."""
 
 READOUTS = {
