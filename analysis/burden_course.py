@@ -10,7 +10,7 @@ in-vivo seeds; per 30-day window the MM share of the marrow, the bone resorbed
 in the window, the osteoclasts formed in it, the mean osteoclast count and the
 mean number of precursors touching the bone surface (counted each day at hour
 12), as means with 95% t-intervals over seeds. It reports; it checks nothing.
-About 2 minutes on 2 cores::
+About 1.5 minutes on 2 cores::
 
     python -m analysis.burden_course
 """
