@@ -464,6 +464,15 @@ def test_division_fails_when_no_open_site_is_within_the_push_radius():
     assert _divide_once(wider, mother, hours=24)
 
 
+def test_a_push_radius_under_one_site_means_no_pushing():
+    """mm.push_radius_um may be 0 (its allowed range starts there): a crowded mother then cannot divide, and
+    nothing fails."""
+    model, mother, _ = _crowded_mother(half_width=2, **{"mm.push_radius_um": 0.0})
+    assert not _divide_once(model, mother, hours=24)
+    assert model.count(MyelomaCell) == 5 * 5 - 1
+    check_lattice(model)
+
+
 def test_a_stromal_cell_blocks_the_push_path():
     """The 5 x 5 square with a stromal cell on each of the four lines from the mother to the nearest empty sites:
     stromal cells cannot be pushed, so she does not divide."""

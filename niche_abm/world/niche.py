@@ -152,6 +152,8 @@ class Niche:
             return np.zeros(0, dtype=np.intp)  # most hours no daughter is crowded out; nothing to draw
         lattice = self.lattice
         offsets, distance = _disk_offsets(radius_sites)
+        if len(offsets) == 0:
+            return np.full(len(origins), -1, dtype=np.intp)  # a radius under one site reaches no other site
         x, y = lattice.xy(origins)
         cx, cy = x[:, None] + offsets[:, 0], y[:, None] + offsets[:, 1]
         inside = (cx >= 0) & (cx < lattice.shape[0]) & (cy >= 0) & (cy < lattice.shape[1])
