@@ -953,6 +953,30 @@ TABLE: tuple[Parameter, ...] = (
         "Other precursors within two sites needed to fuse into one osteoclast.",
     ),
     _p(
+        "oc.relocation_radius_um",
+        0.0,
+        "µm",
+        0.0,
+        250.0,
+        "estimate: 0, so an osteoclast that has dissolved its site waits for a free surface site next to it, as when "
+        "oc.resorption_per_nucleus and ocp.recruitment_rate were set; isolated osteoclasts crawl 30-248 µm/h "
+        "between resorption episodes (Kanehisa & Heersche 1988 Bone 9:73) and can move while resorbing (Søe & "
+        "Delaissé 2017 J Cell Sci 130:2026). 30 µm raised mm_advanced's first-month resorption by a third "
+        "(seed 101, 1 mm²); python -m analysis.t18_levers",
+        "How far an osteoclast that has dissolved its site, with no free bone-surface site next to it, moves to "
+        "the nearest free one in an hour.",
+    ),
+    _p(
+        "oc.detached_death_fold",
+        4.0,
+        "x",
+        1.0,
+        20.0,
+        "Zhao, Ross & Teitelbaum 2005 Mol Endocrinol 19:771: preosteoclasts on a matrix their αvβ3 integrin "
+        "cannot bind undergo apoptosis 4-fold faster than on its ligand (unoccupied αvβ3 signals death)",
+        "Death-rate multiplier of an osteoclast with no bone left next to it (detached from the matrix).",
+    ),
+    _p(
         "oc.lifespan_h",
         336.0,
         "h",

@@ -70,6 +70,7 @@ QUIET_WORLD = {
     "vegf.voxel_um": 10.0,
     "il6.voxel_um": 10.0,
     "oc.rankl_withdrawal_death_rate": 0.0,
+    "oc.detached_death_fold": 1.0,
     "mm.il6_division_fold": 1.0,
     "mm.il6_survival": 0.0,
     "vessels.sprout_rate": 0.0,

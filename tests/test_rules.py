@@ -975,6 +975,66 @@ def test_an_osteoclast_with_no_bone_surface_left_around_it_stays_in_its_lacuna()
     assert not model.niche.is_open(oc.site), "no marrow cell may enter an osteoclast's lacuna"
 
 
+def _detached_osteoclasts(seed: int = 0, **overrides):
+    """100 long-lived osteoclasts, each on a dissolved one-site spicule (bone fraction 0, three sites apart on a
+    30 x 30 grid): none has bone next to it."""
+    spicules = [(x, y) for x in range(1, 30, 3) for y in range(1, 30, 3)]
+    bone = np.zeros((30, 30))
+    for x, y in spicules:
+        bone[x, y] = 1.0
+    model = tiny_model(bone, shape=bone.shape, seed=seed, **overrides)
+    osteoclasts = live_forever(*place(model, Osteoclast, *spicules, nuclei=1))
+    for x, y in spicules:
+        model.bone.fraction[x, y] = 0.0
+    model.bone.refresh()
+    settle(model)
+    return model, osteoclasts
+
+
+def test_a_detached_osteoclast_dies_oc_detached_death_fold_times_as_fast():
+    rate = osteoclast.detached_death_rate(np.array([True, False]), DEFAULTS)
+    assert rate == pytest.approx([(DEFAULTS.oc.detached_death_fold - 1.0) / DEFAULTS.oc.lifespan_h, 0.0])
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_osteoclasts_with_no_bone_left_next_to_them_die_at_the_detached_rate(seed):
+    """Lifespans of 1e9 h, so only detachment kills: with oc.detached_death_fold 1 all 100 live through a day;
+    with 20 (19 x 1/336 h extra) the survivors are binomial around exp(-24 x 19/336)."""
+    kept, _ = _detached_osteoclasts(seed, **{"oc.detached_death_fold": 1.0})
+    run_hours(kept, 24)
+    assert kept.count(Osteoclast) == 100
+    model, _ = _detached_osteoclasts(seed, **{"oc.detached_death_fold": 20.0})
+    run_hours(model, 24)
+    survival = (1.0 - probability(19.0 / DEFAULTS.oc.lifespan_h)) ** 24
+    assert within_binomial(model.count(Osteoclast), 100, survival)
+    check_lattice(model)
+
+
+def test_an_osteoclast_on_bone_is_not_detached():
+    """The same death-rate fold (survival of a detached cell over a week: exp(-168 x 19/336) < 1e-4) leaves an
+    osteoclast resorbing a bone wall, and moving along it, alive for a week."""
+    model, oc = _osteoclast_on_bone(nuclei=1, **{"oc.detached_death_fold": 20.0})
+    run_hours(model, 168)
+    assert alive(oc)
+
+
+@pytest.mark.parametrize("radius_um, moves", [(0.0, False), (20.0, False), (30.0, True)])
+def test_an_osteoclast_whose_bone_is_gone_moves_to_free_surface_within_oc_relocation_radius_um(radius_um, moves):
+    """An osteoclast on a dissolved site three sites (30 µm) from the nearest free bone surface (a wall at
+    x <= 3, the osteoclast at x = 6): it moves there only if oc.relocation_radius_um reaches it."""
+    bone = bone_wall()
+    bone[6, 10] = 1.0
+    model = tiny_model(bone, **{"oc.relocation_radius_um": radius_um})
+    (oc,) = live_forever(*place(model, Osteoclast, (6, 10), nuclei=1))
+    model.bone.fraction[6, 10] = 0.0
+    model.bone.refresh()
+    settle(model)
+    model.step()
+    assert (xy_of(oc) == (3, 10)) is moves
+    assert xy_of(oc) in ((3, 10), (6, 10))
+    check_lattice(model)
+
+
 def test_an_osteoclast_dissolves_its_site_fully_before_moving_on():
     """At most one site is partly resorbed at any hour, and it is the one the osteoclast sits on."""
     model, oc = _osteoclast_on_bone(nuclei=5)

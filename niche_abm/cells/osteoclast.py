@@ -8,6 +8,7 @@ import numpy as np
 from niche_abm.cells.kind import CellKind, declare
 from niche_abm.params import Parameters
 from niche_abm.rules import gamma_lifespans, hill, probability, rule
+from niche_abm.units import SITE_UM
 from niche_abm.world.lattice import SURFACE
 from niche_abm.world.niche import Niche
 from niche_abm.world.state import Cell, CellState
@@ -45,6 +46,18 @@ def resorption_rate(nuclei: np.ndarray, ccl3_pm: np.ndarray, p: Parameters) -> n
 
 @rule(
     "osteoclasts",
+    "a cell whose bone site is dissolved and that has no free bone-surface site next to it moves onto the "
+    "nearest free one within {oc.relocation_radius_um} (none: it stays); while no bone is left next to it, it is "
+    "detached and dies {oc.detached_death_fold} as fast as its lifespan implies",
+)
+def detached_death_rate(detached: np.ndarray, p: Parameters) -> np.ndarray:
+    """Extra death rate of each osteoclast, /h: a detached one (no bone next to it) dies oc.detached_death_fold
+    times as fast (unoccupied αvβ3 integrin signals apoptosis: Zhao, Ross & Teitelbaum 2005)."""
+    return np.where(detached, (p.oc.detached_death_fold - 1.0) / p.oc.lifespan_h, 0.0)
+
+
+@rule(
+    "osteoclasts",
     "a cell lives {oc.lifespan_h} on average (gamma, shape {oc.lifespan_shape}), and dies sooner when RANKL is "
     "withdrawn: an extra {oc.rankl_withdrawal_death_rate} times 1 minus a Hill function of its RANK occupancy "
     "(half-max {oc.survival_occupancy_half}, power {oc.survival_hill})",
@@ -62,25 +75,32 @@ def draw_lifespans(rng: np.random.Generator, n: int, p: Parameters) -> np.ndarra
 
 
 def step_osteoclasts(niche: Niche) -> None:
-    """One hour of osteoclasts: resorption, moving on when the site is dissolved, ageing and death."""
+    """One hour of osteoclasts: resorption, ageing and death (sooner when detached from bone), moving on when the
+    site is dissolved."""
     p, fx, lattice = niche.params, niche.effects, niche.lattice
     sites = lattice.sites_of(Osteoclast)
     if len(sites):
+        bone = niche.bone
+        detached = (bone.fraction.ravel()[sites] <= 0.0) & ~bone.next_to_bone.ravel()[sites]
         nuclei = lattice.read(Osteoclast, "nuclei", sites)
         ccl3 = niche.signals.at("ccl3", sites) * fx["ccl3_signalling"]
         niche.bone.resorb(sites, resorption_rate(nuclei, ccl3, p) * fx["resorption"])
         drug_death = (fx["osteoclast_death"] - 1.0) / p.oc.lifespan_h
         withdrawal_death = survival_death_rate(niche.signals.at("rank_occupancy", sites), p)
-        killed = niche.rng.random(len(sites)) < probability(drug_death + withdrawal_death)
+        killed = niche.rng.random(len(sites)) < probability(
+            drug_death + withdrawal_death + detached_death_rate(detached, p)
+        )
         age = lattice.read(Osteoclast, "age_h", sites) + 1.0
         lattice.write(Osteoclast, "age_h", sites, age)
         dying = killed | (age >= lattice.read(Osteoclast, "lifespan_h", sites))
         niche.counters["osteoclast_lifespans_h"].extend(age[dying].tolist())
         for cell in lattice.cells_at(Osteoclast, sites[dying]):
             lattice.remove(cell)
-        dissolved = sites[~dying & (niche.bone.fraction.ravel()[sites] <= 0.0)]
+        dissolved = sites[~dying & (bone.fraction.ravel()[sites] <= 0.0)]
         neighbours, free = niche.free_surface_neighbours(dissolved)
         targets = niche.choose_neighbour(dissolved, free, neighbours)
+        stuck = targets < 0
+        targets[stuck] = niche.nearest_free_surface(dissolved[stuck], p.oc.relocation_radius_um / SITE_UM)
         for cell, target in zip(lattice.cells_at(Osteoclast, dissolved), targets, strict=True):
             if target >= 0 and lattice.agent_at(SURFACE, target) is None:
                 lattice.move(cell, target)

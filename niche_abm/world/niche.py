@@ -9,6 +9,7 @@ never import the model, so the model depends on the cells and not the reverse.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 import numpy as np
 
@@ -148,8 +149,21 @@ class Niche:
 
     def nearest_open(self, origins: np.ndarray, radius_sites: float) -> np.ndarray:
         """For each flat site, the nearest open marrow site within radius_sites (ties at random), or −1."""
+        return self._nearest(origins, radius_sites, self.open_at)
+
+    def nearest_free_surface(self, origins: np.ndarray, radius_sites: float) -> np.ndarray:
+        """For each flat site, the nearest bone-surface site holding no surface cell within radius_sites (ties at
+        random), or −1."""
+        surface, held = self.bone.surface.ravel(), self.lattice.surface_code.ravel()
+        return self._nearest(origins, radius_sites, lambda sites: surface[sites] & (held[sites] == 0))
+
+    def _nearest(
+        self, origins: np.ndarray, radius_sites: float, wanted: Callable[[np.ndarray], np.ndarray]
+    ) -> np.ndarray:
+        """For each flat site, the nearest other site within radius_sites where `wanted` (of flat sites) holds,
+        ties at random, or −1."""
         if len(origins) == 0:
-            return np.zeros(0, dtype=np.intp)  # most hours no daughter is crowded out; nothing to draw
+            return np.zeros(0, dtype=np.intp)  # most hours no cell is looking; nothing to draw
         lattice = self.lattice
         offsets, distance = _disk_offsets(radius_sites)
         if len(offsets) == 0:
@@ -158,7 +172,7 @@ class Niche:
         cx, cy = x[:, None] + offsets[:, 0], y[:, None] + offsets[:, 1]
         inside = (cx >= 0) & (cx < lattice.shape[0]) & (cy >= 0) & (cy < lattice.shape[1])
         candidates = np.clip(cx, 0, lattice.shape[0] - 1) * lattice.shape[1] + np.clip(cy, 0, lattice.shape[1] - 1)
-        open_ = inside & self.open_at(candidates)
+        open_ = inside & wanted(candidates)
         score = np.where(open_, distance + 0.5 * self.rng.random(open_.shape) * _TIE_SPACING, np.inf)
         pick = np.argmin(score, axis=1)
         return np.where(open_.any(axis=1), candidates[np.arange(len(origins)), pick], -1)
