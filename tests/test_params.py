@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from niche_abm import params
+from niche_abm import NicheModel, params
 from niche_abm.params import BY_NAME, TABLE, ParameterError, build_parameters
 from niche_abm.rules import Rule
 from niche_abm.scenario import SCENARIO_DIR, load_scenario, parse_assignment
@@ -324,3 +324,27 @@ def test_the_days_limit_is_one_constant_that_every_check_states(tmp_path):
     ):
         with pytest.raises(ParameterError, match=f"{MAX_DAYS}]"):
             check()
+
+
+# --- every allowed value runs ------------------------------------------------------------------
+
+CROWDED_SMALL_NICHE = {"grid.width": 40, "grid.height": 40, "mm.initial_count": 300, "mm.initial_foci": 2}
+"""mm_advanced shrunk to 0.16 mm² with its MM cells packed into two foci, so crowded division, pushing and
+squeezing happen from the first hours."""
+BOUNDS = [
+    (p.name, value) for p in NUMBERS if not p.choices and not p.name.startswith("grid.") for value in (p.low, p.high)
+]
+
+
+@pytest.mark.parametrize("name, value", BOUNDS, ids=[f"{n}={v:g}" for n, v in BOUNDS])
+def test_every_parameter_runs_at_both_ends_of_its_allowed_range(name, value):
+    """A value the table allows either runs (two days of a crowded small mm_advanced) or is refused with the
+    clear ParameterError of bad input (e.g. more MM cells than free marrow sites); nothing else may fail.
+    (mm.push_radius_um = 0, inside its range, once crashed a crowded division.)"""
+    try:
+        model = NicheModel(load_scenario("mm_advanced", {**CROWDED_SMALL_NICHE, name: value}), seed=1)
+    except ParameterError:
+        return
+    for _ in range(48):
+        model.step()
+    assert model.records and np.isfinite(model.records[-1]["bv_tv"])
