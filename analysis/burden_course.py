@@ -72,21 +72,21 @@ def measure(job: SeededJob) -> dict[str, list[float]]:
     return readouts
 
 
-def _label(arm: tuple) -> str:
+def print_arm(arm: tuple, runs: list[dict[str, list[float]]]) -> None:
+    """An arm's label, then each readout per window as mean [95% interval] over its runs (one per seed)."""
     scenario, overrides = arm
-    return scenario + "".join(f", {name} = {value:g}" for name, value in overrides)
+    print(scenario + "".join(f", {name} = {value:.4g}" for name, value in overrides))
+    for readout in runs[0]:
+        by_window = np.array([run[readout] for run in runs])
+        cells = "  ".join(fmt(by_window[:, w], digits=3).split(" (n=")[0] for w in range(by_window.shape[1]))
+        print(f"  {readout:<22} {cells}")
 
 
 def main() -> None:
     results = run_arms(__doc__, ARMS, measure)
     seeds = len(results) // len(ARMS)
     for index, arm in enumerate(ARMS):
-        runs = results[index * seeds : (index + 1) * seeds]
-        print(_label(arm))
-        for readout in runs[0]:
-            by_window = np.array([run[readout] for run in runs])
-            cells = "  ".join(fmt(by_window[:, w], digits=3).split(" (n=")[0] for w in range(by_window.shape[1]))
-            print(f"  {readout:<22} {cells}")
+        print_arm(arm, results[index * seeds : (index + 1) * seeds])
     windows = "  ".join(f"days {w * WINDOW_DAYS + 1}-{(w + 1) * WINDOW_DAYS}" for w in range(DAYS // WINDOW_DAYS))
     print(f"(columns: {windows}; mean [95% interval] over {seeds} seeds)")
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.burden_course import measure
+from analysis.burden_course import measure, print_arm
 from analysis.seeded_arms import run_arms
 from niche_abm.validation.common import fmt
 
@@ -42,21 +42,12 @@ EARLIER, LATE = 1, 3
 """The windows T18 compares: days 31-60 and 91-120."""
 
 
-def _label(arm: tuple) -> str:
-    scenario, overrides = arm
-    return scenario + "".join(f", {name} = {value:.4g}" for name, value in overrides)
-
-
 def main() -> None:
     results = run_arms(__doc__, ARMS, measure, seeds=lambda arm: DEVELOPMENT_SEEDS)
     seeds = len(DEVELOPMENT_SEEDS)
     for index, arm in enumerate(ARMS):
         runs = results[index * seeds : (index + 1) * seeds]
-        print(_label(arm))
-        for readout in runs[0]:
-            by_window = np.array([run[readout] for run in runs])
-            cells = "  ".join(fmt(by_window[:, w], digits=3).split(" (n=")[0] for w in range(by_window.shape[1]))
-            print(f"  {readout:<22} {cells}")
+        print_arm(arm, runs)
         resorbed = np.array([run["resorbed, 0.001 mm²"] for run in runs])
         print(f"  T18: days 91-120 minus days 31-60, 0.001 mm²: {fmt(resorbed[:, LATE] - resorbed[:, EARLIER])}")
     print(
