@@ -9,14 +9,21 @@ the precursors climb does once MM is everywhere. 120 days, the validation's 8
 in-vivo seeds; per 30-day window the MM share of the marrow, the bone resorbed
 in the window, the osteoclasts formed in it, the mean osteoclast count and the
 mean number of precursors touching the bone surface (counted each day at hour
-12), as means with 95% t-intervals over seeds. It reports; it checks nothing.
-About 1.5 minutes on 2 cores::
+12), as means with 95% t-intervals over seeds, printed and drawn in
+docs/figures/burden_course.png. It reports; it checks nothing. About 1.5
+minutes on 2 cores::
 
     python -m analysis.burden_course
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
 import numpy as np
 
 from analysis.seeded_arms import SeededJob, run_arms
@@ -24,7 +31,7 @@ from niche_abm.cells.osteoclast import Osteoclast
 from niche_abm.cells.precursor import OsteoclastPrecursor
 from niche_abm.experiment import RunDescription
 from niche_abm.metrics import sites_to_mm2
-from niche_abm.validation.common import GRID, area_scaled_counts, fmt
+from niche_abm.validation.common import GRID, area_scaled_counts, fmt, interval
 from niche_abm.world import kernels
 
 ARMS = (
@@ -36,6 +43,7 @@ ARMS = (
 """(scenario, parameter overrides) of each arm."""
 DAYS = 120
 WINDOW_DAYS = 30
+FIGURES = Path(__file__).resolve().parent.parent / "docs" / "figures"
 
 
 def measure(job: SeededJob) -> dict[str, list[float]]:
@@ -72,23 +80,51 @@ def measure(job: SeededJob) -> dict[str, list[float]]:
     return readouts
 
 
+def label(arm: tuple) -> str:
+    """An arm as a person reads it: its scenario and its overrides."""
+    scenario, overrides = arm
+    return scenario + "".join(f", {name} = {value:.4g}" for name, value in overrides)
+
+
 def print_arm(arm: tuple, runs: list[dict[str, list[float]]]) -> None:
     """An arm's label, then each readout per window as mean [95% interval] over its runs (one per seed)."""
-    scenario, overrides = arm
-    print(scenario + "".join(f", {name} = {value:.4g}" for name, value in overrides))
+    print(label(arm))
     for readout in runs[0]:
         by_window = np.array([run[readout] for run in runs])
         cells = "  ".join(fmt(by_window[:, w], digits=3).split(" (n=")[0] for w in range(by_window.shape[1]))
         print(f"  {readout:<22} {cells}")
 
 
+def draw_course(arms: tuple, runs_by_arm: list[list[dict[str, list[float]]]], path: Path, title: str) -> None:
+    """Each readout per 30-day window, mean and 95% t-interval over seeds, one line per arm; saved as a PNG."""
+    readouts = list(runs_by_arm[0][0])
+    fig, axes = plt.subplots(1, len(readouts), figsize=(3.6 * len(readouts), 3.6), constrained_layout=True)
+    mid_days = WINDOW_DAYS * (np.arange(DAYS // WINDOW_DAYS) + 0.5)
+    for ax, readout in zip(axes, readouts, strict=True):
+        for arm, runs in zip(arms, runs_by_arm, strict=True):
+            by_window = np.array([run[readout] for run in runs])
+            mean, low, high = np.array([interval(by_window[:, w]) for w in range(by_window.shape[1])]).T
+            (line,) = ax.plot(mid_days, mean, marker="o", label=label(arm))
+            ax.fill_between(mid_days, low, high, color=line.get_color(), alpha=0.15)
+        ax.set_title(readout, fontsize=10)
+        ax.set_xlabel("day (middle of the 30-day window)")
+        ax.set_xticks(mid_days)
+    axes[0].legend(fontsize=7, loc="best")
+    fig.suptitle(f"{title} (mean and 95% interval over {len(runs_by_arm[0])} seeds)", fontsize=11)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    print(f"wrote {path}")
+
+
 def main() -> None:
     results = run_arms(__doc__, ARMS, measure)
     seeds = len(results) // len(ARMS)
-    for index, arm in enumerate(ARMS):
-        print_arm(arm, results[index * seeds : (index + 1) * seeds])
+    runs_by_arm = [results[index * seeds : (index + 1) * seeds] for index in range(len(ARMS))]
+    for arm, runs in zip(ARMS, runs_by_arm, strict=True):
+        print_arm(arm, runs)
     windows = "  ".join(f"days {w * WINDOW_DAYS + 1}-{(w + 1) * WINDOW_DAYS}" for w in range(DAYS // WINDOW_DAYS))
     print(f"(columns: {windows}; mean [95% interval] over {seeds} seeds)")
+    draw_course(ARMS, runs_by_arm, FIGURES / "burden_course.png", "Resorption as the tumour fills the marrow")
 
 
 if __name__ == "__main__":

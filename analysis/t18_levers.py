@@ -6,7 +6,8 @@ must be tried on seeds other than the validation's (1-8) first. This runs
 mm_advanced as T18 does (100 x 100 sites, its MM scaled to 1 mm², 120 days) on
 seeds 101-108 with each lever at a sourced value, and prints, per arm, the
 readouts of :mod:`analysis.burden_course` per 30-day window and T18's statistic
-(resorbed in days 91-120 minus days 31-60, mean [95% t-interval]):
+(resorbed in days 91-120 minus days 31-60, mean [95% t-interval]), and draws
+the course in docs/figures/t18_levers.png:
 
 - precursors live for weeks: ``ocp.death_rate`` 0.002 /h (mean 3 weeks;
   committed quiescent precursors survive several weeks in vivo, Mizoguchi et al.
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.burden_course import measure, print_arm
+from analysis.burden_course import FIGURES, draw_course, measure, print_arm
 from analysis.seeded_arms import run_arms
 from niche_abm.validation.common import fmt
 
@@ -45,8 +46,8 @@ EARLIER, LATE = 1, 3
 def main() -> None:
     results = run_arms(__doc__, ARMS, measure, seeds=lambda arm: DEVELOPMENT_SEEDS)
     seeds = len(DEVELOPMENT_SEEDS)
-    for index, arm in enumerate(ARMS):
-        runs = results[index * seeds : (index + 1) * seeds]
+    runs_by_arm = [results[index * seeds : (index + 1) * seeds] for index in range(len(ARMS))]
+    for arm, runs in zip(ARMS, runs_by_arm, strict=True):
         print_arm(arm, runs)
         resorbed = np.array([run["resorbed, 0.001 mm²"] for run in runs])
         print(f"  T18: days 91-120 minus days 31-60, 0.001 mm²: {fmt(resorbed[:, LATE] - resorbed[:, EARLIER])}")
@@ -54,6 +55,7 @@ def main() -> None:
         f"(columns: days 1-30, 31-60, 61-90, 91-120; mean [95% interval] over seeds {DEVELOPMENT_SEEDS[0]}-"
         f"{DEVELOPMENT_SEEDS[-1]})"
     )
+    draw_course(ARMS, runs_by_arm, FIGURES / "t18_levers.png", "mm_advanced with each lever, seeds 101-108")
 
 
 if __name__ == "__main__":
