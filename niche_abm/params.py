@@ -961,8 +961,8 @@ TABLE: tuple[Parameter, ...] = (
         "estimate: 0, so an osteoclast that has dissolved its site waits for a free surface site next to it, as when "
         "oc.resorption_per_nucleus and ocp.recruitment_rate were set; isolated osteoclasts crawl 30-248 µm/h "
         "between resorption episodes (Kanehisa & Heersche 1988 Bone 9:73) and can move while resorbing (Søe & "
-        "Delaissé 2017 J Cell Sci 130:2026). 30 µm raised mm_advanced's first-month resorption by a third "
-        "(seed 101, 1 mm²); python -m analysis.t18_levers",
+        "Delaissé 2017 J Cell Sci 130:2026). 30 µm raised mm_advanced's first-month resorption by a fifth "
+        "(0.082 against 0.068 mm², 1 mm², seeds 101-108: python -m analysis.t18_levers)",
         "How far an osteoclast that has dissolved its site, with no free bone-surface site next to it, moves to "
         "the nearest free one in an hour.",
     ),
