@@ -5,8 +5,9 @@ default, a unit, an allowed range and a source: a paper with its year, or
 "estimate" with the reasoning. Scales: one site = 10 µm, one step = 1 h
 (see :mod:`niche_abm.units`), so every rate is per hour.
 
-Values come from ``shared/science/parameters.md``; where the model departs
-from it the source column says so.
+Values come from the project's parameter notes (``shared/science/parameters.md``,
+kept outside this repository); each row's source names the paper itself, and
+where the model departs from the notes the source says so.
 """
 
 from __future__ import annotations
@@ -86,7 +87,8 @@ class Parameter:
         else:
             value = float(value)
         if not (self.low <= value <= self.high):
-            raise ParameterError(self.name, f"got {value!r} {self.unit}; expected {self.allowed}")
+            unit = "" if self.unit == "dimensionless" else f" {self.unit}"
+            raise ParameterError(self.name, f"got {value!r}{unit}; expected {self.allowed}")
         return value
 
 
@@ -119,7 +121,8 @@ TABLE: tuple[Parameter, ...] = (
         "fraction",
         0.05,
         0.6,
-        "Recker et al. normal transiliac cohorts (20-25% young adults; estimate, verify)",
+        "Parfitt 1983 (in Recker, Bone Histomorphometry, CRC Press): normal iliac crest BV/TV 20-25% in young "
+        "adults; 22% inside that range",
         "Target bone volume / tissue volume of the generated trabecular bone.",
     ),
     _p(
@@ -128,7 +131,8 @@ TABLE: tuple[Parameter, ...] = (
         "µm",
         40.0,
         400.0,
-        "Tb.Th ≈ 130 µm (PMC3352993 Table 1); 100-200 µm in the brief",
+        "Parfitt 1983 (in Recker, Bone Histomorphometry): normal iliac Tb.Th 100-200 µm; about 130 µm in the "
+        "specimens of PMC3352993 (Table 1)",
         "Mean thickness of the generated plates and rods.",
     ),
     _p(
@@ -187,7 +191,15 @@ TABLE: tuple[Parameter, ...] = (
         "proliferation in vitro (ED50 1-6 ng/mL)",
         "VEGF giving half the maximal sprouting.",
     ),
-    _p("vessels.vegf_hill", 2.0, "", 0.5, 8.0, "estimate: angiogenic switch", "Hill coefficient of sprouting in VEGF."),
+    _p(
+        "vessels.vegf_hill",
+        2.0,
+        "dimensionless",
+        0.5,
+        8.0,
+        "estimate: angiogenic switch",
+        "Hill coefficient of sprouting in VEGF.",
+    ),
     _p(
         "vessels.sprout_distance_um",
         30.0,
@@ -362,7 +374,7 @@ TABLE: tuple[Parameter, ...] = (
     _p(
         "fields.outer_boundary",
         "no_flux",
-        "",
+        "choice",
         None,
         None,
         "design: the window is a sample of a larger, similar marrow, so the edge mirrors it (no flux); "
@@ -606,22 +618,24 @@ TABLE: tuple[Parameter, ...] = (
         "Maximal rate at which an MM cell next to a VCAM-1+ stromal cell adheres.",
     ),
     _p(
-        "mm.adhesion_cd49d_half",
+        "mm.adhesion_strength_half",
         0.5,
         "relative",
         0.01,
         10.0,
-        "estimate: half-maximal adhesion at half the untreated CD49d level",
-        "CD49d level giving half the maximal adhesion rate.",
+        "estimate: half-maximal adhesion at half the adhesion of an untreated cell (its CD49d halved, or its "
+        "ITGA8 and ICAM2 shares gone with most of it)",
+        "Adhesion strength (the sum of the molecular pairs, 1 for an untreated cell) giving half the maximal "
+        "adhesion rate.",
     ),
     _p(
         "mm.adhesion_hill",
         2.0,
-        "",
+        "dimensionless",
         0.5,
         8.0,
         "estimate: cooperative integrin clustering",
-        "Hill coefficient of adhesion in CD49d.",
+        "Hill coefficient of the adhesion rate in adhesion strength.",
     ),
     _p(
         "mm.detachment_rate",
@@ -854,7 +868,7 @@ TABLE: tuple[Parameter, ...] = (
     _p(
         "ocp.chemotaxis",
         50.0,
-        "",
+        "per relative CCL3 difference",
         0.0,
         500.0,
         "estimate: CCL3 changes by ~2.5% per 10 µm near MM (diffusion length ≈ 0.4 mm); monocytes follow "
@@ -892,7 +906,16 @@ TABLE: tuple[Parameter, ...] = (
         "estimate: precursors not recruited to bone die or leave within ~3 days",
         "Death (or exit) rate of a precursor.",
     ),
-    _p("ocp.fusion_rate", 0.05, "/h", 0.0, 10.0, "estimate", "Maximal fusion rate of a precursor next to bone."),
+    _p(
+        "ocp.fusion_rate",
+        0.05,
+        "/h",
+        0.0,
+        10.0,
+        "estimate: a precursor on bone with its RANK saturated fuses in about a day (mean 20 h), well within "
+        "its life of about 3 days, so most precursors that reach bone under RANKL fuse",
+        "Maximal fusion rate of a precursor next to bone.",
+    ),
     _p(
         "ocp.ccl3_fusion_fold",
         2.0,
@@ -926,7 +949,7 @@ TABLE: tuple[Parameter, ...] = (
     _p(
         "ocp.fusion_hill",
         4.0,
-        "",
+        "dimensionless",
         0.5,
         10.0,
         "estimate: switch-like NFATc1 induction",
@@ -988,7 +1011,7 @@ TABLE: tuple[Parameter, ...] = (
     _p(
         "oc.lifespan_shape",
         4.0,
-        "",
+        "dimensionless",
         1.0,
         100.0,
         "estimate: lifespans spread a few days to ~25 d",
@@ -1054,7 +1077,16 @@ TABLE: tuple[Parameter, ...] = (
         "osteoclasts alive for their full life)",
         "RANK occupancy giving half the survival support.",
     ),
-    _p("oc.survival_hill", 2.0, "", 0.5, 10.0, "estimate", "Hill coefficient of survival in RANK occupancy."),
+    _p(
+        "oc.survival_hill",
+        2.0,
+        "dimensionless",
+        0.5,
+        10.0,
+        "estimate: graded (10% to 90% of the support over a ninefold range of occupancy), gentler than the "
+        "switch of fusion (ocp.fusion_hill 4)",
+        "Hill coefficient of survival in RANK occupancy.",
+    ),
     _p(
         "ob.formation_rate",
         0.003,
@@ -1074,7 +1106,14 @@ TABLE: tuple[Parameter, ...] = (
         "Mean active osteoblast lifespan (gamma distributed).",
     ),
     _p(
-        "ob.lifespan_shape", 4.0, "", 1.0, 100.0, "estimate", "Shape of the gamma distribution of osteoblast lifespans."
+        "ob.lifespan_shape",
+        4.0,
+        "dimensionless",
+        1.0,
+        100.0,
+        "estimate: as oc.lifespan_shape: formation periods vary with a coefficient of variation of 0.5 "
+        "(1/√4) around Lips' 69 days",
+        "Shape of the gamma distribution of osteoblast lifespans.",
     ),
     _p(
         "ob.mm_contact_apoptosis_rate",

@@ -241,7 +241,7 @@ def test_a_differentiating_preob_becomes_an_osteoblast_facing_the_cavity():
 def test_mm_adhesion_rate_rises_with_cd49d_as_a_hill_function():
     cd49d = np.array([0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 100.0])
     rate = myeloma.adhesion_rate(cd49d, DEFAULTS)
-    top, half = DEFAULTS.mm.adhesion_rate, DEFAULTS.mm.adhesion_cd49d_half
+    top, half = DEFAULTS.mm.adhesion_rate, DEFAULTS.mm.adhesion_strength_half
     assert rate[0] == 0.0
     assert np.all(np.diff(rate) > 0)
     assert myeloma.adhesion_rate(np.array([half]), DEFAULTS)[0] == pytest.approx(top / 2)
@@ -273,7 +273,7 @@ def test_an_mm_cell_next_to_stroma_adheres_and_one_without_adhesion_molecules_ne
 
 def test_mm_cells_at_half_max_cd49d_adhere_at_half_the_maximal_rate():
     """After one hour beside stroma, a share 1 - exp(-adhesion_rate / 2) of cells at half-max CD49d adhere."""
-    half = DEFAULTS.mm.adhesion_cd49d_half
+    half = DEFAULTS.mm.adhesion_strength_half
     adhered = trials = 0
     for seed in range(5):
         model, cells = _mm_beside_stroma([half], seed=seed)

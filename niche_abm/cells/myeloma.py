@@ -58,12 +58,12 @@ def adhesion_strength(cd49d: np.ndarray, effects: dict[str, float], p: Parameter
 @rule(
     "MM cells",
     "a non-adherent cell next to a VCAM-1+ stromal cell adheres at up to {mm.adhesion_rate}, "
-    "rising with its adhesion strength as a Hill function (half-max {mm.adhesion_cd49d_half}, power "
+    "rising with its adhesion strength as a Hill function (half-max {mm.adhesion_strength_half}, power "
     "{mm.adhesion_hill}); an adherent cell lets go at {mm.detachment_rate}",
 )
 def adhesion_rate(strength: np.ndarray, p: Parameters) -> np.ndarray:
     """Adhesion rate of MM cells next to stroma, /h (Giuliani 2001: partly VLA-4 dependent)."""
-    return p.mm.adhesion_rate * hill(strength, p.mm.adhesion_cd49d_half, p.mm.adhesion_hill)
+    return p.mm.adhesion_rate * hill(strength, p.mm.adhesion_strength_half, p.mm.adhesion_hill)
 
 
 @rule(

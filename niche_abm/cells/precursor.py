@@ -28,7 +28,8 @@ class OsteoclastPrecursor(Cell):
     drug_targets=("ccl3_signalling",),
 )
 def chemotaxis_weights(ccl3_here: np.ndarray, ccl3_neighbours: np.ndarray, p: Parameters) -> np.ndarray:
-    """Relative weights of the 8 neighbouring sites (n x 8): a biased random walk up CCL3 (compiled, the formula
+    """Relative weights of the 8 neighbouring sites (n x 8) from the CCL3 (pM) at each cell (n) and at its
+    neighbours (n x 8): a biased random walk up CCL3 (compiled, the formula
     :func:`_crawl` applies to each mover through :func:`niche_abm.world.kernels.crawl`)."""
     return kernels.chemotaxis_weights(ccl3_here, ccl3_neighbours, p.ocp.chemotaxis, p.ocp.ccl3_ec50_pm)
 

@@ -183,7 +183,8 @@ class Signals:
 
     # --- sensing ---------------------------------------------------------------------------------
     def at(self, name: str, sites: np.ndarray) -> np.ndarray:
-        """A field (pM) or derived quantity at flat sites; bone sites read the nearest marrow site."""
+        """A field (pM) or derived quantity (:data:`DERIVED`: free RANKL, pM; RANK occupancy, 0..1) at flat sites; bone
+        sites read the nearest marrow site."""
         if name in DERIVED:
             return kernels.read_through(self.derived[name].ravel(), self._sensed_voxel["rankl"], sites)
         return kernels.read_through(self.fields[name].concentration.ravel(), self._sensed_voxel[name], sites)
@@ -194,7 +195,8 @@ class Signals:
         return self.fields[name].concentration.ravel(), self._sensed_voxel[name]
 
     def map(self, name: str) -> np.ndarray:
-        """A field (pM) or derived quantity on every site [x, y] (each site takes its voxel's value)."""
+        """A field (pM) or derived quantity (free RANKL, pM; RANK occupancy, 0..1) on every site [x, y] (each site
+        takes its voxel's value)."""
         if name in DERIVED:
             values, f = self.derived[name], self.fields["rankl"].voxel_sites
         else:
@@ -202,7 +204,7 @@ class Signals:
         return np.repeat(np.repeat(values, f, axis=0), f, axis=1)
 
     def marrow_mean(self, name: str, marrow: np.ndarray) -> float:
-        """Mean over the marrow sites of a field (pM) or derived quantity."""
+        """Mean over the marrow sites of a field (pM) or derived quantity (free RANKL, pM; RANK occupancy, 0..1)."""
         return float(self.map(name)[marrow].mean())
 
     # --- helpers ---------------------------------------------------------------------------------
