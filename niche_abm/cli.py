@@ -16,6 +16,7 @@ import os
 import sys
 
 from niche_abm.commands import COMMANDS, MAIN_JOB
+from niche_abm.commands.command import INTERRUPTED, sigterm_as_ctrl_c
 from niche_abm.params import ParameterError
 
 BROKEN_PIPE_STATUS = 141
@@ -41,10 +42,14 @@ def main(argv: list[str] | None = None, prog: str = "niche-abm") -> int:
     args = build_parser(prog).parse_args(argv)
     command = COMMANDS[args.command] if args.command else MAIN_JOB
     try:
-        return command.run(args)
+        with sigterm_as_ctrl_c():
+            return command.run(args)
     except ParameterError as error:
         print(f"{prog}: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # a batch has said what it kept; a run leaves its folder as it was
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return INTERRUPTED
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return BROKEN_PIPE_STATUS

@@ -21,7 +21,6 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from niche_abm.drugs.regimen import MASS_MG, Regimen, clinical, find_drug, given, parse_dose
-from niche_abm.experiment import RunDescription
 from niche_abm.params import ParameterError
 from niche_abm.scenario import resolve
 from niche_abm.stats import mean_interval
@@ -89,13 +88,6 @@ def dose_sweep(
         levels=0,
         arms=arms,
     )
-
-
-def check_buildable(spec: SweepSpec) -> None:
-    """Build the scenario's model once, unrun, so that what only a built model can check (more MM cells than free
-    marrow sites, a bone mask of the wrong shape) is one ParameterError before any run or file (the doses'
-    regimens are checked when the sweep is made)."""
-    RunDescription(spec.scenario_path, spec.fixed, (), seed=spec.seed, days=spec.days).build()
 
 
 def arm_name(index: int, dose: str) -> str:

@@ -75,7 +75,8 @@ def resolve(name_or_path: str | Path) -> Path:
     candidate = Path(name_or_path)
     if candidate.suffix == ".toml" or candidate.exists():
         if not candidate.is_file():
-            raise ParameterError("scenario", f"file {str(candidate)!r} does not exist")
+            what = "is a folder, not a file" if candidate.is_dir() else "does not exist"
+            raise ParameterError("scenario", f"{str(candidate)!r} {what}; expected a scenario TOML file")
         return candidate
     path = SCENARIO_DIR / f"{name_or_path}.toml"
     if not path.is_file():
@@ -111,10 +112,12 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
     drugs = data.get("drugs", [])
     if not isinstance(drugs, list) or not all(isinstance(d, str) for d in drugs):
         raise ParameterError(f"{path.name}: drugs", 'expected a list of regimens, e.g. ["lenalidomide=10uM@day14"]')
-    regimens = tuple(parse_regimen(text) for text in drugs)
-    if days is not None:
-        for regimen in regimens:
+    try:
+        regimens = tuple(parse_regimen(text) for text in drugs)
+        for regimen in regimens if days is not None else ():
             regimen.check_within(days)
+    except ParameterError as error:
+        raise ParameterError(f"{path.name}: drugs", f"{error.key.removeprefix('--drug ')}: {error.message}") from None
     values = _flatten({k: v for k, v in data.items() if k not in RESERVED})
     try:
         params = build_parameters({**values, **(overrides or {})})
@@ -133,9 +136,9 @@ def check_days(days: Any, key: str) -> int:
 
 def parse_assignment(text: str) -> tuple[str, Any]:
     """Parse a ``key=value`` override; the value is read as a TOML value, else as text."""
-    if "=" not in text:
-        raise ParameterError(text, "expected key=value, for example mm.initial_count=100")
-    key, raw = (part.strip() for part in text.split("=", 1))
+    key, raw = (part.strip() for part in text.split("=", 1)) if "=" in text else ("", "")
+    if not key:
+        raise ParameterError("--set", f"got {text!r}; expected KEY=VALUE, for example mm.initial_count=100")
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:

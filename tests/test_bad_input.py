@@ -25,7 +25,10 @@ import numpy as np
 import pytest
 from conftest import REPO_ROOT
 
+from niche_abm import io
+from niche_abm.model import NicheModel
 from niche_abm.params import ParameterError
+from niche_abm.scenario import load_scenario
 
 SMALL_GRID = "--set grid.width=40 --set grid.height=40"
 SMALL_RUN = f"run healthy --days 1 {SMALL_GRID} --quiet"
@@ -55,9 +58,17 @@ SWEEPS = {
             ("ob.formation_rate", 0.001),
         )
     ),
+    "crowded.toml": TINY_SWEEP + '"mm.initial_count" = 20000\n',
+    "crowded_point.toml": TINY_SWEEP + '[vary]\n"mm.initial_count" = [10, 20000]\n',
+    "odd_set_width.toml": TINY_SWEEP.replace('"grid.width" = 40', '"grid.width" = 41'),
+    "range_with_step.toml": TINY_SWEEP.replace('"grid.width" = 40\n', "")
+    + '"grid.width" = 40\n[design]\nkind = "lhs"\nsamples = 4\n[vary]\n'
+    + '"stroma.contact_rankl_fold" = { low = 1.0, high = 2.0, step = 0.5 }\n',
 }
-"""Sweep files a careless user might write: an odd grid width (the voxels are 2 sites), a sampled width, and a
-grid of 10^7 points (7 parameters x 10 values)."""
+"""Sweep files a careless user might write: an odd grid width (the voxels are 2 sites), a sampled width, a grid of
+10^7 points (7 parameters x 10 values), more MM cells than the marrow holds (fixed, or at one point), an odd width
+in [set], and a range with a key ranges do not have."""
+NEGATIVE_DOSE_SCENARIO = 'description = "a scenario with a negative dose"\ndays = 5\ndrugs = ["denosumab=-5mg"]\n'
 UNWRITABLE = "/sys/niche_abm_out" if os.geteuid() == 0 else "{scratch}/locked/out"
 """A folder nobody may create: root writes anywhere but in /sys; anyone else is kept out of a read-only folder."""
 
@@ -82,6 +93,8 @@ def materials(tmp_path_factory) -> Path:
     for name, text in SWEEPS.items():
         (folder / name).write_text(text, encoding="utf-8")
     (folder / "a_file").write_text("not a folder\n", encoding="utf-8")
+    (folder / "negative_dose.toml").write_text(NEGATIVE_DOSE_SCENARIO, encoding="utf-8")
+    np.save(folder / "all_bone.npy", np.ones((40, 40)))
     for command in (f"{SMALL_RUN} --out finished_run", "sweep tiny.toml --out finished_sweep --workers 1 --quiet"):
         result = run_cli(*shlex.split(command), cwd=folder)
         assert result.returncode == 0, result.stderr
@@ -170,6 +183,42 @@ CASES = {
     "a mistyped drug name": Case(
         f"{SMALL_RUN} --drug lenalidomde --out dosed", ("unknown drug 'lenalidomde'", "did you mean 'lenalidomide'")
     ),
+    # --- a sweep's points built before any run: what only a built model can check ------------------------------
+    "a sweep with more MM cells than the marrow holds": Case(
+        "sweep crowded.toml --out crowded", ("crowded.toml: set.mm.initial_count", "marrow sites are free")
+    ),
+    "a sweep with one point holding more MM cells than the marrow": Case(
+        "sweep crowded_point.toml --out crowded",
+        ("crowded_point.toml: vary.mm.initial_count", "marrow sites are free", "at point 1"),
+    ),
+    "a sweep whose [set] breaks the voxel rule": Case(
+        "sweep odd_set_width.toml --out odd", ("odd_set_width.toml: set.grid.width", "41", "multiple of 2")
+    ),
+    "a range with a key ranges do not have": Case(
+        "sweep range_with_step.toml --out step",
+        ("range_with_step.toml: vary.stroma.contact_rankl_fold.step", "unknown key of a range"),
+    ),
+    # --- names, files and options ---------------------------------------------------------------------------------
+    "a folder given as a sweep file": Case("sweep finished_run --out s", ("sweep", "finished_run", "is a folder")),
+    "a folder given as a scenario": Case(
+        "run finished_sweep --days 1 --out r", ("scenario", "finished_sweep", "is a folder")
+    ),
+    "an override with no key": Case(f"{SMALL_RUN} --set =5 --out r", ("--set", "got '=5'", "KEY=VALUE")),
+    "a scenario file with a negative dose": Case(
+        "run negative_dose.toml --days 1 --out r", ("negative_dose.toml: drugs", "denosumab=-5mg", "positive")
+    ),
+    "a bone section that is all bone": Case(
+        f"{SMALL_RUN} --set bone.mask_file={{scratch}}/all_bone.npy --out r",
+        ("bone.mask_file", "100.0% bone", "5-60%", "bone.bv_tv"),
+    ),
+    "a validation of no target": Case("validate --only '' --out v", ("--only", "got no target id", "T1, T2")),
+    "a dose-response starting on no day": Case(
+        f"dose-response denosumab --doses 0,3mg --days 1 --seeds 1 --start-day nan {SMALL_GRID} --out dr",
+        ("--start-day", "got nan", "[0, 1)"),
+    ),
+    "the app on an address this machine does not have": Case(
+        "app --host 999.1.1.1 --port 0", ("--host", "999.1.1.1", "this machine")
+    ),
     # --- summaries of what is not a sweep ------------------------------------------------------------------------
     "summarize a manifest of random bytes": Case(
         "summarize random_bytes", ("folder", "manifest.json", "is not a sweep's manifest")
@@ -247,12 +296,13 @@ def test_a_staging_folder_left_by_a_killed_write_is_removed_by_the_next_run(scra
 
 
 def test_a_marrow_of_solid_bone_writes_its_undefined_metrics_as_null(tmp_path):
-    """No bone surface and no marrow: shares of either are undefined, null in summary.json (which stays JSON)."""
-    np.save(tmp_path / "solid.npy", np.ones((40, 40)))
-    result = run_cli(
-        *shlex.split(f"{SMALL_RUN} --set bone.mask_file={tmp_path / 'solid.npy'} --out solid"), cwd=tmp_path
-    )
-    assert result.returncode == 0, result.stderr
+    """No bone surface and no marrow: shares of either are undefined, null in summary.json (which stays JSON). The
+    command line refuses such a section (its BV/TV lies outside bone.bv_tv's range); a marrow can still lose all its
+    bone or all its marrow during a run, and the Python API takes any bone."""
+    model = NicheModel(load_scenario("healthy", {"grid.width": 40, "grid.height": 40}), seed=1, bone=np.ones((40, 40)))
+    for _ in range(24):
+        model.step()
+    io.write_run(tmp_path / "solid", model, model.timeseries(), io.manifest(model, "healthy", 1, 1, 0.0))
     text = (tmp_path / "solid" / "summary.json").read_text(encoding="utf-8")
     summary = json.loads(text, parse_constant=lambda token: pytest.fail(f"{token} in summary.json"))
     assert summary["bv_tv"] == 100.0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tomllib
@@ -318,3 +319,22 @@ def test_a_successful_write_replaces_an_older_run(tmp_path, small_run):
     niche_abm.io.write_run(out, *small_run)
     assert json.loads((out / "manifest.json").read_text())["scenario"] == "healthy"
     assert sorted(os.listdir(out)) == sorted(niche_abm.io.OUTPUT_FILES)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_an_interrupted_run_exits_130_with_one_line_and_writes_nothing(tmp_path, stop):
+    """Ctrl-C, or a batch system's SIGTERM, while a run steps: one line, status 130, no output folder or staging."""
+    command = [sys.executable, str(REPO_ROOT / "run.py"), "run", "healthy", "--days", "3650", "--out", "out"]
+    command += ["--set", "grid.width=100", "--set", "grid.height=100"]
+    process = subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE)
+    seen = b""
+    while b"day" not in seen:  # the progress bar: the run is stepping
+        chunk = process.stderr.read1(256)
+        assert chunk, f"the run ended before it was interrupted: {seen!r}"
+        seen += chunk
+    process.send_signal(stop)
+    err = (seen + process.stderr.read()).decode()
+    assert process.wait(timeout=60) == 130
+    assert "Traceback" not in err
+    assert err.rstrip().endswith("run.py: interrupted")
+    assert os.listdir(tmp_path) == [], "no output folder and no staging folder"

@@ -254,9 +254,14 @@ def test_set_override_is_parsed_as_a_toml_value_or_as_text():
     assert parse_assignment('bone.mask_file="a=b.png"') == ("bone.mask_file", "a=b.png")
 
 
-def test_set_override_without_equals_is_refused():
-    with pytest.raises(ParameterError, match="expected key=value"):
-        parse_assignment("mm.initial_count")
+@pytest.mark.parametrize("text", ["mm.initial_count", "=5", " = 5"])
+def test_set_override_without_a_key_is_refused(text):
+    with pytest.raises(ParameterError, match=r"--set: got .*; expected KEY=VALUE"):
+        parse_assignment(text)
+
+
+def test_a_folder_given_as_a_scenario_is_named_a_folder(tmp_path):
+    _scenario_raises(tmp_path, "is a folder, not a file")
 
 
 def test_set_override_is_applied_over_the_scenario():

@@ -387,6 +387,26 @@ def test_store_ignores_a_status_without_its_parquet_and_hidden_partial_files(tin
     assert store.timeseries()["run"].nunique() == 7
 
 
+def test_damaged_result_files_are_named_by_summarize_and_recomputed_by_resume(tiny_sweep, reference, tmp_path, capsys):
+    """A run file of random bytes and a status file that is not JSON: summarize exits 2 naming the damaged run file,
+    and --resume computes those two runs again, to the same dataset."""
+    copy = tmp_path / "copy"
+    subprocess.run(["cp", "-r", str(reference[0]), str(copy)], check=True)
+    damaged = sorted((copy / "timeseries" / "arm=control").glob("run-*.parquet"))[0]
+    damaged.write_bytes(bytes(range(256)))
+    unreadable = sorted((copy / "status").glob("run-*.json"))[-1]
+    unreadable.write_text("{garbage", encoding="utf-8")
+    assert len(SweepStore(copy).finished(plan(load_sweep(tiny_sweep)))) == 6
+
+    assert main(["summarize", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert damaged.name in err and "--resume" in err and "Traceback" not in err
+
+    assert main(["sweep", str(tiny_sweep), "--out", str(copy), "--resume", "--workers", "1", "--quiet"]) == 0
+    assert "8 done (6 from before)" in capsys.readouterr().out
+    pd.testing.assert_frame_equal(SweepStore(copy).timeseries(), reference[1])
+
+
 def test_metrics_whose_status_never_landed_are_pruned_with_the_runs_table(tiny_sweep, reference, tmp_path):
     copy = tmp_path / "copy"
     subprocess.run(["cp", "-r", str(reference[0]), str(copy)], check=True)

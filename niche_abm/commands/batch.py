@@ -7,6 +7,7 @@ job as it finishes, and continues an interrupted batch with --resume (exit 130 w
 from __future__ import annotations
 
 import argparse
+import math
 import shutil
 import sys
 import time
@@ -23,7 +24,6 @@ from niche_abm.commands.command import (
     engine_from,
     interrupted,
     limits_from,
-    stop_on_sigterm,
     workers_from,
 )
 from niche_abm.engines import Engine, Run
@@ -55,7 +55,6 @@ def start_batch(out: Path, kind: str, args: argparse.Namespace, run: Run) -> Eng
     engine = engine_from(args, run)
     if not args.resume:
         forget_finished_jobs(out, kind)
-    stop_on_sigterm()
     return engine
 
 
@@ -102,9 +101,12 @@ def run_validate(args: argparse.Namespace) -> int:
 
     only = [t.strip().upper() for item in args.only for t in item.split(",") if t.strip()] if args.only else None
     known = set(target_modules())
+    listed = ", ".join(sorted(known, key=lambda target: int(target[1:])))
     unknown = sorted(set(only or ()) - known)
+    if only == []:
+        raise ParameterError("--only", f"got no target id; expected one or more of {listed}")
     if unknown:
-        raise ParameterError("--only", f"unknown target(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise ParameterError("--only", f"unknown target(s) {', '.join(unknown)}; known: {listed}")
     out = args.out or Path("results/validation")
     prepare_out(out, "validation", args)
     engine = start_batch(out, "validation", args, evaluate_target)
@@ -133,10 +135,13 @@ def run_dose_response(args: argparse.Namespace) -> int:
     dose_response.png into OUT; exit 130 when interrupted (continue with --resume)."""
     from niche_abm import dose_response
     from niche_abm.sweep import prepare, run_sweep
+    from niche_abm.sweep.design import check_buildable
     from niche_abm.sweep.worker import simulate_run
 
     doses = dose_response.parse_doses(args.doses)
     days = check_days(args.days, "--days")
+    if not (math.isfinite(args.start_day) and 0 <= args.start_day < days):
+        raise ParameterError("--start-day", f"got {args.start_day:g}; expected a day in [0, {days}) (--days {days})")
     check_count(args.seeds, "--seeds", 1, 100)
     workers_from(args)
     overrides = dict(parse_assignment(text) for text in args.set)
@@ -149,7 +154,7 @@ def run_dose_response(args: argparse.Namespace) -> int:
     runs = len(doses) * args.seeds
     needs = estimate_batch(one, runs, args.workers, workers_here=args.workers)
     check_fits(f"{runs} runs of {days} days on {p.grid.width:,} x {p.grid.height:,} sites", needs, limits_from(args))
-    dose_response.check_buildable(spec)
+    check_buildable(spec)
     if args.overwrite and not args.resume and (out / "runs").is_dir():
         shutil.rmtree(out / "runs")
     store, tasks = prepare(spec, out / "runs", args.resume)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,9 +115,15 @@ def note_slow_workers(engine: Engine) -> None:
         print(note, file=sys.stderr, flush=True)
 
 
-def stop_on_sigterm() -> None:
-    """Let a batch system's SIGTERM stop a batch as Ctrl-C does (finished jobs are kept)."""
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+@contextlib.contextmanager
+def sigterm_as_ctrl_c() -> Iterator[None]:
+    """Within the block, a batch system's SIGTERM stops a command as Ctrl-C does (KeyboardInterrupt: a batch keeps
+    its finished jobs, a run its untouched folder); the handler before it is put back after."""
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 INTERRUPTED = 130

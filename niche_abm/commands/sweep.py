@@ -17,7 +17,6 @@ from niche_abm.commands.command import (
     interrupted,
     limits_from,
     note_slow_workers,
-    stop_on_sigterm,
     workers_from,
 )
 from niche_abm.params import ParameterError
@@ -39,7 +38,7 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     limits (on a running cluster, --scheduler, for the cluster's size, asked first), the folder, every point.
     """
     from niche_abm.sweep import load_sweep, make_engine, prepare, run_sweep
-    from niche_abm.sweep.design import estimate, run_count
+    from niche_abm.sweep.design import check_buildable, estimate, run_count
 
     spec = load_sweep(args.sweep)
     workers = workers_from(args) or os.cpu_count() or 1
@@ -51,12 +50,13 @@ def run_sweep_command(args: argparse.Namespace) -> int:
         needs = estimate(spec, size, workers_here=0 if cluster else size)
         days = f"{spec.days} day{'s' * (spec.days != 1)}"
         check_fits(f"{spec.name}.toml: {run_count(spec):,} runs of {days} on {size} workers", needs, limits)
+        if not args.resume:
+            check_buildable(spec)
         store, tasks = prepare(spec, out, args.resume)
     except ParameterError:
         if cluster is not None:
             cluster.close()
         raise
-    stop_on_sigterm()
     engine = cluster or make_engine(args.engine, workers, None)
     print(
         f"{spec.name}: {len(tasks)} runs on {engine.name} ({engine.workers} workers) into {out}/; "

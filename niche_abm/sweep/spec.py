@@ -161,7 +161,8 @@ def resolve_sweep(name_or_path: str | Path) -> Path:
     if named.is_file():
         return named
     known = ", ".join(p.stem for p in sorted(SWEEP_DIR.glob("*.toml")))
-    raise ParameterError("sweep", f"file {str(name_or_path)!r} does not exist; example sweeps: {known}")
+    what = "is a folder, not a sweep file" if candidate.is_dir() else "does not exist"
+    raise ParameterError("sweep", f"{str(name_or_path)!r} {what}; example sweeps: {known}")
 
 
 def load_sweep(name_or_path: str | Path) -> SweepSpec:
@@ -184,10 +185,15 @@ def load_sweep(name_or_path: str | Path) -> SweepSpec:
     seed = _integer(data, "seed", where, 0, 2**63 - 1, 0)
     retries = _integer(data, "retries", where, 0, 10, 2)
     metrics = _metrics(data.get("metrics"), where)
-    fixed = _flatten(_table(data, "set", where), where)
+    fixed = _flatten(_table(data, "set", where), f"{where}: set")
     for key in fixed:
         _known(key, f"{where}: set")
-    base = load_scenario(scenario_path, fixed).params.as_dict()
+    try:
+        base = load_scenario(scenario_path, fixed).params.as_dict()
+    except ParameterError as error:
+        if error.key not in fixed:
+            raise
+        raise ParameterError(f"{where}: set.{error.key}", error.message.removesuffix(" (in --set)")) from None
     design = _table(data, "design", where)
     kind = design.get("kind", "grid")
     if kind not in DESIGNS:
@@ -201,7 +207,7 @@ def load_sweep(name_or_path: str | Path) -> SweepSpec:
     levels = _integer(design, "levels", f"{where}: design", 2, 20, 4)
     if kind == "sobol" and samples & (samples - 1):
         raise ParameterError(f"{where}: design.samples", f"got {samples}; Sobol designs need a power of 2")
-    grid_values, ranges = _vary(_flatten(_table(data, "vary", where), where), kind, where, base, fixed)
+    grid_values, ranges = _vary(_flatten(_table(data, "vary", where), f"{where}: vary"), kind, where, base, fixed)
     if kind in SAMPLED_DESIGNS and len(ranges) < (1 if kind == "lhs" else 2):
         raise ParameterError(f"{where}: vary", f"a {kind} design needs at least {2 if kind != 'lhs' else 1} ranges")
     arms = _arms(data.get("arms", {"control": []}), where, days)
@@ -253,15 +259,22 @@ def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
     return value
 
 
+RANGE_KEYS = {"low", "high", "scale"}
+
+
 def _is_range(value: Any) -> bool:
-    return isinstance(value, dict) and bool(value) and set(value) <= {"low", "high", "scale"}
+    return isinstance(value, dict) and bool(value) and set(value) <= RANGE_KEYS
 
 
 def _flatten(table: dict[str, Any], where: str, prefix: str = "") -> dict[str, Any]:
-    """Dotted keys from nested tables; a {low, high, scale} table is a value, not a level."""
+    """Dotted keys from nested tables (`where`: the file and section, for messages); a {low, high, scale} table is a
+    value, not a level (a table with low and high and any other key is refused, naming that key)."""
     flat: dict[str, Any] = {}
     for key, value in table.items():
         name = f"{prefix}{key}"
+        if isinstance(value, dict) and {"low", "high"} <= set(value) and not _is_range(value):
+            extra = sorted(set(value) - RANGE_KEYS)[0]
+            raise ParameterError(f"{where}.{name}.{extra}", "unknown key of a range; allowed: low, high, scale")
         if isinstance(value, dict) and not _is_range(value):
             flat.update(_flatten(value, where, name + "."))
         else:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from niche_abm import io
 from niche_abm.folders import atomic_text, atomic_write, check_writable, held_kind
@@ -156,20 +157,24 @@ class SweepStore:
 
     # --- reading ---------------------------------------------------------------------------
     def statuses(self) -> dict[int, dict[str, Any]]:
-        """Every recorded outcome by run index."""
+        """Every recorded outcome by run index; a damaged status file counts as none (the run is pending and runs
+        again on --resume)."""
         found = {}
         for path in sorted((self.root / "status").glob("run-*.json")):
-            record = json.loads(path.read_text(encoding="utf-8"))
-            found[record["run"]] = record
+            try:
+                record = json.loads(path.read_text(encoding="utf-8"))
+                found[int(record["run"])] = record
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
         return found
 
     def finished(self, tasks: list[RunTask]) -> set[int]:
-        """Runs done with their daily metrics on disk."""
+        """Runs done with their daily metrics on disk, whole (a damaged file runs again on --resume)."""
         statuses = self.statuses()
         return {
             t.index
             for t in tasks
-            if statuses.get(t.index, {}).get("status") == "done" and self.timeseries_path(t).exists()
+            if statuses.get(t.index, {}).get("status") == "done" and _whole(self.timeseries_path(t))
         }
 
     def design(self) -> pd.DataFrame:
@@ -202,10 +207,27 @@ class SweepStore:
         return table
 
     def timeseries(self) -> pd.DataFrame:
-        """The daily metrics of every finished run, sorted by run and day (arm as a column)."""
+        """The daily metrics of every finished run, sorted by run and day (arm as a column); ParameterError naming
+        the first damaged file, if any."""
         folder = self.root / "timeseries"
         if not folder.exists():
             return pd.DataFrame()
+        damaged = [path for path in sorted(folder.glob("arm=*/run-*.parquet")) if not _whole(path)]
+        if damaged:
+            raise ParameterError(
+                "folder",
+                f"{damaged[0]} is damaged ({len(damaged)} run file(s) in all); run the sweep again with --resume "
+                "--out on this folder to recompute them",
+            )
         table = pd.read_parquet(folder)
         table["arm"] = table["arm"].astype(str)
         return table.sort_values(["run", "day"], ignore_index=True)
+
+
+def _whole(path: Path) -> bool:
+    """Whether a run's Parquet file is there and whole (its footer and schema read)."""
+    try:
+        pq.read_metadata(path)
+    except (OSError, ValueError):
+        return False
+    return True

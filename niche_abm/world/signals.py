@@ -204,8 +204,10 @@ class Signals:
         return np.repeat(np.repeat(values, f, axis=0), f, axis=1)
 
     def marrow_mean(self, name: str, marrow: np.ndarray) -> float:
-        """Mean over the marrow sites of a field (pM) or derived quantity (free RANKL, pM; RANK occupancy, 0..1)."""
-        return float(self.map(name)[marrow].mean())
+        """Mean over the marrow sites of a field (pM) or derived quantity (free RANKL, pM; RANK occupancy, 0..1);
+        NaN when no marrow is left."""
+        values = self.map(name)[marrow]
+        return float(values.mean()) if values.size else float("nan")
 
     # --- helpers ---------------------------------------------------------------------------------
     def _voxel_map(self, voxel_sites: int) -> np.ndarray:

@@ -52,7 +52,7 @@ from scipy import ndimage
 from scipy.spatial import cKDTree
 from skimage.morphology import skeletonize
 
-from niche_abm.params import ParameterError
+from niche_abm.params import BY_NAME, ParameterError
 from niche_abm.units import SITE_UM
 
 CAVITY_SPACING = 1.8
@@ -311,11 +311,13 @@ def load_bone_mask(path: Path, shape: tuple[int, int]) -> np.ndarray:
     """Bone fraction per site from a PNG (bright = bone) or an NPY array (values 0..1).
 
     A PNG is read as an image, top row = highest y, and converted to grey
-    levels 0..1; an NPY array is taken as [x, y]. Its shape must match the grid.
+    levels 0..1; an NPY array is taken as [x, y]. Its shape must match the grid, and its bone volume fraction
+    (the mean) must lie in bone.bv_tv's allowed range.
     """
     key = "bone.mask_file"
     if not path.is_file():
-        raise ParameterError(key, f"file {str(path)!r} does not exist")
+        what = "is a folder, not a file" if path.is_dir() else "does not exist"
+        raise ParameterError(key, f"{str(path)!r} {what}; expected a .png or .npy file")
     suffix = path.suffix.lower()
     try:
         if suffix == ".npy":
@@ -342,4 +344,11 @@ def load_bone_mask(path: Path, shape: tuple[int, int]) -> np.ndarray:
         )
     if not np.all(np.isfinite(data)) or data.min() < 0 or data.max() > 1:
         raise ParameterError(key, f"{path.name} holds values outside 0..1")
+    allowed = BY_NAME["bone.bv_tv"]
+    if not allowed.low <= data.mean() <= allowed.high:
+        raise ParameterError(
+            key,
+            f"{path.name} is {100 * data.mean():.1f}% bone; expected a trabecular section of "
+            f"{100 * allowed.low:g}-{100 * allowed.high:g}% (bone.bv_tv's range)",
+        )
     return data
