@@ -219,6 +219,12 @@ CASES = {
     "the app on an address this machine does not have": Case(
         "app --host 999.1.1.1 --port 0", ("--host", "999.1.1.1", "this machine")
     ),
+    "days that are not a whole number": Case(f"{SMALL_RUN} --days 1.5 --out r", ("--days", "got '1.5'", "[1, 3650]")),
+    "a seed that is a word": Case(f"{SMALL_RUN} --seed abc --out r", ("--seed", "got 'abc'", "[0, 2^63)")),
+    "workers that are a word": Case("demo healthy --workers two --out d", ("--workers", "got 'two'", "[1, 1024]")),
+    "a memory limit that is a word": Case(
+        f"{SMALL_RUN} --max-memory-gb lots --out r", ("--max-memory-gb", "got 'lots'", "positive number")
+    ),
     # --- summaries of what is not a sweep ------------------------------------------------------------------------
     "summarize a manifest of random bytes": Case(
         "summarize random_bytes", ("folder", "manifest.json", "is not a sweep's manifest")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import socket
 
-from niche_abm.commands.command import Command, check_count
+from niche_abm.commands.command import Command, check_count, integer_or_text
 from niche_abm.params import ParameterError
 
 
@@ -13,7 +13,7 @@ def _app_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)"
     )
-    parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any free port)")
+    parser.add_argument("--port", type=integer_or_text, default=8765, help="port (default 8765; 0 = any free port)")
 
 
 def run_app(args: argparse.Namespace) -> int:

@@ -22,8 +22,10 @@ from niche_abm.commands.command import (
     add_resume_argument,
     check_count,
     engine_from,
+    integer_or_text,
     interrupted,
     limits_from,
+    number_or_text,
     workers_from,
 )
 from niche_abm.engines import Engine, Run
@@ -34,8 +36,8 @@ from niche_abm.scenario import check_days, load_scenario, parse_assignment
 
 
 def _coculture_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--seeds", type=int, default=3, help="replicates per arm (default 3)")
-    parser.add_argument("--hours", type=int, default=48, help="culture time, h (24-72; default 48)")
+    parser.add_argument("--seeds", type=integer_or_text, default=3, help="replicates per arm (default 3)")
+    parser.add_argument("--hours", type=integer_or_text, default=48, help="culture time, h (24-72; default 48)")
     add_out_arguments(parser, "results/coculture", "co-culture")
     add_engine_arguments(parser, workers=2)
     add_resume_argument(parser, "co-culture")
@@ -120,9 +122,11 @@ def _dose_response_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("drug", help="a name from `run.py drugs`")
     parser.add_argument("--doses", required=True, help="comma-separated, e.g. 0,0.1uM,1uM,10uM or 0,60mg,120mg")
     parser.add_argument("--scenario", default="mm_niche", help="scenario (default mm_niche)")
-    parser.add_argument("--days", type=int, default=60, help="simulated days (default 60)")
-    parser.add_argument("--seeds", type=int, default=3, help="replicates per dose, paired across doses (default 3)")
-    parser.add_argument("--start-day", type=float, default=0.0, help="first day of dosing (default 0)")
+    parser.add_argument("--days", type=integer_or_text, default=60, help="simulated days (default 60)")
+    parser.add_argument(
+        "--seeds", type=integer_or_text, default=3, help="replicates per dose, paired across doses (default 3)"
+    )
+    parser.add_argument("--start-day", type=number_or_text, default=0.0, help="first day of dosing (default 0)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter")
     add_engine_arguments(parser, workers=2)
     add_resume_argument(parser, "dose-response")
@@ -140,8 +144,10 @@ def run_dose_response(args: argparse.Namespace) -> int:
 
     doses = dose_response.parse_doses(args.doses)
     days = check_days(args.days, "--days")
-    if not (math.isfinite(args.start_day) and 0 <= args.start_day < days):
-        raise ParameterError("--start-day", f"got {args.start_day:g}; expected a day in [0, {days}) (--days {days})")
+    start = args.start_day
+    if not (isinstance(start, float) and math.isfinite(start) and 0 <= start < days):
+        shown = f"{start:g}" if isinstance(start, float) else repr(start)
+        raise ParameterError("--start-day", f"got {shown}; expected a day in [0, {days}) (--days {days})")
     check_count(args.seeds, "--seeds", 1, 100)
     workers_from(args)
     overrides = dict(parse_assignment(text) for text in args.set)

@@ -39,10 +39,27 @@ def no_arguments(parser: argparse.ArgumentParser) -> None:
     """For commands without options."""
 
 
-def check_count(value: int, key: str, low: int, high: int) -> int:
+def integer_or_text(text: str) -> int | str:
+    """An argparse type: the option's integer, or its text as given, which the option's own check then refuses
+    naming its allowed range (argparse would say only "invalid int value")."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def number_or_text(text: str) -> float | str:
+    """An argparse type: the option's number, or its text as given, for the option's own check (integer_or_text)."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def check_count(value: int | str, key: str, low: int, high: int) -> int:
     """An integer option (seeds, workers, hours) within [low, high], or ParameterError naming the option."""
-    if not low <= value <= high:
-        raise ParameterError(key, f"got {value}; expected an integer in [{low}, {high}]")
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ParameterError(key, f"got {value!r}; expected an integer in [{low}, {high}]")
     return value
 
 
@@ -58,13 +75,13 @@ def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
     """--max-memory-gb and --max-hours: the limits an estimate of the work must fit (niche_abm.budget)."""
     parser.add_argument(
         "--max-memory-gb",
-        type=float,
+        type=number_or_text,
         default=DEFAULT_MAX_MEMORY_GB,
         help=f"most memory any one process may need, GB (default {DEFAULT_MAX_MEMORY_GB:g})",
     )
     parser.add_argument(
         "--max-hours",
-        type=float,
+        type=number_or_text,
         default=DEFAULT_MAX_HOURS,
         help=f"longest the work may take, h of wall time (default {DEFAULT_MAX_HOURS:g})",
     )
@@ -73,8 +90,9 @@ def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
 def limits_from(args: argparse.Namespace) -> Limits:
     """The limits of --max-memory-gb and --max-hours, each checked to be a positive number."""
     for key, value in (("--max-memory-gb", args.max_memory_gb), ("--max-hours", args.max_hours)):
-        if not 0 < value < float("inf"):
-            raise ParameterError(key, f"got {value:g}; expected a positive number")
+        if not (isinstance(value, float) and 0 < value < float("inf")):
+            shown = f"{value:g}" if isinstance(value, float) else repr(value)
+            raise ParameterError(key, f"got {shown}; expected a positive number")
     return Limits.here(args.max_memory_gb, args.max_hours)
 
 
@@ -86,7 +104,7 @@ def add_engine_arguments(parser: argparse.ArgumentParser, workers: int | None) -
         workers: the default number of worker processes; None for every core.
     """
     default = f"default {workers}" if workers else "default: every core"
-    parser.add_argument("--workers", type=int, default=workers, help=f"worker processes ({default})")
+    parser.add_argument("--workers", type=integer_or_text, default=workers, help=f"worker processes ({default})")
     parser.add_argument("--engine", choices=("local", "dask"), default="local", help="local processes or Dask")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="submit to a running Dask cluster, e.g. tcp://host:8786")
 

@@ -14,7 +14,14 @@ from tqdm import tqdm
 
 from niche_abm import io
 from niche_abm.budget import check_fits, estimate_run
-from niche_abm.commands.command import Command, add_limit_arguments, add_out_arguments, limits_from, no_arguments
+from niche_abm.commands.command import (
+    Command,
+    add_limit_arguments,
+    add_out_arguments,
+    integer_or_text,
+    limits_from,
+    no_arguments,
+)
 from niche_abm.drugs.regimen import parse_regimen
 from niche_abm.engines import LocalEngine
 from niche_abm.experiment import RunDescription, RunResult
@@ -35,8 +42,10 @@ LONG_H = 30 / 3600
 
 def _run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", help="a name from `run.py list` or a path to a TOML file")
-    parser.add_argument("--days", type=int, help=f"simulated days (default: the scenario's, else {MAIN_DAYS})")
-    parser.add_argument("--seed", type=int, default=MAIN_SEED, help=f"random seed (default {MAIN_SEED})")
+    parser.add_argument(
+        "--days", type=integer_or_text, help=f"simulated days (default: the scenario's, else {MAIN_DAYS})"
+    )
+    parser.add_argument("--seed", type=integer_or_text, default=MAIN_SEED, help=f"random seed (default {MAIN_SEED})")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter")
     parser.add_argument(
         "--drug",
@@ -53,8 +62,8 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
 
 def check_seed(seed: int) -> int:
     """A model seed in [0, 2^63), or ParameterError naming --seed."""
-    if not 0 <= seed < 2**63:
-        raise ParameterError("--seed", f"got {seed}; expected an integer in [0, 2^63)")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        raise ParameterError("--seed", f"got {seed!r}; expected an integer in [0, 2^63)")
     return seed
 
 
