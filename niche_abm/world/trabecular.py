@@ -321,7 +321,10 @@ def load_bone_mask(path: Path, shape: tuple[int, int]) -> np.ndarray:
     suffix = path.suffix.lower()
     try:
         if suffix == ".npy":
-            data = np.load(path, allow_pickle=False).astype(float)
+            try:
+                data = np.load(path, allow_pickle=False).astype(float)
+            except ValueError:  # numpy's words for a file that is not an array of numbers speak of pickles
+                raise ParameterError(key, f"{str(path)!r} is not an NPY array of numbers") from None
         elif suffix == ".png":
             import matplotlib.image
 
