@@ -35,7 +35,8 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     """Run (or resume) a sweep into its dataset folder; exit 130 when interrupted, 1 when runs failed.
 
     Everything is checked before a run starts: the sweep, the estimate of its memory and time against the
-    limits (on a running cluster, --scheduler, for the cluster's size, asked first), the folder, every point.
+    limits (on a running cluster, --scheduler, for the cluster's size, asked first), the folder, every point (each
+    point's model built once, unrun, for what only a built model can check).
     """
     from niche_abm.sweep import load_sweep, make_engine, prepare, run_sweep
     from niche_abm.sweep.design import check_buildable, estimate, run_count
@@ -50,9 +51,9 @@ def run_sweep_command(args: argparse.Namespace) -> int:
         needs = estimate(spec, size, workers_here=0 if cluster else size)
         days = f"{spec.days} day{'s' * (spec.days != 1)}"
         check_fits(f"{spec.name}.toml: {run_count(spec):,} runs of {days} on {size} workers", needs, limits)
+        store, tasks = prepare(spec, out, args.resume)
         if not args.resume:
             check_buildable(spec)
-        store, tasks = prepare(spec, out, args.resume)
     except ParameterError:
         if cluster is not None:
             cluster.close()
