@@ -18,7 +18,13 @@ the course in docs/figures/t18_levers.png:
   30 (the slowest migration speed of isolated osteoclasts, 30 µm/h, for an hour:
   Kanehisa & Heersche 1988 Bone 9:73).
 
-It reports; it checks nothing. About 1.5 minutes on 2 cores::
+A fourth arm is a probe of the mechanism, not a lever: precursors that ignore
+the CCL3 gradient (``ocp.chemotaxis`` 0) ask how much of the course comes from
+CCL3 drawing precursors towards MM cells, which sit by the bone while the foci
+are small and fill the marrow's middle later. It removes what T5 and T7 rest on,
+so it is no candidate for the model.
+
+It reports; it checks nothing. About 2 minutes on 2 cores::
 
     python -m analysis.t18_levers
 """
@@ -37,8 +43,10 @@ ARMS = (
     ("mm_advanced", ()),
     ("mm_advanced", (("ocp.death_rate", 0.002), ("ocp.recruitment_rate", 0.03 * 0.002 / 0.014))),
     ("mm_advanced", (("oc.relocation_radius_um", 30.0),)),
+    ("mm_advanced", (("ocp.chemotaxis", 0.0),)),
 )
-"""(scenario, parameter overrides) of each arm: as it stands, precursors living 3 weeks, osteoclasts relocating."""
+"""(scenario, parameter overrides) of each arm: as it stands, precursors living 3 weeks, osteoclasts relocating,
+and the probe: precursors blind to the CCL3 gradient."""
 EARLIER, LATE = 1, 3
 """The windows T18 compares: days 31-60 and 91-120."""
 
