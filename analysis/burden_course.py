@@ -98,7 +98,7 @@ def print_arm(arm: tuple, runs: list[dict[str, list[float]]]) -> None:
 def draw_course(arms: tuple, runs_by_arm: list[list[dict[str, list[float]]]], path: Path, title: str) -> None:
     """Each readout per 30-day window, mean and 95% t-interval over seeds, one line per arm; saved as a PNG."""
     readouts = list(runs_by_arm[0][0])
-    fig, axes = plt.subplots(1, len(readouts), figsize=(3.6 * len(readouts), 3.6), constrained_layout=True)
+    fig, axes = plt.subplots(1, len(readouts), figsize=(3.6 * len(readouts), 4.2), layout="constrained")
     mid_days = WINDOW_DAYS * (np.arange(DAYS // WINDOW_DAYS) + 0.5)
     for ax, readout in zip(axes, readouts, strict=True):
         for arm, runs in zip(arms, runs_by_arm, strict=True):
@@ -109,7 +109,7 @@ def draw_course(arms: tuple, runs_by_arm: list[list[dict[str, list[float]]]], pa
         ax.set_title(readout, fontsize=10)
         ax.set_xlabel("day (middle of the 30-day window)")
         ax.set_xticks(mid_days)
-    axes[0].legend(fontsize=7, loc="best")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=2, fontsize=8, frameon=False)
     fig.suptitle(f"{title} (mean and 95% interval over {len(runs_by_arm[0])} seeds)", fontsize=11)
     fig.savefig(path, dpi=110)
     plt.close(fig)
