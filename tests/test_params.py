@@ -353,3 +353,11 @@ def test_every_parameter_runs_at_both_ends_of_its_allowed_range(name, value):
     for _ in range(48):
         model.step()
     assert model.records and np.isfinite(model.records[-1]["bv_tv"])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_more_foci_than_mm_cells_seeds_every_cell_in_a_focus_of_its_own(seed):
+    """10 MM cells in 20 foci (sliders the app allows together) once crashed the seeding with an empty focus."""
+    crowded = {"grid.width": 60, "grid.height": 60, "bone.bv_tv": 0.1, "mm.initial_count": 10, "mm.initial_foci": 20}
+    model = NicheModel(load_scenario("mm_niche", crowded), seed=seed)
+    assert model.records[-1]["n_mm"] == 10

@@ -157,8 +157,9 @@ def new_cd49d(rng: np.random.Generator, n: int, p: Parameters) -> np.ndarray:
 
 @rule(
     "the initial marrow",
-    "{mm.initial_count} of MM are seeded in {mm.initial_foci}, each focus filling the empty sites nearest "
-    "a stromal cell that lies within {mm.initial_focus_bone_distance_um} of bone (the endosteal niche)",
+    "{mm.initial_count} of MM are seeded in {mm.initial_foci} (never more foci than cells), each focus "
+    "filling the empty sites nearest a stromal cell that lies within {mm.initial_focus_bone_distance_um} of bone (the "
+    "endosteal niche)",
 )
 def seed_myeloma(niche: Niche) -> None:
     """Seed MM cells in foci, each around a stromal cell, nearest empty sites first (in a well: at random)."""
@@ -190,7 +191,7 @@ def _seed_foci(niche: Niche, n: int) -> None:
         raise ParameterError(
             "mm.initial_focus_bone_distance_um", f"no stromal cell lies within {reach * SITE_UM:g} µm of bone"
         )
-    foci = anchors[rng.choice(len(anchors), size=min(p.mm.initial_foci, len(anchors)), replace=False)]
+    foci = anchors[rng.choice(len(anchors), size=min(p.mm.initial_foci, len(anchors), n), replace=False)]
     per_focus = np.full(len(foci), n // len(foci))
     per_focus[: n % len(foci)] += 1
     for focus, k in zip(foci, per_focus, strict=True):
