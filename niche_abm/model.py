@@ -154,11 +154,13 @@ class NicheModel(mesa.Model):
         self.treatment = Treatment((*self.treatment.regimens, given))
         return given
 
-    def stop_drug(self, name: str) -> None:
+    def stop_drug(self, name: str) -> bool:
         """Stop every regimen of a drug now: no more doses (a dose already given still washes out), no clamp.
 
-        Regimens of the drug that have not started yet are dropped.
+        Regimens of the drug that have not started yet are dropped. Returns whether there was one to stop.
         """
+        if not self.giving(name):
+            return False
         now = self.day
         kept = []
         for regimen in self.treatment.regimens:
@@ -167,6 +169,12 @@ class NicheModel(mesa.Model):
             elif regimen.start_day < now:
                 kept.append(replace(regimen, stop_day=now))
         self.treatment = Treatment(kept)
+        return True
+
+    def giving(self, name: str) -> bool:
+        """Whether a regimen of the drug runs now or is scheduled later (one :meth:`stop_drug` would end)."""
+        now = self.day
+        return any(r.drug.name == name and (r.stop_day is None or r.stop_day > now) for r in self.treatment.regimens)
 
     # --- reading the state ---------------------------------------------------------------
     @property

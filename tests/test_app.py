@@ -241,6 +241,30 @@ def test_panel_starts_each_drug_at_its_in_vitro_concentration():
     assert dosing.default_dose("denosumab") == (7.0, "nM")
 
 
+@pytest.mark.parametrize("typed", ["abc", "1e9x", "10 µM"])
+def test_panel_refuses_dose_text_that_is_not_a_number_rather_than_an_earlier_dose(typed):
+    with pytest.raises(ParameterError, match=f"dose '{typed}' is not a number"):
+        dosing.regimen_from_panel("lenalidomide", typed, "µM", "once")
+    assert dosing.regimen_from_panel("lenalidomide", " 5 ", "µM", "once").concentration_um == 5.0
+    with pytest.raises(ParameterError, match="enter a dose"):
+        dosing.regimen_from_panel("lenalidomide", "  ", "µM", "once")
+
+
+def test_panel_offers_each_drug_its_own_clinical_interval():
+    assert dosing.default_interval("lenalidomide") == "every day"
+    assert dosing.default_interval("denosumab") == "every 4 weeks"
+    assert dosing.default_interval("bortezomib") == "every 3.5 days"
+
+
+def test_a_drug_is_given_until_stopped_and_stopping_one_not_given_says_so():
+    model = tiny_model()
+    assert not model.giving("lenalidomide") and model.stop_drug("lenalidomide") is False
+    model.start_drug(parse_regimen("lenalidomide=10uM@day5"))
+    assert model.giving("lenalidomide"), "a scheduled regimen counts: Start now would double it on day 5"
+    assert model.stop_drug("lenalidomide") is True
+    assert not model.giving("lenalidomide") and model.treatment.regimens == ()
+
+
 # --- exports, chart and settings --------------------------------------------------------------
 def test_picture_export_is_a_png_with_legend_room(small_model):
     data = picture_png(small_model, "RANKL/OPG", 0.6, "My run")
@@ -273,6 +297,37 @@ def test_chart_has_six_panels_one_point_a_day_and_a_line_where_a_drug_started():
         "DKK1 / 100",
     ]
     assert option["series"][-1]["data"][2] == [2.0, 0.02], "DKK1 is drawn in hundreds of pg/mL"
+
+
+def test_drugs_started_on_one_day_share_one_label():
+    rows = [{"day": float(d), **dict.fromkeys(COLUMNS[1:], float(d))} for d in range(5)]
+    starts = drug_starts([parse_regimen("lenalidomide=10uM@day2"), parse_regimen("denosumab@day2")])
+    option = time_course_option(rows, starts)
+    assert option["series"][0]["markLine"]["data"] == [{"xAxis": 2.0, "name": "denosumab + lenalidomide"}]
+
+
+@pytest.mark.parametrize("scenario", scenario_names())
+def test_every_scenario_value_lies_on_its_sliders_grid(scenario):
+    """A value between a slider's steps is rounded by the browser and sent back, so Reset would rebuild another
+    marrow than the scenario's (mm.division_rate_adherent 0.0008 on a 0.001 step once did)."""
+    values = scenario_values(scenario)
+    for spec in SLIDERS:
+        steps = (values[spec.key] - spec.low) / spec.step
+        assert spec.low <= values[spec.key] <= spec.high, spec.key
+        assert steps == pytest.approx(round(steps), abs=1e-6), f"{spec.key} = {values[spec.key]} off its step"
+
+
+@pytest.mark.parametrize("grid", [60, 140])
+def test_every_corner_of_the_sliders_builds_a_marrow(grid):
+    """The sliders' extremes together (no Reset may fail with a traceback: 10 MM cells in 20 foci once did)."""
+    setup = scenario_setup("mm_niche").with_value(GRID, grid)
+    specs = {spec.key: spec for spec in SLIDERS}
+    for bv_tv in (specs["bone.bv_tv"].low, specs["bone.bv_tv"].high):
+        for count in (specs["mm.initial_count"].low + 10, specs["mm.initial_count"].high_for(grid)):
+            for foci in (specs["mm.initial_foci"].low, specs["mm.initial_foci"].high):
+                corner = setup.with_value("bone.bv_tv", bv_tv).with_value("mm.initial_count", count)
+                model = AppModel(**corner.with_value("mm.initial_foci", foci).model_kwargs())
+                assert model.records[-1]["n_mm"] == corner.values["mm.initial_count"]
 
 
 def test_sliders_start_from_the_scenario_and_carry_units():

@@ -16,24 +16,27 @@ from niche_abm.drugs.regimen import Regimen
 
 @dataclass(frozen=True)
 class Panel:
-    """One small chart: its title and the metric columns drawn in it (column, legend name, colour)."""
+    """One small chart: its title (short enough for a 1280-pixel screen), the metric columns drawn in it (column,
+    legend name, colour) and the unit of its y axis."""
 
     title: str
     lines: tuple[tuple[str, str, str], ...]
+    unit: str = ""
 
 
 PANELS = (
-    Panel("BV/TV (%)", (("bv_tv", "BV/TV", "#c9b98f"),)),
+    Panel("BV/TV", (("bv_tv", "BV/TV", "#c9b98f"),), "%"),
     Panel("MM cells", (("n_mm", "MM cells", "#bf59f2"),)),
     Panel(
-        "osteoclasts, osteoblasts",
+        "OCs, OBs",
         (("n_oc", "osteoclasts", "#ff261a"), ("n_ob", "osteoblasts", "#338cff")),
     ),
-    Panel("RANKL/OPG (marrow)", (("rankl_opg_ratio", "RANKL/OPG", "#f9a03f"),)),
-    Panel("microvessels per mm²", (("microvessel_density", "microvessels", "#d81b60"),)),
+    Panel("RANKL/OPG", (("rankl_opg_ratio", "RANKL/OPG", "#f9a03f"),), "marrow"),
+    Panel("microvessels", (("microvessel_density", "microvessels", "#d81b60"),), "/mm²"),
     Panel(
-        "IL-6, DKK1/100 (pg/mL)",
+        "IL-6, DKK1÷100",
         (("il6_mean", "IL-6", "#43a047"), ("dkk1_per_100", "DKK1 / 100", "#757575")),
+        "pg/mL",
     ),
 )
 POSITIONS = (("5%", "9%"), ("38%", "9%"), ("71%", "9%"), ("5%", "59%"), ("38%", "59%"), ("71%", "59%"))
@@ -63,9 +66,19 @@ def time_course_option(rows: Sequence[dict], starts: Sequence[tuple[float, str]]
         )
         option["grid"].append({"left": left, "top": top, "width": "25%", "height": "29%", "containLabel": True})
         option["xAxis"].append(
-            {"type": "value", "gridIndex": index, "min": 0, "max": max(last_day, 1.0), "name": "day", "nameGap": 4}
+            {
+                "type": "value",
+                "gridIndex": index,
+                "min": 0,
+                "max": max(last_day, 1.0),
+                "minInterval": 1,
+                "name": "day",
+                "nameGap": 4,
+            }
         )
-        option["yAxis"].append({"type": "value", "gridIndex": index, "scale": True, "splitNumber": 3})
+        option["yAxis"].append(
+            {"type": "value", "gridIndex": index, "scale": True, "splitNumber": 3, "name": panel.unit, "nameGap": 6}
+        )
         for number, (column, name, colour) in enumerate(panel.lines):
             series = {
                 "type": "line",
@@ -81,10 +94,18 @@ def time_course_option(rows: Sequence[dict], starts: Sequence[tuple[float, str]]
                     "symbol": "none",
                     "lineStyle": {"color": "#2e7d32", "type": "dashed"},
                     "label": {"formatter": "{b}", "fontSize": 10},
-                    "data": [{"xAxis": day, "name": name} for day, name in starts],
+                    "data": [{"xAxis": day, "name": names} for day, names in _by_day(starts)],
                 }
             option["series"].append(series)
     return option
+
+
+def _by_day(starts: Sequence[tuple[float, str]]) -> list[tuple[float, str]]:
+    """(day, names) with the drugs started on one day named together, so their labels do not overlap."""
+    days: dict[float, list[str]] = {}
+    for day, name in starts:
+        days.setdefault(day, []).append(name)
+    return [(day, " + ".join(names)) for day, names in days.items()]
 
 
 def _value(row: dict, column: str) -> float:

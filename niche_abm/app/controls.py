@@ -91,7 +91,8 @@ def ModelPanel(setup: solara.Reactive[Setup], built_from: dict, on_scenario: Cal
 @solara.component
 def ParameterSlider(spec: SliderSpec, value: float, high: float, on_value: Callable[[float], None]):
     """One main parameter: its name, value and unit above a slider."""
-    solara.Text(f"{spec.label}: {value:g} {spec.unit}", classes=["niche-slider-label"])
+    shown = f"{100 * value:g}%" if spec.unit == "fraction" else f"{value:g} {spec.unit}"
+    solara.Text(f"{spec.label}: {shown}", classes=["niche-slider-label"])
     if spec.whole:
         solara.SliderInt("", value=int(value), min=int(spec.low), max=int(high), step=int(spec.step), on_value=on_value)
     else:
@@ -124,23 +125,26 @@ def DemoPicker(demo: tuple[str, int] | None, on_demo: Callable[[str, int], None]
 def DrugPanel(model: AppModel):
     """Start a drug at a dose now, or stop it; the effect shows from the next hour on."""
     drug = solara.use_reactive("lenalidomide")
-    amount = solara.use_reactive(dosing.default_dose("lenalidomide")[0])
+    amount = solara.use_reactive(f"{dosing.default_dose('lenalidomide')[0]:g}")
     unit = solara.use_reactive(dosing.default_dose("lenalidomide")[1])
-    interval = solara.use_reactive("every day")
+    interval = solara.use_reactive(dosing.default_interval("lenalidomide"))
     message = solara.use_reactive(("", ""))
 
     def choose(name: str) -> None:
         drug.set(name)
         dose, dose_unit = dosing.default_dose(name)
-        amount.set(dose)
+        amount.set(f"{dose:g}")
         unit.set(dose_unit)
+        interval.set(dosing.default_interval(name))
 
     def start() -> None:
         try:
+            regimen = dosing.regimen_from_panel(drug.value, amount.value, unit.value, interval.value)
             with model.lock:
-                given = model.start_drug(
-                    dosing.regimen_from_panel(drug.value, amount.value, unit.value, interval.value)
-                )
+                if model.giving(drug.value):
+                    message.set(("warning", f"{drug.value} is already given; stop it first to change its dose"))
+                    return
+                given = model.start_drug(regimen)
         except ParameterError as error:
             message.set(("warning", f"{drug.value}: {error.message}"))
             return
@@ -149,15 +153,18 @@ def DrugPanel(model: AppModel):
 
     def stop() -> None:
         with model.lock:
-            model.stop_drug(drug.value)
+            stopped = model.stop_drug(drug.value)
             day = model.day
+        if not stopped:
+            message.set(("warning", f"{drug.value} is not being given"))
+            return
         message.set(("success", f"stopped {drug.value} on day {day:.1f}"))
         force_update()
 
     with solara.Card("Drugs (start or stop mid-run)"):
         with solara.Row():
             solara.Select("drug", values=list(DRUGS), value=drug.value, on_value=choose)
-            solara.InputFloat("dose", value=amount, continuous_update=True, optional=True)
+            solara.InputText("dose", value=amount, continuous_update=True)
             solara.Select("unit", values=list(dosing.UNITS), value=unit)
             if unit.value in dosing.MASS_UNITS:
                 solara.Select("given", values=list(dosing.INTERVALS), value=interval)

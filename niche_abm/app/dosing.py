@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from niche_abm.drugs import DRUGS
-from niche_abm.drugs.regimen import Regimen, given
+from niche_abm.drugs.regimen import Regimen, clinical, given
 from niche_abm.params import ParameterError
 from niche_abm.units import hours_to_days
 
@@ -24,18 +24,23 @@ INTERVALS = {"once": None, "every day": 24.0, "every 3.5 days": 84.0, "every wee
 """Dosing intervals offered for a mass dose, h (None: a single dose)."""
 
 
-def regimen_from_panel(drug: str, amount: float | None, unit: str, interval: str) -> Regimen:
+def regimen_from_panel(drug: str, amount: float | str | None, unit: str, interval: str) -> Regimen:
     """The regimen the panel describes, starting at day 0 (the model moves it to now); raises ParameterError
     naming the drug and what is wrong.
 
     Args:
         drug: a drug name (``python run.py drugs``).
-        amount: the dose, in `unit` (None: nothing entered).
+        amount: the dose, in `unit`, as a number or as typed (None or blank: nothing entered).
         unit: a key of UNITS: a concentration is held constant, a mass is dosed through pharmacokinetics.
         interval: a key of INTERVALS (only for a mass dose).
     """
     if drug not in DRUGS:
         raise ParameterError("drug", f"choose a drug; known: {', '.join(DRUGS)}")
+    if isinstance(amount, str):
+        try:
+            amount = float(amount) if amount.strip() else None
+        except ValueError:
+            raise ParameterError(drug, f"dose {amount.strip()!r} is not a number; enter a dose") from None
     if amount is None or not math.isfinite(amount):
         raise ParameterError(drug, "enter a dose")
     every_h = INTERVALS[interval] if unit in MASS_UNITS else None
@@ -48,6 +53,14 @@ def default_dose(drug: str) -> tuple[float, str]:
     if micromolar >= 0.1:
         return micromolar, "µM"
     return round(micromolar * 1e3, 6), "nM"
+
+
+def default_interval(drug: str) -> str:
+    """The dosing interval of the drug's clinical regimen, as the panel offers it (a key of INTERVALS); "once"
+    for a drug given once or with no clinical regimen."""
+    regimen = clinical(DRUGS[drug]) if DRUGS[drug].clinical_regimen else None
+    every_h = regimen.every_h if regimen is not None else None
+    return next((label for label, hours in INTERVALS.items() if hours == every_h), "once")
 
 
 def describe(regimen: Regimen, hour: float) -> str:

@@ -65,7 +65,7 @@ SLIDERS = (
     SliderSpec("stroma.contact_rankl_fold", "stromal RANKL on MM contact", 1.0, 10.0, 0.5),
     SliderSpec("stroma.contact_opg_fold", "stromal OPG on MM contact", 0.0, 1.0, 0.05),
     SliderSpec("mm.ccl3_secretion", "CCL3 secretion per MM cell", 0, 2000, 50),
-    SliderSpec("mm.division_rate_adherent", "division of adherent MM cells", 0.0, 0.05, 0.001),
+    SliderSpec("mm.division_rate_adherent", "division of adherent MM cells", 0.0, 0.05, 0.0001),
     SliderSpec("ocp.recruitment_rate", "osteoclast precursor recruitment", 0.0, 0.3, 0.01),
     SliderSpec("oc.lifespan_h", "osteoclast lifespan", 48, 720, 24),
     SliderSpec("ob.formation_rate", "bone formation per osteoblast", 0.0, 0.01, 0.0005),
