@@ -30,6 +30,7 @@ from analysis.seeded_arms import SeededJob, run_arms
 from niche_abm.cells.osteoclast import Osteoclast
 from niche_abm.cells.precursor import OsteoclastPrecursor
 from niche_abm.experiment import RunDescription
+from niche_abm.io import png_metadata
 from niche_abm.metrics import sites_to_mm2
 from niche_abm.validation.common import GRID, area_scaled_counts, fmt, interval
 from niche_abm.world import kernels
@@ -111,7 +112,7 @@ def draw_course(arms: tuple, runs_by_arm: list[list[dict[str, list[float]]]], pa
         ax.set_xticks(mid_days)
     fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=2, fontsize=8, frameon=False)
     fig.suptitle(f"{title} (mean and 95% interval over {len(runs_by_arm[0])} seeds)", fontsize=11)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, metadata=png_metadata())
     plt.close(fig)
     print(f"wrote {path}")
 

@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
 
+from niche_abm.io import png_metadata
 from niche_abm.params import build_parameters
 from niche_abm.units import SITE_UM
 from niche_abm.world.trabecular import generate_trabecular_bone, trabecular_structure
@@ -51,7 +52,7 @@ def main() -> None:
         f"(BV/TV {100 * bone.bv_tv:.0f}%, thickness {bone.trabecular_thickness_um:.0f} µm)"
     )
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(OUT, dpi=130)
+    fig.savefig(OUT, dpi=130, metadata=png_metadata())
     print(f"wrote {OUT}")
 
 

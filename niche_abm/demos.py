@@ -35,6 +35,7 @@ from niche_abm.drugs.regimen import parse_regimen
 from niche_abm.engines import Engine
 from niche_abm.experiment import RunDescription
 from niche_abm.folders import atomic_text, atomic_write
+from niche_abm.io import png_metadata
 from niche_abm.jobs import JobFailed, describe_lost, run_jobs
 from niche_abm.params import ParameterError
 from niche_abm.plots import compose_rgb, extent_mm, legend_handles, overview_figure, plot_time_courses
@@ -303,7 +304,9 @@ def run_arm(demo: Demo, index: int, out: Path) -> ArmResult:
     folder = out / arm.slug
     atomic_write(folder / "timeseries.csv", lambda tmp: result.timeseries.to_csv(tmp, index=False))
     figure = overview_figure(result.model, result.timeseries, f"{demo.title}: {arm.label}")
-    atomic_write(folder / "overview.png", lambda tmp: figure.savefig(tmp, dpi=100, format="png"))
+    atomic_write(
+        folder / "overview.png", lambda tmp: figure.savefig(tmp, dpi=100, format="png", metadata=png_metadata())
+    )
     return ArmResult(arm, result.timeseries, snapshots, time.perf_counter() - started)
 
 
@@ -371,7 +374,8 @@ def run_demo(demo: Demo, out: Path, engine: Engine) -> list[ArmResult]:
     if failures:
         raise JobFailed("; ".join(failures))
     finished = [results[index] for index in range(len(demo.arms))]
-    atomic_write(out / "demo.png", lambda tmp: demo_figure(demo, finished).savefig(tmp, dpi=100, format="png"))
+    figure = demo_figure(demo, finished)
+    atomic_write(out / "demo.png", lambda tmp: figure.savefig(tmp, dpi=100, format="png", metadata=png_metadata()))
     atomic_text(out / "about.md", about_text(demo, finished))
     return finished
 

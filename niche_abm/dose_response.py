@@ -21,6 +21,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from niche_abm.drugs.regimen import MASS_MG, Regimen, clinical, find_drug, given, parse_dose
+from niche_abm.io import png_metadata
 from niche_abm.params import ParameterError
 from niche_abm.scenario import resolve
 from niche_abm.stats import mean_interval
@@ -152,7 +153,7 @@ def write(out_dir: Path, results: pd.DataFrame, summary: pd.DataFrame, fig: Figu
     out_dir.mkdir(parents=True, exist_ok=True)
     results.to_csv(out_dir / "runs.csv", index=False)
     summary.to_csv(out_dir / "summary.csv", index=False)
-    fig.savefig(out_dir / "dose_response.png", dpi=110)
+    fig.savefig(out_dir / "dose_response.png", dpi=110, metadata=png_metadata())
 
 
 def parse_doses(text: str) -> list[str]:

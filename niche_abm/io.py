@@ -65,6 +65,18 @@ def git_commit() -> str:
     return commit + ("+dirty" if dirty else "")
 
 
+def png_metadata() -> dict[str, str]:
+    """The provenance every PNG the project saves carries in its text chunks (matplotlib's savefig metadata), so a
+    figure found on its own says how it was made: the command, the git commit and the package versions (read them
+    with ``PIL.Image.open(path).text``)."""
+    versions = package_versions()
+    return {
+        "Software": f"niche_abm {versions['niche_abm']}",
+        "Source": f"git {git_commit()}",
+        "Comment": json.dumps({"command": sys.argv, "versions": versions}),
+    }
+
+
 def manifest(model: NicheModel, scenario: str, seed: int, days: int, wall_time_s: float) -> dict[str, Any]:
     """What is needed to reproduce a run: scenario, every parameter value, seed, versions, commit."""
     return {
@@ -125,7 +137,7 @@ def write_run(out_dir: Path, model: NicheModel, timeseries: pd.DataFrame, run_ma
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         np.savez_compressed(staging / "final_state.npz", **final_state(model))
         figure = overview_figure(model, timeseries, title=f"{run_manifest['scenario']}, seed {run_manifest['seed']}")
-        figure.savefig(staging / "overview.png", dpi=110)
+        figure.savefig(staging / "overview.png", dpi=110, metadata=png_metadata())
         (staging / "manifest.json").write_text(json.dumps(run_manifest, indent=2, default=_plain) + "\n")
         out_dir.mkdir(parents=True, exist_ok=True)
         stale_manifest = out_dir / "manifest.json"

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import REPO_ROOT
+from PIL import Image
 
 import niche_abm.io
 import niche_abm.plots
@@ -120,8 +121,15 @@ def test_final_state_holds_the_bone_and_every_cell(two_runs):
         assert np.all(state["occupancy"][x, y] > 0)
 
 
-def test_overview_is_a_png(two_runs):
+def test_overview_is_a_png_that_says_how_it_was_made(two_runs):
     assert (two_runs[0] / "overview.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with Image.open(two_runs[0] / "overview.png") as picture:
+        text = dict(picture.text)
+    manifest = json.loads((two_runs[0] / "manifest.json").read_text())
+    assert text["Source"] == f"git {manifest['git_commit']}"
+    assert text["Software"].startswith("niche_abm ")
+    made_by = json.loads(text["Comment"])
+    assert "run" in made_by["command"] and made_by["versions"] == manifest["versions"]
 
 
 def test_the_same_command_twice_gives_bit_identical_outputs(two_runs):

@@ -11,6 +11,7 @@ from matplotlib.colors import LogNorm, Normalize
 from matplotlib.figure import Figure
 
 from niche_abm.app.raster import COLOUR_MAP, FIELDS, NO_OVERLAY, compose_frame, field_scale
+from niche_abm.io import png_metadata
 from niche_abm.plots import legend_handles
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def picture_png(model: AppModel, overlay: str = NO_OVERLAY, opacity: float = 0.6
     ax.set_title(heading)
     ax.legend(handles=legend_handles(), loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=4, fontsize=8)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata=png_metadata())
     return buffer.getvalue()
 
 

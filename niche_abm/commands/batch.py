@@ -30,6 +30,7 @@ from niche_abm.commands.command import (
 )
 from niche_abm.engines import Engine, Run
 from niche_abm.folders import check_out, check_resumable, forget_finished_jobs
+from niche_abm.io import png_metadata
 from niche_abm.jobs import JobFailed
 from niche_abm.params import ParameterError
 from niche_abm.scenario import check_days, load_scenario, parse_assignment
@@ -80,7 +81,7 @@ def run_coculture(args: argparse.Namespace) -> int:
     summary = coculture.summarise(results)
     results.to_csv(out / "runs.csv", index=False)
     summary.to_csv(out / "summary.csv")
-    coculture.figure(results).savefig(out / "coculture.png", dpi=110)
+    coculture.figure(results).savefig(out / "coculture.png", dpi=110, metadata=png_metadata())
     print(f"Co-culture, {args.hours} h, mean of {args.seeds} seeds:")
     print(summary.to_string(float_format=lambda v: f"{v:.3g}"))
     print(f"wrote {out}/runs.csv, summary.csv and coculture.png")

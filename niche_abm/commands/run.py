@@ -153,7 +153,7 @@ def main_job(args: argparse.Namespace) -> int:
     print(f"\nMetrics at day {MAIN_DAYS}:")
     print(table.to_string(float_format=lambda v: f"{v:.4g}"))
     figure = comparison_figure(runs)
-    figure.savefig(results / "comparison.png", dpi=110)
+    figure.savefig(results / "comparison.png", dpi=110, metadata=io.png_metadata())
     print(f"\nwrote results/comparison.png and results/<scenario>/ in {time.perf_counter() - started:.0f} s")
     return 0
 

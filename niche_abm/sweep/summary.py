@@ -122,7 +122,9 @@ def summarize(folder: Path) -> list[Path]:
     for name, table in tables.items():
         atomic_write(out / name, lambda tmp, table=table: table.to_csv(tmp, index=False))
     for name, fig in figures.items():
-        atomic_write(out / name, lambda tmp, fig=fig: fig.savefig(tmp, dpi=120, format="png"))
+        atomic_write(
+            out / name, lambda tmp, fig=fig: fig.savefig(tmp, dpi=120, format="png", metadata=io.png_metadata())
+        )
     summary_manifest = {
         "sweep": spec.name,
         "fingerprint": manifest["fingerprint"],

@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 
 from niche_abm import stats
 from niche_abm.experiment import RunDescription
+from niche_abm.io import png_metadata
 from niche_abm.scenario import load_scenario
 from niche_abm.units import sites_to_mm2
 
@@ -207,7 +208,7 @@ def bar_figure(name: str, panels: list[tuple[str, dict[str, list[float]]]], titl
         ax.set_ylabel(ylabel, fontsize=8)
     fig.suptitle(title, fontsize=9)
     path = figure_path(name)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, metadata=png_metadata())
     return str(path)
 
 
@@ -227,7 +228,7 @@ def timecourse_figure(name: str, panels: list[tuple[str, dict[str, list[pd.Serie
         ax.legend(fontsize=7)
     fig.suptitle(title, fontsize=9)
     path = figure_path(name)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, metadata=png_metadata())
     return str(path)
 
 
@@ -246,7 +247,7 @@ def trend_figure(name: str, panels: list[tuple[str, dict[float, list[float]]]], 
         ax.set_ylabel(ylabel, fontsize=8)
     fig.suptitle(title, fontsize=9)
     path = figure_path(name)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, metadata=png_metadata())
     return str(path)
 
 
