@@ -40,7 +40,7 @@ PANELS = (
     ),
 )
 POSITIONS = (("5%", "9%"), ("38%", "9%"), ("71%", "9%"), ("5%", "59%"), ("38%", "59%"), ("71%", "59%"))
-"""(left, top) of each panel in the chart."""
+"""(left, top) of each panel in the chart; each is 23% wide, so the right column's axis name ("day") fits."""
 
 
 def drug_starts(regimens: Sequence[Regimen]) -> list[tuple[float, str]]:
@@ -64,7 +64,7 @@ def time_course_option(rows: Sequence[dict], starts: Sequence[tuple[float, str]]
         option["title"].append(
             {"text": panel.title, "left": left, "top": f"{float(top[:-1]) - 8:g}%", "textStyle": {"fontSize": 12}}
         )
-        option["grid"].append({"left": left, "top": top, "width": "25%", "height": "29%", "containLabel": True})
+        option["grid"].append({"left": left, "top": top, "width": "23%", "height": "29%", "containLabel": True})
         option["xAxis"].append(
             {
                 "type": "value",
@@ -77,7 +77,15 @@ def time_course_option(rows: Sequence[dict], starts: Sequence[tuple[float, str]]
             }
         )
         option["yAxis"].append(
-            {"type": "value", "gridIndex": index, "scale": True, "splitNumber": 3, "name": panel.unit, "nameGap": 6}
+            {
+                "type": "value",
+                "gridIndex": index,
+                "scale": True,
+                "splitNumber": 3,
+                "name": panel.unit,
+                "nameGap": 8,
+                "nameTextStyle": {"align": "left"},  # right of the axis, clear of its top tick label
+            }
         )
         for number, (column, name, colour) in enumerate(panel.lines):
             series = {
@@ -93,7 +101,7 @@ def time_course_option(rows: Sequence[dict], starts: Sequence[tuple[float, str]]
                 series["markLine"] = {
                     "symbol": "none",
                     "lineStyle": {"color": "#2e7d32", "type": "dashed"},
-                    "label": {"formatter": "{b}", "fontSize": 10},
+                    "label": {"formatter": "{b}", "fontSize": 10, "position": "insideEndTop"},
                     "data": [{"xAxis": day, "name": names} for day, names in _by_day(starts)],
                 }
             option["series"].append(series)

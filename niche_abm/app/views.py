@@ -112,7 +112,8 @@ def TimeCourses(model: AppModel):
     with solara.Column(gap="2px"):
         solara.FigureEcharts(option=option, attributes={"style": "height: 460px; width: 100%;"})
         spacing = "one a day" if every == 1 else f"one every {every} days (thinned to keep memory bounded)"
-        solara.Text(f"{len(rows)} points, {spacing}; hover for values; dashed lines: a drug started")
+        points = "1 point" if len(rows) == 1 else f"{len(rows)} points"
+        solara.Text(f"{points}, {spacing}; hover for values; dashed lines: a drug started")
 
 
 @solara.component
