@@ -135,6 +135,17 @@ def test_a_negative_dose_is_refused_in_the_panel(page):
     assert_no_error_shown(page)
 
 
+def test_a_seed_that_is_not_a_whole_number_is_refused_and_a_good_one_clears_the_warning(page):
+    seed = page.get_by_label("seed")
+    seed.fill("abc")
+    seed.press("Enter")
+    page.get_by_text("seed: got 'abc'; expected an integer from 0 to 2^63 − 1").wait_for()
+    seed.fill("1")
+    seed.press("Enter")
+    expect(page.get_by_text("seed: got")).to_have_count(0)
+    assert_no_error_shown(page)
+
+
 def test_start_a_drug_mid_run_and_see_free_rankl_fall(page):
     page.get_by_role("button", name="free RANKL").click()
     page.get_by_text("free RANKL (not bound to OPG)").wait_for()

@@ -59,9 +59,13 @@ def ModelPanel(setup: solara.Reactive[Setup], built_from: dict, on_scenario: Cal
     current = setup.value
     names = scenario_names()
 
-    def set_seed(seed: int) -> None:
+    def set_seed(text: str) -> None:
+        try:
+            seed = int(text)
+        except ValueError:
+            seed = -1
         if not 0 <= seed <= MAX_SEED:
-            problem.set(f"seed: got {seed}; expected an integer from 0 to 2^63 − 1")
+            problem.set(f"seed: got {text.strip()!r}; expected an integer from 0 to 2^63 − 1")
             return
         problem.set("")
         setup.set(current.with_seed(seed))
@@ -73,7 +77,7 @@ def ModelPanel(setup: solara.Reactive[Setup], built_from: dict, on_scenario: Cal
             value=current.scenario if current.scenario in names else None,
             on_value=on_scenario,
         )
-        solara.InputInt("seed", value=current.seed, on_value=set_seed)
+        solara.InputText("seed", value=str(current.seed), on_value=set_seed)
         if problem.value:
             solara.Warning(problem.value, dense=True)
         grid = int(current.values[GRID])
