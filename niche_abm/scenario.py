@@ -96,8 +96,11 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
-    """Read, flatten and validate a scenario, then apply overrides (dotted keys); raises ParameterError."""
+def load_scenario(
+    name_or_path: str | Path, overrides: dict[str, Any] | None = None, overrides_from: str = "--set"
+) -> Scenario:
+    """Read, flatten and validate a scenario, then apply overrides (dotted keys); raises ParameterError, noting
+    where a bad value came from: the scenario file, or `overrides_from` (the option or file that gave overrides)."""
     path = resolve(name_or_path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -122,7 +125,7 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
     try:
         params = build_parameters({**values, **(overrides or {})})
     except ParameterError as error:
-        origin = "--set" if overrides and error.key in overrides else path.name
+        origin = overrides_from if overrides and error.key in overrides else path.name
         raise error.renamed(error.key, f"in {origin}") from None
     return Scenario(path.stem, description.strip(), params, days, path, regimens)
 

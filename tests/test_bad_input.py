@@ -192,7 +192,7 @@ CASES = {
         ("crowded_point.toml: vary.mm.initial_count", "marrow sites are free", "at point 1"),
     ),
     "a sweep whose [set] breaks the voxel rule": Case(
-        "sweep odd_set_width.toml --out odd", ("odd_set_width.toml: set.grid.width", "41", "multiple of 2")
+        "sweep odd_set_width.toml --out odd", ("grid.width", "41", "multiple of 2", "in odd_set_width.toml [set]")
     ),
     "a range with a key ranges do not have": Case(
         "sweep range_with_step.toml --out step",

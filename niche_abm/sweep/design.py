@@ -124,9 +124,7 @@ def check_point(spec: SweepSpec, base: dict[str, Any], point: int, values: dict[
     try:
         build_parameters({**base, **values})
     except ParameterError as error:
-        where = ", ".join(f"{name} = {value:g}" for name, value in values.items())
-        field = f"vary.{error.key}" if error.key in values else error.key
-        raise error.renamed(f"{spec.name}.toml: {field}", f"at point {point}: {where}") from None
+        raise _at_point(spec, point, values, error) from None
 
 
 def check_buildable(spec: SweepSpec) -> None:
@@ -140,15 +138,14 @@ def check_buildable(spec: SweepSpec) -> None:
         try:
             RunDescription(spec.scenario_path, {**spec.fixed, **values}, (), seed=seed, days=spec.days).build()
         except ParameterError as error:
-            where = ", ".join(f"{name} = {value:g}" for name, value in values.items())
-            field = (
-                f"vary.{error.key}"
-                if error.key in values
-                else f"set.{error.key}"
-                if error.key in spec.fixed
-                else error.key
-            )
-            raise error.renamed(f"{spec.name}.toml: {field}", f"at point {point}: {where}" if where else "") from None
+            raise _at_point(spec, point, values, error) from None
+
+
+def _at_point(spec: SweepSpec, point: int, values: dict[str, float], error: ParameterError) -> ParameterError:
+    """A point's error named by the sweep field that set the value (vary.X or set.X) and the point's values."""
+    section = "vary." if error.key in values else "set." if error.key in spec.fixed else ""
+    where = ", ".join(f"{name} = {value:g}" for name, value in values.items())
+    return error.renamed(f"{spec.name}.toml: {section}{error.key}", f"at point {point}: {where}" if where else "")
 
 
 def plan(spec: SweepSpec) -> list[RunTask]:

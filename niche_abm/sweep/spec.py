@@ -188,12 +188,7 @@ def load_sweep(name_or_path: str | Path) -> SweepSpec:
     fixed = _flatten(_table(data, "set", where), f"{where}: set")
     for key in fixed:
         _known(key, f"{where}: set")
-    try:
-        base = load_scenario(scenario_path, fixed).params.as_dict()
-    except ParameterError as error:
-        if error.key not in fixed:
-            raise
-        raise ParameterError(f"{where}: set.{error.key}", error.message.removesuffix(" (in --set)")) from None
+    base = load_scenario(scenario_path, fixed, overrides_from=f"{where} [set]").params.as_dict()
     design = _table(data, "design", where)
     kind = design.get("kind", "grid")
     if kind not in DESIGNS:
