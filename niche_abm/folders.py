@@ -32,6 +32,7 @@ MARKERS = {
     "dose-response": "dose_response.png",  # niche_abm.dose_response.write
     "validation": "validation.json",  # niche_abm.validation.runner.run_validation
     "demo": "demo.png",  # niche_abm.demos.run_demo
+    "calibration": "calibration.json",  # niche_abm.calibration.fit.write_outputs, written last
 }
 """Kind of output -> the file that marks a folder holding it."""
 
@@ -39,6 +40,7 @@ STARTED = {
     "validation": "targets/*.json",  # a target's entry (niche_abm.validation.runner), kept as it finishes
     "demo": "*/result.npz",  # an arm's pictures (niche_abm.demos.keep_arm), kept as it finishes
     "co-culture": "wells/*.json",  # a well's measurements (niche_abm.coculture.run_all), kept as it finishes
+    "calibration": "abc.db",  # pyABC's record (niche_abm.calibration.fit), made before the first generation
 }
 """Kind of output that can be resumed -> the files its finished jobs leave before the marker is written."""
 

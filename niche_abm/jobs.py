@@ -85,8 +85,10 @@ def run_jobs(
     retries: int,
     succeeded: Callable[[Any], bool] = returned,
     bar: tqdm | None = None,
+    keep_open: bool = False,
 ) -> Session:
-    """Compute every job on engine, at most engine.capacity at a time, and close the engine.
+    """Compute every job on engine, at most engine.capacity at a time, and close the engine (unless keep_open,
+    for a caller that hands it more jobs later; an interrupt or an error closes it anyway).
 
     Args:
         jobs: the jobs still to compute (each with an ``index`` unique in the batch).
@@ -96,6 +98,7 @@ def run_jobs(
         retries: how often a failed attempt is tried again.
         succeeded: whether an outcome is a success (default: the run returned at all).
         bar: a progress bar to advance by one for every job kept or given up.
+        keep_open: leave the engine running when every job is done.
     """
     todo = deque(jobs)
     attempts: dict[int, int] = defaultdict(int)
@@ -128,7 +131,8 @@ def run_jobs(
     except BaseException:
         engine.close(cancel=True)
         raise
-    engine.close()
+    if not keep_open:
+        engine.close()
     return Session(done, failed, interrupted=False)
 
 

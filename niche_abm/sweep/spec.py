@@ -179,17 +179,17 @@ def load_sweep(name_or_path: str | Path) -> SweepSpec:
     description = data.get("description")
     if not isinstance(description, str) or not description.strip():
         raise ParameterError(f"{where}: description", "missing; expected a one-line text")
-    scenario_path = _scenario_path(data.get("scenario"), path)
-    days = _integer(data, "days", where, 1, MAX_DAYS, None)
-    replicates = _integer(data, "replicates", where, 1, 1000, 1)
-    seed = _integer(data, "seed", where, 0, 2**63 - 1, 0)
-    retries = _integer(data, "retries", where, 0, 10, 2)
+    scenario_path = named_scenario(data.get("scenario"), path)
+    days = integer_field(data, "days", where, 1, MAX_DAYS, None)
+    replicates = integer_field(data, "replicates", where, 1, 1000, 1)
+    seed = integer_field(data, "seed", where, 0, 2**63 - 1, 0)
+    retries = integer_field(data, "retries", where, 0, 10, 2)
     metrics = _metrics(data.get("metrics"), where)
-    fixed = _flatten(_table(data, "set", where), f"{where}: set")
+    fixed = flatten(table_field(data, "set", where), f"{where}: set")
     for key in fixed:
-        _known(key, f"{where}: set")
+        check_known(key, f"{where}: set")
     base = load_scenario(scenario_path, fixed, overrides_from=f"{where} [set]").params.as_dict()
-    design = _table(data, "design", where)
+    design = table_field(data, "design", where)
     kind = design.get("kind", "grid")
     if kind not in DESIGNS:
         raise ParameterError(f"{where}: design.kind", f"got {kind!r}; expected one of {', '.join(DESIGNS)}")
@@ -198,11 +198,11 @@ def load_sweep(name_or_path: str | Path) -> SweepSpec:
         raise ParameterError(f"{where}: design.{extra[0]}", "unknown key; allowed: kind, samples, levels")
     if kind == "grid" and {"samples", "levels"} & set(design):
         raise ParameterError(f"{where}: design", "samples and levels belong to lhs, sobol and morris designs")
-    samples = 0 if kind == "grid" else _integer(design, "samples", f"{where}: design", 1, 100_000, None)
-    levels = _integer(design, "levels", f"{where}: design", 2, 20, 4)
+    samples = 0 if kind == "grid" else integer_field(design, "samples", f"{where}: design", 1, 100_000, None)
+    levels = integer_field(design, "levels", f"{where}: design", 2, 20, 4)
     if kind == "sobol" and samples & (samples - 1):
         raise ParameterError(f"{where}: design.samples", f"got {samples}; Sobol designs need a power of 2")
-    grid_values, ranges = _vary(_flatten(_table(data, "vary", where), f"{where}: vary"), kind, where, base, fixed)
+    grid_values, ranges = _vary(flatten(table_field(data, "vary", where), f"{where}: vary"), kind, where, base, fixed)
     if kind in SAMPLED_DESIGNS and len(ranges) < (1 if kind == "lhs" else 2):
         raise ParameterError(f"{where}: vary", f"a {kind} design needs at least {2 if kind != 'lhs' else 1} ranges")
     arms = _arms(data.get("arms", {"control": []}), where, days)
@@ -225,7 +225,8 @@ def load_sweep(name_or_path: str | Path) -> SweepSpec:
     )
 
 
-def _scenario_path(value: Any, sweep_path: Path) -> Path:
+def named_scenario(value: Any, sweep_path: Path) -> Path:
+    """The scenario a sweep (or calibration) file names: a path beside the file, or a name in scenarios/."""
     if not isinstance(value, str) or not value.strip():
         raise ParameterError(f"{sweep_path.name}: scenario", "missing; expected a scenario name or a TOML path")
     beside = sweep_path.parent / value
@@ -238,7 +239,8 @@ def _scenario_path(value: Any, sweep_path: Path) -> Path:
     raise ParameterError(f"{sweep_path.name}: scenario", f"no scenario {value!r}; known: {known}, or a path")
 
 
-def _integer(data: dict[str, Any], key: str, where: str, low: int, high: int, default: int | None) -> int:
+def integer_field(data: dict[str, Any], key: str, where: str, low: int, high: int, default: int | None) -> int:
+    """data[key] (or the default), an integer in [low, high]; ParameterError naming `where: key` otherwise."""
     value = data.get(key, default)
     if value is None:
         raise ParameterError(f"{where}: {key}", f"missing; expected an integer in [{low}, {high}]")
@@ -247,7 +249,8 @@ def _integer(data: dict[str, Any], key: str, where: str, low: int, high: int, de
     return value
 
 
-def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+def table_field(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    """data[key] as a table ({} when absent)."""
     value = data.get(key, {})
     if not isinstance(value, dict):
         raise ParameterError(f"{where}: {key}", f"got {value!r}; expected a table [{key}]")
@@ -261,7 +264,7 @@ def _is_range(value: Any) -> bool:
     return isinstance(value, dict) and bool(value) and set(value) <= RANGE_KEYS
 
 
-def _flatten(table: dict[str, Any], where: str, prefix: str = "") -> dict[str, Any]:
+def flatten(table: dict[str, Any], where: str, prefix: str = "") -> dict[str, Any]:
     """Dotted keys from nested tables (`where`: the file and section, for messages); a {low, high, scale} table is a
     value, not a level (a table with low and high and any other key is refused, naming that key)."""
     flat: dict[str, Any] = {}
@@ -271,13 +274,14 @@ def _flatten(table: dict[str, Any], where: str, prefix: str = "") -> dict[str, A
             extra = sorted(set(value) - RANGE_KEYS)[0]
             raise ParameterError(f"{where}.{name}.{extra}", "unknown key of a range; allowed: low, high, scale")
         if isinstance(value, dict) and not _is_range(value):
-            flat.update(_flatten(value, where, name + "."))
+            flat.update(flatten(value, where, name + "."))
         else:
             flat[name] = value
     return flat
 
 
-def _known(key: str, where: str) -> None:
+def check_known(key: str, where: str) -> None:
+    """ParameterError naming `where: key` unless key is a parameter of the table, with the nearest names."""
     if key not in BY_NAME:
         hint = suggest(key) + "; `python run.py params` lists them"
         raise ParameterError(f"{where}: {key}", "unknown parameter" + hint)
@@ -296,19 +300,21 @@ def _metrics(value: Any, where: str) -> tuple[str, ...]:
 
 
 def _vary(
-    table: dict[str, Any], kind: str, where: str, base: dict[str, Any], fixed: dict[str, Any]
+    table: dict[str, Any], kind: str, where: str, base: dict[str, Any], fixed: dict[str, Any], section: str = "vary"
 ) -> tuple[dict[str, tuple[float, ...]], dict[str, Range]]:
-    """The grid values or ranges of [vary], each value checked alone and against the base scenario's others."""
+    """The grid values or ranges of [vary] (or another section of ranges), each value checked alone and against
+    the base scenario's others."""
     grid_values: dict[str, tuple[float, ...]] = {}
     ranges: dict[str, Range] = {}
     for key, value in table.items():
-        field_name = f"{where}: vary.{key}"
-        _known(key, f"{where}: vary")
+        field_name = f"{where}: {section}.{key}"
+        check_known(key, f"{where}: {section}")
         parameter = BY_NAME[key]
         if isinstance(parameter.default, str):
             raise ParameterError(field_name, "only numeric parameters can be varied")
         if key in fixed:
-            raise ParameterError(field_name, "is also fixed in [set]; vary it or set it, not both")
+            verb = "vary" if section == "vary" else "fit"
+            raise ParameterError(field_name, f"is also fixed in [set]; {verb} it or set it, not both")
         if kind == "grid":
             if not isinstance(value, list) or not value:
                 raise ParameterError(field_name, "a grid design needs a non-empty list of values")
@@ -318,7 +324,8 @@ def _vary(
             grid_values[key] = checked
             continue
         if not _is_range(value) or not {"low", "high"} <= set(value):
-            raise ParameterError(field_name, f"a {kind} design needs a range {{ low = …, high = … }}")
+            needs = f"a {kind} design needs" if section == "vary" else "expected"
+            raise ParameterError(field_name, f"{needs} a range {{ low = …, high = … }}")
         low, high = (_checked(parameter, value[end], f"{field_name}.{end}", base) for end in ("low", "high"))
         scale = value.get("scale", "linear")
         if scale not in ("linear", "log"):
@@ -329,6 +336,14 @@ def _vary(
             raise ParameterError(f"{field_name}.low", f"got {low}; a log range needs low > 0")
         ranges[key] = Range(float(low), float(high), scale)
     return grid_values, ranges
+
+
+def parameter_ranges(
+    table: dict[str, Any], where: str, section: str, base: dict[str, Any], fixed: dict[str, Any]
+) -> dict[str, Range]:
+    """The ranges of a section of `name = { low, high, scale }` entries (a calibration's [prior]), each checked
+    against its parameter's allowed range and the base scenario (`base`: its values; `fixed`: those set by hand)."""
+    return _vary(table, "lhs", where, base, fixed, section)[1]
 
 
 def _checked(parameter: Parameter, value: Any, field_name: str, base: dict[str, Any]) -> int | float:

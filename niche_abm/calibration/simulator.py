@@ -1,0 +1,67 @@
+"""The model pyABC calls: one run of the calibration's scenario with a particle's parameters, and its readouts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from niche_abm.calibration.readouts import READOUTS
+from niche_abm.calibration.spec import CalibrationSpec
+from niche_abm.experiment import RunDescription
+from niche_abm.units import sites_to_mm2
+
+
+def particle_name(parameter: str, scale: str) -> str:
+    """The name pyABC knows a parameter by: the parameter's own, or log10(name) for a range sampled in log10."""
+    return f"log10({parameter})" if scale == "log" else parameter
+
+
+@dataclass(frozen=True)
+class Simulator:
+    """Runs the calibration's scenario for a particle (picklable: workers receive it with pyABC's sampler).
+
+    Attributes:
+        scenario_path: the base scenario file.
+        fixed: the calibration's [set] overrides.
+        days: simulated days.
+        scales: each fitted parameter's prior scale ("linear" or "log"), by parameter name.
+        statistics: each observed readout's (readout name, first day, last day), by statistic name.
+    """
+
+    scenario_path: Path
+    fixed: dict[str, Any]
+    days: int
+    scales: dict[str, str]
+    statistics: dict[str, tuple[str, int, int]]
+
+    @classmethod
+    def of(cls, spec: CalibrationSpec) -> Simulator:
+        return cls(
+            spec.scenario_path,
+            dict(spec.fixed),
+            spec.days,
+            {name: r.scale for name, r in spec.prior.items()},
+            {name: (s.readout, *s.window) for name, s in spec.data.items()},
+        )
+
+    def values(self, particle: dict[str, float]) -> dict[str, float]:
+        """The parameter values of a particle (pyABC's names, log10 where sampled so) by parameter name."""
+        return {
+            name: 10.0 ** particle[particle_name(name, scale)] if scale == "log" else particle[name]
+            for name, scale in self.scales.items()
+        }
+
+    def __call__(self, particle: dict[str, float]) -> dict[str, float]:
+        """Run once with the particle's values, the model seed drawn from numpy's global generator (seeded per job
+        by :class:`niche_abm.calibration.sampler.EngineSampler`); returns every readout."""
+        seed = int(np.random.randint(0, 2**31 - 1))  # noqa: NPY002 (seeded per job, as pyABC's own draws)
+        overrides = self.fixed | self.values(particle)
+        run = RunDescription(self.scenario_path, overrides, (), seed, self.days).run()
+        tissue_mm2 = sites_to_mm2(run.model.params.grid.width * run.model.params.grid.height)
+        return {
+            name: READOUTS[readout].compute(run.timeseries, first, last, tissue_mm2)
+            for name, (readout, first, last) in self.statistics.items()
+        }

@@ -1,0 +1,232 @@
+"""Calibration files: which parameters to fit, to which observed readouts, read from TOML and validated.
+
+A calibration names a base scenario, fixed overrides, a uniform prior range for each parameter it fits, and the
+observed value of each readout, with its spread and source::
+
+    description = "Precursor supply from healthy bone turnover (Parfitt 1983)"
+    scenario = "healthy"           # a name from `run.py list`, or a path beside this file
+    days = 90
+    seed = 2026                    # root seed: every particle's draws derive from it
+    population = 24                # accepted particles per generation
+    generations = 4                # ABC-SMC generations (most; min_epsilon may stop it sooner)
+    min_epsilon = 0.0              # stop once the tolerance falls to this distance
+    retries = 2                    # extra attempts for a particle whose run failed
+
+    [set]                          # the same for every run
+    "grid.width" = 100
+
+    [prior]                        # uniform on [low, high]; log: uniform in log10
+    "ocp.recruitment_rate" = { low = 0.005, high = 0.1, scale = "log" }
+
+    [data.turnover]                # one observed readout per table
+    readout = "turnover"           # `turnover`, or a daily metric averaged over the window
+    window = [31, 90]              # first and last day the readout covers
+    value = 20.0                   # observed
+    sd = 5.0                       # its spread: the distance weighs (simulated − value) / sd
+    source = "Parfitt 1983: 10-30% of trabecular bone a year"
+
+Every key and value is checked before any run starts; a mistake raises
+:class:`~niche_abm.params.ParameterError` naming the field and what is allowed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from niche_abm.calibration.readouts import READOUTS, STRUCTURE
+from niche_abm.params import ParameterError
+from niche_abm.scenario import MAX_DAYS, SCENARIO_DIR, load_scenario
+from niche_abm.sweep.spec import (
+    Range,
+    check_known,
+    flatten,
+    integer_field,
+    named_scenario,
+    parameter_ranges,
+    table_field,
+)
+
+CALIBRATION_DIR = SCENARIO_DIR / "calibrations"
+TOP_LEVEL = {
+    *("description", "scenario", "days", "seed", "population", "generations", "min_epsilon", "retries"),
+    *("set", "prior", "data"),
+}
+STATISTIC_KEYS = {"readout", "window", "value", "sd", "source"}
+STATISTIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+
+
+@dataclass(frozen=True)
+class Statistic:
+    """An observed readout: what the model reports over a window of days, its observed value and spread.
+
+    Attributes:
+        readout: a name of :data:`niche_abm.calibration.readouts.READOUTS`.
+        window: (first day, last day) the readout covers.
+        value: the observed value, in the readout's unit.
+        sd: its spread, same unit (> 0): a simulated value one sd away lies at distance 1.
+        source: where the observed value comes from.
+    """
+
+    readout: str
+    window: tuple[int, int]
+    value: float
+    sd: float
+    source: str
+
+
+@dataclass(frozen=True)
+class CalibrationSpec:
+    """A validated calibration."""
+
+    name: str
+    description: str
+    scenario_path: Path
+    days: int
+    seed: int
+    population: int
+    generations: int
+    min_epsilon: float
+    retries: int
+    fixed: dict[str, Any]
+    prior: dict[str, Range]
+    data: dict[str, Statistic]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for the manifest (and the fingerprint that guards --resume)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "scenario": str(self.scenario_path.resolve()),
+            "days": self.days,
+            "seed": self.seed,
+            "population": self.population,
+            "generations": self.generations,
+            "min_epsilon": self.min_epsilon,
+            "retries": self.retries,
+            "set": self.fixed,
+            "prior": {k: {"low": r.low, "high": r.high, "scale": r.scale} for k, r in self.prior.items()},
+            "data": {
+                k: {"readout": s.readout, "window": list(s.window), "value": s.value, "sd": s.sd, "source": s.source}
+                for k, s in self.data.items()
+            },
+        }
+
+    def fingerprint(self) -> str:
+        """SHA-256 of everything that decides the particles (not the generations still to run, retries or texts):
+        a calibration resumed with more generations continues the same chain."""
+        kept = {k: v for k, v in self.as_dict().items() if k not in ("name", "description", "generations", "retries")}
+        for statistic in kept["data"].values():
+            statistic.pop("source")
+        return hashlib.sha256(json.dumps(kept, sort_keys=True).encode()).hexdigest()
+
+
+def resolve_calibration(name_or_path: str | Path) -> Path:
+    """The calibration file for a path, or for a name in scenarios/calibrations/."""
+    candidate = Path(name_or_path)
+    if candidate.is_file():
+        return candidate
+    named = CALIBRATION_DIR / f"{name_or_path}.toml"
+    if named.is_file():
+        return named
+    known = ", ".join(p.stem for p in sorted(CALIBRATION_DIR.glob("*.toml")))
+    what = "is a folder, not a calibration file" if candidate.is_dir() else "does not exist"
+    raise ParameterError("calibration", f"{str(name_or_path)!r} {what}; example calibrations: {known}")
+
+
+def load_calibration(name_or_path: str | Path) -> CalibrationSpec:
+    """Read and validate a calibration file; raises ParameterError naming the first bad field."""
+    path = resolve_calibration(name_or_path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ParameterError(str(path), f"not a valid TOML file: {error}") from None
+    where = path.name
+    unknown = sorted(set(data) - TOP_LEVEL)
+    if unknown:
+        raise ParameterError(f"{where}: {unknown[0]}", f"unknown key; allowed: {', '.join(sorted(TOP_LEVEL))}")
+    description = data.get("description")
+    if not isinstance(description, str) or not description.strip():
+        raise ParameterError(f"{where}: description", "missing; expected a one-line text")
+    scenario_path = named_scenario(data.get("scenario"), path)
+    days = integer_field(data, "days", where, 1, MAX_DAYS, None)
+    fixed = flatten(table_field(data, "set", where), f"{where}: set")
+    for key in fixed:
+        check_known(key, f"{where}: set")
+    base = load_scenario(scenario_path, fixed, overrides_from=f"{where} [set]").params.as_dict()
+    prior = parameter_ranges(flatten(table_field(data, "prior", where), f"{where}: prior"), where, "prior", base, fixed)
+    if not prior:
+        raise ParameterError(
+            f"{where}: prior", 'missing; expected at least one range, e.g. "x.y" = { low = 0.1, high = 1 }'
+        )
+    return CalibrationSpec(
+        name=path.stem,
+        description=description.strip(),
+        scenario_path=scenario_path,
+        days=days,
+        seed=integer_field(data, "seed", where, 0, 2**63 - 1, 0),
+        population=integer_field(data, "population", where, 4, 10_000, None),
+        generations=integer_field(data, "generations", where, 1, 100, 5),
+        min_epsilon=_number(data, "min_epsilon", where, 0.0, 0.0),
+        retries=integer_field(data, "retries", where, 0, 10, 2),
+        fixed=fixed,
+        prior=prior,
+        data=_statistics(table_field(data, "data", where), where, days),
+    )
+
+
+def _number(data: dict[str, Any], key: str, where: str, low: float, default: float) -> float:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < low:
+        raise ParameterError(f"{where}: {key}", f"got {value!r}; expected a finite number ≥ {low:g}")
+    return float(value)
+
+
+def _statistics(table: dict[str, Any], where: str, days: int) -> dict[str, Statistic]:
+    """The observed readouts of [data], each a table of STATISTIC_KEYS."""
+    if not table:
+        raise ParameterError(f"{where}: data", "missing; expected a [data.NAME] table for each observed readout")
+    statistics = {}
+    for name, entry in table.items():
+        here = f"{where}: data.{name}"
+        if not STATISTIC_NAME.match(name):
+            raise ParameterError(here, "names use letters, digits, - and _ (at most 40)")
+        if not isinstance(entry, dict):
+            raise ParameterError(here, f"got {entry!r}; expected a table with {', '.join(sorted(STATISTIC_KEYS))}")
+        extra = sorted(set(entry) - STATISTIC_KEYS)
+        if extra:
+            raise ParameterError(f"{here}.{extra[0]}", f"unknown key; allowed: {', '.join(sorted(STATISTIC_KEYS))}")
+        readout = entry.get("readout")
+        if readout not in READOUTS:
+            raise ParameterError(f"{here}.readout", f"got {readout!r}; expected one of {', '.join(READOUTS)}")
+        window = entry.get("window", [days, days])
+        if not (
+            isinstance(window, list)
+            and len(window) == 2
+            and all(isinstance(d, int) and not isinstance(d, bool) for d in window)
+            and 0 <= window[0] <= window[1] <= days
+        ):
+            raise ParameterError(
+                f"{here}.window", f"got {window!r}; expected [first, last] with 0 ≤ first ≤ last ≤ {days}"
+            )
+        if READOUTS[readout].needs_span and window[0] == 0:
+            raise ParameterError(f"{here}.window", f"got {window!r}; {readout} needs a first day of at least 1")
+        if readout in STRUCTURE and not (window[0] == window[1] and window[0] in (0, days)):
+            raise ParameterError(f"{here}.window", f"got {window!r}; {readout} is measured on days 0 and {days} only")
+        value = _number(entry, "value", here, -math.inf, math.nan) if "value" in entry else None
+        if value is None:
+            raise ParameterError(f"{here}.value", "missing; expected the observed value (a finite number)")
+        sd = entry.get("sd")
+        if isinstance(sd, bool) or not isinstance(sd, int | float) or not math.isfinite(sd) or sd <= 0:
+            raise ParameterError(f"{here}.sd", f"got {sd!r}; expected a positive finite number (the observed spread)")
+        source = entry.get("source")
+        if not isinstance(source, str) or not source.strip():
+            raise ParameterError(f"{here}.source", "missing; expected where the observed value comes from")
+        statistics[name] = Statistic(readout, (window[0], window[1]), value, float(sd), source.strip())
+    return statistics

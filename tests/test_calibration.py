@@ -1,0 +1,203 @@
+"""Calibration by ABC-SMC (pyABC): the file's checks, the readouts, and one seed giving one posterior on one worker
+or two, on Dask, and after a stop and --resume."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import REPO_ROOT
+from PIL import Image
+
+from niche_abm.calibration.fit import fit, write_manifest
+from niche_abm.calibration.readouts import turnover
+from niche_abm.calibration.sampler import draw_accepted, draw_seed
+from niche_abm.calibration.spec import load_calibration
+from niche_abm.engines import make_engine
+from niche_abm.params import ParameterError
+
+TINY = """
+description = "a tiny calibration"
+scenario = "healthy"
+days = 6
+seed = 11
+population = 4
+generations = 2
+
+[set]
+"grid.width" = 40
+"grid.height" = 40
+
+[prior]
+"ocp.recruitment_rate" = { low = 0.01, high = 0.3, scale = "log" }
+
+[data.osteoclasts]
+readout = "n_oc"
+window = [3, 6]
+value = 2.0
+sd = 1.0
+source = "a made-up count"
+"""
+
+
+def write(folder: Path, text: str, name: str = "tiny.toml") -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- the file ----------------------------------------------------------------------------------------------------
+CARELESS = {
+    "unknown top-level key": ("walkers = 3\n" + TINY, "tiny.toml: walkers", "unknown key"),
+    "unknown parameter": (
+        TINY.replace('"ocp.recruitment_rate" =', '"ocp.recruitment" ='),
+        "tiny.toml: prior: ocp.recruitment",
+        "unknown parameter",
+    ),
+    "prior beyond the table's range": (
+        TINY.replace("high = 0.3", "high = 30"),
+        "tiny.toml: prior.ocp.recruitment_rate.high",
+        "[0, 10]",
+    ),
+    "prior that is a list": (
+        TINY.replace('{ low = 0.01, high = 0.3, scale = "log" }', "[0.01, 0.3]"),
+        "tiny.toml: prior.ocp.recruitment_rate",
+        "expected a range",
+    ),
+    "fitted and fixed at once": (
+        TINY.replace('"grid.height" = 40', '"grid.height" = 40\n"ocp.recruitment_rate" = 0.03'),
+        "tiny.toml: prior.ocp.recruitment_rate",
+        "fit it or set it",
+    ),
+    "no prior": (
+        TINY.replace('"ocp.recruitment_rate" = { low = 0.01, high = 0.3, scale = "log" }', ""),
+        "prior",
+        "missing",
+    ),
+    "unknown readout": (TINY.replace('"n_oc"', '"osteoclasts"'), "data.osteoclasts.readout", "expected one of"),
+    "window beyond the run": (TINY.replace("[3, 6]", "[3, 60]"), "data.osteoclasts.window", "≤ 6"),
+    "turnover from day 0": (
+        TINY.replace('"n_oc"', '"turnover"').replace("[3, 6]", "[0, 6]"),
+        "data.osteoclasts.window",
+        "first day of at least 1",
+    ),
+    "structure mid-run": (TINY.replace('"n_oc"', '"tb_th_um"'), "data.osteoclasts.window", "days 0 and 6 only"),
+    "negative spread": (TINY.replace("sd = 1.0", "sd = -1.0"), "data.osteoclasts.sd", "positive"),
+    "no source": (TINY.replace('source = "a made-up count"\n', ""), "data.osteoclasts.source", "missing"),
+    "no observed value": (TINY.replace("value = 2.0\n", ""), "data.osteoclasts.value", "missing"),
+    "population of one": (TINY.replace("population = 4", "population = 1"), "tiny.toml: population", "[4, 10000]"),
+    "odd grid": (TINY.replace('"grid.width" = 40', '"grid.width" = 41'), "grid.width", "41"),
+    "not TOML": ("description = \n", "tiny.toml", "not a valid TOML file"),
+}
+
+
+@pytest.mark.parametrize("text, field, allowed", list(CARELESS.values()), ids=list(CARELESS))
+def test_a_careless_calibration_file_is_refused_naming_the_field(tmp_path, text, field, allowed):
+    with pytest.raises(ParameterError) as caught:
+        load_calibration(write(tmp_path, text))
+    assert field in caught.value.key, caught.value.key
+    assert allowed in str(caught.value), str(caught.value)
+
+
+def test_the_example_calibration_reads_and_names_its_sources():
+    spec = load_calibration("turnover")
+    assert spec.scenario_path.stem == "healthy"
+    assert spec.prior["ocp.recruitment_rate"].scale == "log"
+    assert "Parfitt 1983" in spec.data["turnover"].source
+
+
+def test_the_fingerprint_ignores_generations_so_a_resume_may_run_more(tmp_path):
+    spec = load_calibration(write(tmp_path, TINY))
+    assert dataclasses.replace(spec, generations=9).fingerprint() == spec.fingerprint()
+    assert dataclasses.replace(spec, population=5).fingerprint() != spec.fingerprint()
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(REPO_ROOT / "run.py"), *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (('"grid.height" = 40', '"grid.height" = 40\n"mm.initial_count" = 100000'), ("set.mm.initial_count",)),
+        (("population = 4", "population = 0"), ("tiny.toml: population", "[4, 10000]")),
+    ],
+    ids=["more MM cells than the marrow holds", "no particles"],
+)
+def test_the_command_refuses_bad_input_with_status_2_one_line_and_no_folder(tmp_path, change, expected):
+    write(tmp_path, TINY.replace(*change))
+    result = run_cli("calibrate", "tiny.toml", "--out", "fit", "--workers", "1", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.strip().count("\n") == 0, result.stderr
+    for part in expected:
+        assert part in result.stderr
+    assert not (tmp_path / "fit").exists()
+
+
+# --- readouts ----------------------------------------------------------------------------------------------------
+def test_turnover_is_bone_resorbed_in_the_window_per_year_over_the_bone_at_day_0():
+    days = np.arange(0, 91)
+    series = pd.DataFrame({"day": days, "resorbed_mm2": 0.001 * days, "bv_tv": 20.0})
+    # 0.001 mm² a day for 60 days of 1 mm² tissue holding 0.2 mm² of bone: 0.365 mm²/yr / 0.2 mm² = 182.5%/yr
+    assert turnover(series, 31, 90, 1.0) == pytest.approx(182.5)
+
+
+def test_each_job_has_its_own_seed_from_the_root_generation_and_index():
+    seeds = {draw_seed(7, t, i) for t in (-1, 0, 1) for i in range(50)}
+    assert len(seeds) == 150
+    assert draw_seed(7, 0, 3) == draw_seed(7, 0, 3) != draw_seed(8, 0, 3)
+
+
+# --- one seed, one posterior -------------------------------------------------------------------------------------
+def calibrate(spec, out: Path, engine: str, workers: int, resume: bool = False) -> pd.DataFrame:
+    out.mkdir(parents=True, exist_ok=True)
+    if not resume:
+        write_manifest(spec, out, engine)
+    fit(spec, out, make_engine(engine, workers, None, draw_accepted), resume, progress=False)
+    return pd.read_parquet(out / "populations.parquet")
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The tiny calibration on two local workers, uninterrupted."""
+    folder = tmp_path_factory.mktemp("calibration")
+    spec = load_calibration(write(folder, TINY))
+    return spec, folder / "reference", calibrate(spec, folder / "reference", "local", 2)
+
+
+def test_a_calibration_writes_its_posterior_summary_figure_and_manifest(reference):
+    spec, out, table = reference
+    assert sorted(table["generation"].unique()) == [0, 1]
+    assert (table.groupby("generation")["weight"].count() == spec.population).all()
+    assert table["ocp.recruitment_rate"].between(0.01, 0.3).all()
+    summary = json.loads((out / "calibration.json").read_text())
+    posterior = summary["parameters"]["ocp.recruitment_rate"]
+    assert 0.01 <= posterior["ci95"][0] <= posterior["median"] <= posterior["ci95"][1] <= 0.3
+    assert posterior["default"] == 0.03
+    assert [g["generation"] for g in summary["generations"]] == [0, 1]
+    assert summary["generations"][1]["epsilon"] <= summary["generations"][0]["epsilon"]
+    assert summary["simulations"] >= 2 * spec.population
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 11 and manifest["fingerprint"] == spec.fingerprint()
+    assert {"niche_abm", "mesa", "pyabc"} <= set(manifest["versions"]) and manifest["git_commit"]
+    assert "git" in Image.open(out / "posterior.png").text["Source"]
+
+
+def test_one_worker_stopped_after_a_generation_and_resumed_gives_the_same_particles(reference, tmp_path):
+    spec, _, expected = reference
+    calibrate(dataclasses.replace(spec, generations=1), tmp_path / "fit", "local", 1)
+    resumed = calibrate(spec, tmp_path / "fit", "local", 1, resume=True)
+    pd.testing.assert_frame_equal(resumed, expected)
+
+
+def test_a_dask_cluster_on_loopback_gives_the_same_particles(reference, tmp_path):
+    spec, _, expected = reference
+    pd.testing.assert_frame_equal(calibrate(spec, tmp_path / "fit", "dask", 2), expected)
