@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import signal
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +18,7 @@ import pytest
 from conftest import REPO_ROOT
 from PIL import Image
 
-from niche_abm.calibration.fit import fit, write_manifest
+from niche_abm.calibration.fit import fit
 from niche_abm.calibration.readouts import turnover
 from niche_abm.calibration.sampler import draw_accepted, draw_seed
 from niche_abm.calibration.spec import load_calibration
@@ -159,8 +162,6 @@ def test_each_job_has_its_own_seed_from_the_root_generation_and_index():
 # --- one seed, one posterior -------------------------------------------------------------------------------------
 def calibrate(spec, out: Path, engine: str, workers: int, resume: bool = False) -> pd.DataFrame:
     out.mkdir(parents=True, exist_ok=True)
-    if not resume:
-        write_manifest(spec, out, engine)
     fit(spec, out, make_engine(engine, workers, None, draw_accepted), resume, progress=False)
     return pd.read_parquet(out / "populations.parquet")
 
@@ -201,3 +202,37 @@ def test_one_worker_stopped_after_a_generation_and_resumed_gives_the_same_partic
 def test_a_dask_cluster_on_loopback_gives_the_same_particles(reference, tmp_path):
     spec, _, expected = reference
     pd.testing.assert_frame_equal(calibrate(spec, tmp_path / "fit", "dask", 2), expected)
+
+
+def stored_generations(database: Path) -> int:
+    """How many generations pyABC has stored in its database (0 while it has none or is not there)."""
+    if not database.is_file():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+            (last,) = connection.execute("SELECT MAX(t) FROM populations").fetchone()
+    except sqlite3.Error:
+        return 0
+    return 0 if last is None else last + 1
+
+
+def test_ctrl_c_keeps_the_finished_generations_and_resume_ends_where_an_uninterrupted_calibration_does(tmp_path):
+    spec_path = write(tmp_path, TINY.replace("generations = 2", "generations = 4"), "longer.toml")
+    expected = calibrate(load_calibration(spec_path), tmp_path / "reference", "local", 1)
+    out = tmp_path / "interrupted"
+    command = [sys.executable, "run.py", "calibrate", str(spec_path), "--out", str(out), "--workers", "1", "--quiet"]
+    process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while stored_generations(out / "abc.db") < 1:
+        assert process.poll() is None and time.monotonic() < deadline, "the calibration ended before it was stopped"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "--resume" in stderr and "Traceback" not in stderr
+    assert 1 <= stored_generations(out / "abc.db") < 4
+    assert not (out / "calibration.json").exists()
+
+    resumed = subprocess.run([*command, "--resume"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "populations.parquet"), expected)

@@ -75,7 +75,8 @@ def check_same_calibration(spec: CalibrationSpec, out: Path) -> None:
 
 
 def fit(spec: CalibrationSpec, out: Path, engine: Engine, resume: bool, progress: bool = True) -> dict[str, Any]:
-    """Run the calibration's remaining generations on engine (closed at the end), then write its outputs.
+    """Run the calibration's remaining generations on engine (closed at the end), then write its outputs. A new
+    calibration writes its manifest first, just before pyABC's database (which marks the folder as a calibration).
 
     A KeyboardInterrupt (Ctrl-C, SIGTERM) stops it between or within generations; every finished generation is
     in abc.db and ``resume`` continues with the same particles the uninterrupted calibration would have drawn."""
@@ -97,6 +98,7 @@ def fit(spec: CalibrationSpec, out: Path, engine: Engine, resume: bool, progress
         if resume and (Path(out) / DATABASE).is_file():
             history = abc.load(database_url(out), 1)
         else:
+            write_manifest(spec, out, engine.name)
             history = abc.new(database_url(out), {name: s.value for name, s in spec.data.items()})
         remaining = spec.generations - (history.max_t + 1)
         if remaining > 0:

@@ -34,7 +34,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
 
     Everything is checked before a run starts: the file, the folder, and the model built at the prior's lower and
     upper ends (for what only a built model can check)."""
-    from niche_abm.calibration.fit import check_same_calibration, fit, write_manifest
+    from niche_abm.calibration.fit import check_same_calibration, fit
     from niche_abm.calibration.sampler import draw_accepted
     from niche_abm.calibration.spec import load_calibration
 
@@ -54,8 +54,6 @@ def run_calibrate(args: argparse.Namespace) -> int:
     if not args.resume and out.is_dir():
         shutil.rmtree(out)  # --overwrite of a calibration (check_out refused anything else)
     out.mkdir(parents=True, exist_ok=True)
-    if not (out / "manifest.json").is_file():
-        write_manifest(spec, out, engine.name)
     print(
         f"{spec.name}: {len(spec.prior)} parameter(s) to {len(spec.data)} readout(s), {spec.population} particles "
         f"a generation, up to {spec.generations} generations, on {engine.name} ({engine.workers} workers) into {out}/",
