@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,7 @@ from PIL import Image
 from niche_abm.calibration.fit import fit
 from niche_abm.calibration.readouts import turnover
 from niche_abm.calibration.sampler import draw_accepted, draw_seed
+from niche_abm.calibration.simulator import Simulator
 from niche_abm.calibration.spec import load_calibration
 from niche_abm.engines import make_engine
 from niche_abm.params import ParameterError
@@ -236,3 +238,20 @@ def test_ctrl_c_keeps_the_finished_generations_and_resume_ends_where_an_uninterr
     resumed = subprocess.run([*command, "--resume"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
     pd.testing.assert_frame_equal(pd.read_parquet(out / "populations.parquet"), expected)
+
+
+def test_replicates_average_each_readout_over_runs_of_their_own_seeds(tmp_path):
+    spec = load_calibration(write(tmp_path, TINY.replace("seed = 11", "seed = 11\nreplicates = 2")))
+    simulator = Simulator.of(spec)
+    particle = {"log10(ocp.recruitment_rate)": -1.0}
+    np.random.seed(5)  # noqa: NPY002 (as the sampler seeds each job)
+    averaged = simulator(particle)["osteoclasts"]
+    np.random.seed(5)  # noqa: NPY002
+    seeds = np.random.randint(0, 2**31 - 1, size=2)  # noqa: NPY002
+    single = dataclasses.replace(simulator, replicates=1)
+    runs = []
+    for seed in seeds:
+        np.random.seed(0)  # noqa: NPY002
+        with mock.patch.object(np.random, "randint", return_value=np.array([seed])):
+            runs.append(single(particle)["osteoclasts"])
+    assert averaged == pytest.approx(np.mean(runs))

@@ -32,7 +32,7 @@ def draw_posterior(spec: CalibrationSpec, table: pd.DataFrame, summary: dict[str
     for ax, (name, prior) in zip(axes, spec.prior.items(), strict=False):
         _parameter_panel(ax, name, prior, table, colours, summary["parameters"][name])
     for ax, (name, statistic) in zip(axes[len(spec.prior) :], spec.data.items(), strict=False):
-        _readout_panel(ax, name, statistic, table[table["generation"] == last])
+        _readout_panel(ax, name, statistic, table[table["generation"] == last], spec.replicates)
     _tolerance_panel(axes[-1], summary["generations"])
     fig.suptitle(f"{spec.name}: {spec.description}", fontsize=10)
     fig.tight_layout()
@@ -63,7 +63,7 @@ def _parameter_panel(ax, name, prior, table, colours, posterior) -> None:
     ax.legend(fontsize=7, frameon=False)
 
 
-def _readout_panel(ax, name, statistic, last) -> None:
+def _readout_panel(ax, name, statistic, last, replicates) -> None:
     """The last generation's simulated readouts (weighted histogram) against the observed value ± its spread."""
     values = last[f"readout.{name}"].to_numpy()
     ax.hist(
@@ -72,13 +72,14 @@ def _readout_panel(ax, name, statistic, last) -> None:
         weights=last["weight"],
         color="C0",
         alpha=0.7,
-        label="posterior runs",
+        label=f"last generation (mean of {replicates} run{'s' * (replicates > 1)})",
     )
     ax.axvspan(
         statistic.value - statistic.sd, statistic.value + statistic.sd, color="C1", alpha=0.2, label="observed ± sd"
     )
     ax.axvline(statistic.value, color="C1", lw=2)
-    ax.set_xlabel(f"{name}: {statistic.readout}, days {statistic.window[0]}-{statistic.window[1]}")
+    what = statistic.readout if statistic.readout == name else f"{name}: {statistic.readout}"
+    ax.set_xlabel(f"{what}, days {statistic.window[0]}-{statistic.window[1]}")
     ax.set_ylabel("weight")
     ax.set_title(statistic.source, fontsize=7)
     ax.legend(fontsize=7, frameon=False)

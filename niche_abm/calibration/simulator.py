@@ -27,6 +27,7 @@ class Simulator:
         scenario_path: the base scenario file.
         fixed: the calibration's [set] overrides.
         days: simulated days.
+        replicates: runs per particle, each with its own seed; every readout is their mean.
         scales: each fitted parameter's prior scale ("linear" or "log"), by parameter name.
         statistics: each observed readout's (readout name, first day, last day), by statistic name.
     """
@@ -34,6 +35,7 @@ class Simulator:
     scenario_path: Path
     fixed: dict[str, Any]
     days: int
+    replicates: int
     scales: dict[str, str]
     statistics: dict[str, tuple[str, int, int]]
 
@@ -43,6 +45,7 @@ class Simulator:
             spec.scenario_path,
             dict(spec.fixed),
             spec.days,
+            spec.replicates,
             {name: r.scale for name, r in spec.prior.items()},
             {name: (s.readout, *s.window) for name, s in spec.data.items()},
         )
@@ -55,13 +58,17 @@ class Simulator:
         }
 
     def __call__(self, particle: dict[str, float]) -> dict[str, float]:
-        """Run once with the particle's values, the model seed drawn from numpy's global generator (seeded per job
-        by :class:`niche_abm.calibration.sampler.EngineSampler`); returns every readout."""
-        seed = int(np.random.randint(0, 2**31 - 1))  # noqa: NPY002 (seeded per job, as pyABC's own draws)
+        """Run the particle's values `replicates` times, each model seed drawn from numpy's global generator (seeded
+        per job by :class:`niche_abm.calibration.sampler.EngineSampler`); returns each readout's mean over the runs."""
         overrides = self.fixed | self.values(particle)
-        run = RunDescription(self.scenario_path, overrides, (), seed, self.days).run()
-        tissue_mm2 = sites_to_mm2(run.model.params.grid.width * run.model.params.grid.height)
-        return {
-            name: READOUTS[readout].compute(run.timeseries, first, last, tissue_mm2)
-            for name, (readout, first, last) in self.statistics.items()
-        }
+        readouts = []
+        for seed in np.random.randint(0, 2**31 - 1, size=self.replicates):  # noqa: NPY002 (seeded per job)
+            run = RunDescription(self.scenario_path, overrides, (), int(seed), self.days).run()
+            tissue_mm2 = sites_to_mm2(run.model.params.grid.width * run.model.params.grid.height)
+            readouts.append(
+                {
+                    name: READOUTS[readout].compute(run.timeseries, first, last, tissue_mm2)
+                    for name, (readout, first, last) in self.statistics.items()
+                }
+            )
+        return {name: float(np.mean([r[name] for r in readouts])) for name in self.statistics}

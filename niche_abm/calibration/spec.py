@@ -7,6 +7,7 @@ observed value of each readout, with its spread and source::
     scenario = "healthy"           # a name from `run.py list`, or a path beside this file
     days = 90
     seed = 2026                    # root seed: every particle's draws derive from it
+    replicates = 4                 # runs per particle (other seeds), each readout averaged over them
     population = 24                # accepted particles per generation
     generations = 4                # ABC-SMC generations (most; min_epsilon may stop it sooner)
     min_epsilon = 0.0              # stop once the tolerance falls to this distance
@@ -55,7 +56,8 @@ from niche_abm.sweep.spec import (
 
 CALIBRATION_DIR = SCENARIO_DIR / "calibrations"
 TOP_LEVEL = {
-    *("description", "scenario", "days", "seed", "population", "generations", "min_epsilon", "retries"),
+    *("description", "scenario", "days", "seed", "replicates", "population", "generations", "min_epsilon"),
+    "retries",
     *("set", "prior", "data"),
 }
 STATISTIC_KEYS = {"readout", "window", "value", "sd", "source"}
@@ -90,6 +92,7 @@ class CalibrationSpec:
     scenario_path: Path
     days: int
     seed: int
+    replicates: int
     population: int
     generations: int
     min_epsilon: float
@@ -106,6 +109,7 @@ class CalibrationSpec:
             "scenario": str(self.scenario_path.resolve()),
             "days": self.days,
             "seed": self.seed,
+            "replicates": self.replicates,
             "population": self.population,
             "generations": self.generations,
             "min_epsilon": self.min_epsilon,
@@ -171,6 +175,7 @@ def load_calibration(name_or_path: str | Path) -> CalibrationSpec:
         scenario_path=scenario_path,
         days=days,
         seed=integer_field(data, "seed", where, 0, 2**63 - 1, 0),
+        replicates=integer_field(data, "replicates", where, 1, 100, 1),
         population=integer_field(data, "population", where, 4, 10_000, None),
         generations=integer_field(data, "generations", where, 1, 100, 5),
         min_epsilon=_number(data, "min_epsilon", where, 0.0, 0.0),

@@ -56,7 +56,8 @@ def run_calibrate(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     print(
         f"{spec.name}: {len(spec.prior)} parameter(s) to {len(spec.data)} readout(s), {spec.population} particles "
-        f"a generation, up to {spec.generations} generations, on {engine.name} ({engine.workers} workers) into {out}/",
+        f"a generation ({spec.replicates} run(s) each), up to {spec.generations} generations, on {engine.name} "
+        f"({engine.workers} workers) into {out}/",
         flush=True,
     )
     note_slow_workers(engine)
