@@ -80,21 +80,9 @@ def fit(spec: CalibrationSpec, out: Path, engine: Engine, resume: bool, progress
 
     A KeyboardInterrupt (Ctrl-C, SIGTERM) stops it between or within generations; every finished generation is
     in abc.db and ``resume`` continues with the same particles the uninterrupted calibration would have drawn."""
-    import pyabc
-
-    logging.getLogger("ABC").setLevel(logging.WARNING)
     started = time.perf_counter()
-    simulator = Simulator.of(spec)
-    prior = pyabc.Distribution(
-        **{
-            particle_name(name, r.scale): pyabc.RV("uniform", r.bounds()[0], r.bounds()[1] - r.bounds()[0])
-            for name, r in spec.prior.items()
-        }
-    )
-    distance = pyabc.PNormDistance(p=2, fixed_weights={name: 1.0 / s.sd for name, s in spec.data.items()})
-    sampler = EngineSampler(engine, spec.seed, spec.retries, progress)
-    abc = pyabc.ABCSMC(simulator, prior, distance, population_size=spec.population, sampler=sampler)
     try:
+        abc = _abc_smc(spec, EngineSampler(engine, spec.seed, spec.retries, progress))
         if resume and (Path(out) / DATABASE).is_file():
             history = abc.load(database_url(out), 1)
         else:
@@ -106,6 +94,23 @@ def fit(spec: CalibrationSpec, out: Path, engine: Engine, resume: bool, progress
     finally:
         engine.close()
     return write_outputs(spec, out, history, time.perf_counter() - started)
+
+
+def _abc_smc(spec: CalibrationSpec, sampler: EngineSampler):
+    """pyABC's ABC-SMC of the calibration: uniform priors (in log10 for a log range), the spread-weighted Euclidean
+    distance, the model :class:`Simulator`, pyABC's defaults otherwise (median tolerance, multivariate normal
+    perturbation)."""
+    import pyabc
+
+    logging.getLogger("ABC").setLevel(logging.WARNING)
+    prior = pyabc.Distribution(
+        **{
+            particle_name(name, r.scale): pyabc.RV("uniform", r.bounds()[0], r.bounds()[1] - r.bounds()[0])
+            for name, r in spec.prior.items()
+        }
+    )
+    distance = pyabc.PNormDistance(p=2, fixed_weights={name: 1.0 / s.sd for name, s in spec.data.items()})
+    return pyabc.ABCSMC(Simulator.of(spec), prior, distance, population_size=spec.population, sampler=sampler)
 
 
 def populations(spec: CalibrationSpec, history) -> pd.DataFrame:

@@ -36,21 +36,21 @@ import hashlib
 import json
 import math
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from niche_abm.calibration.readouts import READOUTS, STRUCTURE
 from niche_abm.params import ParameterError
-from niche_abm.scenario import MAX_DAYS, SCENARIO_DIR, load_scenario
+from niche_abm.scenario import SCENARIO_DIR, load_scenario
 from niche_abm.sweep.spec import (
     Range,
     check_known,
     flatten,
     integer_field,
-    named_scenario,
     parameter_ranges,
+    read_header,
+    resolve_file,
     table_field,
 )
 
@@ -133,33 +133,13 @@ class CalibrationSpec:
 
 def resolve_calibration(name_or_path: str | Path) -> Path:
     """The calibration file for a path, or for a name in scenarios/calibrations/."""
-    candidate = Path(name_or_path)
-    if candidate.is_file():
-        return candidate
-    named = CALIBRATION_DIR / f"{name_or_path}.toml"
-    if named.is_file():
-        return named
-    known = ", ".join(p.stem for p in sorted(CALIBRATION_DIR.glob("*.toml")))
-    what = "is a folder, not a calibration file" if candidate.is_dir() else "does not exist"
-    raise ParameterError("calibration", f"{str(name_or_path)!r} {what}; example calibrations: {known}")
+    return resolve_file(name_or_path, CALIBRATION_DIR, "calibration")
 
 
 def load_calibration(name_or_path: str | Path) -> CalibrationSpec:
     """Read and validate a calibration file; raises ParameterError naming the first bad field."""
-    path = resolve_calibration(name_or_path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ParameterError(str(path), f"not a valid TOML file: {error}") from None
-    where = path.name
-    unknown = sorted(set(data) - TOP_LEVEL)
-    if unknown:
-        raise ParameterError(f"{where}: {unknown[0]}", f"unknown key; allowed: {', '.join(sorted(TOP_LEVEL))}")
-    description = data.get("description")
-    if not isinstance(description, str) or not description.strip():
-        raise ParameterError(f"{where}: description", "missing; expected a one-line text")
-    scenario_path = named_scenario(data.get("scenario"), path)
-    days = integer_field(data, "days", where, 1, MAX_DAYS, None)
+    header = read_header(resolve_calibration(name_or_path), TOP_LEVEL)
+    path, data, where, scenario_path, days = header.path, header.data, header.where, header.scenario_path, header.days
     fixed = flatten(table_field(data, "set", where), f"{where}: set")
     for key in fixed:
         check_known(key, f"{where}: set")
@@ -171,7 +151,7 @@ def load_calibration(name_or_path: str | Path) -> CalibrationSpec:
         )
     return CalibrationSpec(
         name=path.stem,
-        description=description.strip(),
+        description=header.description,
         scenario_path=scenario_path,
         days=days,
         seed=integer_field(data, "seed", where, 0, 2**63 - 1, 0),

@@ -154,33 +154,57 @@ class SweepSpec:
 
 def resolve_sweep(name_or_path: str | Path) -> Path:
     """The sweep file for a path, or for a name in scenarios/sweeps/."""
+    return resolve_file(name_or_path, SWEEP_DIR, "sweep")
+
+
+def resolve_file(name_or_path: str | Path, folder: Path, kind: str) -> Path:
+    """A `kind` file (sweep, calibration) for a path, or for a name of the examples in folder."""
     candidate = Path(name_or_path)
     if candidate.is_file():
         return candidate
-    named = SWEEP_DIR / f"{name_or_path}.toml"
+    named = folder / f"{name_or_path}.toml"
     if named.is_file():
         return named
-    known = ", ".join(p.stem for p in sorted(SWEEP_DIR.glob("*.toml")))
-    what = "is a folder, not a sweep file" if candidate.is_dir() else "does not exist"
-    raise ParameterError("sweep", f"{str(name_or_path)!r} {what}; example sweeps: {known}")
+    known = ", ".join(p.stem for p in sorted(folder.glob("*.toml")))
+    what = f"is a folder, not a {kind} file" if candidate.is_dir() else "does not exist"
+    raise ParameterError(kind, f"{str(name_or_path)!r} {what}; example {kind}s: {known}")
 
 
-def load_sweep(name_or_path: str | Path) -> SweepSpec:
-    """Read and validate a sweep file; raises ParameterError naming the first bad field."""
-    path = resolve_sweep(name_or_path)
+@dataclass(frozen=True)
+class Header:
+    """What every experiment file (sweep, calibration) begins with, checked: its table, its name for messages
+    (``where``), description, base scenario and days."""
+
+    path: Path
+    data: dict[str, Any]
+    where: str
+    description: str
+    scenario_path: Path
+    days: int
+
+
+def read_header(path: Path, top_level: set[str]) -> Header:
+    """Read an experiment file and check its keys (top_level allowed), description, scenario and days."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ParameterError(str(path), f"not a valid TOML file: {error}") from None
     where = path.name
-    unknown = sorted(set(data) - TOP_LEVEL)
+    unknown = sorted(set(data) - top_level)
     if unknown:
-        raise ParameterError(f"{where}: {unknown[0]}", f"unknown key; allowed: {', '.join(sorted(TOP_LEVEL))}")
+        raise ParameterError(f"{where}: {unknown[0]}", f"unknown key; allowed: {', '.join(sorted(top_level))}")
     description = data.get("description")
     if not isinstance(description, str) or not description.strip():
         raise ParameterError(f"{where}: description", "missing; expected a one-line text")
     scenario_path = named_scenario(data.get("scenario"), path)
     days = integer_field(data, "days", where, 1, MAX_DAYS, None)
+    return Header(path, data, where, description.strip(), scenario_path, days)
+
+
+def load_sweep(name_or_path: str | Path) -> SweepSpec:
+    """Read and validate a sweep file; raises ParameterError naming the first bad field."""
+    header = read_header(resolve_sweep(name_or_path), TOP_LEVEL)
+    path, data, where, scenario_path, days = header.path, header.data, header.where, header.scenario_path, header.days
     replicates = integer_field(data, "replicates", where, 1, 1000, 1)
     seed = integer_field(data, "seed", where, 0, 2**63 - 1, 0)
     retries = integer_field(data, "retries", where, 0, 10, 2)
@@ -208,7 +232,7 @@ def load_sweep(name_or_path: str | Path) -> SweepSpec:
     arms = _arms(data.get("arms", {"control": []}), where, days)
     return SweepSpec(
         name=path.stem,
-        description=description.strip(),
+        description=header.description,
         scenario_path=scenario_path,
         days=days,
         replicates=replicates,
