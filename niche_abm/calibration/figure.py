@@ -82,7 +82,7 @@ def _readout_panel(ax, name, statistic, last, replicates) -> None:
     ax.set_xlabel(f"{what}, days {statistic.window[0]}-{statistic.window[1]}")
     ax.set_ylabel("weight")
     ax.set_title(statistic.source, fontsize=7)
-    ax.legend(fontsize=7, frameon=False)
+    ax.legend(fontsize=7, loc="upper left", framealpha=0.8)
 
 
 def _tolerance_panel(ax, generations) -> None:

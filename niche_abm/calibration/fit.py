@@ -15,7 +15,9 @@ Folder (``--out``), each file written whole:
   (natural scale) and readouts;
 - ``calibration.json``: the posterior summary (per parameter: weighted mean, median, 95% interval and the
   table's default; per readout: observed and the posterior's; per generation: tolerance, simulations,
-  acceptance rate and effective sample size);
+  acceptance rate and effective sample size; the particles simulated, the model runs (particles x replicates)
+  and the wall time from pyABC's record, its start to the last generation's end, a pause between a stop and
+  ``--resume`` included);
 - ``posterior.png``: the marginal posteriors by generation against the prior range and the table default,
   the readouts against the data, and the tolerance by generation.
 """
@@ -24,7 +26,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +81,6 @@ def fit(spec: CalibrationSpec, out: Path, engine: Engine, resume: bool, progress
 
     A KeyboardInterrupt (Ctrl-C, SIGTERM) stops it between or within generations; every finished generation is
     in abc.db and ``resume`` continues with the same particles the uninterrupted calibration would have drawn."""
-    started = time.perf_counter()
     try:
         abc = _abc_smc(spec, EngineSampler(engine, spec.seed, spec.retries, progress))
         if resume and (Path(out) / DATABASE).is_file():
@@ -93,7 +93,7 @@ def fit(spec: CalibrationSpec, out: Path, engine: Engine, resume: bool, progress
             history = abc.run(minimum_epsilon=spec.min_epsilon, max_nr_populations=remaining)
     finally:
         engine.close()
-    return write_outputs(spec, out, history, time.perf_counter() - started)
+    return write_outputs(spec, out, history)
 
 
 def _abc_smc(spec: CalibrationSpec, sampler: EngineSampler):
@@ -128,7 +128,7 @@ def populations(spec: CalibrationSpec, history) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def summarize(spec: CalibrationSpec, table: pd.DataFrame, history, wall_time_s: float) -> dict[str, Any]:
+def summarize(spec: CalibrationSpec, table: pd.DataFrame, history) -> dict[str, Any]:
     """The posterior of the last generation, the readouts it predicts, and each generation's tolerance and effort."""
     from pyabc.weighted_statistics import effective_sample_size, weighted_quantile
 
@@ -154,7 +154,8 @@ def summarize(spec: CalibrationSpec, table: pd.DataFrame, history, wall_time_s: 
         for name, s in spec.data.items()
     }
     generations = []
-    for _, row in history.get_all_populations().iterrows():
+    populations_table = history.get_all_populations()
+    for _, row in populations_table.iterrows():
         t = int(row["t"])
         if t < 0:
             continue
@@ -175,18 +176,19 @@ def summarize(spec: CalibrationSpec, table: pd.DataFrame, history, wall_time_s: 
         "readouts": readouts,
         "generations": generations,
         "simulations": int(history.total_nr_simulations),
-        "wall_time_s": wall_time_s,
+        "runs": int(history.total_nr_simulations) * spec.replicates,
+        "wall_time_s": (populations_table["population_end_time"].max() - history.get_abc().start_time).total_seconds(),
     }
 
 
-def write_outputs(spec: CalibrationSpec, out: Path, history, wall_time_s: float) -> dict[str, Any]:
+def write_outputs(spec: CalibrationSpec, out: Path, history) -> dict[str, Any]:
     """populations.parquet, posterior.png, then calibration.json (the marker of a finished calibration)."""
     from niche_abm.calibration.figure import draw_posterior
 
     out = Path(out)
     table = populations(spec, history)
     atomic_write(out / "populations.parquet", lambda tmp: table.to_parquet(tmp, index=False))
-    summary = summarize(spec, table, history, wall_time_s)
+    summary = summarize(spec, table, history)
     atomic_write(out / "posterior.png", lambda tmp: draw_posterior(spec, table, summary, tmp))
     atomic_text(out / "calibration.json", json.dumps(summary, indent=2) + "\n")
     return summary

@@ -76,7 +76,10 @@ def run_calibrate(args: argparse.Namespace) -> int:
             f"{name}: observed {readout['observed']:g} ± {readout['sd']:g}; "
             f"the posterior's runs: median {readout['posterior']['median']:.4g}"
         )
-    print(f"{summary['simulations']} simulations in {summary['wall_time_s']:.0f} s; figure {out / 'posterior.png'}")
+    print(
+        f"{summary['simulations']:,} particles simulated ({summary['runs']:,} runs) in {summary['wall_time_s']:.0f} s; "
+        f"figure {out / 'posterior.png'}"
+    )
     return 0
 
 
