@@ -40,6 +40,7 @@ SLOWEST_FILES = (
     "test_sweep.py",
     "test_science.py",
     "test_cli.py",
+    "test_calibration.py",
     "test_drugs.py",
     "test_app.py",
     "test_app_browser.py",
