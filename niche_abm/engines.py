@@ -208,8 +208,9 @@ class DaskEngine:
                     os.environ[name] = value
 
 
-REPRODUCIBLE_PACKAGES = ("niche_abm", "mesa", "numpy", "scipy", "pandas")
-"""Packages whose version decides a run's numbers; a cluster's workers must match this machine."""
+REPRODUCIBLE_PACKAGES = ("niche_abm", "mesa", "numpy", "scipy", "pandas", "pyabc")
+"""Packages whose version decides a run's numbers (pyabc: a calibration's particles); a cluster's workers must match
+this machine."""
 
 Engine = LocalEngine | DaskEngine
 

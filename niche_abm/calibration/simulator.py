@@ -1,4 +1,4 @@
-"""The model pyABC calls: one run of the calibration's scenario with a particle's parameters, and its readouts."""
+"""The model pyABC calls: runs of the calibration's scenario with a particle's parameters, and their mean readouts."""
 
 from __future__ import annotations
 
