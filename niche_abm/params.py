@@ -528,7 +528,8 @@ TABLE: tuple[Parameter, ...] = (
         1e5,
         "calibrated by hand: healthy marrow IL-6 within normal marrow plasma levels below 10 pg/mL (Bataille et "
         "al. 1989 J Clin Invest 84:2008 report serum IL-6 mostly below that in health); measured 6.0-6.3 pg/mL "
-        "(healthy, 100 x 100, seeds 1-3, days 5-10; set for 5 pg/mL before later rules raised it). The ABC-SMC "
+        "(healthy, 100 x 100, seeds 1-3, days 5-10), though set for 5 pg/mL (which change parted them was not "
+        "traced). The ABC-SMC "
         "refit to 5 ± 2.5 pg/mL (`run.py calibrate il6_baseline`) gives 1.43 [95%: 1.15, 1.94]; 2 is kept, "
         "inside the source's band, as changing it would need the validation measured again",
         "Baseline IL-6 release by a stromal cell.",
