@@ -255,3 +255,18 @@ def test_replicates_average_each_readout_over_runs_of_their_own_seeds(tmp_path):
         with mock.patch.object(np.random, "randint", return_value=np.array([seed])):
             runs.append(single(particle)["osteoclasts"])
     assert averaged == pytest.approx(np.mean(runs))
+
+
+def test_a_particle_that_keeps_failing_stops_the_command_with_status_1_and_how_to_go_on(tmp_path, monkeypatch, capsys):
+    from niche_abm import cli
+    from niche_abm.calibration import fit as fitting
+    from niche_abm.jobs import JobFailed
+
+    def failing(*args, **kwargs):
+        raise JobFailed("generation 1, particle 3 failed 3 times: ValueError: no marrow left")
+
+    monkeypatch.setattr(fitting, "fit", failing)
+    write(tmp_path, TINY)
+    assert cli.main(["calibrate", str(tmp_path / "tiny.toml"), "--out", str(tmp_path / "fit"), "--workers", "1"]) == 1
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and "particle 3" in error and "--resume" in error

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import sys
 from pathlib import Path
 
 from niche_abm.commands.command import (
@@ -18,6 +19,7 @@ from niche_abm.commands.command import (
 )
 from niche_abm.engines import make_engine
 from niche_abm.folders import check_out, check_resumable
+from niche_abm.jobs import JobFailed
 from niche_abm.params import ParameterError
 
 
@@ -30,7 +32,8 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_calibrate(args: argparse.Namespace) -> int:
-    """Run (or resume) a calibration into its folder; exit 130 when interrupted.
+    """Run (or resume) a calibration into its folder; exit 130 when interrupted, 1 when a particle's runs failed after
+    their retries.
 
     Everything is checked before a run starts: the file, the folder, and the model built at the prior's lower and
     upper ends (for what only a built model can check)."""
@@ -65,6 +68,13 @@ def run_calibrate(args: argparse.Namespace) -> int:
         summary = fit(spec, out, engine, args.resume, progress=not args.quiet)
     except KeyboardInterrupt:
         return interrupted(out, "generations")
+    except JobFailed as error:
+        print(
+            f"calibration stopped: {error}; its finished generations are kept in {out / 'abc.db'}: mend the cause, "
+            f"then continue with --resume --out {out}",
+            file=sys.stderr,
+        )
+        return 1
     for name, posterior in summary["parameters"].items():
         low, high = posterior["ci95"]
         print(
