@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +35,23 @@ if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     # A suite started in the background of a non-interactive shell inherits SIGINT ignored; the interrupt tests
     # need Python's own handler, and child processes then start with the default disposition.
     signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def stop_with_ctrl_c_when(command: list[str], ready: Callable[[], bool], what: str) -> str:
+    """Start a batch command from the repository root, send it SIGINT once ready() holds, and return its stderr after
+    checking it exited 130 with a --resume hint and no traceback (what: the batch, for the message if it ended
+    first)."""
+    process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not ready():
+        assert process.poll() is None and time.monotonic() < deadline, f"the {what} ended before it was interrupted"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "--resume" in stderr and "Traceback" not in stderr
+    return stderr
+
 
 SLOWEST_FILES = (
     "test_install.py",

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 from unittest import mock
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, stop_with_ctrl_c_when
 from PIL import Image
 
 from niche_abm.calibration.fit import fit
@@ -223,15 +221,7 @@ def test_ctrl_c_keeps_the_finished_generations_and_resume_ends_where_an_uninterr
     expected = calibrate(load_calibration(spec_path), tmp_path / "reference", "local", 1)
     out = tmp_path / "interrupted"
     command = [sys.executable, "run.py", "calibrate", str(spec_path), "--out", str(out), "--workers", "1", "--quiet"]
-    process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while stored_generations(out / "abc.db") < 1:
-        assert process.poll() is None and time.monotonic() < deadline, "the calibration ended before it was stopped"
-        time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, stderr
-    assert "--resume" in stderr and "Traceback" not in stderr
+    stop_with_ctrl_c_when(command, lambda: stored_generations(out / "abc.db") >= 1, "calibration")
     assert 1 <= stored_generations(out / "abc.db") < 4
     assert not (out / "calibration.json").exists()
 

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pandas as pd
 import psutil
 import pytest
 import sweep_faults
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, stop_with_ctrl_c_when
 from PIL import Image
 
 from niche_abm.cli import main
@@ -339,15 +338,7 @@ def test_an_interrupted_sweep_keeps_finished_runs_and_resumes_to_the_same_datase
     expected = sweep_in_process(sweep, tmp_path / "reference", LocalEngine(2))
     out = tmp_path / "interrupted"
     command = [sys.executable, "run.py", "sweep", str(sweep), "--out", str(out), "--workers", "2", "--quiet"]
-    process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while len(list((out / "status").glob("run-*.json"))) < 3:
-        assert process.poll() is None and time.monotonic() < deadline, "the sweep ended before it was interrupted"
-        time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, stderr
-    assert "--resume" in stderr and "Traceback" not in stderr
+    stop_with_ctrl_c_when(command, lambda: len(list((out / "status").glob("run-*.json"))) >= 3, "sweep")
     runs = pd.read_csv(out / "runs.csv")
     finished = int((runs["status"] == "done").sum())
     assert 3 <= finished < len(runs)

@@ -54,8 +54,8 @@ def run_calibrate(args: argparse.Namespace) -> int:
     _check_buildable(spec)
     workers = workers_from(args) or os.cpu_count() or 1
     engine = make_engine(args.engine, workers, args.scheduler, draw_accepted)
-    if not args.resume and out.is_dir():
-        shutil.rmtree(out)  # --overwrite of a calibration (check_out refused anything else)
+    if args.overwrite and out.is_dir():
+        shutil.rmtree(out)  # a calibration (check_out refused any other folder)
     out.mkdir(parents=True, exist_ok=True)
     print(
         f"{spec.name}: {len(spec.prior)} parameter(s) to {len(spec.data)} readout(s), {spec.population} particles "
