@@ -10,8 +10,17 @@ in-vivo seeds; per 30-day window the MM share of the marrow, the bone resorbed
 in the window, the osteoclasts formed in it, the mean osteoclast count and the
 mean number of precursors touching the bone surface (counted each day at hour
 12), as means with 95% t-intervals over seeds, printed and drawn in
-docs/figures/burden_course.png. It reports; it checks nothing. About 1.5
-minutes on 2 cores::
+docs/figures/burden_course.png. Three more readouts split the resorbed area
+into how much surface there is and how hard it is worked:
+
+- the bone surface, mm (bone sites facing marrow, mean over the window's days);
+- the erosion depth, µm: the resorbed area over that surface's length (µm² per
+  µm), so resorbed = surface x depth;
+- the precursors' enrichment at bone: the share of precursors touching the bone
+  surface over the share of marrow sites that touch it (1 = no more at the bone
+  than a precursor anywhere in the marrow would be).
+
+It reports; it checks nothing. About 1.5 minutes on 2 cores::
 
     python -m analysis.burden_course
 """
@@ -32,6 +41,7 @@ from niche_abm.cells.precursor import OsteoclastPrecursor
 from niche_abm.experiment import RunDescription
 from niche_abm.io import png_metadata
 from niche_abm.metrics import sites_to_mm2
+from niche_abm.units import SITE_UM
 from niche_abm.validation.common import GRID, area_scaled_counts, fmt, interval
 from niche_abm.world import kernels
 
@@ -59,25 +69,37 @@ def measure(job: SeededJob) -> dict[str, list[float]]:
         "osteoclasts formed": [],
         "osteoclasts": [],
         "precursors on bone": [],
+        "bone surface, mm": [],
+        "erosion depth, µm": [],
+        "precursor enrichment at bone, x": [],
     }
+
+    def touching(sites: np.ndarray) -> np.ndarray:
+        return kernels.touches_surface(sites, lattice.shape, bone.surface.ravel(), lattice.surface_code.ravel())
+
     for _ in range(DAYS // WINDOW_DAYS):
         resorbed, formed = bone.resorbed, model.niche.counters["osteoclasts_formed"]
-        osteoclasts, on_bone = [], []
+        osteoclasts, on_bone, precursors, surface, marrow_touching = [], [], [], [], []
         for _ in range(WINDOW_DAYS):
             for hour in range(24):
                 model.step()
                 if hour == 12:
-                    precursors = lattice.sites_of(OsteoclastPrecursor)
-                    touching = kernels.touches_surface(
-                        precursors, lattice.shape, bone.surface.ravel(), lattice.surface_code.ravel()
-                    )
-                    on_bone.append(int(touching.sum()))
+                    sites = lattice.sites_of(OsteoclastPrecursor)
+                    on_bone.append(int(touching(sites).sum()))
+                    precursors.append(len(sites))
                     osteoclasts.append(len(lattice.sites_of(Osteoclast)))
+                    surface.append(int(bone.surface.sum()))
+                    marrow_touching.append(float(touching(np.flatnonzero(bone.marrow)).mean()))
+        resorbed_sites = bone.resorbed - resorbed
         readouts["MM share of marrow, %"].append(100.0 * model.records[-1]["mm_fraction"])
-        readouts["resorbed, 0.001 mm²"].append(1e3 * sites_to_mm2(bone.resorbed - resorbed))
+        readouts["resorbed, 0.001 mm²"].append(1e3 * sites_to_mm2(resorbed_sites))
         readouts["osteoclasts formed"].append(model.niche.counters["osteoclasts_formed"] - formed)
         readouts["osteoclasts"].append(float(np.mean(osteoclasts)))
         readouts["precursors on bone"].append(float(np.mean(on_bone)))
+        readouts["bone surface, mm"].append(float(np.mean(surface)) * SITE_UM * 1e-3)
+        readouts["erosion depth, µm"].append(resorbed_sites * SITE_UM / float(np.mean(surface)))
+        share_on_bone = float(np.sum(on_bone)) / max(float(np.sum(precursors)), 1.0)
+        readouts["precursor enrichment at bone, x"].append(share_on_bone / float(np.mean(marrow_touching)))
     return readouts
 
 
@@ -93,15 +115,20 @@ def print_arm(arm: tuple, runs: list[dict[str, list[float]]]) -> None:
     for readout in runs[0]:
         by_window = np.array([run[readout] for run in runs])
         cells = "  ".join(fmt(by_window[:, w], digits=3).split(" (n=")[0] for w in range(by_window.shape[1]))
-        print(f"  {readout:<22} {cells}")
+        print(f"  {readout:<32} {cells}")
 
 
 def draw_course(arms: tuple, runs_by_arm: list[list[dict[str, list[float]]]], path: Path, title: str) -> None:
     """Each readout per 30-day window, mean and 95% t-interval over seeds, one line per arm; saved as a PNG."""
     readouts = list(runs_by_arm[0][0])
-    fig, axes = plt.subplots(1, len(readouts), figsize=(3.6 * len(readouts), 4.2), layout="constrained")
+    columns = 4
+    rows = -(-len(readouts) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(3.6 * columns, 3.6 * rows + 0.8), layout="constrained")
+    axes = axes.ravel()
+    for ax in axes[len(readouts) :]:
+        ax.set_visible(False)
     mid_days = WINDOW_DAYS * (np.arange(DAYS // WINDOW_DAYS) + 0.5)
-    for ax, readout in zip(axes, readouts, strict=True):
+    for ax, readout in zip(axes, readouts, strict=False):
         for arm, runs in zip(arms, runs_by_arm, strict=True):
             by_window = np.array([run[readout] for run in runs])
             mean, low, high = np.array([interval(by_window[:, w]) for w in range(by_window.shape[1])]).T
