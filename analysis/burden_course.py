@@ -8,8 +8,8 @@ again without CCL3 chemotaxis (ocp.chemotaxis = 0), to see what the gradient
 the precursors climb does once MM is everywhere. 120 days, the validation's 8
 in-vivo seeds; per 30-day window the MM share of the marrow, the bone resorbed
 in the window, the osteoclasts formed in it, the mean osteoclast count and the
-mean number of precursors touching the bone surface (counted each day at hour
-12), as means with 95% t-intervals over seeds, printed and drawn in
+mean numbers of precursors in the marrow and touching the bone surface (counted
+each day at hour 12), as means with 95% t-intervals over seeds, printed and drawn in
 docs/figures/burden_course.png. Three more readouts split the resorbed area
 into how much surface there is and how hard it is worked:
 
@@ -68,6 +68,7 @@ def measure(job: SeededJob) -> dict[str, list[float]]:
         "resorbed, 0.001 mm²": [],
         "osteoclasts formed": [],
         "osteoclasts": [],
+        "precursors": [],
         "precursors on bone": [],
         "bone surface, mm": [],
         "erosion depth, µm": [],
@@ -95,6 +96,7 @@ def measure(job: SeededJob) -> dict[str, list[float]]:
         readouts["resorbed, 0.001 mm²"].append(1e3 * sites_to_mm2(resorbed_sites))
         readouts["osteoclasts formed"].append(model.niche.counters["osteoclasts_formed"] - formed)
         readouts["osteoclasts"].append(float(np.mean(osteoclasts)))
+        readouts["precursors"].append(float(np.mean(precursors)))
         readouts["precursors on bone"].append(float(np.mean(on_bone)))
         readouts["bone surface, mm"].append(float(np.mean(surface)) * SITE_UM * 1e-3)
         readouts["erosion depth, µm"].append(resorbed_sites * SITE_UM / float(np.mean(surface)))

@@ -18,13 +18,23 @@ the course in docs/figures/t18_levers.png:
   30 (the slowest migration speed of isolated osteoclasts, 30 µm/h, for an hour:
   Kanehisa & Heersche 1988 Bone 9:73).
 
-A fourth arm is a probe of the mechanism, not a lever: precursors that ignore
-the CCL3 gradient (``ocp.chemotaxis`` 0) ask how much of the course comes from
-CCL3 drawing precursors towards MM cells, which sit by the bone while the foci
-are small and fill the marrow's middle later. It removes what T5 and T7 rest on,
-so it is no candidate for the model.
+Four more arms are probes of the mechanism, not levers; each removes or
+stretches what other targets rest on, so none is a candidate for the model:
 
-It reports; it checks nothing. About 2 minutes on 2 cores::
+- precursors that ignore the CCL3 gradient (``ocp.chemotaxis`` 0) ask how much
+  of the course comes from CCL3 drawing precursors towards MM cells, which sit
+  by the bone while the foci are small and fill the marrow's middle later;
+- precursors that cannot fuse (``ocp.fusion_rate`` 0: no osteoclast forms, so
+  nothing is resorbed and T18's statistic is 0 by construction) ask whether the
+  bone is a sink: how many precursors the bone holds when none is consumed there;
+- the most transport-friendly precursors: living 3 weeks as above, passing every
+  cell in their way (``ocp.squeeze_probability`` 1) and blind to CCL3, so that
+  crowding, lifespan and the gradient cannot keep them from the bone;
+- a supply that keeps growing with the tumour's CCL3: the recruitment's half-max
+  at the top of its sourced range (``ocp.ccl3_ec50_pm`` 1,300 pM, which the
+  chemotactic weight shares) and ``ocp.ccl3_recruitment_fold`` 10.
+
+It reports; it checks nothing. About 4 minutes on 2 cores::
 
     python -m analysis.t18_levers
 """
@@ -44,9 +54,21 @@ ARMS = (
     ("mm_advanced", (("ocp.death_rate", 0.002), ("ocp.recruitment_rate", 0.03 * 0.002 / 0.014))),
     ("mm_advanced", (("oc.relocation_radius_um", 30.0),)),
     ("mm_advanced", (("ocp.chemotaxis", 0.0),)),
+    ("mm_advanced", (("ocp.fusion_rate", 0.0),)),
+    (
+        "mm_advanced",
+        (
+            ("ocp.death_rate", 0.002),
+            ("ocp.recruitment_rate", 0.03 * 0.002 / 0.014),
+            ("ocp.squeeze_probability", 1.0),
+            ("ocp.chemotaxis", 0.0),
+        ),
+    ),
+    ("mm_advanced", (("ocp.ccl3_ec50_pm", 1300.0), ("ocp.ccl3_recruitment_fold", 10.0))),
 )
-"""(scenario, parameter overrides) of each arm: as it stands, precursors living 3 weeks, osteoclasts relocating,
-and the probe: precursors blind to the CCL3 gradient."""
+"""(scenario, parameter overrides) of each arm: as it stands, precursors living 3 weeks, osteoclasts relocating;
+then the probes: precursors blind to the CCL3 gradient, precursors that cannot fuse, the most transport-friendly
+precursors, and a supply that grows with CCL3."""
 EARLIER, LATE = 1, 3
 """The windows T18 compares: days 31-60 and 91-120."""
 
