@@ -35,7 +35,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from analysis.seeded_arms import SeededJob, run_arms
+from analysis.seeded_arms import SeededJob, by_arm, run_arms
 from niche_abm.cells.osteoclast import Osteoclast
 from niche_abm.cells.precursor import OsteoclastPrecursor
 from niche_abm.experiment import RunDescription
@@ -147,9 +147,8 @@ def draw_course(arms: tuple, runs_by_arm: list[list[dict[str, list[float]]]], pa
 
 
 def main() -> None:
-    results = run_arms(__doc__, ARMS, measure)
-    seeds = len(results) // len(ARMS)
-    runs_by_arm = [results[index * seeds : (index + 1) * seeds] for index in range(len(ARMS))]
+    runs_by_arm = by_arm(run_arms(__doc__, ARMS, measure), ARMS)
+    seeds = len(runs_by_arm[0])
     for arm, runs in zip(ARMS, runs_by_arm, strict=True):
         print_arm(arm, runs)
     windows = "  ".join(f"days {w * WINDOW_DAYS + 1}-{(w + 1) * WINDOW_DAYS}" for w in range(DAYS // WINDOW_DAYS))

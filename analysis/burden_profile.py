@@ -32,7 +32,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy import ndimage
 
-from analysis.seeded_arms import SeededJob, run_arms
+from analysis.seeded_arms import SeededJob, by_arm, run_arms
 from niche_abm.cells.endothelium import EndothelialCell
 from niche_abm.cells.myeloma import MyelomaCell
 from niche_abm.cells.precursor import OsteoclastPrecursor
@@ -139,9 +139,7 @@ def draw(runs_by_arm: dict[str, list], path: Path) -> None:
 
 
 def main() -> None:
-    results = run_arms(__doc__, ARMS, measure)
-    seeds = len(results) // len(ARMS)
-    runs_by_arm = {arm: results[index * seeds : (index + 1) * seeds] for index, arm in enumerate(ARMS)}
+    runs_by_arm = dict(zip(ARMS, by_arm(run_arms(__doc__, ARMS, measure), ARMS), strict=True))
     labels = band_labels()
     for arm in ARMS:
         days = range(len(DAYS)) if arm == ARMS[0] else [len(DAYS) - 1]

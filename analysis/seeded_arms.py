@@ -43,3 +43,10 @@ def run_arms(
     pairs = [(arm, seed) for arm in arms for seed in seeds(arm)]
     jobs = [SeededJob(index, arm, seed) for index, (arm, seed) in enumerate(pairs)]
     return map_jobs(jobs, engine_from(args, measure))
+
+
+def by_arm(results: Sequence[Any], arms: Sequence[Any]) -> list[list[Any]]:
+    """The outcomes of :func:`run_arms` split by arm (each arm's runs in seed order), when every arm ran the same
+    number of seeds."""
+    seeds = len(results) // len(arms)
+    return [list(results[index * seeds : (index + 1) * seeds]) for index in range(len(arms))]

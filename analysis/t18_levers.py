@@ -44,7 +44,7 @@ from __future__ import annotations
 import numpy as np
 
 from analysis.burden_course import FIGURES, draw_course, measure, print_arm
-from analysis.seeded_arms import run_arms
+from analysis.seeded_arms import by_arm, run_arms
 from niche_abm.validation.common import fmt
 
 DEVELOPMENT_SEEDS = tuple(range(101, 109))
@@ -74,9 +74,7 @@ EARLIER, LATE = 1, 3
 
 
 def main() -> None:
-    results = run_arms(__doc__, ARMS, measure, seeds=lambda arm: DEVELOPMENT_SEEDS)
-    seeds = len(DEVELOPMENT_SEEDS)
-    runs_by_arm = [results[index * seeds : (index + 1) * seeds] for index in range(len(ARMS))]
+    runs_by_arm = by_arm(run_arms(__doc__, ARMS, measure, seeds=lambda arm: DEVELOPMENT_SEEDS), ARMS)
     for arm, runs in zip(ARMS, runs_by_arm, strict=True):
         print_arm(arm, runs)
         resorbed = np.array([run["resorbed, 0.001 mm²"] for run in runs])
