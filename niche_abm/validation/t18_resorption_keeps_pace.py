@@ -26,7 +26,9 @@ READOUT = "emergent"
 PUBLISHED = (
     "direction: more tumour, more bone destruction: resorption markers correlate with sRANKL/OPG and with "
     "markers of disease activity in 121 newly diagnosed patients (Terpos 2003); lytic lesions define stage III "
-    "(Durie & Salmon 1975). No rate over time is given: the target asks only that resorption not fall"
+    "(Durie & Salmon 1975). No rate over time is given: the target asks only that resorption not fall. Both are "
+    "across patients, not one piece of marrow over time; locally, established osteolytic lesions are not "
+    "characterized by massive osteoclast content (Silvestris et al. 2009 Oncologist 14:264, a review)"
 )
 TOLERANCE = (
     "mm_advanced on 100 x 100 sites (1 mm², its MM cells and foci scaled to the area), 120 d, seeds 1-8. Bone "
