@@ -67,6 +67,9 @@ def test_validate_runs_the_co_culture_targets_end_to_end_and_writes_json_and_rep
     assert manifest["default_parameters"]["opg.decay_per_h"] == build_parameters()["opg.decay_per_h"]
     assert f"Commit {manifest['git_commit']}" in report
     assert list((local_validation / "figures").glob("*.png"))
+    for entry in entries.values():
+        assert not Path(entry["figure"]).is_absolute(), "figures are named relative to the output folder"
+        assert (local_validation / entry["figure"]).is_file()
     kept = {path.stem: json.loads(path.read_text()) for path in (local_validation / "targets").glob("*.json")}
     assert kept == entries, "every finished target is kept on its own, as validation.json holds it"
     assert not [p for p in local_validation.rglob(".*")], "no temporary file or run cache is left behind"

@@ -232,6 +232,8 @@ def run_validation(out_dir: Path, engine: Engine, only: list[str] | None = None)
     started = time.perf_counter()
 
     def keep(job: TargetJob, entry: dict, attempts: int) -> None:
+        if entry.get("figure"):  # relative to the output folder, so the folder can be moved or copied whole
+            entry = entry | {"figure": Path(os.path.relpath(Path(entry["figure"]).resolve(), out_dir)).as_posix()}
         entries[job.target] = _jsonable(entry)
         atomic_text(entry_path(out_dir, job.target), json.dumps(entries[job.target], indent=2, ensure_ascii=False))
         print(f"  {job.target}: {entry['status']} ({entry.get('seconds', '?')} s)", flush=True)
@@ -336,7 +338,8 @@ def report(entries: list[dict], out_dir: Path, wall: float, provenance: dict) ->
             lines += ["", "| check | result |", "|---|---|"]
             lines += [f"| {_cell(k)} | {'yes' if ok else 'no'} |" for k, ok in e["details"]["checks"].items()]
         if e.get("figure"):
-            rel = os.path.relpath(Path(e["figure"]).resolve(), out_dir)
+            figure = Path(e["figure"])
+            rel = os.path.relpath(figure.resolve(), out_dir) if figure.is_absolute() else figure.as_posix()
             lines += ["", f"![{e['id']}]({rel})"]
         if e.get("error"):
             lines += ["", "```", e["error"].rstrip(), "```"]
