@@ -34,7 +34,7 @@ stretches what other targets rest on, so none is a candidate for the model:
   at the top of its sourced range (``ocp.ccl3_ec50_pm`` 1,300 pM, which the
   chemotactic weight shares) and ``ocp.ccl3_recruitment_fold`` 10.
 
-It reports; it checks nothing. About 4 minutes on 2 cores::
+It reports; it checks nothing. About 2 minutes on 2 cores::
 
     python -m analysis.t18_levers
 """
