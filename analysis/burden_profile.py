@@ -15,7 +15,7 @@ the marrow sites in each band:
 
 Healthy marrow on the same seeds at day 105 is drawn beside it. Means with 95%
 t-intervals over seeds, printed and drawn in docs/figures/burden_profile.png.
-It reports; it checks nothing. About 40 s on 2 cores::
+It reports; it checks nothing. About 30 s on 2 cores::
 
     python -m analysis.burden_profile
 """
@@ -107,6 +107,13 @@ def summary(runs: list[list[dict]], day_index: int, readout: str) -> np.ndarray:
     return np.array([run[day_index][readout] for run in runs]).T
 
 
+def seeds_with_marrow(row: np.ndarray) -> np.ndarray | None:
+    """A band's values over the seeds whose marrow reached it (None if fewer than two did, too few for an
+    interval)."""
+    finite = row[np.isfinite(row)]
+    return finite if finite.size > 1 else None
+
+
 def draw(runs_by_arm: dict[str, list], path: Path) -> None:
     """Each readout against distance from bone: one line a day for the first arm, the second arm's last day
     dashed; means and 95% t-intervals over seeds; saved as a PNG."""
@@ -120,8 +127,8 @@ def draw(runs_by_arm: dict[str, list], path: Path) -> None:
     for ax, readout in zip(axes.ravel(), READOUTS, strict=True):
         for arm, day_index, label, colour, style in lines:
             values = summary(runs_by_arm[arm], day_index, readout)
-            bands = [interval(row[np.isfinite(row)]) if np.isfinite(row).sum() > 1 else (np.nan,) * 3 for row in values]
-            mean, low, high = np.array(bands).T
+            bands = [seeds_with_marrow(row) for row in values]
+            mean, low, high = np.array([interval(b) if b is not None else (np.nan,) * 3 for b in bands]).T
             ax.plot(x, mean, marker="o", color=colour, linestyle=style, label=label)
             ax.fill_between(x, low, high, color=colour, alpha=0.12)
         ax.set_title(readout, fontsize=10)
@@ -147,10 +154,8 @@ def main() -> None:
             print(f"{arm}, day {DAYS[day_index]} (bands of distance from bone, µm: {', '.join(labels)})")
             for readout in READOUTS:
                 values = summary(runs_by_arm[arm], day_index, readout)
-                cells = "  ".join(
-                    fmt(row[np.isfinite(row)], digits=3).split(" (n=")[0] if np.isfinite(row).sum() > 1 else "-"
-                    for row in values
-                )
+                bands = [seeds_with_marrow(row) for row in values]
+                cells = "  ".join(fmt(b, digits=3).split(" (n=")[0] if b is not None else "-" for b in bands)
                 print(f"  {readout:<30} {cells}")
     draw(runs_by_arm, FIGURES / "burden_profile.png")
 
