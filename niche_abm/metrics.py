@@ -7,7 +7,10 @@ perimeter; osteoclasts and osteoblasts sit on it.
 Tissue volume is the whole grid.
 
 - bv_tv: bone volume / tissue volume, % (sum of bone fractions).
-- es_bs: eroded surface: bone-surface sites partly resorbed or facing an unrefilled cavity, % of BS.
+- es_bs: eroded surface: bone-surface sites partly resorbed or facing an unrefilled cavity and carrying no
+  osteoid, % of BS (ASBMR: a cavity's surface already covered by osteoid is osteoid surface, not eroded).
+- os_bs: osteoid surface: bone-surface sites where bone was laid within bone.osteoid_maturation_h (the
+  mineralisation lag time), or under an osteoblast laying it, % of BS.
 - oc_s_bs, ob_s_bs: sites covered by an osteoclast / osteoblast, % of BS.
 - n_oc_b_pm: osteoclasts per mm of bone perimeter, /mm.
 - oc_nuclei_mean: mean nuclei per osteoclast (NaN without osteoclasts).
@@ -66,6 +69,7 @@ COLUMNS = (
     "day",
     "bv_tv",
     "es_bs",
+    "os_bs",
     "oc_s_bs",
     "n_oc_b_pm",
     "ob_s_bs",
@@ -122,6 +126,7 @@ def measure(model: Measured) -> dict[str, float]:
     marrow = bone.marrow
     surface = model.bone_surface()
     bs = float(surface.sum()) or float("nan")
+    osteoid = surface & bone.osteoid(model.params.bone.osteoid_maturation_h)
     oc_sites = lattice.sites_of(Osteoclast)
     nuclei = lattice.read(Osteoclast, "nuclei", oc_sites)
     mm_sites = lattice.sites_of(MyelomaCell)
@@ -132,7 +137,8 @@ def measure(model: Measured) -> dict[str, float]:
     return {
         "day": model.hour / 24.0,
         "bv_tv": bone.bv_tv(),
-        "es_bs": 100.0 * float((surface & bone.near_cavity).sum()) / bs,
+        "es_bs": 100.0 * float((surface & bone.near_cavity & ~osteoid).sum()) / bs,
+        "os_bs": 100.0 * float(osteoid.sum()) / bs,
         "oc_s_bs": 100.0 * float((surface & (surface_code == Osteoclast.code)).sum()) / bs,
         "n_oc_b_pm": len(oc_sites) / (bs * SITE_UM * 1e-3),
         "ob_s_bs": 100.0 * float((surface & (surface_code == Osteoblast.code)).sum()) / bs,

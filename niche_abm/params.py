@@ -154,6 +154,17 @@ TABLE: tuple[Parameter, ...] = (
         "A site whose bone fraction falls below this is marrow; one refilled to it is bone again.",
     ),
     _p(
+        "bone.osteoid_maturation_h",
+        504.0,
+        "h",
+        0.0,
+        5000.0,
+        "Melsen & Mosekilde 1980 Acta Pathol Microbiol Scand A 88:83 (tetracycline double labelling of iliac "
+        "trabecular bone in 41 normal adults): mineralisation lag time 8-52 days, median 21 days",
+        "How long newly laid bone stays osteoid before it mineralises; a bone surface carrying osteoid is osteoid "
+        "surface (OS), not eroded surface (ES).",
+    ),
+    _p(
         "vessels.density_per_mm2",
         15.0,
         "/mm² marrow",

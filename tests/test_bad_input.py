@@ -312,7 +312,8 @@ def test_a_marrow_of_solid_bone_writes_its_undefined_metrics_as_null(tmp_path):
     text = (tmp_path / "solid" / "summary.json").read_text(encoding="utf-8")
     summary = json.loads(text, parse_constant=lambda token: pytest.fail(f"{token} in summary.json"))
     assert summary["bv_tv"] == 100.0
-    for metric in ("es_bs", "oc_s_bs", "ob_s_bs", "n_oc_b_pm", "mm_fraction", "mm_near_oc", "microvessel_density"):
+    shares = ("es_bs", "os_bs", "oc_s_bs", "ob_s_bs", "n_oc_b_pm", "mm_fraction", "mm_near_oc", "microvessel_density")
+    for metric in shares:
         assert summary[metric] is None, metric
 
 

@@ -114,9 +114,24 @@ def test_bv_tv_is_the_mean_bone_fraction_in_percent(hand_built):
 def test_surface_metrics_match_a_hand_count(hand_built):
     m = measure(hand_built)
     assert m["es_bs"] == pytest.approx(100 * 8 / 22)
+    assert m["os_bs"] == 0.0, "no osteoblast has laid bone yet"
     assert m["oc_s_bs"] == pytest.approx(100 * 3 / 22)
     assert m["ob_s_bs"] == pytest.approx(100 * 1 / 22)
     assert m["n_oc_b_pm"] == pytest.approx(3 / (22 * 0.010))
+
+
+def test_a_surface_carrying_osteoid_counts_as_osteoid_surface_not_eroded(hand_built):
+    """The osteoblast at (3, 3) has just laid bone: its eroded site carries osteoid, so it leaves ES for OS; once
+    the mineralisation lag (bone.osteoid_maturation_h) has passed it is eroded surface again, its cavity unrefilled."""
+    bone = hand_built.bone
+    bone.laid_hour[3, 3] = bone.hour
+    m = measure(hand_built)
+    assert m["os_bs"] == pytest.approx(100 * 1 / 22)
+    assert m["es_bs"] == pytest.approx(100 * 7 / 22)
+    bone.hour += int(hand_built.params.bone.osteoid_maturation_h)
+    m = measure(hand_built)
+    assert m["os_bs"] == 0.0
+    assert m["es_bs"] == pytest.approx(100 * 8 / 22)
 
 
 def test_the_bone_surface_is_bone_facing_marrow_plus_the_lacunae_osteoclasts_are_in(hand_built):

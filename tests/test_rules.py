@@ -1222,6 +1222,24 @@ def test_an_osteoblast_with_nothing_to_refill_retires():
     assert model.count(Osteoblast) == 0
 
 
+def test_bone_laid_stays_osteoid_for_the_mineralisation_lag():
+    """The osteoblast's own site and the cavity site it fills carry osteoid from the first hour it lays bone; the
+    sites it never reaches carry none; once it has retired, its osteoid has mineralised after the lag."""
+    model, ob = _osteoblast_at_a_pit()
+    lag = 5
+    model.step()
+    osteoid = model.bone.osteoid(lag)
+    assert osteoid[2, 10]
+    assert osteoid[3, 9:12].sum() == 1
+    assert not osteoid[3, [8, 12]].any()
+    while alive(ob):
+        model.step()
+    assert model.bone.osteoid(lag)[2, 10]
+    run_hours(model, lag)
+    assert not model.bone.osteoid(lag).any()
+    assert model.bone.osteoid(np.inf)[3, 9:12].all() and not model.bone.osteoid(np.inf)[3, [8, 12]].any()
+
+
 def test_a_modelling_osteoblast_lays_new_bone_into_the_free_marrow_beside_its_surface():
     """On a quiescent surface (no cavity) a modelling osteoblast grows the bone into a free marrow site next to it,
     beyond the starting bone, at ob.formation_rate; a remodelling one there finds nothing and retires."""

@@ -2,7 +2,10 @@
 
 A magnitude target. Added on 2026-12-03 after a diagnostic look at the model's ES/BS (healthy 11-13%, MM
 52-60% on 1 mm², seeds 1-8; not committed): its bounds come from the published medians alone, not from the
-model's values, and no rule was changed for it.
+model's values, and no rule was changed for it. Its first run (1f5712b) counted a cavity's whole surface as eroded
+until the cavity was refilled; ES now leaves out the surface carrying osteoid (the ASBMR definition; the osteoid
+lasts the mineralisation lag, bone.osteoid_maturation_h, from Melsen & Mosekilde 1980), a change of readout
+committed before T19 was run with it.
 """
 
 from __future__ import annotations
@@ -19,10 +22,10 @@ CLAIM = (
 )
 SOURCE = "Bataille, Chappard & Basle 1996 Blood 87:4762 (transiliac biopsies of 87 MGUS and 48 overt MM)"
 MECHANISM = (
-    "Osteoclasts erode the surface they sit on; an eroded surface stays eroded until osteoblasts refill its "
-    "cavity. MM raises osteoclastogenesis (contact RANKL/OPG, CCL3) and holds back refilling (contact, CCL3, "
-    "DKK1), so its eroded surface is set by how many osteoclasts form, how far each erodes and how long the "
-    "cavities wait"
+    "Osteoclasts erode the surface they sit on; an eroded surface stays eroded until osteoblasts cover it with "
+    "osteoid (then it is osteoid surface) or refill its cavity. MM raises osteoclastogenesis (contact RANKL/OPG, "
+    "CCL3) and holds back refilling (contact, CCL3, DKK1), so its eroded surface is set by how many osteoclasts "
+    "form, how far each erodes and how long the cavities wait"
 )
 READOUT = "emergent"
 READOUT_NOTE = (

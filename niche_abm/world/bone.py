@@ -5,6 +5,8 @@ is at least ``bone.marrow_threshold``; below it the site is marrow. The
 fraction at the start (the template) is what remodelling restores: osteoblasts
 refill resorption cavities up to the bone that was there. Modelling osteoblasts,
 started on quiescent surfaces, lay new bone beyond it (:meth:`Bone.build`).
+Newly laid bone is osteoid until it mineralises: the bone keeps the hour each
+site last received bone, or last held a forming osteoblast (:meth:`Bone.osteoid`).
 
 Surfaces (8-neighbour):
 - ``surface``: bone sites touching marrow, where osteoclasts and osteoblasts sit;
@@ -54,6 +56,10 @@ class Bone:
         self.threshold = marrow_threshold
         self.resorbed = 0.0
         self.formed = 0.0
+        self.hour = 0
+        """Hours the bone has lived through (:meth:`follow_changes` ends each)."""
+        self.laid_hour = np.full(self.fraction.shape, -np.inf)
+        """The hour each site last received bone or held a forming osteoblast (−inf: never)."""
         self._changed_sites: list[np.ndarray] = []  # flat sites whose fraction changed since the masks were made
         self.refresh()
 
@@ -66,13 +72,14 @@ class Bone:
         self._changed_sites = []
 
     def follow_changes(self) -> None:
-        """Bring the masks up to date after this hour's resorption and formation (:meth:`resorb`, :meth:`form`,
-        :meth:`build`), the same as :meth:`refresh` gives.
+        """End the bone's hour: bring the masks up to date after this hour's resorption and formation
+        (:meth:`resorb`, :meth:`form`, :meth:`build`), the same as :meth:`refresh` gives, and count the hour.
 
         Only the sites near a site whose bone crossed the marrow threshold or the cavity margin are recomputed
         (niche_abm.world.kernels.update_bone_masks). Masks that change are new arrays: a holder of the old ones
         keeps what it read.
         """
+        self.hour += 1
         if not self._changed_sites:
             return
         sites = np.concatenate(self._changed_sites)
@@ -169,11 +176,19 @@ class Bone:
         top = ceiling[active, choice[active]][first]
         added = np.minimum(cells * rate, np.maximum(top - flat[target], 0.0))
         flat[target] += added
+        laid = self.laid_hour.ravel()
+        laid[target] = self.hour
+        laid[candidates[active, 0]] = self.hour  # the seam under the cell that lays it
         self._changed_sites.append(target.astype(np.int64))
         self.formed += float(added.sum())
         return found
 
     # --- measures --------------------------------------------------------------------------------
+    def osteoid(self, maturation_h: float) -> np.ndarray:
+        """Sites [x, y] carrying osteoid: bone laid there, or under the osteoblast laying it, within the last
+        `maturation_h` hours (the mineralisation lag time; 0 counts no osteoid)."""
+        return self.hour - self.laid_hour < maturation_h
+
     def bv_tv(self) -> float:
         """Bone volume / tissue volume, %."""
         return 100.0 * float(self.fraction.mean())
