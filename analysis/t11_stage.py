@@ -9,7 +9,9 @@ Clin Oncol 7:1909). This runs T11's setting longer and with a larger tumour:
 healthy, mm_niche and mm_advanced on T11's grid (100 x 100 sites, the
 scenarios' MM scaled to 1 mm²), 120 days, the validation's 8 in-vivo seeds, and
 reports per 30-day window the mean MM share of the marrow, Oc.S/BS, Ob.S/BS,
-ES/BS and Ob.S/ES, each MM arm as a paired difference from healthy (95%
+ES/BS, OS/BS and the osteoblast surface per remodelling surface, Ob.S/(ES+OS)
+(Ob.S/ES before 7dea8c6, when ES counted a cavity's surface until it was
+refilled), each MM arm as a paired difference from healthy (95%
 t-interval over seeds). It reports; it checks nothing and changes no target.
 About 1 minute on 2 cores::
 
@@ -32,19 +34,20 @@ COLUMNS = {
     "Oc.S/BS, %": "oc_s_bs",
     "Ob.S/BS, %": "ob_s_bs",
     "ES/BS, %": "es_bs",
+    "OS/BS, %": "os_bs",
 }
 """Readouts and the daily metric each averages (the MM share is a fraction, shown as %)."""
 
 
 def measure(job: SeededJob) -> tuple[str, dict[tuple[int, int], dict[str, float]]]:
-    """Each window's mean readouts of one run (job.arm: the scenario), Ob.S/ES (%) among them."""
+    """Each window's mean readouts of one run (job.arm: the scenario), Ob.S/(ES+OS) (%) among them."""
     series = simulate(job.arm, job.seed, days=DAYS).series
     windows = {}
     for first, last in WINDOWS:
         values = {name: window_mean(series, column, first, last) for name, column in COLUMNS.items()}
         values["MM share of marrow, %"] *= 100.0
-        es = values["ES/BS, %"]
-        values["Ob.S/ES, %"] = 100.0 * values["Ob.S/BS, %"] / es if es else float("nan")
+        remodelling = values["ES/BS, %"] + values["OS/BS, %"]
+        values["Ob.S/(ES+OS), %"] = 100.0 * values["Ob.S/BS, %"] / remodelling if remodelling else float("nan")
         windows[(first, last)] = values
     return job.arm, windows
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from niche_abm.params import build_parameters
-from niche_abm.validation.common import area_scaled_counts
+from niche_abm.validation.common import area_scaled_counts, fmt
 from niche_abm.validation.runner import (
     ORDER,
     READOUTS,
@@ -246,3 +246,8 @@ def test_the_validation_scales_a_scenarios_mm_cells_and_foci_to_the_area_keeping
     assert area_scaled_counts("mm_advanced", (100, 100)) == {"mm.initial_count": 750, "mm.initial_foci": 3}
     assert area_scaled_counts("mm_niche", (40, 40)) == {"mm.initial_count": 24, "mm.initial_foci": 1}  # at least one
     assert area_scaled_counts("healthy", (100, 100)) == {}
+
+
+def test_a_reported_interval_counts_only_the_values_it_was_taken_over():
+    """A ratio with a zero denominator (inf) or a missing value is left out of the mean, and n says so."""
+    assert fmt([1.0, 2.0, float("inf"), float("nan"), 3.0]) == "2 [-0.484, 4.48] (n=3)"

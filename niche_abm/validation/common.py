@@ -145,10 +145,11 @@ rank_correlation = stats.rank_correlation
 
 
 def fmt(values, unit: str = "", digits: int = 3) -> str:
-    """'mean [low, high] unit' with n, for the report."""
+    """'mean [low, high] unit' with n, the number of finite values they were taken over, for the report."""
     mean, low, high = interval(values)
     g = f"{{:.{digits}g}}"
-    return f"{g.format(mean)} [{g.format(low)}, {g.format(high)}]{(' ' + unit) if unit else ''} (n={len(values)})"
+    n = len(stats.finite(values))
+    return f"{g.format(mean)} [{g.format(low)}, {g.format(high)}]{(' ' + unit) if unit else ''} (n={n})"
 
 
 def excludes_zero_below(values) -> bool:

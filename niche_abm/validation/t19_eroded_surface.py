@@ -40,8 +40,8 @@ PUBLISHED = (
 TOLERANCE = (
     "100 x 100 sites (1 mm², the scenarios' MM scaled to the area), seeds 1-8, mean ES/BS over days 31-60 "
     "(mm_advanced read from T18's 120-day runs). Pass if the mean over seeds is below 6% in healthy marrow and "
-    "within 6-24% (half to twice the published 12%) in mm_niche and in mm_advanced. Reported: the ratio MM / "
-    "healthy (published about 2.4, 12.2% against MGUS's 5.1%)"
+    "within 6-24% (half to twice the published 12%) in mm_niche and in mm_advanced. Reported: MM's excess over "
+    "healthy, seed by seed, and the ratio of the means (published about 2.4, 12.2% against MGUS's 5.1%)"
 )
 SEEDS = IN_VIVO_SEEDS
 NORMAL_BELOW = 6.0
@@ -66,7 +66,8 @@ def evaluate(seeds: tuple[int, ...] = SEEDS) -> dict:
         f"mm_niche ES/BS within {low:g}-{high:g}%": bool(low <= np.mean(es["mm_niche"]) <= high),
         f"mm_advanced ES/BS within {low:g}-{high:g}%": bool(low <= np.mean(es["mm_advanced"]) <= high),
     }
-    ratio = {name: es[name] / es["healthy"] for name in ("mm_niche", "mm_advanced")}
+    excess = {name: es[name] - es["healthy"] for name in ("mm_niche", "mm_advanced")}
+    ratio = {name: np.mean(es[name]) / np.mean(es["healthy"]) for name in excess}
     figure = bar_figure(
         "t19_eroded_surface.png",
         [("ES/BS, % (days 31-60)\npublished: normal < 6%, MM 12.2%", es)],
@@ -76,8 +77,9 @@ def evaluate(seeds: tuple[int, ...] = SEEDS) -> dict:
         "status": "PASS" if all(checks.values()) else "FAIL",
         "measured": (
             f"ES/BS healthy {fmt(es['healthy'], '%')}; mm_niche {fmt(es['mm_niche'], '%')}; mm_advanced "
-            f"{fmt(es['mm_advanced'], '%')}; ratio to healthy (same seed) mm_niche {fmt(ratio['mm_niche'], 'x')}, "
-            f"mm_advanced {fmt(ratio['mm_advanced'], 'x')}"
+            f"{fmt(es['mm_advanced'], '%')}; above healthy (same seed) mm_niche {fmt(excess['mm_niche'], 'points')}, "
+            f"mm_advanced {fmt(excess['mm_advanced'], 'points')}; ratio of the means to healthy's mm_niche "
+            f"{ratio['mm_niche']:.2g}x, mm_advanced {ratio['mm_advanced']:.2g}x"
         ),
         "published": PUBLISHED,
         "details": {"checks": checks, "es_bs": {k: v.tolist() for k, v in es.items()}},
