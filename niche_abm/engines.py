@@ -17,10 +17,13 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
 from concurrent.futures import wait as wait_futures
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from importlib import metadata
 from typing import Any
 
@@ -33,6 +36,47 @@ Run = Callable[[Any], Any]
 
 Finished = list[tuple[Any, Any]]
 """Finished attempts: (job, what run returned, or the exception that lost the attempt)."""
+
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+"""The signals that stop a batch (Ctrl-C, and a batch system's SIGTERM)."""
+
+POLL_S = 0.2
+"""How often a local engine waiting for its workers looks up, s: the longest an interrupt waits to be raised."""
+
+
+_held: list[int] | None = None
+"""The signals received while interrupts are deferred (None: they are not)."""
+
+
+@contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block ends, then raise KeyboardInterrupt if one came.
+
+    Blocks nest: an inner block ends by raising KeyboardInterrupt if a signal came at any time while the outermost
+    was open, so a long outer block (a calibration inside pyABC's own code) is stopped at the next inner block's
+    end, a point of our own, never halfway through a library's transaction. Only the main thread can handle
+    signals; elsewhere the block runs as is.
+    """
+    global _held
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    if _held is not None:
+        yield
+        if _held:
+            raise KeyboardInterrupt
+        return
+    received: list[int] = []
+    _held = received
+    previous = {sig: signal.signal(sig, lambda number, _frame: received.append(number)) for sig in SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        _held = None
+    if received:
+        raise KeyboardInterrupt
 
 
 class LocalEngine:
@@ -57,15 +101,21 @@ class LocalEngine:
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
 
     def submit(self, job) -> None:
-        try:
-            future = self._pool.submit(self._run, job)
-        except BrokenProcessPool:
-            self._pool = self._new_pool()
-            future = self._pool.submit(self._run, job)
-        self._futures[future] = job
+        with interrupts_deferred():  # raised inside the pool's locks, an interrupt could leave one held
+            try:
+                future = self._pool.submit(self._run, job)
+            except BrokenProcessPool:
+                self._pool = self._new_pool()
+                future = self._pool.submit(self._run, job)
+            self._futures[future] = job
 
     def wait(self) -> Finished:
-        done, _ = wait_futures(list(self._futures), return_when=FIRST_COMPLETED)
+        """The attempts that finished, once at least one has; an interrupt is raised between looks (every
+        POLL_S), never inside the futures' locks, where it could leave one held and the exit waiting on it."""
+        done: set[Future] = set()
+        while not done and self._futures:
+            with interrupts_deferred():
+                done, _ = wait_futures(list(self._futures), timeout=POLL_S, return_when=FIRST_COMPLETED)
         if any(isinstance(_outcome(future), BrokenProcessPool) for future in done):
             done = set(self._futures)
             wait_futures(done)

@@ -15,21 +15,15 @@ order with :func:`map_jobs`.
 
 from __future__ import annotations
 
-import signal
-import threading
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from tqdm import tqdm
 
-from niche_abm.engines import Engine
-
-SIGNALS = (signal.SIGINT, signal.SIGTERM)
-"""The signals that stop a batch (Ctrl-C, and a batch system's SIGTERM)."""
+from niche_abm.engines import Engine, interrupts_deferred
 
 
 class JobFailed(RuntimeError):
@@ -55,26 +49,6 @@ def describe_lost(error: BaseException) -> str:
 def returned(outcome: Any) -> bool:
     """The attempt finished: its run returned instead of raising or losing its worker."""
     return not isinstance(outcome, BaseException)
-
-
-@contextmanager
-def interrupts_deferred() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM until the block ends, then raise KeyboardInterrupt if one came.
-
-    Only the main thread can handle signals; elsewhere the block runs as is.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    received: list[int] = []
-    previous = {sig: signal.signal(sig, lambda number, _frame: received.append(number)) for sig in SIGNALS}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    if received:
-        raise KeyboardInterrupt
 
 
 def run_jobs(

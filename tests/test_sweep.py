@@ -19,7 +19,8 @@ from conftest import REPO_ROOT, stop_with_ctrl_c_when
 from PIL import Image
 
 from niche_abm.cli import main
-from niche_abm.jobs import interrupts_deferred, map_jobs
+from niche_abm.engines import interrupts_deferred
+from niche_abm.jobs import map_jobs
 from niche_abm.params import ParameterError
 from niche_abm.sweep import DaskEngine, LocalEngine, SweepSpec, load_sweep, prepare, run_sweep
 from niche_abm.sweep.design import parameter_points, plan, replicate_seed
@@ -421,6 +422,24 @@ def test_an_interrupt_while_a_run_is_stored_waits_until_its_files_are_in_place()
             stored.append("status")
     assert stored == ["parquet", "status"]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_an_interrupt_held_by_an_outer_block_is_raised_where_the_next_inner_block_ends():
+    """A calibration holds Ctrl-C for the whole of pyABC's run; it is raised where the sampler's next own block
+    (a job handed out or gathered) ends, never inside pyABC's or SQLAlchemy's code, and only once."""
+    steps = []
+    with pytest.raises(KeyboardInterrupt):
+        with interrupts_deferred():
+            signal.raise_signal(signal.SIGINT)
+            steps.append("inside the library")
+            with interrupts_deferred():
+                steps.append("a job handed out")
+            steps.append("never reached")
+    assert steps == ["inside the library", "a job handed out"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    with interrupts_deferred():
+        steps.append("a later block")
+    assert steps[-1] == "a later block"
 
 
 # --- summaries ---------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ import pandas as pd
 from niche_abm.calibration.sampler import EngineSampler
 from niche_abm.calibration.simulator import Simulator, particle_name
 from niche_abm.calibration.spec import CalibrationSpec
-from niche_abm.engines import Engine
+from niche_abm.engines import Engine, interrupts_deferred
 from niche_abm.folders import atomic_text, atomic_write
 from niche_abm.io import git_commit, package_versions
 from niche_abm.params import BY_NAME, ParameterError
@@ -82,15 +82,17 @@ def fit(spec: CalibrationSpec, out: Path, engine: Engine, resume: bool, progress
     A KeyboardInterrupt (Ctrl-C, SIGTERM) stops it between or within generations; every finished generation is
     in abc.db and ``resume`` continues with the same particles the uninterrupted calibration would have drawn."""
     try:
-        abc = _abc_smc(spec, EngineSampler(engine, spec.seed, spec.retries, progress))
-        if resume and (Path(out) / DATABASE).is_file():
-            history = abc.load(database_url(out), 1)
-        else:
-            write_manifest(spec, out, engine.name)
-            history = abc.new(database_url(out), {name: s.value for name, s in spec.data.items()})
-        remaining = spec.generations - (history.max_t + 1)
-        if remaining > 0:
-            history = abc.run(minimum_epsilon=spec.min_epsilon, max_nr_populations=remaining)
+        # Ctrl-C stops it where the sampler hands out or gathers jobs, never halfway through a write to abc.db
+        with interrupts_deferred():
+            abc = _abc_smc(spec, EngineSampler(engine, spec.seed, spec.retries, progress))
+            if resume and (Path(out) / DATABASE).is_file():
+                history = abc.load(database_url(out), 1)
+            else:
+                write_manifest(spec, out, engine.name)
+                history = abc.new(database_url(out), {name: s.value for name, s in spec.data.items()})
+            remaining = spec.generations - (history.max_t + 1)
+            if remaining > 0:
+                history = abc.run(minimum_epsilon=spec.min_epsilon, max_nr_populations=remaining)
     finally:
         engine.close()
     return write_outputs(spec, out, history)
