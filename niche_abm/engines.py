@@ -233,9 +233,17 @@ class DaskEngine:
         self._futures[future] = job
 
     def wait(self) -> Finished:
+        """The attempts that finished, once at least one has; an interrupt is raised between looks (every
+        POLL_S), as the local engine's."""
         from dask.distributed import wait
 
-        done = wait(list(self._futures), return_when="FIRST_COMPLETED").done
+        done: set = set()
+        while not done and self._futures:
+            with interrupts_deferred():
+                try:
+                    done = wait(list(self._futures), timeout=POLL_S, return_when="FIRST_COMPLETED").done
+                except TimeoutError:
+                    continue
         finished: Finished = [(self._futures.pop(future), _outcome(future)) for future in done]
         for future in done:
             future.release()
