@@ -217,6 +217,13 @@ def test_mm_raises_microvessel_density_over_healthy(healthy, mm_advanced):
     assert with_mm > without, f"microvessels /mm² at day 40: mm_advanced {with_mm:.3g} vs healthy {without:.3g}"
 
 
+def test_mm_raises_the_eroded_surface_over_healthy(healthy, mm):
+    """Bataille, Chappard & Basle 1996: the eroded surface of overt MM (median 12.2%) exceeds the normal level (below
+    6%); ES leaves out the surface already carrying osteoid, as in histomorphometry."""
+    with_mm, without = late_mean(mm, "es_bs"), late_mean(healthy, "es_bs")
+    assert with_mm > without, f"ES/BS days 21-40: mm_niche {with_mm:.3g} vs healthy {without:.3g} %"
+
+
 def test_mm_contact_raises_marrow_il6_over_healthy(healthy, mm):
     """Uchiyama 1993: MM adhesion to stroma triggers stromal IL-6."""
     with_mm, without = late_mean(mm, "il6_mean"), late_mean(healthy, "il6_mean")
