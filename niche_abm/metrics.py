@@ -126,7 +126,7 @@ def measure(model: Measured) -> dict[str, float]:
     marrow = bone.marrow
     surface = model.bone_surface()
     bs = float(surface.sum()) or float("nan")
-    osteoid = surface & bone.osteoid(model.params.bone.osteoid_maturation_h)
+    osteoid = surface & bone.osteoid(model.hour, model.params.bone.osteoid_maturation_h)
     oc_sites = lattice.sites_of(Osteoclast)
     nuclei = lattice.read(Osteoclast, "nuclei", oc_sites)
     mm_sites = lattice.sites_of(MyelomaCell)

@@ -96,7 +96,7 @@ class NicheModel(mesa.Model):
         self._signal(steady=False)
         for kind in CELL_KINDS:
             kind.phase(self.niche)
-        self.bone.follow_changes()
+        self.bone.follow_changes(self.hour)
         self.signals.age(self.bone.marrow)
         self.hour += 1
         if self.hour % 24 == 0:

@@ -301,10 +301,10 @@ def test_bone_follows_its_changes_with_new_masks_only_when_they_change():
     rng = np.random.default_rng(11)
     bone = Bone(np.where(rng.random((30, 20)) < 0.5, 1.0, 0.0), 0.5)
     before = bone.surface
-    bone.follow_changes()
+    bone.follow_changes(0)
     assert bone.surface is before
     bone.resorb(np.flatnonzero(bone.surface.ravel())[:5], np.full(5, 0.8))
-    bone.follow_changes()
+    bone.follow_changes(1)
     assert bone.surface is not before
     expected = kernels.bone_masks(bone.fraction, bone.template, 0.5, FORMATION_EPSILON)[:6]
     for name, reference in zip(MASKS, expected, strict=True):

@@ -123,12 +123,11 @@ def test_surface_metrics_match_a_hand_count(hand_built):
 def test_a_surface_carrying_osteoid_counts_as_osteoid_surface_not_eroded(hand_built):
     """The osteoblast at (3, 3) has just laid bone: its eroded site carries osteoid, so it leaves ES for OS; once
     the mineralisation lag (bone.osteoid_maturation_h) has passed it is eroded surface again, its cavity unrefilled."""
-    bone = hand_built.bone
-    bone.laid_hour[3, 3] = bone.hour
+    hand_built.bone.laid_hour[3, 3] = hand_built.hour
     m = measure(hand_built)
     assert m["os_bs"] == pytest.approx(100 * 1 / 22)
     assert m["es_bs"] == pytest.approx(100 * 7 / 22)
-    bone.hour += int(hand_built.params.bone.osteoid_maturation_h)
+    hand_built.hour += int(hand_built.params.bone.osteoid_maturation_h)
     m = measure(hand_built)
     assert m["os_bs"] == 0.0
     assert m["es_bs"] == pytest.approx(100 * 8 / 22)

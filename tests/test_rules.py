@@ -1228,16 +1228,19 @@ def test_bone_laid_stays_osteoid_for_the_mineralisation_lag():
     model, ob = _osteoblast_at_a_pit()
     lag = 5
     model.step()
-    osteoid = model.bone.osteoid(lag)
+    osteoid = model.bone.osteoid(model.hour, lag)
     assert osteoid[2, 10]
     assert osteoid[3, 9:12].sum() == 1
     assert not osteoid[3, [8, 12]].any()
     while alive(ob):
         model.step()
-    assert model.bone.osteoid(lag)[2, 10]
+    assert model.bone.osteoid(model.hour, lag)[2, 10]
     run_hours(model, lag)
-    assert not model.bone.osteoid(lag).any()
-    assert model.bone.osteoid(np.inf)[3, 9:12].all() and not model.bone.osteoid(np.inf)[3, [8, 12]].any()
+    assert not model.bone.osteoid(model.hour, lag).any()
+    assert (
+        model.bone.osteoid(model.hour, np.inf)[3, 9:12].all()
+        and not model.bone.osteoid(model.hour, np.inf)[3, [8, 12]].any()
+    )
 
 
 def test_a_modelling_osteoblast_lays_new_bone_into_the_free_marrow_beside_its_surface():

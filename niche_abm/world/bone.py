@@ -56,11 +56,10 @@ class Bone:
         self.threshold = marrow_threshold
         self.resorbed = 0.0
         self.formed = 0.0
-        self.hour = 0
-        """Hours the bone has lived through (:meth:`follow_changes` ends each)."""
         self.laid_hour = np.full(self.fraction.shape, -np.inf)
         """The hour each site last received bone or held a forming osteoblast (−inf: never)."""
         self._changed_sites: list[np.ndarray] = []  # flat sites whose fraction changed since the masks were made
+        self._laid_sites: list[np.ndarray] = []  # flat sites that received bone, or held a forming cell, this hour
         self.refresh()
 
     def refresh(self) -> None:
@@ -71,15 +70,18 @@ class Bone:
         self._set_masks(masks)
         self._changed_sites = []
 
-    def follow_changes(self) -> None:
-        """End the bone's hour: bring the masks up to date after this hour's resorption and formation
-        (:meth:`resorb`, :meth:`form`, :meth:`build`), the same as :meth:`refresh` gives, and count the hour.
+    def follow_changes(self, hour: int) -> None:
+        """End the model's `hour`: stamp it on the sites where bone was laid this hour, and bring the masks up to
+        date after this hour's resorption and formation (:meth:`resorb`, :meth:`form`, :meth:`build`), the same
+        as :meth:`refresh` gives.
 
         Only the sites near a site whose bone crossed the marrow threshold or the cavity margin are recomputed
         (niche_abm.world.kernels.update_bone_masks). Masks that change are new arrays: a holder of the old ones
         keeps what it read.
         """
-        self.hour += 1
+        if self._laid_sites:
+            self.laid_hour.ravel()[np.concatenate(self._laid_sites)] = hour
+            self._laid_sites = []
         if not self._changed_sites:
             return
         sites = np.concatenate(self._changed_sites)
@@ -176,18 +178,16 @@ class Bone:
         top = ceiling[active, choice[active]][first]
         added = np.minimum(cells * rate, np.maximum(top - flat[target], 0.0))
         flat[target] += added
-        laid = self.laid_hour.ravel()
-        laid[target] = self.hour
-        laid[candidates[active, 0]] = self.hour  # the seam under the cell that lays it
+        self._laid_sites += [target, candidates[active, 0]]  # the bone laid, and the seam under the cell laying it
         self._changed_sites.append(target.astype(np.int64))
         self.formed += float(added.sum())
         return found
 
     # --- measures --------------------------------------------------------------------------------
-    def osteoid(self, maturation_h: float) -> np.ndarray:
-        """Sites [x, y] carrying osteoid: bone laid there, or under the osteoblast laying it, within the last
-        `maturation_h` hours (the mineralisation lag time; 0 counts no osteoid)."""
-        return self.hour - self.laid_hour < maturation_h
+    def osteoid(self, hour: int, maturation_h: float) -> np.ndarray:
+        """Sites [x, y] carrying osteoid at the model's `hour`: bone laid there, or under the osteoblast laying it,
+        within the last `maturation_h` hours (the mineralisation lag time; 0 counts no osteoid)."""
+        return hour - self.laid_hour < maturation_h
 
     def bv_tv(self) -> float:
         """Bone volume / tissue volume, %."""
