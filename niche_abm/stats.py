@@ -14,6 +14,8 @@ cells, concentrations in pg/mL, ...).
   samples and its Welch t-interval (Welch–Satterthwaite degrees of freedom), for
   arms that cannot be paired (another grid, another seed set).
 - :func:`rank_correlation`: Spearman's rank correlation with a paired bootstrap interval.
+- :func:`ratio_of_means`: mean(treated) / mean(control) of arms run with the same
+  seeds, with a paired bootstrap interval (seeds resampled together).
 - :func:`describe`: n, mean, SD and the t-interval as one table row, for group-by summaries.
 
 Values that are not finite (NaN: a metric with no denominator; ±inf) are left
@@ -84,6 +86,48 @@ def welch_difference(
     t, c = finite(treated), finite(control)
     ci = stats.ttest_ind(t, c, equal_var=False).confidence_interval(confidence)
     return Interval(float(t.mean() - c.mean()), float(ci.low), float(ci.high))
+
+
+def _ratio(treated: np.ndarray, control: np.ndarray) -> float:
+    """mean(treated) / mean(control); +inf when the control's mean is 0 and the treated's is not, NaN when both are."""
+    t, c = float(np.mean(treated)), float(np.mean(control))
+    if c == 0:
+        return float("nan") if t == 0 else float("inf")
+    return t / c
+
+
+def ratio_of_means(
+    treated: Sequence[float] | np.ndarray | pd.Series,
+    control: Sequence[float] | np.ndarray | pd.Series,
+    resamples: int = 9999,
+    seed: int = 0,
+) -> Interval:
+    """mean(treated) / mean(control) and its 95% bootstrap interval (ratio, low, high).
+
+    treated[i] and control[i] are the same seed in the two arms; a pair with either value missing is left out, and
+    the interval resamples the pairs (scipy.stats.bootstrap, paired, percentile, seeded). A resample whose control
+    mean is 0 has an infinite ratio, so a bound can be +inf when the control is often 0. NaN bounds below two pairs.
+    """
+    t, c = np.asarray(treated, dtype=float), np.asarray(control, dtype=float)
+    if t.shape != c.shape:
+        raise ValueError(f"ratio_of_means: treated has {t.size} values and control {c.size}; pairs need as many")
+    kept = np.isfinite(t) & np.isfinite(c)
+    t, c = t[kept], c[kept]
+    ratio = _ratio(t, c) if len(t) else float("nan")
+    if len(t) < 2:
+        return Interval(ratio, float("nan"), float("nan"))
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", stats.DegenerateDataWarning)
+        result = stats.bootstrap(
+            (t, c),
+            _ratio,
+            paired=True,
+            vectorized=False,
+            method="percentile",
+            n_resamples=resamples,
+            rng=np.random.default_rng(seed),
+        )
+    return Interval(ratio, float(result.confidence_interval.low), float(result.confidence_interval.high))
 
 
 def describe(values: Sequence[float] | np.ndarray | pd.Series, confidence: float = CONFIDENCE) -> pd.Series:

@@ -130,7 +130,35 @@ def test_rank_correlation_with_a_constant_readout_has_no_interval():
     assert rho == 0.0 and math.isnan(low) and math.isnan(high)
 
 
+def test_ratio_of_proportional_arms_is_exact_in_every_resample():
+    ratio, low, high = stats.ratio_of_means([2, 4, 6, 8], [1, 2, 3, 4], resamples=999)
+    assert (ratio, low, high) == (2.0, 2.0, 2.0)
+
+
+def test_ratio_of_two_pairs_spans_the_resamples_worked_by_hand():
+    # pairs A = (10, 1) and B = (0, 1): a resample of two pairs is AA (ratio 10, p 1/4), AB or BA (5, p 1/2) or
+    # BB (0, p 1/4), so the 2.5% and 97.5% percentiles are 0 and 10 around the estimate (10 + 0) / (1 + 1) = 5
+    ratio, low, high = stats.ratio_of_means([10, 0], [1, 1], resamples=4999)
+    assert ratio == 5.0 and low == 0.0 and high == 10.0
+
+
+def test_ratio_leaves_out_a_pair_with_a_missing_value():
+    assert stats.ratio_of_means([3, float("nan"), 9], [1, 5, 3], resamples=99).estimate == 3.0
+
+
+def test_ratio_over_a_control_of_zeros_is_infinite_and_one_pair_has_no_interval():
+    assert stats.ratio_of_means([1, 2], [0, 0], resamples=99).estimate == math.inf
+    ratio, low, high = stats.ratio_of_means([4], [2])
+    assert ratio == 2.0 and math.isnan(low) and math.isnan(high)
+
+
+def test_ratio_refuses_arms_of_different_lengths():
+    with pytest.raises(ValueError, match="pairs need as many"):
+        stats.ratio_of_means([1, 2], [1])
+
+
 def test_validation_targets_use_the_same_intervals():
     assert common.interval is stats.mean_interval
     assert common.difference_interval is stats.welch_difference
     assert common.rank_correlation is stats.rank_correlation
+    assert common.ratio_of_means is stats.ratio_of_means

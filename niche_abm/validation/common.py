@@ -143,6 +143,9 @@ difference_interval = stats.welch_difference
 rank_correlation = stats.rank_correlation
 """Spearman's rank correlation of paired values and its 95% bootstrap interval (rho, low, high)."""
 
+ratio_of_means = stats.ratio_of_means
+"""mean(treated) / mean(control) of arms run with the same seeds and its 95% paired bootstrap interval."""
+
 
 def fmt(values, unit: str = "", digits: int = 3) -> str:
     """'mean [low, high] unit' with n, the number of finite values they were taken over, for the report."""
