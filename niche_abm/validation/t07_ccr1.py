@@ -11,8 +11,8 @@ CLAIM = "blocking the CCL3 axis (CCR1 antagonist) cuts osteoclast formation by a
 SOURCE = "Vallet et al. 2007 Blood 110:3744; Abe et al. 2002 Blood 100:2195"
 MECHANISM = (
     "MLN3897 blocks CCR1 (ccl3_signalling): precursors no longer climb the CCL3 gradient, CCL3 no longer raises their "
-    "RANKL-driven fusion (ocp.ccl3_fusion_fold) or the osteoclasts' resorption (oc.ccl3_resorption_fold), and it no "
-    "longer holds back osteoblast differentiation"
+    "release from vessels (ocp.ccl3_recruitment_fold), their RANKL-driven fusion (ocp.ccl3_fusion_fold) or the "
+    "osteoclasts' resorption (oc.ccl3_resorption_fold), and it no longer holds back osteoblast differentiation"
 )
 READOUT = "calibrated"
 READOUT_NOTE = (
