@@ -23,7 +23,8 @@ docs/figures/t19_levers.png. The arms:
 - CCL3 no longer holds back osteoblast differentiation
   (``stroma.ccl3_differentiation_ic50_pm`` 1e5 pM, far above any marrow level),
   while it still acts on the osteoclast lineage;
-- no MM CCL3 at all (``mm.ccl3_secretion`` 0);
+- no MM CCL3 at all (``mm.ccl3_secretion`` 0), and neither CCL3 nor the contact
+  folds;
 - no MM DKK1 (``mm.dkk1_secretion`` 0);
 - contact no longer blocks osteoblast differentiation
   (``stroma.mm_contact_differentiation_block`` 0).
@@ -69,6 +70,11 @@ ARMS = (
     ("no CCL3 raise of recruitment", "mm_niche", (("ocp.ccl3_recruitment_fold", 1.0),)),
     ("CCL3 spares osteoblasts", "mm_niche", (("stroma.ccl3_differentiation_ic50_pm", 1e5),)),
     ("no MM CCL3", "mm_niche", (("mm.ccl3_secretion", 0.0),)),
+    (
+        "no MM CCL3, contact folds 1",
+        "mm_niche",
+        (("mm.ccl3_secretion", 0.0), ("stroma.contact_rankl_fold", 1.0), ("stroma.contact_opg_fold", 1.0)),
+    ),
     ("no MM DKK1", "mm_niche", (("mm.dkk1_secretion", 0.0),)),
     ("no contact block of osteoblasts", "mm_niche", (("stroma.mm_contact_differentiation_block", 0.0),)),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from niche_abm.calibration.readouts import turnover
 from niche_abm.validation.common import (
     at_day,
     bar_figure,
@@ -71,10 +72,8 @@ LABELS = {
 
 
 def _turnover(run, grid) -> float:
-    """Bone resorbed over days 31-90 per year, % of the bone area at day 0."""
-    resorbed = at_day(run.series, "resorbed_mm2", DAYS) - at_day(run.series, "resorbed_mm2", WARM_UP)
-    bone_mm2 = at_day(run.series, "bv_tv", 0) / 100 * tissue_area_mm2(grid)
-    return 100 * resorbed * 365 / (DAYS - WARM_UP) / bone_mm2
+    """Bone resorbed over days 31-90 per year, % of the bone area at day 0 (the calibration's turnover readout)."""
+    return turnover(run.series, WARM_UP + 1, DAYS, tissue_area_mm2(grid))
 
 
 def _measures(healthy_seeds: tuple[int, ...], mm_seeds: tuple[int, ...], grid: tuple[int, int]) -> dict:
