@@ -20,10 +20,12 @@ from PIL import Image
 from niche_abm.calibration.fit import fit
 from niche_abm.calibration.readouts import turnover
 from niche_abm.calibration.sampler import draw_accepted, draw_seed
-from niche_abm.calibration.simulator import Simulator
+from niche_abm.calibration.simulator import Simulator, relative_change
 from niche_abm.calibration.spec import load_calibration
 from niche_abm.engines import make_engine
+from niche_abm.experiment import RunDescription
 from niche_abm.params import ParameterError
+from niche_abm.validation.common import window_mean
 
 TINY = """
 description = "a tiny calibration"
@@ -97,6 +99,31 @@ CARELESS = {
     "population of one": (TINY.replace("population = 4", "population = 1"), "tiny.toml: population", "[4, 10000]"),
     "odd grid": (TINY.replace('"grid.width" = 40', '"grid.width" = 41'), "grid.width", "41"),
     "not TOML": ("description = \n", "tiny.toml", "not a valid TOML file"),
+    "drugs that are not a list": (
+        TINY.replace('source = "a made-up count"', 'source = "a made-up count"\ndrugs = "denosumab"'),
+        "data.osteoclasts.drugs",
+        "expected a list of regimens",
+    ),
+    "unknown drug": (
+        TINY.replace('source = "a made-up count"', 'source = "a made-up count"\ndrugs = ["aspirin"]'),
+        "data.osteoclasts.drugs",
+        "in aspirin",
+    ),
+    "drug after the run": (
+        TINY.replace('source = "a made-up count"', 'source = "a made-up count"\ndrugs = ["denosumab@day9"]'),
+        "data.osteoclasts.drugs",
+        "after the run ends on day 6",
+    ),
+    "relative without drugs": (
+        TINY.replace('source = "a made-up count"', 'source = "a made-up count"\nrelative = true'),
+        "data.osteoclasts.relative",
+        "give the drugs too",
+    ),
+    "relative that is not true or false": (
+        TINY.replace('source = "a made-up count"', 'source = "a made-up count"\ndrugs = ["denosumab"]\nrelative = 1'),
+        "data.osteoclasts.relative",
+        "expected true or false",
+    ),
 }
 
 
@@ -119,6 +146,17 @@ def test_the_fingerprint_ignores_generations_so_a_resume_may_run_more(tmp_path):
     spec = load_calibration(write(tmp_path, TINY))
     assert dataclasses.replace(spec, generations=9).fingerprint() == spec.fingerprint()
     assert dataclasses.replace(spec, population=5).fingerprint() != spec.fingerprint()
+
+
+def test_a_readout_without_drugs_keeps_the_fingerprint_it_had_before_readouts_could_have_drugs(tmp_path):
+    statistic = load_calibration(write(tmp_path, TINY)).data["osteoclasts"]
+    assert statistic.as_dict() == {
+        "readout": "n_oc",
+        "window": [3, 6],
+        "value": 2.0,
+        "sd": 1.0,
+        "source": "a made-up count",
+    }
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -245,6 +283,53 @@ def test_replicates_average_each_readout_over_runs_of_their_own_seeds(tmp_path):
         with mock.patch.object(np.random, "randint", return_value=np.array([seed])):
             runs.append(single(particle)["osteoclasts"])
     assert averaged == pytest.approx(np.mean(runs))
+
+
+DRUG_EFFECT = (
+    TINY.replace("seed = 11", "seed = 11\nreplicates = 2")
+    + """
+[data.denosumab_cut]
+readout = "free_rankl_mean"
+window = [3, 6]
+drugs = ["denosumab"]
+relative = true
+value = -0.9
+sd = 0.1
+source = "a made-up cut"
+"""
+)
+
+
+def test_a_relative_readout_is_the_mean_with_its_drugs_over_the_mean_without_on_the_same_seeds(tmp_path):
+    spec = load_calibration(write(tmp_path, DRUG_EFFECT))
+    simulator = Simulator.of(spec)
+    assert simulator.arms() == [(), ("denosumab",)]
+    particle = {"log10(ocp.recruitment_rate)": -1.0}
+    np.random.seed(5)  # noqa: NPY002 (as the sampler seeds each job)
+    readouts = simulator(particle)
+    np.random.seed(5)  # noqa: NPY002
+    seeds = np.random.randint(0, 2**31 - 1, size=2)  # noqa: NPY002
+    overrides = spec.fixed | {"ocp.recruitment_rate": 0.1}
+
+    def mean_over_seeds(readout: str, drugs: tuple[str, ...]) -> float:
+        runs = [RunDescription(spec.scenario_path, overrides, drugs, int(seed), spec.days).run() for seed in seeds]
+        return float(np.mean([window_mean(run.timeseries, readout, 3, 6) for run in runs]))
+
+    untreated, treated = mean_over_seeds("free_rankl_mean", ()), mean_over_seeds("free_rankl_mean", ("denosumab",))
+    assert 0 < treated < untreated
+    assert readouts["osteoclasts"] == pytest.approx(mean_over_seeds("n_oc", ()))
+    assert readouts["denosumab_cut"] == pytest.approx(treated / untreated - 1.0)
+
+
+def test_a_readout_under_drugs_alone_runs_only_its_drugs(tmp_path):
+    text = TINY.replace('source = "a made-up count"', 'source = "a made-up count"\ndrugs = ["denosumab"]')
+    assert Simulator.of(load_calibration(write(tmp_path, text))).arms() == [("denosumab",)]
+
+
+def test_a_relative_change_with_nothing_untreated_is_zero_or_rejected():
+    assert relative_change(0.0, 0.0) == 0.0
+    assert relative_change(1.0, 0.0) == float("inf")
+    assert relative_change(3.0, 4.0) == -0.25
 
 
 def test_a_particle_that_keeps_failing_stops_the_command_with_status_1_and_how_to_go_on(tmp_path, monkeypatch, capsys):

@@ -78,7 +78,7 @@ def _readout_panel(ax, name, statistic, last, replicates) -> None:
         statistic.value - statistic.sd, statistic.value + statistic.sd, color="C1", alpha=0.2, label="observed ± sd"
     )
     ax.axvline(statistic.value, color="C1", lw=2)
-    what = statistic.readout if statistic.readout == name else f"{name}: {statistic.readout}"
+    what = statistic.label() if statistic.label() == name else f"{name}: {statistic.label()}"
     ax.set_xlabel(f"{what}, days {statistic.window[0]}-{statistic.window[1]}")
     ax.set_ylabel("weight")
     ax.set_title(statistic.source, fontsize=7)

@@ -153,6 +153,7 @@ def summarize(spec: CalibrationSpec, table: pd.DataFrame, history) -> dict[str, 
             "source": s.source,
             "posterior": described(last[f"readout.{name}"].to_numpy()),
         }
+        | ({"drugs": list(s.drugs), "relative": s.relative} if s.drugs else {})
         for name, s in spec.data.items()
     }
     generations = []

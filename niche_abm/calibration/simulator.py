@@ -29,7 +29,7 @@ class Simulator:
         days: simulated days.
         replicates: runs per particle, each with its own seed; every readout is their mean.
         scales: each fitted parameter's prior scale ("linear" or "log"), by parameter name.
-        statistics: each observed readout's (readout name, first day, last day), by statistic name.
+        statistics: each observed readout's (readout name, first day, last day, drugs, relative), by statistic name.
     """
 
     scenario_path: Path
@@ -37,7 +37,7 @@ class Simulator:
     days: int
     replicates: int
     scales: dict[str, str]
-    statistics: dict[str, tuple[str, int, int]]
+    statistics: dict[str, tuple[str, int, int, tuple[str, ...], bool]]
 
     @classmethod
     def of(cls, spec: CalibrationSpec) -> Simulator:
@@ -47,7 +47,7 @@ class Simulator:
             spec.days,
             spec.replicates,
             {name: r.scale for name, r in spec.prior.items()},
-            {name: (s.readout, *s.window) for name, s in spec.data.items()},
+            {name: (s.readout, *s.window, s.drugs, s.relative) for name, s in spec.data.items()},
         )
 
     def values(self, particle: dict[str, float]) -> dict[str, float]:
@@ -57,18 +57,44 @@ class Simulator:
             for name, scale in self.scales.items()
         }
 
+    def arms(self) -> list[tuple[str, ...]]:
+        """The drug sets each replicate runs: the untreated one when a readout needs it, then each readout's drugs."""
+        needed = {drugs for _, _, _, drugs, _ in self.statistics.values()}
+        if any(relative for *_, relative in self.statistics.values()):
+            needed.add(())
+        return sorted(needed)
+
     def __call__(self, particle: dict[str, float]) -> dict[str, float]:
         """Run the particle's values `replicates` times, each model seed drawn from numpy's global generator (seeded
-        per job by :class:`niche_abm.calibration.sampler.EngineSampler`); returns each readout's mean over the runs."""
+        per job by :class:`niche_abm.calibration.sampler.EngineSampler`), once per drug set of :meth:`arms` with
+        that seed; returns each readout's mean over the seeds, or for a relative readout the mean with its drugs
+        over the mean without, minus 1."""
         overrides = self.fixed | self.values(particle)
-        readouts = []
+        read: dict[tuple[str, ...], list[dict[str, float]]] = {arm: [] for arm in self.arms()}
         for seed in np.random.randint(0, 2**31 - 1, size=self.replicates):  # noqa: NPY002 (seeded per job)
-            run = RunDescription(self.scenario_path, overrides, (), int(seed), self.days).run()
-            tissue_mm2 = sites_to_mm2(run.model.params.grid.width * run.model.params.grid.height)
-            readouts.append(
-                {
-                    name: READOUTS[readout].compute(run.timeseries, first, last, tissue_mm2)
-                    for name, (readout, first, last) in self.statistics.items()
-                }
-            )
-        return {name: float(np.mean([r[name] for r in readouts])) for name in self.statistics}
+            for arm in read:
+                run = RunDescription(self.scenario_path, overrides, arm, int(seed), self.days).run()
+                tissue_mm2 = sites_to_mm2(run.model.params.grid.width * run.model.params.grid.height)
+                read[arm].append(
+                    {
+                        name: READOUTS[readout].compute(run.timeseries, first, last, tissue_mm2)
+                        for name, (readout, first, last, drugs, relative) in self.statistics.items()
+                        if drugs == arm or (relative and arm == ())
+                    }
+                )
+
+        def mean(arm: tuple[str, ...], name: str) -> float:
+            return float(np.mean([readouts[name] for readouts in read[arm]]))
+
+        return {
+            name: relative_change(mean(drugs, name), mean((), name)) if relative else mean(drugs, name)
+            for name, (_, _, _, drugs, relative) in self.statistics.items()
+        }
+
+
+def relative_change(treated: float, untreated: float) -> float:
+    """treated / untreated − 1; with nothing untreated, 0 when nothing is treated either and +inf otherwise (a
+    particle at infinite distance, which ABC rejects)."""
+    if untreated == 0:
+        return 0.0 if treated == 0 else float("inf")
+    return treated / untreated - 1.0

@@ -26,6 +26,18 @@ observed value of each readout, with its spread and source::
     sd = 5.0                       # its spread: the distance weighs (simulated − value) / sd
     source = "Parfitt 1983: 10-30% of trabecular bone a year"
 
+    [data.ccr1_cut]                # a drug's effect: its readout runs with the drugs given
+    readout = "resorbed_mm2"
+    window = [60, 60]
+    drugs = ["mln3897"]            # regimens in the command-line syntax (`run.py drugs`); default none
+    relative = true                # (with the drugs) / (without) − 1, each the mean over the replicates' seeds
+    value = -0.7
+    sd = 0.15
+    source = "Vallet et al. 2007 Blood 110:3744: resorption −70%"
+
+A readout with drugs runs the same seeds as the untreated runs (common random numbers), so a relative readout is
+the drugs' effect with the run-to-run noise the arms share taken out, as the validation's targets read it.
+
 Every key and value is checked before any run starts; a mistake raises
 :class:`~niche_abm.params.ParameterError` naming the field and what is allowed.
 """
@@ -41,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from niche_abm.calibration.readouts import READOUTS, STRUCTURE
+from niche_abm.drugs.regimen import parse_regimen
 from niche_abm.params import ParameterError
 from niche_abm.scenario import SCENARIO_DIR, load_scenario
 from niche_abm.sweep.spec import (
@@ -60,7 +73,7 @@ TOP_LEVEL = {
     "retries",
     *("set", "prior", "data"),
 }
-STATISTIC_KEYS = {"readout", "window", "value", "sd", "source"}
+STATISTIC_KEYS = {"readout", "window", "value", "sd", "source", "drugs", "relative"}
 STATISTIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
@@ -74,6 +87,9 @@ class Statistic:
         value: the observed value, in the readout's unit.
         sd: its spread, same unit (> 0): a simulated value one sd away lies at distance 1.
         source: where the observed value comes from.
+        drugs: regimens given in the runs this readout is read from (none: the untreated runs).
+        relative: the readout with the drugs over the same readout without them, minus 1 (a fraction; −0.7 is a
+            70% cut), each the mean over the replicates' seeds.
     """
 
     readout: str
@@ -81,6 +97,22 @@ class Statistic:
     value: float
     sd: float
     source: str
+    drugs: tuple[str, ...] = ()
+    relative: bool = False
+
+    def label(self) -> str:
+        """What is read, for figures: the readout, and the drugs given and whether it is relative to none."""
+        drugs = " + ".join(self.drugs)
+        if self.relative:
+            return f"{self.readout} with {drugs} / without − 1"
+        return f"{self.readout} with {drugs}" if drugs else self.readout
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data; drugs and relative only when given, so a calibration without them keeps its fingerprint."""
+        entry = {"readout": self.readout, "window": list(self.window), "value": self.value, "sd": self.sd}
+        entry |= {"drugs": list(self.drugs)} if self.drugs else {}
+        entry |= {"relative": True} if self.relative else {}
+        return entry | {"source": self.source}
 
 
 @dataclass(frozen=True)
@@ -116,10 +148,7 @@ class CalibrationSpec:
             "retries": self.retries,
             "set": self.fixed,
             "prior": {k: {"low": r.low, "high": r.high, "scale": r.scale} for k, r in self.prior.items()},
-            "data": {
-                k: {"readout": s.readout, "window": list(s.window), "value": s.value, "sd": s.sd, "source": s.source}
-                for k, s in self.data.items()
-            },
+            "data": {k: s.as_dict() for k, s in self.data.items()},
         }
 
     def fingerprint(self) -> str:
@@ -213,5 +242,26 @@ def _statistics(table: dict[str, Any], where: str, days: int) -> dict[str, Stati
         source = entry.get("source")
         if not isinstance(source, str) or not source.strip():
             raise ParameterError(f"{here}.source", "missing; expected where the observed value comes from")
-        statistics[name] = Statistic(readout, (window[0], window[1]), value, float(sd), source.strip())
+        drugs, relative = _drugs(entry, here, days)
+        statistics[name] = Statistic(readout, (window[0], window[1]), value, float(sd), source.strip(), drugs, relative)
     return statistics
+
+
+def _drugs(entry: dict[str, Any], here: str, days: int) -> tuple[tuple[str, ...], bool]:
+    """A readout's drugs (regimens, each checked to start within the run) and whether it is relative to no drugs."""
+    regimens = entry.get("drugs", [])
+    if not isinstance(regimens, list) or not all(isinstance(r, str) for r in regimens):
+        raise ParameterError(f"{here}.drugs", f'got {regimens!r}; expected a list of regimens, e.g. ["mln3897"]')
+    for text in regimens:
+        try:
+            parse_regimen(text).check_within(days)
+        except ParameterError as error:
+            raise error.renamed(f"{here}.drugs", f"in {text}") from None
+    relative = entry.get("relative", False)
+    if not isinstance(relative, bool):
+        raise ParameterError(f"{here}.relative", f"got {relative!r}; expected true or false")
+    if relative and not regimens:
+        raise ParameterError(
+            f"{here}.relative", "true compares the runs with drugs to the runs without: give the drugs too"
+        )
+    return tuple(regimens), relative
