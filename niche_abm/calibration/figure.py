@@ -3,6 +3,7 @@ tolerance by generation."""
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -79,9 +80,9 @@ def _readout_panel(ax, name, statistic, last, replicates) -> None:
     )
     ax.axvline(statistic.value, color="C1", lw=2)
     what = statistic.label() if statistic.label() == name else f"{name}: {statistic.label()}"
-    ax.set_xlabel(f"{what}, days {statistic.window[0]}-{statistic.window[1]}")
+    ax.set_xlabel(textwrap.fill(f"{what}, days {statistic.window[0]}-{statistic.window[1]}", 50))
     ax.set_ylabel("weight")
-    ax.set_title(statistic.source, fontsize=7)
+    ax.set_title(textwrap.fill(statistic.source, 70), fontsize=7)
     ax.legend(fontsize=7, loc="upper left", framealpha=0.8)
 
 

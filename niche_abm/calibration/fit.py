@@ -179,7 +179,7 @@ def summarize(spec: CalibrationSpec, table: pd.DataFrame, history) -> dict[str, 
         "readouts": readouts,
         "generations": generations,
         "simulations": int(history.total_nr_simulations),
-        "runs": int(history.total_nr_simulations) * spec.replicates,
+        "runs": int(history.total_nr_simulations) * spec.replicates * len(Simulator.of(spec).arms()),
         "wall_time_s": (populations_table["population_end_time"].max() - history.get_abc().start_time).total_seconds(),
     }
 

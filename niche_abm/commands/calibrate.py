@@ -39,6 +39,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
     upper ends (for what only a built model can check)."""
     from niche_abm.calibration.fit import check_same_calibration, fit
     from niche_abm.calibration.sampler import draw_accepted
+    from niche_abm.calibration.simulator import Simulator
     from niche_abm.calibration.spec import load_calibration
 
     spec = load_calibration(args.calibration)
@@ -57,9 +58,10 @@ def run_calibrate(args: argparse.Namespace) -> int:
     if args.overwrite and out.is_dir():
         shutil.rmtree(out)  # a calibration (check_out refused any other folder)
     out.mkdir(parents=True, exist_ok=True)
+    runs = spec.replicates * len(Simulator.of(spec).arms())
     print(
         f"{spec.name}: {len(spec.prior)} parameter(s) to {len(spec.data)} readout(s), {spec.population} particles "
-        f"a generation ({spec.replicates} run(s) each), up to {spec.generations} generations, on {engine.name} "
+        f"a generation ({runs} run(s) each), up to {spec.generations} generations, on {engine.name} "
         f"({engine.workers} workers) into {out}/",
         flush=True,
     )
