@@ -1,6 +1,6 @@
 """T20: MM raises bone resorption two- to threefold over health, as serum resorption markers show (Auzina 2017).
 
-A magnitude target. Added on 2026-12-03 (session 34) after T19's miss raised the question whether MM's excess is
+A magnitude target. Added on 2026-12-03 after T19's miss raised the question whether MM's excess is
 in how long eroded surfaces wait or in how much bone the osteoclasts take; its band comes from the published marker
 levels alone, and no rule or parameter was changed for it. A diagnostic run of mm_niche's resorption (seeds 1-6,
 not committed) came before it was written.
