@@ -51,6 +51,11 @@ source = "a made-up count"
 """
 
 
+def with_keys(lines: str) -> str:
+    """TINY with more keys in its observed readout's table."""
+    return TINY.replace('source = "a made-up count"', 'source = "a made-up count"\n' + lines)
+
+
 def write(folder: Path, text: str, name: str = "tiny.toml") -> Path:
     path = folder / name
     path.write_text(text, encoding="utf-8")
@@ -100,27 +105,27 @@ CARELESS = {
     "odd grid": (TINY.replace('"grid.width" = 40', '"grid.width" = 41'), "grid.width", "41"),
     "not TOML": ("description = \n", "tiny.toml", "not a valid TOML file"),
     "drugs that are not a list": (
-        TINY.replace('source = "a made-up count"', 'source = "a made-up count"\ndrugs = "denosumab"'),
+        with_keys('drugs = "denosumab"'),
         "data.osteoclasts.drugs",
         "expected a list of regimens",
     ),
     "unknown drug": (
-        TINY.replace('source = "a made-up count"', 'source = "a made-up count"\ndrugs = ["aspirin"]'),
+        with_keys('drugs = ["aspirin"]'),
         "data.osteoclasts.drugs",
         "in aspirin",
     ),
     "drug after the run": (
-        TINY.replace('source = "a made-up count"', 'source = "a made-up count"\ndrugs = ["denosumab@day9"]'),
+        with_keys('drugs = ["denosumab@day9"]'),
         "data.osteoclasts.drugs",
         "after the run ends on day 6",
     ),
     "relative without drugs": (
-        TINY.replace('source = "a made-up count"', 'source = "a made-up count"\nrelative = true'),
+        with_keys("relative = true"),
         "data.osteoclasts.relative",
         "give the drugs too",
     ),
     "relative that is not true or false": (
-        TINY.replace('source = "a made-up count"', 'source = "a made-up count"\ndrugs = ["denosumab"]\nrelative = 1'),
+        with_keys('drugs = ["denosumab"]\nrelative = 1'),
         "data.osteoclasts.relative",
         "expected true or false",
     ),
@@ -322,7 +327,7 @@ def test_a_relative_readout_is_the_mean_with_its_drugs_over_the_mean_without_on_
 
 
 def test_a_readout_under_drugs_alone_runs_only_its_drugs(tmp_path):
-    text = TINY.replace('source = "a made-up count"', 'source = "a made-up count"\ndrugs = ["denosumab"]')
+    text = with_keys('drugs = ["denosumab"]')
     assert Simulator.of(load_calibration(write(tmp_path, text))).arms() == [("denosumab",)]
 
 
