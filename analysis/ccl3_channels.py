@@ -76,10 +76,15 @@ def label(on: tuple[bool, ...]) -> str:
 
 
 def measure(job: SeededJob) -> dict[str, float]:
-    """One arm at one seed: bone resorbed over days 31-60 per year (% of the day-0 bone), and T7's totals over 60
-    days (osteoclasts formed, bone resorbed, mm²)."""
+    """One arm at one seed (:func:`measure_run`)."""
     scenario, on, drugs = job.arm
-    run = simulate(scenario, job.seed, drugs=drugs, overrides=overrides(on) if on else None)
+    return measure_run(scenario, job.seed, drugs, overrides(on) if on else None)
+
+
+def measure_run(scenario: str, seed: int, drugs: tuple[str, ...], changes: dict | None) -> dict[str, float]:
+    """A scenario run as T20 and T7 run it: bone resorbed over days 31-60 per year (% of the day-0 bone), and T7's
+    totals over 60 days (osteoclasts formed, bone resorbed, mm²)."""
+    run = simulate(scenario, seed, drugs=drugs, overrides=changes)
     return {
         "resorption": turnover(run.series, FIRST_DAY, LAST_DAY, tissue_area_mm2()),
         "formed": float(run.counters["osteoclasts_formed"]),

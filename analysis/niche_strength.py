@@ -1,0 +1,201 @@
+"""How strong must MM's two signals to the osteoclast lineage be for MM to resorb as patients do (T20) while a
+CCR1 antagonist still cuts resorption as in vitro (T7)? A map of both strengths, and the rule that picks one.
+
+Every fold through which MM drives osteoclasts is an estimate of size (the
+papers give directions): the stroma's RANKL and OPG when an adherent MM cell
+touches them (Giuliani 2001), and CCL3's four channels on the osteoclast lineage
+(Abe 2002; Han 2001; Vallet 2007). At their table values MM resorbs about ten
+times healthy's bone (T20 fails; ``analysis.ccl3_channels``). This scales the
+two groups by one exponent each, so that 0 switches a group off and 1 keeps the
+table:
+
+- contact strength β: ``stroma.contact_rankl_fold`` and ``stroma.contact_opg_fold``
+  each raised to the power β (4^β and 0.3^β; the RANKL/OPG ratio of a touched
+  stromal cell moves 13.3^β-fold);
+- CCL3 strength α: ``ocp.ccl3_recruitment_fold``, ``ocp.ccl3_fusion_fold`` and
+  ``oc.ccl3_resorption_fold`` each raised to the power α, and ``ocp.chemotaxis``
+  times α.
+
+Each of the 5 x 5 points (α, β in 0, 0.25, 0.5, 0.75, 1) runs mm_niche as T20
+and T7 do (100 x 100 sites, MM scaled to 1 mm², 60 days), untreated and with the
+CCR1 antagonist MLN3897 from day 0, on seeds 101-108 (none a validation target
+uses), beside healthy marrow. It prints, per point, MM's resorption over days
+31-60 as a multiple of healthy's (T20's readout, with its paired bootstrap
+interval) and the antagonist's cut of osteoclasts formed and of bone resorbed
+over 60 days (T7's readouts), and draws docs/figures/niche_strength.png.
+
+The rule that picks a point, fixed before the first run: among the points whose
+two cuts by the antagonist (point estimates) lie in T7's bands (formation
+20-60%, resorption 40-90%), the one whose resorption ratio is nearest, on a log
+scale, to 2.4x (the geometric middle of Auzina 2017's 1.8x without and 3.3x
+with bone lesions); a tie goes to the larger α + β (nearer the table). If no
+point qualifies, none is picked. Taking a point calibrates T20 and T7 against
+their own data: both are then labelled calibrated, and the other in-vivo
+targets (T5, T11, T12, T13, T18, T19 above all) stay the emergent checks. About
+nine minutes on 2 cores::
+
+    python -m analysis.niche_strength
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from analysis.burden_course import FIGURES
+from analysis.ccl3_channels import BLOCKER, DEVELOPMENT_SEEDS, T7_RESORPTION_CUT, cut, measure_run
+from analysis.seeded_arms import SeededJob, by_arm, run_arms
+from niche_abm.io import png_metadata
+from niche_abm.params import BY_NAME
+from niche_abm.validation.common import ratio_of_means
+from niche_abm.validation.t20_resorption_markers import RATIO_RANGE
+
+STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)
+"""The exponents tried for each group (0 = off, 1 = the table's folds)."""
+POINTS = tuple(itertools.product(STRENGTHS, STRENGTHS))
+"""(α, β): CCL3 strength, contact strength."""
+CONTACT_FOLDS = ("stroma.contact_rankl_fold", "stroma.contact_opg_fold")
+CCL3_FOLDS = ("ocp.ccl3_recruitment_fold", "ocp.ccl3_fusion_fold", "oc.ccl3_resorption_fold")
+CHEMOTAXIS = "ocp.chemotaxis"
+T7_FORMATION_CUT = (0.2, 0.6)
+"""T7's band for the antagonist's cut of osteoclasts formed."""
+AIM = math.sqrt(1.8 * 3.3)
+"""The resorption ratio aimed at: the geometric middle of serum β-CTX's 1.8x and 3.3x (Auzina 2017)."""
+ARMS = (("healthy", None, ()), *[("mm_niche", point, drugs) for point in POINTS for drugs in ((), (BLOCKER,))])
+"""(scenario, (α, β) or None, drugs) of each arm: healthy marrow, then each point untreated and blocked."""
+
+
+def overrides(alpha: float, beta: float) -> dict[str, float]:
+    """The table's contact folds raised to β, its CCL3 folds to α, its chemotaxis times α."""
+    values = {name: float(BY_NAME[name].default) ** beta for name in CONTACT_FOLDS}
+    values |= {name: float(BY_NAME[name].default) ** alpha for name in CCL3_FOLDS}
+    values[CHEMOTAXIS] = float(BY_NAME[CHEMOTAXIS].default) * alpha
+    return values
+
+
+def measure(job: SeededJob) -> dict[str, float]:
+    """One arm at one seed: T20's resorption and T7's totals (:func:`analysis.ccl3_channels.measure_run`)."""
+    scenario, point, drugs = job.arm
+    return measure_run(scenario, job.seed, drugs, overrides(*point) if point else None)
+
+
+def summarise(runs_by_arm: list[list[dict[str, float]]]) -> list[dict]:
+    """One row per point: (α, β), T20's ratio (estimate, low, high) and T7's two cuts (each with its interval)."""
+    healthy = [run["resorption"] for run in runs_by_arm[0]]
+    rows = []
+    for index, point in enumerate(POINTS):
+        untreated, blocked = runs_by_arm[1 + 2 * index], runs_by_arm[2 + 2 * index]
+        rows.append(
+            {
+                "point": point,
+                "ratio": ratio_of_means([run["resorption"] for run in untreated], healthy),
+                "formation_cut": cut(blocked, untreated, "formed"),
+                "resorption_cut": cut(blocked, untreated, "resorbed"),
+            }
+        )
+    return rows
+
+
+def meets_t7(row: dict) -> bool:
+    """Both of the antagonist's cuts (point estimates) inside T7's bands."""
+    low, high = T7_FORMATION_CUT
+    formation_ok = low <= row["formation_cut"][0] <= high
+    low, high = T7_RESORPTION_CUT
+    return formation_ok and low <= row["resorption_cut"][0] <= high
+
+
+def pick(rows: list[dict]) -> dict | None:
+    """The rule of the module's docstring: the T7-meeting point nearest 2.4x on a log scale (ties: larger α + β)."""
+    candidates = [row for row in rows if meets_t7(row)]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda row: (abs(math.log(row["ratio"][0] / AIM)), -sum(row["point"])))
+
+
+def draw(rows: list[dict], chosen: dict | None) -> None:
+    """Two maps over (α, β): MM's resorption as a multiple of healthy's, and the antagonist's cut of resorption,
+    each point marked where it meets T20's band, T7's, or both; the picked point ringed."""
+    n = len(STRENGTHS)
+    ratio = np.array([row["ratio"][0] for row in rows]).reshape(n, n).T  # [β, α]
+    resorption_cut = 100 * np.array([row["resorption_cut"][0] for row in rows]).reshape(n, n).T
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4.6))
+    panels = (
+        (ratio, "MM's resorption, days 31-60, x healthy's\n(T20: β-CTX 1.8-3.3x, band 1.2-4.9x)", "magma_r", True),
+        (
+            resorption_cut,
+            "resorbed bone cut by the CCR1 antagonist in 60 d, %\n(T7: about 70%, band 40-90%)",
+            "viridis",
+            False,
+        ),
+    )
+    for ax, (values, title, colours, logarithmic) in zip(axes, panels, strict=True):
+        shown = np.log10(values) if logarithmic else values
+        image = ax.imshow(shown, origin="lower", cmap=colours, extent=(-0.125, 1.125, -0.125, 1.125))
+        bar = figure.colorbar(image, ax=ax, shrink=0.85)
+        if logarithmic:
+            ticks = [1, 2, 3, 5, 10, 20]
+            bar.set_ticks(np.log10(ticks), labels=[f"{tick:g}x" for tick in ticks])
+        for row in rows:
+            alpha, beta = row["point"]
+            in_t20 = RATIO_RANGE[0] <= row["ratio"][0] <= RATIO_RANGE[1]
+            text = f"{row['ratio'][0]:.1f}x" if logarithmic else f"{100 * row['resorption_cut'][0]:.0f}%"
+            marks = ("T20 " if in_t20 else "") + ("T7" if meets_t7(row) else "")
+            ax.annotate(
+                f"{text}\n{marks}".strip(),
+                (alpha, beta),
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="black",
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.6, "lw": 0},
+            )
+        if chosen is not None:
+            ax.scatter(*chosen["point"], s=900, facecolors="none", edgecolors="tab:cyan", linewidths=2)
+        ax.set_xticks(STRENGTHS)
+        ax.set_yticks(STRENGTHS)
+        ax.set_xlabel("CCL3 strength α (its folds^α, chemotaxis x α)")
+        ax.set_ylabel("contact strength β (RANKL 4^β, OPG 0.3^β)")
+        ax.set_title(title, fontsize=9)
+    figure.suptitle(
+        "mm_niche on 1 mm², seeds 101-108, against healthy; ringed: the point the rule picks "
+        "(both T7 cuts in band, resorption nearest 2.4x)",
+        fontsize=9,
+    )
+    figure.tight_layout()
+    figure.savefig(FIGURES / "niche_strength.png", dpi=110, metadata=png_metadata())
+    plt.close(figure)
+
+
+def main() -> None:
+    runs = run_arms(__doc__, ARMS, measure, seeds=lambda arm: DEVELOPMENT_SEEDS)
+    rows = summarise(by_arm(runs, ARMS))
+    low, high = RATIO_RANGE
+    print(f"   α     β | resorption x healthy's [95%] (T20: {low:g}-{high:g}) | MLN3897 cuts formed, resorbed (T7)")
+    for row in rows:
+        estimate, lo, hi = row["ratio"]
+        formation, resorption = row["formation_cut"], row["resorption_cut"]
+        print(
+            f"{row['point'][0]:4.2f}  {row['point'][1]:4.2f} | {estimate:5.2f} [{lo:.2f}, {hi:.2f}] | "
+            f"{formation[0]:+.0%} [{formation[1]:+.0%}, {formation[2]:+.0%}], "
+            f"{resorption[0]:+.0%} [{resorption[1]:+.0%}, {resorption[2]:+.0%}]{'  T7' if meets_t7(row) else ''}"
+        )
+    chosen = pick(rows)
+    if chosen is None:
+        print("no point meets T7's bands: none picked")
+    else:
+        alpha, beta = chosen["point"]
+        print(f"picked: α = {alpha:g}, β = {beta:g}; its values:")
+        for name, value in overrides(alpha, beta).items():
+            print(f"  {name} = {value:.4g}")
+    draw(rows, chosen)
+
+
+if __name__ == "__main__":
+    main()
