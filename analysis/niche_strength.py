@@ -16,8 +16,8 @@ table:
   ``oc.ccl3_resorption_fold`` each raised to the power α, and ``ocp.chemotaxis``
   times α.
 
-Each of the 5 x 5 points (α, β in 0, 0.25, 0.5, 0.75, 1) runs mm_niche as T20
-and T7 do (100 x 100 sites, MM scaled to 1 mm², 60 days), untreated and with the
+Each point (first a 5 x 5 grid of α and β in 0, 0.25, 0.5, 0.75 and 1; more
+below) runs mm_niche as T20 and T7 do (100 x 100 sites, MM scaled to 1 mm², 60 days), untreated and with the
 CCR1 antagonist MLN3897 from day 0, on seeds 101-108 (none a validation target
 uses), beside healthy marrow. It prints, per point, MM's resorption over days
 31-60 as a multiple of healthy's (T20's readout, with its paired bootstrap
@@ -29,10 +29,20 @@ two cuts by the antagonist (point estimates) lie in T7's bands (formation
 20-60%, resorption 40-90%), the one whose resorption ratio is nearest, on a log
 scale, to 2.4x (the geometric middle of Auzina 2017's 1.8x without and 3.3x
 with bone lesions); a tie goes to the larger α + β (nearer the table). If no
-point qualifies, none is picked. Taking a point calibrates T20 and T7 against
+point qualifies, none is picked.
+
+The first run (the 5 x 5 grid, 2026-12-03) picked α = 0.25, β = 0.25 (3.98x,
+cuts 48% and 48%). That rule forgot T1: a stromal cell touched by MM then moves
+its RANKL/OPG ratio only 13.3^0.25 = 1.9-fold, below the 2x T1 asks of a whole
+co-culture (Giuliani 2001). It also showed the ratio climbing steeply between
+α = 0 (2.5x at β = 1, no cut) and α = 0.25 (5.8x, 46%). So, before any of them
+ran, the grid gained α = 0.05, 0.1, 0.15 and 0.2 at β = 0.5, 0.75 and 1, and the
+rule two conditions: β at least 0.5 (13.3^0.5 = 3.6-fold per touched cell, a
+margin over T1's 2x), and a picked point's ratio inside T20's band (1.2-4.9x);
+otherwise none is picked. Taking a point calibrates T20 and T7 against
 their own data: both are then labelled calibrated, and the other in-vivo
 targets (T5, T11, T12, T13, T18, T19 above all) stay the emergent checks. About
-nine minutes on 2 cores::
+14 minutes on 2 cores::
 
     python -m analysis.niche_strength
 """
@@ -58,9 +68,17 @@ from niche_abm.validation.common import ratio_of_means
 from niche_abm.validation.t20_resorption_markers import RATIO_RANGE
 
 STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)
-"""The exponents tried for each group (0 = off, 1 = the table's folds)."""
-POINTS = tuple(itertools.product(STRENGTHS, STRENGTHS))
-"""(α, β): CCL3 strength, contact strength."""
+"""The exponents of the first grid, for each group (0 = off, 1 = the table's folds)."""
+FINE_ALPHAS = (0.05, 0.1, 0.15, 0.2)
+"""The CCL3 strengths added between 0 and 0.25 after the first run, at the contact strengths T1 allows."""
+MIN_BETA = 0.5
+"""The least contact strength a picked point may have (T1: 13.3^0.5 = 3.6-fold RANKL/OPG per touched cell)."""
+ALPHAS = tuple(sorted((*STRENGTHS, *FINE_ALPHAS)))
+POINTS = (
+    *itertools.product(STRENGTHS, STRENGTHS),
+    *itertools.product(FINE_ALPHAS, [beta for beta in STRENGTHS if beta >= MIN_BETA]),
+)
+"""(α, β): CCL3 strength, contact strength; the first grid, then the finer CCL3 strengths."""
 CONTACT_FOLDS = ("stroma.contact_rankl_fold", "stroma.contact_opg_fold")
 CCL3_FOLDS = ("ocp.ccl3_recruitment_fold", "ocp.ccl3_fusion_fold", "oc.ccl3_resorption_fold")
 CHEMOTAXIS = "ocp.chemotaxis"
@@ -112,33 +130,41 @@ def meets_t7(row: dict) -> bool:
 
 
 def pick(rows: list[dict]) -> dict | None:
-    """The rule of the module's docstring: the T7-meeting point nearest 2.4x on a log scale (ties: larger α + β)."""
-    candidates = [row for row in rows if meets_t7(row)]
+    """The rule of the module's docstring: of the points with β ≥ 0.5 that meet T7, the one nearest 2.4x on a log
+    scale (ties: larger α + β), if its ratio lies in T20's band."""
+    candidates = [row for row in rows if meets_t7(row) and row["point"][1] >= MIN_BETA]
     if not candidates:
         return None
-    return min(candidates, key=lambda row: (abs(math.log(row["ratio"][0] / AIM)), -sum(row["point"])))
+    best = min(candidates, key=lambda row: (abs(math.log(row["ratio"][0] / AIM)), -sum(row["point"])))
+    return best if RATIO_RANGE[0] <= best["ratio"][0] <= RATIO_RANGE[1] else None
 
 
 def draw(rows: list[dict], chosen: dict | None) -> None:
-    """Two maps over (α, β): MM's resorption as a multiple of healthy's, and the antagonist's cut of resorption,
-    each point marked where it meets T20's band, T7's, or both; the picked point ringed."""
-    n = len(STRENGTHS)
-    ratio = np.array([row["ratio"][0] for row in rows]).reshape(n, n).T  # [β, α]
-    resorption_cut = 100 * np.array([row["resorption_cut"][0] for row in rows]).reshape(n, n).T
-    figure, axes = plt.subplots(1, 2, figsize=(11, 4.6))
+    """Two maps over (α, β), one column per CCL3 strength tried (blank where a point was not run): MM's resorption
+    as a multiple of healthy's, and the antagonist's cut of resorption, each point marked where it meets T20's band,
+    T7's, or both; the picked point ringed."""
+    column = {alpha: i for i, alpha in enumerate(ALPHAS)}
+    line = {beta: j for j, beta in enumerate(STRENGTHS)}
+    ratio = np.full((len(STRENGTHS), len(ALPHAS)), np.nan)
+    resorption_cut = np.full_like(ratio, np.nan)
+    for row in rows:
+        alpha, beta = row["point"]
+        ratio[line[beta], column[alpha]] = row["ratio"][0]
+        resorption_cut[line[beta], column[alpha]] = 100 * row["resorption_cut"][0]
+    figure, axes = plt.subplots(2, 1, figsize=(10, 9))
     panels = (
-        (ratio, "MM's resorption, days 31-60, x healthy's\n(T20: β-CTX 1.8-3.3x, band 1.2-4.9x)", "magma_r", True),
+        (ratio, "MM's resorption, days 31-60, x healthy's (T20: β-CTX 1.8-3.3x, band 1.2-4.9x)", "magma_r", True),
         (
             resorption_cut,
-            "resorbed bone cut by the CCR1 antagonist in 60 d, %\n(T7: about 70%, band 40-90%)",
+            "resorbed bone cut by the CCR1 antagonist in 60 d, % (T7: about 70%, band 40-90%)",
             "viridis",
             False,
         ),
     )
     for ax, (values, title, colours, logarithmic) in zip(axes, panels, strict=True):
         shown = np.log10(values) if logarithmic else values
-        image = ax.imshow(shown, origin="lower", cmap=colours, extent=(-0.125, 1.125, -0.125, 1.125))
-        bar = figure.colorbar(image, ax=ax, shrink=0.85)
+        image = ax.imshow(shown, origin="lower", cmap=colours, aspect="auto")
+        bar = figure.colorbar(image, ax=ax, shrink=0.9)
         if logarithmic:
             ticks = [1, 2, 3, 5, 10, 20]
             bar.set_ticks(np.log10(ticks), labels=[f"{tick:g}x" for tick in ticks])
@@ -146,26 +172,28 @@ def draw(rows: list[dict], chosen: dict | None) -> None:
             alpha, beta = row["point"]
             in_t20 = RATIO_RANGE[0] <= row["ratio"][0] <= RATIO_RANGE[1]
             text = f"{row['ratio'][0]:.1f}x" if logarithmic else f"{100 * row['resorption_cut'][0]:.0f}%"
-            marks = ("T20 " if in_t20 else "") + ("T7" if meets_t7(row) else "")
+            marks = " ".join(name for name, met in (("T20", in_t20), ("T7", meets_t7(row))) if met)
             ax.annotate(
                 f"{text}\n{marks}".strip(),
-                (alpha, beta),
+                (column[alpha], line[beta]),
                 ha="center",
                 va="center",
                 fontsize=7,
-                color="black",
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.6, "lw": 0},
             )
         if chosen is not None:
-            ax.scatter(*chosen["point"], s=900, facecolors="none", edgecolors="tab:cyan", linewidths=2)
-        ax.set_xticks(STRENGTHS)
-        ax.set_yticks(STRENGTHS)
-        ax.set_xlabel("CCL3 strength α (its folds^α, chemotaxis x α)")
-        ax.set_ylabel("contact strength β (RANKL 4^β, OPG 0.3^β)")
+            alpha, beta = chosen["point"]
+            ax.scatter(column[alpha], line[beta], s=1100, facecolors="none", edgecolors="tab:cyan", linewidths=2)
+        ax.axhline(line[MIN_BETA] - 0.5, color="grey", linestyle="--", linewidth=1)
+        ax.set_xticks(range(len(ALPHAS)), [f"{alpha:g}" for alpha in ALPHAS])
+        ax.set_yticks(range(len(STRENGTHS)), [f"{beta:g}" for beta in STRENGTHS])
+        ax.set_xlabel("CCL3 strength α (its folds^α, chemotaxis x α; columns not evenly spaced)")
+        ax.set_ylabel("contact strength β\n(RANKL 4^β, OPG 0.3^β)")
         ax.set_title(title, fontsize=9)
     figure.suptitle(
-        "mm_niche on 1 mm², seeds 101-108, against healthy; ringed: the point the rule picks "
-        "(both T7 cuts in band, resorption nearest 2.4x)",
+        "mm_niche on 1 mm², seeds 101-108, against healthy. Below the dashed line T1 (contact RANKL/OPG ≥ 2x) "
+        "cannot\nhold; ringed: the point the rule picks (β ≥ 0.5, both T7 cuts in band, resorption nearest 2.4x "
+        "and in T20's band)",
         fontsize=9,
     )
     figure.tight_layout()
@@ -188,7 +216,7 @@ def main() -> None:
         )
     chosen = pick(rows)
     if chosen is None:
-        print("no point meets T7's bands: none picked")
+        print("no point with β ≥ 0.5 meets T7's bands with a ratio in T20's band: none picked")
     else:
         alpha, beta = chosen["point"]
         print(f"picked: α = {alpha:g}, β = {beta:g}; its values:")
