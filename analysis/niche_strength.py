@@ -4,10 +4,10 @@ CCR1 antagonist still cuts resorption as in vitro (T7)? A map of both strengths,
 Every fold through which MM drives osteoclasts is an estimate of size (the
 papers give directions): the stroma's RANKL and OPG when an adherent MM cell
 touches them (Giuliani 2001), and CCL3's four channels on the osteoclast lineage
-(Abe 2002; Han 2001; Vallet 2007). At their table values MM resorbs about ten
+(Abe 2002; Han 2001; Vallet 2007). At those estimates MM resorbed about ten
 times healthy's bone (T20 fails; ``analysis.ccl3_channels``). This scales the
 two groups by one exponent each, so that 0 switches a group off and 1 keeps the
-table:
+table's estimates (:data:`ESTIMATES`; the table now holds the picked point):
 
 - contact strength β: ``stroma.contact_rankl_fold`` and ``stroma.contact_opg_fold``
   each raised to the power β (4^β and 0.3^β; the RANKL/OPG ratio of a touched
@@ -63,7 +63,6 @@ from analysis.burden_course import FIGURES
 from analysis.ccl3_channels import BLOCKER, DEVELOPMENT_SEEDS, T7_RESORPTION_CUT, cut, measure_run
 from analysis.seeded_arms import SeededJob, by_arm, run_arms
 from niche_abm.io import png_metadata
-from niche_abm.params import BY_NAME
 from niche_abm.validation.common import ratio_of_means
 from niche_abm.validation.t20_resorption_markers import RATIO_RANGE
 
@@ -79,6 +78,15 @@ POINTS = (
     *itertools.product(FINE_ALPHAS, [beta for beta in STRENGTHS if beta >= MIN_BETA]),
 )
 """(α, β): CCL3 strength, contact strength; the first grid, then the finer CCL3 strengths."""
+ESTIMATES = {
+    "stroma.contact_rankl_fold": 4.0,
+    "stroma.contact_opg_fold": 0.3,
+    "ocp.ccl3_recruitment_fold": 3.0,
+    "ocp.ccl3_fusion_fold": 2.0,
+    "oc.ccl3_resorption_fold": 2.0,
+    "ocp.chemotaxis": 50.0,
+}
+"""The table's estimates before this map set them (strength 1): the folds and the chemotaxis it scales."""
 CONTACT_FOLDS = ("stroma.contact_rankl_fold", "stroma.contact_opg_fold")
 CCL3_FOLDS = ("ocp.ccl3_recruitment_fold", "ocp.ccl3_fusion_fold", "oc.ccl3_resorption_fold")
 CHEMOTAXIS = "ocp.chemotaxis"
@@ -91,10 +99,10 @@ ARMS = (("healthy", None, ()), *[("mm_niche", point, drugs) for point in POINTS 
 
 
 def overrides(alpha: float, beta: float) -> dict[str, float]:
-    """The table's contact folds raised to β, its CCL3 folds to α, its chemotaxis times α."""
-    values = {name: float(BY_NAME[name].default) ** beta for name in CONTACT_FOLDS}
-    values |= {name: float(BY_NAME[name].default) ** alpha for name in CCL3_FOLDS}
-    values[CHEMOTAXIS] = float(BY_NAME[CHEMOTAXIS].default) * alpha
+    """The estimated contact folds raised to β, the CCL3 folds to α, the chemotaxis times α."""
+    values = {name: ESTIMATES[name] ** beta for name in CONTACT_FOLDS}
+    values |= {name: ESTIMATES[name] ** alpha for name in CCL3_FOLDS}
+    values[CHEMOTAXIS] = ESTIMATES[CHEMOTAXIS] * alpha
     return values
 
 

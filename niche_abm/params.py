@@ -100,8 +100,15 @@ def _p(name, default, unit, low, high, source, description, choices=()):
 _LEMAIRE = "Lemaire et al. 2004 J Theor Biol 229:293; Pivonka et al. 2008 J Theor Biol 252:217"
 _CONTACT = (
     "Giuliani et al. 2001 Blood 98:3527 (contact needed, abolished by transwell); "
-    "fold size is an estimate: the abstract gives only the direction"
+    "fold size calibrated: the abstract gives only the direction"
 )
+_STRENGTHS = (
+    "analysis.niche_strength (2026-12-03), which scaled MM's contact folds by one exponent and its CCL3 folds by "
+    "another and picked contact 0.5, CCL3 0.2 by a rule fixed before it ran: MM's resorption nearest 2.4x healthy's "
+    "(serum β-CTX 1.8-3.3x, Auzina et al. 2017 Exp Oncol 39:53) with a CCR1 antagonist's cuts in T7's bands "
+    "(Vallet et al. 2007 Blood 110:3744)"
+)
+"""Where the sizes of MM's contact and CCL3 folds come from (the calibration that set them)."""
 
 TABLE: tuple[Parameter, ...] = (
     # --- the world -----------------------------------------------------------------
@@ -469,20 +476,20 @@ TABLE: tuple[Parameter, ...] = (
     ),
     _p(
         "stroma.contact_rankl_fold",
-        4.0,
+        4.0**0.5,
         "x",
         1.0,
         50.0,
-        _CONTACT,
+        _CONTACT + "; the estimate 4 raised to the contact strength 0.5, " + _STRENGTHS,
         "RANKL multiplier in a stromal cell touched by an adherent MM cell.",
     ),
     _p(
         "stroma.contact_opg_fold",
-        0.3,
+        0.3**0.5,
         "x",
         0.0,
         1.0,
-        _CONTACT + " ('strongly' lowers OPG)",
+        _CONTACT + " ('strongly' lowers OPG); the estimate 0.3 raised to the contact strength 0.5, " + _STRENGTHS,
         "OPG multiplier in a stromal cell touched by an adherent MM cell.",
     ),
     _p(
@@ -866,11 +873,12 @@ TABLE: tuple[Parameter, ...] = (
     ),
     _p(
         "ocp.ccl3_recruitment_fold",
-        3.0,
+        3.0**0.2,
         "x",
         1.0,
         50.0,
-        "estimate: CCL3 recruits precursors (Abe et al. 2002 Blood 100:2195)",
+        "CCL3 recruits precursors (Abe et al. 2002 Blood 100:2195); size calibrated: the estimate 3 raised to the "
+        "CCL3 strength 0.2, " + _STRENGTHS,
         "Maximal multiplier of precursor recruitment by CCL3.",
     ),
     _p(
@@ -884,13 +892,13 @@ TABLE: tuple[Parameter, ...] = (
     ),
     _p(
         "ocp.chemotaxis",
-        50.0,
+        50.0 * 0.2,
         "per relative CCL3 difference",
         0.0,
         500.0,
-        "estimate: CCL3 changes by ~2.5% per 10 µm near MM (diffusion length ≈ 0.4 mm); monocytes follow "
-        "gradients of 1-2% across the cell (Zigmond 1977 J Cell Biol 75:606): a neighbour with 1% more CCL3 is "
-        "exp(50 x 0.01) ≈ 1.6x likelier",
+        "calibrated: the estimate 50 (CCL3 changes by ~2.5% per 10 µm near MM; monocytes follow gradients of 1-2% "
+        "across the cell, Zigmond 1977 J Cell Biol 75:606: a neighbour with 1% more CCL3 then 1.6x likelier) times "
+        "the CCL3 strength 0.2, so 1% more CCL3 makes a neighbour 1.1x likelier; " + _STRENGTHS,
         "Strength of the bias up the CCL3 gradient (0 = random walk).",
     ),
     _p(
@@ -935,13 +943,13 @@ TABLE: tuple[Parameter, ...] = (
     ),
     _p(
         "ocp.ccl3_fusion_fold",
-        2.0,
+        2.0**0.2,
         "x",
         1.0,
         20.0,
         "Han et al. 2001 Blood 97:3349 (MIP-1α enhances RANKL-induced osteoclast formation by purified precursors, "
         "acting late, at fusion); Vallet et al. 2007 Blood 110:3744 (CCR1 blockade cuts multinucleation); "
-        "size an estimate, checked against T7",
+        "size calibrated: the estimate 2 (set while looking at T7) raised to the CCL3 strength 0.2, " + _STRENGTHS,
         "Maximal multiplier of a precursor's fusion rate by CCL3 (through CCR1).",
     ),
     _p(
@@ -1057,12 +1065,13 @@ TABLE: tuple[Parameter, ...] = (
     ),
     _p(
         "oc.ccl3_resorption_fold",
-        2.0,
+        2.0**0.2,
         "x",
         1.0,
         20.0,
         "Han et al. 2001 Blood 97:3349 (MIP-1α stimulates resorption by osteoclasts); Vallet et al. 2007 (CCR1 "
-        "blockade cuts resorption more than formation); size an estimate",
+        "blockade cuts resorption more than formation); size calibrated: the estimate 2 raised to the CCL3 strength "
+        "0.2, " + _STRENGTHS,
         "Maximal multiplier of an osteoclast's resorption by CCL3.",
     ),
     _p(
