@@ -39,7 +39,9 @@ co-culture (Giuliani 2001). It also showed the ratio climbing steeply between
 ran, the grid gained α = 0.05, 0.1, 0.15 and 0.2 at β = 0.5, 0.75 and 1, and the
 rule two conditions: β at least 0.5 (13.3^0.5 = 3.6-fold per touched cell, a
 margin over T1's 2x), and a picked point's ratio inside T20's band (1.2-4.9x);
-otherwise none is picked. Taking a point calibrates T20 and T7 against
+otherwise none is picked. That run picked α = 0.2, β = 0.5 (4.8x, cuts 36% and
+44%), and the table took it (the OPG fold 0.3^0.5 = 0.548 rounded to 0.55, the
+app slider's step). Taking a point calibrates T20 and T7 against
 their own data: both are then labelled calibrated, and the other in-vivo
 targets (T5, T11, T12, T13, T18, T19 above all) stay the emergent checks. About
 14 minutes on 2 cores::

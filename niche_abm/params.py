@@ -485,11 +485,12 @@ TABLE: tuple[Parameter, ...] = (
     ),
     _p(
         "stroma.contact_opg_fold",
-        0.3**0.5,
+        0.55,
         "x",
         0.0,
         1.0,
-        _CONTACT + " ('strongly' lowers OPG); the estimate 0.3 raised to the contact strength 0.5, " + _STRENGTHS,
+        _CONTACT + " ('strongly' lowers OPG); the estimate 0.3 raised to the contact strength 0.5 (0.548, rounded "
+        "to the app slider's step of 0.05), " + _STRENGTHS,
         "OPG multiplier in a stromal cell touched by an adherent MM cell.",
     ),
     _p(

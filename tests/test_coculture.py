@@ -169,10 +169,11 @@ def test_osteoclastogenic_potential_is_zero_without_rankl():
 
 
 def test_ccl3_in_the_medium_raises_osteoclastogenesis_unless_ccr1_is_blocked():
+    """1,000 pM CCL3 saturates the fusion fold (half-max 6.4 pM), so the potential gains most of that fold."""
     without = potential(50.0, 5000.0)
     with_ccl3 = potential(50.0, 5000.0, ccl3_pm=1000.0)
     blocked = potential(50.0, 5000.0, ccl3_pm=1000.0, treatment=Treatment([parse_regimen("mln3897=10uM")]))
-    assert with_ccl3 > 1.3 * without
+    assert with_ccl3 > (1.0 + (WELL_PARAMS.ocp.ccl3_fusion_fold - 1.0) / 2) * without
     assert without <= blocked < with_ccl3
 
 
