@@ -116,6 +116,17 @@ def summarise(runs_by_arm: list[list[dict[str, float]]]) -> list[dict]:
     return rows
 
 
+def readouts_text(row: dict) -> str:
+    """A summarised row's T20 ratio and T7 cuts, each with its 95% interval, as the printed tables give them."""
+    estimate, low, high = row["ratio"]
+    formation, resorption = row["formation_cut"], row["resorption_cut"]
+    return (
+        f"{estimate:5.2f} [{low:.2f}, {high:.2f}] | "
+        f"{formation[0]:+.0%} [{formation[1]:+.0%}, {formation[2]:+.0%}], "
+        f"{resorption[0]:+.0%} [{resorption[1]:+.0%}, {resorption[2]:+.0%}]"
+    )
+
+
 def draw(rows: list[dict]) -> None:
     """Each combination at (T20's ratio with its interval, T7's resorption cut), over both targets' bands."""
     figure, ax = plt.subplots(figsize=(7.5, 5.2))
@@ -159,13 +170,7 @@ def main() -> None:
     low, high = RATIO_RANGE
     print(f"channels on | resorption x healthy's [95%] (T20: {low:g}-{high:g}) | MLN3897 cuts formed, resorbed (T7)")
     for row in rows:
-        estimate, lo, hi = row["ratio"]
-        formation, resorption = row["formation_cut"], row["resorption_cut"]
-        print(
-            f"{row['label']:>11} | {estimate:5.2f} [{lo:.2f}, {hi:.2f}] | "
-            f"{formation[0]:+.0%} [{formation[1]:+.0%}, {formation[2]:+.0%}], "
-            f"{resorption[0]:+.0%} [{resorption[1]:+.0%}, {resorption[2]:+.0%}]"
-        )
+        print(f"{row['label']:>11} | {readouts_text(row)}")
     draw(rows)
 
 

@@ -62,7 +62,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from analysis.burden_course import FIGURES
-from analysis.ccl3_channels import BLOCKER, DEVELOPMENT_SEEDS, T7_RESORPTION_CUT, cut, measure_run
+from analysis.ccl3_channels import BLOCKER, DEVELOPMENT_SEEDS, T7_RESORPTION_CUT, cut, measure_run, readouts_text
 from analysis.seeded_arms import SeededJob, by_arm, run_arms
 from niche_abm.io import png_metadata
 from niche_abm.validation.common import ratio_of_means
@@ -217,13 +217,8 @@ def main() -> None:
     low, high = RATIO_RANGE
     print(f"   α     β | resorption x healthy's [95%] (T20: {low:g}-{high:g}) | MLN3897 cuts formed, resorbed (T7)")
     for row in rows:
-        estimate, lo, hi = row["ratio"]
-        formation, resorption = row["formation_cut"], row["resorption_cut"]
-        print(
-            f"{row['point'][0]:4.2f}  {row['point'][1]:4.2f} | {estimate:5.2f} [{lo:.2f}, {hi:.2f}] | "
-            f"{formation[0]:+.0%} [{formation[1]:+.0%}, {formation[2]:+.0%}], "
-            f"{resorption[0]:+.0%} [{resorption[1]:+.0%}, {resorption[2]:+.0%}]{'  T7' if meets_t7(row) else ''}"
-        )
+        alpha, beta = row["point"]
+        print(f"{alpha:4.2f}  {beta:4.2f} | {readouts_text(row)}{'  T7' if meets_t7(row) else ''}")
     chosen = pick(rows)
     if chosen is None:
         print("no point with β ≥ 0.5 meets T7's bands with a ratio in T20's band: none picked")
