@@ -873,6 +873,19 @@ TABLE: tuple[Parameter, ...] = (
         "Rate at which an endothelial site releases an osteoclast precursor into the marrow.",
     ),
     _p(
+        "ocp.entry_push_radius_um",
+        30.0,
+        "µm",
+        0.0,
+        200.0,
+        "estimate: as mm.push_radius_um (a cell entering packed tissue displaces its neighbours when an empty site "
+        "lies within a few cell diameters; Drasdo & Höhme 2005 Phys Biol 2:133); monocytes cross the marrow "
+        "sinusoid wall into haematopoietic cords packed with cells, so crowding slows their entry rather than "
+        "stopping it (squeezing at ocp.squeeze_probability); 0 = no entry where every neighbour is taken",
+        "A precursor released where no neighbouring site is empty enters by pushing cells toward an empty site "
+        "this close.",
+    ),
+    _p(
         "ocp.ccl3_recruitment_fold",
         3.0**0.2,
         "x",

@@ -1356,6 +1356,40 @@ def test_vessels_release_more_precursors_near_mm_cells():
     assert released[True] > 1.5 * released[False] > 0
 
 
+@pytest.mark.parametrize("push_radius_um", [0.0, 30.0])
+def test_a_vessel_packed_in_by_mm_cells_releases_precursors_only_by_pushing(push_radius_um):
+    """One vessel site ringed by MM cells two deep (no empty neighbour): precursors enter only when they may push the
+    ring outwards (an entry push radius of 30 µm reaches the empty marrow beyond; a release squeezes in with
+    ocp.squeeze_probability); with radius 0 none enters. No cell is lost or doubled."""
+    model = tiny_model(
+        shape=(20, 20),
+        seed=3,
+        **{
+            **STILL_MM,
+            "ocp.recruitment_rate": 0.5,
+            "ocp.migration_rate": 0.0,
+            "ocp.death_rate": 0.0,
+            "ocp.fusion_rate": 0.0,
+            "ocp.entry_push_radius_um": push_radius_um,
+        },
+    )
+    place(model, EndothelialCell, (10, 10))
+    ring = [(x, y) for x in range(8, 13) for y in range(8, 13) if (x, y) != (10, 10)]
+    mm = place(model, MyelomaCell, *ring, cd49d=1.0)
+    settle(model)
+    run_hours(model, 10)
+    entered = model.count(OsteoclastPrecursor)
+    assert all(alive(cell) for cell in mm)
+    check_lattice(model)
+    if push_radius_um == 0.0:
+        assert entered == 0
+    else:
+        assert 0 < entered <= 10  # at most one release an hour, each entering only if it squeezes in
+        cells = [*mm, *model.agents_by_type[OsteoclastPrecursor]]
+        outside = [cell for cell in cells if xy_of(cell) not in ring]
+        assert len(outside) == entered  # each entry pushed one cell out of the (still full) ring
+
+
 # --- the cell kinds, the signals and the rules registry ----------------------------------------
 
 

@@ -45,7 +45,9 @@ def angiogenesis_rates(vegf_pm: np.ndarray, p: Parameters) -> tuple[np.ndarray, 
 @rule(
     "endothelial cells",
     "each site releases an osteoclast precursor into an empty neighbouring site at {ocp.recruitment_rate}, "
-    "raised up to {ocp.ccl3_recruitment_fold} by local CCL3 (half-max {ocp.ccl3_ec50_pm})",
+    "raised up to {ocp.ccl3_recruitment_fold} by local CCL3 (half-max {ocp.ccl3_ec50_pm}); where no neighbour is "
+    "empty the precursor squeezes in (chance {ocp.squeeze_probability}) by pushing the marrow cells toward the "
+    "nearest empty site within {ocp.entry_push_radius_um}",
     drug_targets=("ccl3_signalling",),
 )
 def precursor_release_rate(ccl3_pm: np.ndarray, p: Parameters) -> np.ndarray:
@@ -77,14 +79,35 @@ def step_endothelium(niche: Niche) -> None:
         return
     ccl3 = niche.signals.at("ccl3", sites) * niche.effects["ccl3_signalling"]
     releasing = sites[niche.rng.random(len(sites)) < probability(precursor_release_rate(ccl3, niche.params))]
-    neighbours, open_ = niche.open_neighbours(releasing)
-    for target in niche.choose_neighbour(releasing, open_, neighbours):
-        if niche.is_open(target):
-            niche.lattice.add(OsteoclastPrecursor, target)
+    _release_precursors(niche, releasing)
     if _remodel_vessels(niche, sites):
         niche.near_vessel = niche.mark_near(
             niche.lattice.sites_of(EndothelialCell), niche.params.mm.vessel_support_radius_um
         )
+
+
+def _release_precursors(niche: Niche, vessels: np.ndarray) -> None:
+    """Each releasing vessel site puts a precursor on an empty neighbouring site (one per site, in turn). One that
+    finds none squeezes in with ocp.squeeze_probability: the marrow cells between it and the nearest empty site
+    within ocp.entry_push_radius_um shift one site outwards (:meth:`Niche.push_toward`; not past stroma or
+    endothelium), freeing the site next to the vessel (monocytes cross the sinusoid wall into packed marrow)."""
+    p = niche.params
+    neighbours, open_ = niche.open_neighbours(vessels)
+    crowded = []
+    for vessel, target in zip(vessels, niche.choose_neighbour(vessels, open_, neighbours), strict=True):
+        if niche.is_open(target):
+            niche.lattice.add(OsteoclastPrecursor, target)
+        else:
+            crowded.append(vessel)
+    if not crowded or p.ocp.entry_push_radius_um <= 0:
+        return
+    crowded = np.array(crowded)
+    squeezing = crowded[niche.rng.random(len(crowded)) < p.ocp.squeeze_probability]
+    ends = niche.nearest_open(squeezing, p.ocp.entry_push_radius_um / SITE_UM)
+    for vessel, end in zip(squeezing, ends, strict=True):
+        target = niche.push_toward(int(vessel), int(end)) if end >= 0 else -1
+        if target >= 0:
+            niche.lattice.add(OsteoclastPrecursor, target)
 
 
 def _remodel_vessels(niche: Niche, sites: np.ndarray) -> bool:
