@@ -41,7 +41,10 @@ rule two conditions: β at least 0.5 (13.3^0.5 = 3.6-fold per touched cell, a
 margin over T1's 2x), and a picked point's ratio inside T20's band (1.2-4.9x);
 otherwise none is picked. That run picked α = 0.2, β = 0.5 (4.8x, cuts 36% and
 44%), and the table took it (the OPG fold 0.3^0.5 = 0.548 rounded to 0.55, the
-app slider's step). Taking a point calibrates T20 and T7 against
+app slider's step). The same day precursors came to squeeze into packed marrow
+at the vessels (``ocp.entry_push_radius_um``), which raised MM's resorption; the
+map, run again with the rule unchanged, picked α = 0.15, β = 0.5 (4.4x, cuts 31%
+and 40%), and the table took that. Taking a point calibrates T20 and T7 against
 their own data: both are then labelled calibrated, and the other in-vivo
 targets (T5, T11, T12, T13, T18, T19 above all) stay the emergent checks. About
 14 minutes on 2 cores::

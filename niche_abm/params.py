@@ -104,7 +104,7 @@ _CONTACT = (
 )
 _STRENGTHS = (
     "analysis.niche_strength (2026-12-03), which scaled MM's contact folds by one exponent and its CCL3 folds by "
-    "another and picked contact 0.5, CCL3 0.2 by a rule fixed before it ran: MM's resorption nearest 2.4x healthy's "
+    "another and picked contact 0.5, CCL3 0.15 by a rule fixed before it ran: MM's resorption nearest 2.4x healthy's "
     "(serum β-CTX 1.8-3.3x, Auzina et al. 2017 Exp Oncol 39:53) with a CCR1 antagonist's cuts in T7's bands "
     "(Vallet et al. 2007 Blood 110:3744)"
 )
@@ -887,12 +887,12 @@ TABLE: tuple[Parameter, ...] = (
     ),
     _p(
         "ocp.ccl3_recruitment_fold",
-        3.0**0.2,
+        3.0**0.15,
         "x",
         1.0,
         50.0,
         "CCL3 recruits precursors (Abe et al. 2002 Blood 100:2195); size calibrated: the estimate 3 raised to the "
-        "CCL3 strength 0.2, " + _STRENGTHS,
+        "CCL3 strength 0.15, " + _STRENGTHS,
         "Maximal multiplier of precursor recruitment by CCL3.",
     ),
     _p(
@@ -906,13 +906,13 @@ TABLE: tuple[Parameter, ...] = (
     ),
     _p(
         "ocp.chemotaxis",
-        50.0 * 0.2,
+        50.0 * 0.15,
         "per relative CCL3 difference",
         0.0,
         500.0,
         "calibrated: the estimate 50 (CCL3 changes by ~2.5% per 10 µm near MM; monocytes follow gradients of 1-2% "
         "across the cell, Zigmond 1977 J Cell Biol 75:606: a neighbour with 1% more CCL3 then 1.6x likelier) times "
-        "the CCL3 strength 0.2, so 1% more CCL3 makes a neighbour 1.1x likelier; " + _STRENGTHS,
+        "the CCL3 strength 0.15, so 1% more CCL3 makes a neighbour 1.08x likelier; " + _STRENGTHS,
         "Strength of the bias up the CCL3 gradient (0 = random walk).",
     ),
     _p(
@@ -957,13 +957,13 @@ TABLE: tuple[Parameter, ...] = (
     ),
     _p(
         "ocp.ccl3_fusion_fold",
-        2.0**0.2,
+        2.0**0.15,
         "x",
         1.0,
         20.0,
         "Han et al. 2001 Blood 97:3349 (MIP-1α enhances RANKL-induced osteoclast formation by purified precursors, "
         "acting late, at fusion); Vallet et al. 2007 Blood 110:3744 (CCR1 blockade cuts multinucleation); "
-        "size calibrated: the estimate 2 (set while looking at T7) raised to the CCL3 strength 0.2, " + _STRENGTHS,
+        "size calibrated: the estimate 2 (set while looking at T7) raised to the CCL3 strength 0.15, " + _STRENGTHS,
         "Maximal multiplier of a precursor's fusion rate by CCL3 (through CCR1).",
     ),
     _p(
@@ -1079,13 +1079,13 @@ TABLE: tuple[Parameter, ...] = (
     ),
     _p(
         "oc.ccl3_resorption_fold",
-        2.0**0.2,
+        2.0**0.15,
         "x",
         1.0,
         20.0,
         "Han et al. 2001 Blood 97:3349 (MIP-1α stimulates resorption by osteoclasts); Vallet et al. 2007 (CCR1 "
         "blockade cuts resorption more than formation); size calibrated: the estimate 2 raised to the CCL3 strength "
-        "0.2, " + _STRENGTHS,
+        "0.15, " + _STRENGTHS,
         "Maximal multiplier of an osteoclast's resorption by CCL3.",
     ),
     _p(

@@ -87,7 +87,7 @@ def test_coculture_arm_gives_the_same_measures_as_before():
     assert row["ccl3_pg_ml"] == 2612.862880264245
     assert row["mm_cd49d"] == 0.5440904933931662
     assert row["adherent_mm_share"] == 0.8805668016194332
-    assert row["osteoclasts_per_1000_precursors"] == 194.12803338128722
+    assert row["osteoclasts_per_1000_precursors"] == 189.04971884971354
     assert row["dkk1_pg_ml"] == 52447.979306800575
 
 
@@ -101,8 +101,8 @@ def test_validation_simulate_gives_the_same_run_as_before(dataframe_regression, 
         grid=(40, 40),
     )
     check_series(dataframe_regression, run.series)
-    assert run.counters["osteoclast_lifespans_h"] == [126.0, 102.0, 54.0, 201.0]
-    assert run.counters["resorbed"] == pytest.approx(5.667718293300595, rel=SAME_SERIES["rtol"])
+    assert run.counters["osteoclast_lifespans_h"] == [36.0, 102.0, 2.0]
+    assert run.counters["resorbed"] == pytest.approx(3.9804569840257975, rel=SAME_SERIES["rtol"])
     maps = ("occupancy", "marrow", "bone_surface", "bone_template")
     ndarrays_regression.check({key: run.snapshots[10][key] for key in maps}, default_tolerance=SAME_SERIES)
 

@@ -27,7 +27,7 @@ def test_strength_zero_switches_each_group_off_and_one_keeps_the_first_estimates
 
 
 def test_the_table_holds_the_picked_point_with_the_opg_fold_rounded_to_the_slider_step():
-    picked = overrides(0.2, 0.5)
+    picked = overrides(0.15, 0.5)
     for name, value in picked.items():
         if name == "stroma.contact_opg_fold":
             assert value == pytest.approx(0.5477, abs=1e-4)

@@ -1301,12 +1301,14 @@ def test_precursor_release_rate_rises_with_ccl3():
 
 
 def test_a_vessel_releases_precursors_only_into_free_neighbouring_marrow():
-    """A vessel site with bone on its left and a stromal cell at one corner: four free neighbours."""
+    """A vessel site with bone on its left and a stromal cell at one corner: four free neighbours. Without pushing
+    (entry push radius 0) precursors fill those four and no more; with it, see the packed-vessel test below."""
     bone = np.zeros((20, 20))
     bone[9, 9:12] = 1.0
     model = tiny_model(
         bone,
         **{
+            "ocp.entry_push_radius_um": 0.0,
             "ocp.recruitment_rate": 10.0,
             "ocp.death_rate": 0.0,
             "ocp.migration_rate": 0.0,

@@ -28,7 +28,7 @@ MECHANISM = (
 READOUT = "calibrated"
 READOUT_NOTE = (
     "no parameter sets MM's resorption directly, but the strengths of MM's contact and CCL3 folds were picked by "
-    "analysis.niche_strength (2026-12-03) to bring mm_niche's ratio nearest 2.4x on seeds 101-108 (4.8x there) "
+    "analysis.niche_strength (2026-12-03) to bring mm_niche's ratio nearest 2.4x on seeds 101-108 (4.4x there) "
     "while T7's cuts stay in band; before that the target was emergent and failed at 11.0x. The precursor supply "
     "was calibrated to healthy turnover (T13)"
 )
