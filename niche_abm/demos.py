@@ -133,9 +133,9 @@ DEMOS: dict[str, Demo] = {
             what_happened=(
                 "Osteoclasts resorb bone in small packets, and the resorbed surface calls osteoblasts in to refill "
                 "it (coupling). Resorbing is fast, refilling slow, so at any moment some pits are still open and "
-                "BV/TV sits a little below its start. In 90 days this 1 mm² piece resorbed 0.0119 mm² (about 5% "
-                "of its bone, some 22% a year, within adult turnover) and had refilled 0.0098 mm², so "
-                "BV/TV ended at 21.8% (21.64% at its lowest). "
+                "BV/TV sits a little below its start. In 90 days this 1 mm² piece resorbed 0.0103 mm² (about 5% "
+                "of its bone, some 19% a year, within adult turnover) and had refilled 0.0097 mm², so "
+                "BV/TV ended at 21.9% (21.73% at its lowest). "
                 "RANKL/OPG stays at its healthy, low level the whole time."
             ),
         ),
@@ -157,9 +157,9 @@ DEMOS: dict[str, Demo] = {
             what_happened=(
                 "MM cells that stick to stroma make the stroma release more RANKL and less OPG, and the MM cells "
                 "release CCL3, which calls osteoclast precursors. More osteoclasts form and resorb bone, and "
-                "osteoclasts in turn keep MM cells alive. In 60 days BV/TV fell from 22.0% to 19.8% "
-                "(no myeloma: 21.6%), the MM cells grew from 300 to 920 and RANKL/OPG rose 1.8-fold "
-                "(0.015 to 0.028)."
+                "osteoclasts in turn keep MM cells alive. In 60 days BV/TV fell from 22.0% to 20.5% "
+                "(no myeloma: 21.9%), the MM cells grew from 300 to 862 and RANKL/OPG rose 1.7-fold "
+                "(0.015 to 0.026)."
             ),
         ),
         Demo(
@@ -184,13 +184,14 @@ DEMOS: dict[str, Demo] = {
             ),
             what_happened=(
                 "The stromal RANKL rise needs touch (Giuliani et al. 2001). In the transwell RANKL/OPG stayed at "
-                "its healthy level (0.015 against 0.028 with contact), and the MM cells, without the protection "
-                "of adhesion and the IL-6 that touched stroma makes, grew half as much (300 to 475, against "
-                "920): about two thirds of the bone loss was spared (BV/TV 21.2% against 19.8%); the rest came "
-                "from the osteoclasts that the MM cells' CCL3 still calls in. Anti-CD49d landed in between: at "
-                "its clinical dose it blocks only part of the binding, so the MM cells grew almost as with "
-                "contact (864 against 920), RANKL/OPG rose a little less (0.025) and a fifth of the bone loss "
-                "was spared (BV/TV 20.3%)."
+                "its healthy level (0.015 against 0.026 with contact), and the MM cells, without the protection "
+                "of adhesion and the IL-6 that touched stroma makes, grew more slowly (300 to 611, against "
+                "862): half of the bone loss was spared (BV/TV 21.3% against 20.5%); the rest came from the "
+                "osteoclasts that the MM cells' CCL3 still calls in. Anti-CD49d did not show the point in this "
+                "run: at its clinical dose it blocks only part of the binding, and here the MM cells ended more "
+                "numerous than with contact (1,017), RANKL/OPG rose as much (0.027) and more bone was lost "
+                "(19.7%). Adding the CCR1 blocker MLN3897 to anti-CD49d saved about half of that loss "
+                "(BV/TV 20.9%)."
             ),
         ),
         Demo(
@@ -215,9 +216,9 @@ DEMOS: dict[str, Demo] = {
             what_happened=(
                 "IMiDs lower CD49d on MM cells (less adhesion), cut their CCL3, blunt the stroma's response to "
                 "contact and slow osteoclast formation (Bolzoni et al. 2013). Within a day of the start RANKL/OPG "
-                "fell back towards the healthy level (0.021 to 0.017 with lenalidomide) and the bone loss slowed: "
-                "BV/TV at day 60 was 20.8% with lenalidomide and 20.9% with pomalidomide against 19.8% without. "
-                "The MM cells kept growing (818 with lenalidomide against 920 without), and RANKL/OPG crept "
+                "fell back towards the healthy level (0.021 to 0.018 with lenalidomide) and the bone loss slowed: "
+                "BV/TV at day 60 was 21.6% with lenalidomide and with pomalidomide against 20.5% without. "
+                "The MM cells kept growing (793 with lenalidomide against 862 without), and RANKL/OPG crept "
                 "up again with them (0.019 at day 60). They are held here at co-culture concentrations, above "
                 "what a patient's blood reaches."
             ),
@@ -241,10 +242,10 @@ DEMOS: dict[str, Demo] = {
             what_happened=(
                 "Denosumab and OPG-Fc catch RANKL before it reaches RANK on osteoclast precursors, so no new "
                 "osteoclasts form and the old ones lose their survival signal: bone loss stops within a week "
-                "(BV/TV 21.6% when it started, 21.5% at its lowest on day 25, 21.6% at day 60 with denosumab, "
-                "21.5% with OPG-Fc, 19.8% without). "
-                "The MM cells grew on (1,000 with denosumab, 954 with OPG-Fc, against 920 without), because "
-                "osteoclasts support only the MM cells close to them (at most one in six here, and one in forty "
+                "(BV/TV 21.8% when it started, 21.8% at its lowest on day 22, 21.9% at day 60 with denosumab, "
+                "21.9% with OPG-Fc, 20.5% without). "
+                "The MM cells grew on (862 with denosumab, 893 with OPG-Fc, against 862 without), because "
+                "osteoclasts support only the MM cells close to them (at most one in ten here, and one in twelve "
                 "at day 60): blocking RANKL breaks the bone side of the cycle but takes little of the tumour's "
                 "support."
             ),
