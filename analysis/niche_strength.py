@@ -22,7 +22,9 @@ CCR1 antagonist MLN3897 from day 0, on seeds 101-108 (none a validation target
 uses), beside healthy marrow. It prints, per point, MM's resorption over days
 31-60 as a multiple of healthy's (T20's readout, with its paired bootstrap
 interval) and the antagonist's cut of osteoclasts formed and of bone resorbed
-over 60 days (T7's readouts), and draws docs/figures/niche_strength.png.
+over 60 days (T7's readouts), and draws docs/figures/niche_strength.png. Last, it
+runs the parameter table as it stands on 16 more seeds (109-124), to show how far
+the picked point's numbers hold on seeds the pick did not see.
 
 The rule that picks a point, fixed before the first run: among the points whose
 two cuts by the antagonist (point estimates) lie in T7's bands (formation
@@ -99,6 +101,8 @@ T7_FORMATION_CUT = (0.2, 0.6)
 """T7's band for the antagonist's cut of osteoclasts formed."""
 AIM = math.sqrt(1.8 * 3.3)
 """The resorption ratio aimed at: the geometric middle of serum β-CTX's 1.8x and 3.3x (Auzina 2017)."""
+CHECK_SEEDS = tuple(range(109, 125))
+"""Sixteen more seeds, none a validation target or the map uses, on which the table as picked is run once more."""
 ARMS = (("healthy", None, ()), *[("mm_niche", point, drugs) for point in POINTS for drugs in ((), (BLOCKER,))])
 """(scenario, (α, β) or None, drugs) of each arm: healthy marrow, then each point untreated and blocked."""
 
@@ -117,21 +121,31 @@ def measure(job: SeededJob) -> dict[str, float]:
     return measure_run(scenario, job.seed, drugs, overrides(*point) if point else None)
 
 
+def readouts(point, healthy: list[dict], untreated: list[dict], blocked: list[dict]) -> dict:
+    """A point's row: (α, β), T20's ratio (estimate, low, high) and T7's two cuts (each with its interval)."""
+    return {
+        "point": point,
+        "ratio": ratio_of_means([run["resorption"] for run in untreated], [run["resorption"] for run in healthy]),
+        "formation_cut": cut(blocked, untreated, "formed"),
+        "resorption_cut": cut(blocked, untreated, "resorbed"),
+    }
+
+
 def summarise(runs_by_arm: list[list[dict[str, float]]]) -> list[dict]:
-    """One row per point: (α, β), T20's ratio (estimate, low, high) and T7's two cuts (each with its interval)."""
-    healthy = [run["resorption"] for run in runs_by_arm[0]]
-    rows = []
-    for index, point in enumerate(POINTS):
-        untreated, blocked = runs_by_arm[1 + 2 * index], runs_by_arm[2 + 2 * index]
-        rows.append(
-            {
-                "point": point,
-                "ratio": ratio_of_means([run["resorption"] for run in untreated], healthy),
-                "formation_cut": cut(blocked, untreated, "formed"),
-                "resorption_cut": cut(blocked, untreated, "resorbed"),
-            }
-        )
-    return rows
+    """One row per point (:func:`readouts`), in the order of POINTS."""
+    healthy = runs_by_arm[0]
+    return [
+        readouts(point, healthy, runs_by_arm[1 + 2 * index], runs_by_arm[2 + 2 * index])
+        for index, point in enumerate(POINTS)
+    ]
+
+
+def check_table() -> dict:
+    """The parameter table as it stands (the picked point, its OPG fold rounded) on CHECK_SEEDS: T20's ratio and
+    T7's cuts on seeds the pick did not see."""
+    arms = (("healthy", None, ()), ("mm_niche", None, ()), ("mm_niche", None, (BLOCKER,)))
+    healthy, untreated, blocked = by_arm(run_arms(__doc__, arms, measure, seeds=lambda arm: CHECK_SEEDS), arms)
+    return readouts("table", healthy, untreated, blocked)
 
 
 def meets_t7(row: dict) -> bool:
@@ -231,6 +245,7 @@ def main() -> None:
         for name, value in overrides(alpha, beta).items():
             print(f"  {name} = {value:.4g}")
     draw(rows, chosen)
+    print(f"the parameter table on seeds {CHECK_SEEDS[0]}-{CHECK_SEEDS[-1]}: {readouts_text(check_table())}")
 
 
 if __name__ == "__main__":
