@@ -31,6 +31,7 @@ osteoblasts alone. It reports; it changes no parameter. About six minutes on
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 import matplotlib
 
@@ -98,22 +99,23 @@ def cut(treated: list[dict[str, float]], control: list[dict[str, float]], key: s
     return 1.0 - ratio, 1.0 - high, 1.0 - low
 
 
+def readouts(healthy: list[dict], untreated: list[dict], blocked: list[dict]) -> dict:
+    """T20's ratio of MM's resorption to healthy's (estimate, low, high) and T7's two cuts by the blocker (each with
+    its interval), from one arm's runs untreated and blocked beside healthy runs on the same seeds."""
+    return {
+        "ratio": ratio_of_means([run["resorption"] for run in untreated], [run["resorption"] for run in healthy]),
+        "formation_cut": cut(blocked, untreated, "formed"),
+        "resorption_cut": cut(blocked, untreated, "resorbed"),
+    }
+
+
 def summarise(runs_by_arm: list[list[dict[str, float]]]) -> list[dict]:
-    """One row per combination: its label, channels, T20's ratio (estimate, low, high) and T7's two cuts."""
-    healthy = [run["resorption"] for run in runs_by_arm[0]]
-    rows = []
-    for index, on in enumerate(COMBINATIONS):
-        untreated, blocked = runs_by_arm[1 + 2 * index], runs_by_arm[2 + 2 * index]
-        rows.append(
-            {
-                "label": label(on),
-                "on": on,
-                "ratio": ratio_of_means([run["resorption"] for run in untreated], healthy),
-                "formation_cut": cut(blocked, untreated, "formed"),
-                "resorption_cut": cut(blocked, untreated, "resorbed"),
-            }
-        )
-    return rows
+    """One row per combination: its label, channels and :func:`readouts`."""
+    healthy = runs_by_arm[0]
+    return [
+        {"label": label(on), "on": on, **readouts(healthy, runs_by_arm[1 + 2 * index], runs_by_arm[2 + 2 * index])}
+        for index, on in enumerate(COMBINATIONS)
+    ]
 
 
 def readouts_text(row: dict) -> str:
@@ -125,6 +127,14 @@ def readouts_text(row: dict) -> str:
         f"{formation[0]:+.0%} [{formation[1]:+.0%}, {formation[2]:+.0%}], "
         f"{resorption[0]:+.0%} [{resorption[1]:+.0%}, {resorption[2]:+.0%}]"
     )
+
+
+def print_readouts(heading: str, rows: list[dict], label_of: Callable[[dict], str]) -> None:
+    """The printed table: each row's label (`label_of`, under `heading`), then its :func:`readouts_text`."""
+    low, high = RATIO_RANGE
+    print(f"{heading} | resorption x healthy's [95%] (T20: {low:g}-{high:g}) | MLN3897 cuts formed, resorbed (T7)")
+    for row in rows:
+        print(f"{label_of(row)} | {readouts_text(row)}")
 
 
 def draw(rows: list[dict]) -> None:
@@ -167,10 +177,7 @@ def draw(rows: list[dict]) -> None:
 def main() -> None:
     runs = run_arms(__doc__, ARMS, measure, seeds=lambda arm: DEVELOPMENT_SEEDS)
     rows = summarise(by_arm(runs, ARMS))
-    low, high = RATIO_RANGE
-    print(f"channels on | resorption x healthy's [95%] (T20: {low:g}-{high:g}) | MLN3897 cuts formed, resorbed (T7)")
-    for row in rows:
-        print(f"{row['label']:>11} | {readouts_text(row)}")
+    print_readouts("channels on", rows, lambda row: f"{row['label']:>11}")
     draw(rows)
 
 

@@ -67,10 +67,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from analysis.burden_course import FIGURES
-from analysis.ccl3_channels import BLOCKER, DEVELOPMENT_SEEDS, T7_RESORPTION_CUT, cut, measure_run, readouts_text
+from analysis.ccl3_channels import (
+    BLOCKER,
+    DEVELOPMENT_SEEDS,
+    T7_RESORPTION_CUT,
+    measure_run,
+    print_readouts,
+    readouts,
+    readouts_text,
+)
 from analysis.seeded_arms import SeededJob, by_arm, run_arms
 from niche_abm.io import png_metadata
-from niche_abm.validation.common import ratio_of_means
 from niche_abm.validation.t20_resorption_markers import RATIO_RANGE
 
 STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -121,21 +128,11 @@ def measure(job: SeededJob) -> dict[str, float]:
     return measure_run(scenario, job.seed, drugs, overrides(*point) if point else None)
 
 
-def readouts(point, healthy: list[dict], untreated: list[dict], blocked: list[dict]) -> dict:
-    """A point's row: (α, β), T20's ratio (estimate, low, high) and T7's two cuts (each with its interval)."""
-    return {
-        "point": point,
-        "ratio": ratio_of_means([run["resorption"] for run in untreated], [run["resorption"] for run in healthy]),
-        "formation_cut": cut(blocked, untreated, "formed"),
-        "resorption_cut": cut(blocked, untreated, "resorbed"),
-    }
-
-
 def summarise(runs_by_arm: list[list[dict[str, float]]]) -> list[dict]:
-    """One row per point (:func:`readouts`), in the order of POINTS."""
+    """One row per point, in the order of POINTS: (α, β) and :func:`analysis.ccl3_channels.readouts`."""
     healthy = runs_by_arm[0]
     return [
-        readouts(point, healthy, runs_by_arm[1 + 2 * index], runs_by_arm[2 + 2 * index])
+        {"point": point, **readouts(healthy, runs_by_arm[1 + 2 * index], runs_by_arm[2 + 2 * index])}
         for index, point in enumerate(POINTS)
     ]
 
@@ -145,7 +142,7 @@ def check_table() -> dict:
     T7's cuts on seeds the pick did not see."""
     arms = (("healthy", None, ()), ("mm_niche", None, ()), ("mm_niche", None, (BLOCKER,)))
     healthy, untreated, blocked = by_arm(run_arms(__doc__, arms, measure, seeds=lambda arm: CHECK_SEEDS), arms)
-    return readouts("table", healthy, untreated, blocked)
+    return readouts(healthy, untreated, blocked)
 
 
 def meets_t7(row: dict) -> bool:
@@ -228,14 +225,16 @@ def draw(rows: list[dict], chosen: dict | None) -> None:
     plt.close(figure)
 
 
+def point_label(row: dict) -> str:
+    """A row's (α, β), marked T7 where both of the blocker's cuts lie in T7's bands."""
+    alpha, beta = row["point"]
+    return f"{alpha:4.2f}  {beta:4.2f}{' T7' if meets_t7(row) else '   '}"
+
+
 def main() -> None:
     runs = run_arms(__doc__, ARMS, measure, seeds=lambda arm: DEVELOPMENT_SEEDS)
     rows = summarise(by_arm(runs, ARMS))
-    low, high = RATIO_RANGE
-    print(f"   α     β | resorption x healthy's [95%] (T20: {low:g}-{high:g}) | MLN3897 cuts formed, resorbed (T7)")
-    for row in rows:
-        alpha, beta = row["point"]
-        print(f"{alpha:4.2f}  {beta:4.2f} | {readouts_text(row)}{'  T7' if meets_t7(row) else ''}")
+    print_readouts("   α     β   ", rows, point_label)
     chosen = pick(rows)
     if chosen is None:
         print("no point with β ≥ 0.5 meets T7's bands with a ratio in T20's band: none picked")

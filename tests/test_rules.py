@@ -1330,7 +1330,7 @@ def test_a_vessel_releases_precursors_only_into_free_neighbouring_marrow():
 def test_vessels_release_more_precursors_near_mm_cells():
     """Precursors released in 72 h by two 2 x 2 vessels, with or without a ring of CCL3-secreting MM cells.
 
-    With the recruitment fold at 3 (the estimate before analysis.niche_strength set 3^0.2, larger here so that the
+    With the recruitment fold at 3 (the estimate before analysis.niche_strength set 3^0.15, larger here so that the
     rule shows above the draws) and CCL3 at the vessels with the ring ≈ 465 pM, release is 1 + 2 x 465 / 665 ≈ 2.4
     times faster.
     """
