@@ -22,9 +22,11 @@ from niche_abm.calibration.readouts import turnover
 from niche_abm.calibration.sampler import draw_accepted, draw_seed
 from niche_abm.calibration.simulator import Simulator, relative_change
 from niche_abm.calibration.spec import load_calibration
+from niche_abm.calibration.strengths import table_strength
 from niche_abm.engines import make_engine
 from niche_abm.experiment import RunDescription
 from niche_abm.params import ParameterError
+from niche_abm.scenario import load_scenario
 from niche_abm.validation.common import window_mean
 
 TINY = """
@@ -49,6 +51,13 @@ value = 2.0
 sd = 1.0
 source = "a made-up count"
 """
+
+
+STRENGTH = TINY.replace("[prior]\n", "[prior]\nsupply = { low = 0, high = 1 }\n") + (
+    '[strength.supply]\n"ocp.death_rate" = { base = 0.5, as = "power" }\n'
+    '"ocp.migration_rate" = { base = 6.0, as = "times" }\n'
+)
+"""TINY fitting a strength too: the precursors' death rate 0.5^s /h and migration 6 s /h."""
 
 
 def with_keys(lines: str) -> str:
@@ -129,6 +138,42 @@ CARELESS = {
         "data.osteoclasts.relative",
         "expected true or false",
     ),
+    "strength declared but not fitted": (
+        TINY + '[strength.supply]\n"ocp.death_rate" = { base = 2.0, as = "power" }\n',
+        "tiny.toml: strength.supply",
+        "give it a range in [prior]",
+    ),
+    "strength not declared": (
+        TINY.replace("[prior]\n", "[prior]\nsupply = { low = 0, high = 1 }\n"),
+        "tiny.toml: prior: supply",
+        "unknown parameter",
+    ),
+    "strength tying a parameter also fitted": (
+        TINY.replace("[prior]\n", "[prior]\nsupply = { low = 0, high = 1 }\n")
+        + '[strength.supply]\n"ocp.recruitment_rate" = { base = 0.1, as = "times" }\n',
+        "tiny.toml: strength.supply.ocp.recruitment_rate",
+        "is also in [prior]",
+    ),
+    "strength tying an unknown parameter": (
+        STRENGTH.replace('"ocp.death_rate"', '"ocp.death"'),
+        "tiny.toml: strength.supply.ocp.death",
+        "unknown numeric parameter",
+    ),
+    "strength with neither power nor times": (
+        STRENGTH.replace('as = "power"', 'as = "square"'),
+        "tiny.toml: strength.supply.ocp.death_rate.as",
+        "'power' or 'times'",
+    ),
+    "strength with a power of 1": (
+        STRENGTH.replace("base = 0.5", "base = 1.0"),
+        "tiny.toml: strength.supply.ocp.death_rate.base",
+        "other than 1",
+    ),
+    "strength whose prior end sets a value beyond its range": (
+        STRENGTH.replace("high = 1 }", "high = 30 }"),
+        "tiny.toml: prior.supply.high",
+        "which sets ocp.migration_rate to 180",
+    ),
 }
 
 
@@ -162,6 +207,24 @@ def test_a_readout_without_drugs_keeps_the_fingerprint_it_had_before_readouts_co
         "sd": 1.0,
         "source": "a made-up count",
     }
+
+
+def test_a_strength_sets_each_parameter_it_ties_and_keeps_its_place_in_the_fingerprint(tmp_path):
+    spec = load_calibration(write(tmp_path, STRENGTH))
+    assert list(spec.prior) == ["supply", "ocp.recruitment_rate"]
+    values = Simulator.of(spec).values({"supply": 0.5, "log10(ocp.recruitment_rate)": -1.0})
+    assert values == pytest.approx({"ocp.recruitment_rate": 0.1, "ocp.death_rate": 0.5**0.5, "ocp.migration_rate": 3.0})
+    other = load_calibration(write(tmp_path, STRENGTH.replace("base = 6.0", "base = 5.0"), "other.toml"))
+    assert other.fingerprint() != spec.fingerprint()
+    assert "strength" not in load_calibration(write(tmp_path, TINY)).as_dict()
+
+
+def test_the_strengths_the_table_holds_are_read_back_from_their_values():
+    spec = load_calibration("niche_strengths")
+    scenario = load_scenario(spec.scenario_path, spec.fixed).params.as_dict()
+    assert table_strength(spec.strengths["contact"], scenario) == pytest.approx(0.5, abs=0.005)
+    assert table_strength(spec.strengths["ccl3"], scenario) == pytest.approx(0.15)
+    assert table_strength(spec.strengths["ccl3"], scenario | {"ocp.chemotaxis": 50.0}) is None
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -233,6 +296,18 @@ def test_a_calibration_writes_its_posterior_summary_figure_and_manifest(referenc
     assert manifest["seed"] == 11 and manifest["fingerprint"] == spec.fingerprint()
     assert {"niche_abm", "mesa", "pyabc"} <= set(manifest["versions"]) and manifest["git_commit"]
     assert "git" in Image.open(out / "posterior.png").text["Source"]
+
+
+def test_a_fitted_strength_is_summarised_with_the_values_it_set(tmp_path):
+    spec = dataclasses.replace(load_calibration(write(tmp_path, STRENGTH)), generations=1)
+    table = calibrate(spec, tmp_path / "fit", "local", 1)
+    assert np.allclose(table["ocp.death_rate"], 0.5 ** table["supply"])
+    assert np.allclose(table["ocp.migration_rate"], 6.0 * table["supply"])
+    posterior = json.loads((tmp_path / "fit" / "calibration.json").read_text())["parameters"]["supply"]
+    # the table's 6 /h of migration is strength 1, its 0.014 /h of death 0.5^6.2: they share none
+    assert posterior["unit"] == "strength" and posterior["default"] is None
+    tied = posterior["sets"]["ocp.migration_rate"]
+    assert tied["as"] == "times" and tied["median"] == pytest.approx(6.0 * posterior["median"], rel=0.05)
 
 
 def test_one_worker_stopped_after_a_generation_and_resumed_gives_the_same_particles(reference, tmp_path):

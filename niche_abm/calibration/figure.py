@@ -52,7 +52,8 @@ def _parameter_panel(ax, name, prior, table, colours, posterior) -> None:
         shown = 10.0**x if prior.scale == "log" else x
         ax.plot(shown, density, color=colour, lw=2.0 if t == len(colours) - 1 else 1.0, label=f"generation {t}")
     ax.axhline(1.0 / (high - low), color="0.6", ls=":", lw=1, label="prior")
-    ax.axvline(posterior["default"], color="k", ls="--", lw=1, label="table default")
+    if posterior["default"] is not None:  # a strength the table's values do not share has none
+        ax.axvline(posterior["default"], color="k", ls="--", lw=1, label="table default")
     ax.axvspan(*posterior["ci95"], color=colours[-1], alpha=0.12, label="95% interval")
     if prior.scale == "log":
         ax.set_xscale("log")

@@ -35,10 +35,12 @@ import pandas as pd
 from niche_abm.calibration.sampler import EngineSampler
 from niche_abm.calibration.simulator import Simulator, particle_name
 from niche_abm.calibration.spec import CalibrationSpec
+from niche_abm.calibration.strengths import table_strength
 from niche_abm.engines import Engine, interrupts_deferred
 from niche_abm.folders import atomic_text, atomic_write
 from niche_abm.io import git_commit, package_versions
 from niche_abm.params import BY_NAME, ParameterError
+from niche_abm.scenario import load_scenario
 
 DATABASE = "abc.db"
 QUANTILES = (0.025, 0.5, 0.975)
@@ -121,10 +123,11 @@ def populations(spec: CalibrationSpec, history) -> pd.DataFrame:
     rows = []
     for t in range(history.max_t + 1):
         for particle in history.get_population(t).particles:
-            values = simulator.values(dict(particle.parameter))
+            drawn = dict(particle.parameter)
             rows.append(
                 {"generation": t, "weight": particle.weight, "distance": particle.distance}
-                | values
+                | simulator.fitted(drawn)
+                | simulator.values(drawn)
                 | {f"readout.{k}": float(v) for k, v in particle.sum_stat.items()}
             )
     return pd.DataFrame(rows)
@@ -141,11 +144,23 @@ def summarize(spec: CalibrationSpec, table: pd.DataFrame, history) -> dict[str, 
         low, median, high = (float(weighted_quantile(values, weights, alpha=q)) for q in QUANTILES)
         return {"mean": float(np.sum(weights * values)), "median": median, "ci95": [low, high]}
 
-    parameters = {
-        name: {"default": BY_NAME[name].default, "unit": BY_NAME[name].unit, "prior": spec.as_dict()["prior"][name]}
-        | described(last[name].to_numpy())
-        for name in spec.prior
-    }
+    scenario = load_scenario(spec.scenario_path, spec.fixed).params.as_dict()
+    parameters = {}
+    for name in spec.prior:
+        prior = spec.as_dict()["prior"][name]
+        if name in spec.strengths:
+            ties = spec.strengths[name]
+            parameters[name] = (
+                {"default": table_strength(ties, scenario), "unit": "strength", "prior": prior}
+                | described(last[name].to_numpy())
+                | {"sets": {p: tie.as_dict() | described(last[p].to_numpy()) for p, tie in ties.items()}}
+            )
+        else:
+            parameters[name] = {
+                "default": BY_NAME[name].default,
+                "unit": BY_NAME[name].unit,
+                "prior": prior,
+            } | described(last[name].to_numpy())
     readouts = {
         name: {
             "observed": s.value,

@@ -10,6 +10,7 @@ import numpy as np
 
 from niche_abm.calibration.readouts import READOUTS
 from niche_abm.calibration.spec import CalibrationSpec
+from niche_abm.calibration.strengths import Tie, tied_values
 from niche_abm.experiment import RunDescription
 from niche_abm.units import sites_to_mm2
 
@@ -28,8 +29,9 @@ class Simulator:
         fixed: the calibration's [set] overrides.
         days: simulated days.
         replicates: runs per particle, each with its own seed; every readout is their mean.
-        scales: each fitted parameter's prior scale ("linear" or "log"), by parameter name.
+        scales: each fitted parameter's or strength's prior scale ("linear" or "log"), by name.
         statistics: each observed readout's (readout name, first day, last day, drugs, relative), by statistic name.
+        strengths: the parameters each fitted strength sets, by strength name.
     """
 
     scenario_path: Path
@@ -38,6 +40,7 @@ class Simulator:
     replicates: int
     scales: dict[str, str]
     statistics: dict[str, tuple[str, int, int, tuple[str, ...], bool]]
+    strengths: dict[str, dict[str, Tie]]
 
     @classmethod
     def of(cls, spec: CalibrationSpec) -> Simulator:
@@ -48,14 +51,21 @@ class Simulator:
             spec.replicates,
             {name: r.scale for name, r in spec.prior.items()},
             {name: (s.readout, *s.window, s.drugs, s.relative) for name, s in spec.data.items()},
+            spec.strengths,
         )
 
-    def values(self, particle: dict[str, float]) -> dict[str, float]:
-        """The parameter values of a particle (pyABC's names, log10 where sampled so) by parameter name."""
+    def fitted(self, particle: dict[str, float]) -> dict[str, float]:
+        """A particle's values (pyABC's names, log10 where sampled so) by parameter or strength name."""
         return {
             name: 10.0 ** particle[particle_name(name, scale)] if scale == "log" else particle[name]
             for name, scale in self.scales.items()
         }
+
+    def values(self, particle: dict[str, float]) -> dict[str, float]:
+        """The parameter values a particle sets: its fitted parameters, and those its strengths set."""
+        fitted = self.fitted(particle)
+        own = {name: value for name, value in fitted.items() if name not in self.strengths}
+        return own | tied_values(self.strengths, fitted)
 
     def arms(self) -> list[tuple[str, ...]]:
         """The drug sets each replicate runs: the untreated one when a readout needs it, then each readout's drugs."""

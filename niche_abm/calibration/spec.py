@@ -48,13 +48,14 @@ import hashlib
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from niche_abm.calibration.readouts import READOUTS, STRUCTURE
+from niche_abm.calibration.strengths import Tie, read_strengths, tied_values
 from niche_abm.drugs.regimen import parse_regimen
-from niche_abm.params import ParameterError
+from niche_abm.params import BY_NAME, ParameterError, build_parameters
 from niche_abm.scenario import SCENARIO_DIR, load_scenario
 from niche_abm.sweep.spec import (
     Range,
@@ -63,6 +64,7 @@ from niche_abm.sweep.spec import (
     integer_field,
     parameter_ranges,
     read_header,
+    read_range,
     resolve_file,
     table_field,
 )
@@ -71,7 +73,7 @@ CALIBRATION_DIR = SCENARIO_DIR / "calibrations"
 TOP_LEVEL = {
     *("description", "scenario", "days", "seed", "replicates", "population", "generations", "min_epsilon"),
     "retries",
-    *("set", "prior", "data"),
+    *("set", "prior", "data", "strength"),
 }
 STATISTIC_KEYS = {"readout", "window", "value", "sd", "source", "drugs", "relative"}
 STATISTIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
@@ -132,6 +134,9 @@ class CalibrationSpec:
     fixed: dict[str, Any]
     prior: dict[str, Range]
     data: dict[str, Statistic]
+    strengths: dict[str, dict[str, Tie]] = field(default_factory=dict)
+    """For each strength fitted (a [prior] name without a dot), the parameters it sets
+    (:mod:`niche_abm.calibration.strengths`)."""
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for the manifest (and the fingerprint that guards --resume)."""
@@ -149,7 +154,11 @@ class CalibrationSpec:
             "set": self.fixed,
             "prior": {k: {"low": r.low, "high": r.high, "scale": r.scale} for k, r in self.prior.items()},
             "data": {k: s.as_dict() for k, s in self.data.items()},
-        }
+        } | (  # only when declared, so a calibration without strengths keeps its fingerprint
+            {"strength": {k: {p: t.as_dict() for p, t in ties.items()} for k, ties in self.strengths.items()}}
+            if self.strengths
+            else {}
+        )
 
     def fingerprint(self) -> str:
         """SHA-256 of everything that decides the particles (not the generations still to run, retries or texts):
@@ -173,7 +182,8 @@ def load_calibration(name_or_path: str | Path) -> CalibrationSpec:
     for key in fixed:
         check_known(key, f"{where}: set")
     base = load_scenario(scenario_path, fixed, overrides_from=f"{where} [set]").params.as_dict()
-    prior = parameter_ranges(flatten(table_field(data, "prior", where), f"{where}: prior"), where, "prior", base, fixed)
+    strengths = read_strengths(table_field(data, "strength", where), where)
+    prior = _prior(flatten(table_field(data, "prior", where), f"{where}: prior"), where, base, fixed, strengths)
     if not prior:
         raise ParameterError(
             f"{where}: prior", 'missing; expected at least one range, e.g. "x.y" = { low = 0.1, high = 1 }'
@@ -192,7 +202,55 @@ def load_calibration(name_or_path: str | Path) -> CalibrationSpec:
         fixed=fixed,
         prior=prior,
         data=_statistics(table_field(data, "data", where), where, days),
+        strengths=strengths,
     )
+
+
+def _prior(
+    table: dict[str, Any],
+    where: str,
+    base: dict[str, Any],
+    fixed: dict[str, Any],
+    strengths: dict[str, dict[str, Tie]],
+) -> dict[str, Range]:
+    """The [prior] ranges, in file order: a parameter's checked against its allowed range, a strength's by the values
+    it gives its tied parameters at both ends (each within its range, the scenario buildable with them all)."""
+    for name, ties in strengths.items():
+        if name not in table:
+            raise ParameterError(f"{where}: strength.{name}", "declared but not fitted; give it a range in [prior]")
+        for parameter in ties:
+            if parameter in fixed or parameter in table:
+                section = "set" if parameter in fixed else "prior"
+                raise ParameterError(
+                    f"{where}: strength.{name}.{parameter}", f"is also in [{section}]; tie it, set it or fit it"
+                )
+    parameters = parameter_ranges({k: v for k, v in table.items() if k not in strengths}, where, "prior", base, fixed)
+    ranges = {}
+    for key in table:
+        if key not in strengths:
+            ranges[key] = parameters[key]
+            continue
+        ranges[key] = read_range(
+            table[key], f"{where}: prior.{key}", lambda s, f, ties=strengths[key]: _strength_end(s, f, ties, base)
+        )
+    return ranges
+
+
+def _strength_end(value: Any, field_name: str, ties: dict[str, Tie], base: dict[str, Any]) -> float:
+    """A strength's prior end, checked by the values its tied parameters take there."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ParameterError(field_name, f"got {value!r}; expected a finite number")
+    values = tied_values({"s": ties}, {"s": float(value)})
+    for parameter, tied in values.items():
+        try:
+            BY_NAME[parameter].check(tied)
+        except ParameterError as error:
+            raise error.renamed(field_name, f"which sets {parameter} to {tied:.4g}") from None
+    try:
+        build_parameters({**base, **values})
+    except ParameterError as error:
+        raise error.renamed(field_name, "with the values it sets") from None
+    return float(value)
 
 
 def _number(data: dict[str, Any], key: str, where: str, low: float, default: float) -> float:

@@ -79,10 +79,14 @@ def run_calibrate(args: argparse.Namespace) -> int:
         return 1
     for name, posterior in summary["parameters"].items():
         low, high = posterior["ci95"]
+        default = "none shared" if posterior["default"] is None else f"{posterior['default']:g}"
         print(
             f"{name}: posterior median {posterior['median']:.4g} (95% interval {low:.4g} to {high:.4g}) "
-            f"{posterior['unit']}; table default {posterior['default']:g}"
+            f"{posterior['unit']}; table default {default}"
         )
+        for parameter, tied in posterior.get("sets", {}).items():
+            low, high = tied["ci95"]
+            print(f"  sets {parameter}: median {tied['median']:.4g} (95% interval {low:.4g} to {high:.4g})")
     for name, readout in summary["readouts"].items():
         print(
             f"{name}: observed {readout['observed']:g} ± {readout['sd']:g}; "
@@ -99,17 +103,23 @@ def _check_buildable(spec) -> None:
     """Build the model (unrun) with every fitted parameter at its prior's low end, then at its high end, so that
     what only a built model can check (more MM cells than free marrow sites, a bone mask) is one ParameterError
     naming the file's field before any run."""
+    from niche_abm.calibration.strengths import tied_values
     from niche_abm.experiment import RunDescription
 
     for end in ("low", "high"):
-        values = {name: getattr(r, end) for name, r in spec.prior.items()}
+        fitted = {name: getattr(r, end) for name, r in spec.prior.items()}
+        values = {n: v for n, v in fitted.items() if n not in spec.strengths} | tied_values(spec.strengths, fitted)
         try:
             RunDescription(spec.scenario_path, spec.fixed | values, (), spec.seed, spec.days).build()
         except ParameterError as error:
-            section = "prior." if error.key in values else "set." if error.key in spec.fixed else ""
-            raise error.renamed(
-                f"{spec.name}.toml: {section}{error.key}", f"with every prior at its {end} end"
-            ) from None
+            tied_to = {p: name for name, ties in spec.strengths.items() for p in ties}
+            if error.key in tied_to:
+                key = f"prior.{tied_to[error.key]}"
+                note = f"which sets {error.key}, with every prior at its {end} end"
+            else:
+                section = "prior." if error.key in values else "set." if error.key in spec.fixed else ""
+                key, note = f"{section}{error.key}", f"with every prior at its {end} end"
+            raise error.renamed(f"{spec.name}.toml: {key}", note) from None
 
 
 COMMAND = Command(

@@ -39,6 +39,7 @@ import json
 import math
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -342,24 +343,32 @@ def _vary(
         if kind == "grid":
             if not isinstance(value, list) or not value:
                 raise ParameterError(field_name, "a grid design needs a non-empty list of values")
-            checked = tuple(_checked(parameter, v, field_name, base) for v in value)
+            checked = tuple(checked_value(parameter, v, field_name, base) for v in value)
             if len(set(checked)) != len(checked):
                 raise ParameterError(field_name, f"got {value!r}; values must be distinct")
             grid_values[key] = checked
             continue
-        if not _is_range(value) or not {"low", "high"} <= set(value):
-            needs = f"a {kind} design needs" if section == "vary" else "expected"
-            raise ParameterError(field_name, f"{needs} a range {{ low = …, high = … }}")
-        low, high = (_checked(parameter, value[end], f"{field_name}.{end}", base) for end in ("low", "high"))
-        scale = value.get("scale", "linear")
-        if scale not in ("linear", "log"):
-            raise ParameterError(f"{field_name}.scale", f"got {scale!r}; expected 'linear' or 'log'")
-        if not low < high:
-            raise ParameterError(field_name, f"got low = {low}, high = {high}; expected low < high")
-        if scale == "log" and low <= 0:
-            raise ParameterError(f"{field_name}.low", f"got {low}; a log range needs low > 0")
-        ranges[key] = Range(float(low), float(high), scale)
+        needs = f"a {kind} design needs" if section == "vary" else "expected"
+        ranges[key] = read_range(
+            value, field_name, lambda end, where, p=parameter: checked_value(p, end, where, base), needs
+        )
     return grid_values, ranges
+
+
+def read_range(value: Any, field_name: str, check_end: Callable[[Any, str], float], needs: str = "expected") -> Range:
+    """A `{ low, high, scale }` table as a Range, each end passed through check_end(value, its field name), which
+    returns it checked or raises ParameterError."""
+    if not _is_range(value) or not {"low", "high"} <= set(value):
+        raise ParameterError(field_name, f"{needs} a range {{ low = …, high = … }}")
+    low, high = (check_end(value[end], f"{field_name}.{end}") for end in ("low", "high"))
+    scale = value.get("scale", "linear")
+    if scale not in ("linear", "log"):
+        raise ParameterError(f"{field_name}.scale", f"got {scale!r}; expected 'linear' or 'log'")
+    if not low < high:
+        raise ParameterError(field_name, f"got low = {low}, high = {high}; expected low < high")
+    if scale == "log" and low <= 0:
+        raise ParameterError(f"{field_name}.low", f"got {low}; a log range needs low > 0")
+    return Range(float(low), float(high), scale)
 
 
 def parameter_ranges(
@@ -370,7 +379,7 @@ def parameter_ranges(
     return _vary(table, "lhs", where, base, fixed, section)[1]
 
 
-def _checked(parameter: Parameter, value: Any, field_name: str, base: dict[str, Any]) -> int | float:
+def checked_value(parameter: Parameter, value: Any, field_name: str, base: dict[str, Any]) -> int | float:
     """The value checked against its parameter's range and, with the base scenario's other values, against the
     model's cross-checks (e.g. field voxels tile the grid); the error names the sweep field."""
     try:
