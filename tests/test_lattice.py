@@ -280,3 +280,21 @@ def test_only_the_lattice_writes_a_cells_site():
             where = f"{path.relative_to(REPO_ROOT)}:{line}"
             assert function == "__init__" and unset, f"{where} writes a cell's site outside the lattice"
     assert _site_writes(package / "world" / "lattice.py"), "the lattice writes sites"
+
+
+def test_a_model_no_longer_referenced_is_freed_with_its_cells():
+    """Mesa 3.3 keeps every model in Agent._ids, and a cell in a numpy object array hides a reference cycle from
+    Python's collector: either kept every finished run of a long batch in memory (4 GB a worker in 30 minutes)."""
+    import gc
+    import weakref
+
+    def run_and_forget() -> tuple[weakref.ref, weakref.ref]:
+        model = tiny_model(bone_wall())
+        place(model, MyelomaCell, (6, 10), (7, 10), cd49d=1.0)
+        place(model, StromalCell, (6, 11))
+        model.step()
+        return weakref.ref(model), weakref.ref(model.lattice.cells_of(StromalCell)[0][0])
+
+    model, cell = run_and_forget()
+    gc.collect()
+    assert model() is None and cell() is None

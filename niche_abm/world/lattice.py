@@ -148,7 +148,8 @@ class Lattice:
 
     def cells_at(self, kind: type, sites: np.ndarray) -> list:
         """The cells of a kind on the given flat sites (each must hold one)."""
-        return list(self.table(kind).cells[self._rows(kind, sites)])
+        cells = self.table(kind).cells
+        return [cells[row] for row in self._rows(kind, sites).tolist()]
 
     def agents_at(self, layer: str, sites: np.ndarray) -> list:
         """The cells on the given flat sites of a layer, of any kind (None where there is none); for a few sites."""
@@ -171,7 +172,7 @@ class Lattice:
     def cells_of(self, kind: type) -> tuple[list, np.ndarray]:
         """The cells of a kind (in site order) and their flat sites."""
         sites = self.sites_of(kind)
-        return list(self.table(kind).cells[self._rows(kind, sites)]), sites
+        return self.cells_at(kind, sites), sites
 
     def agent_at(self, layer: str, site: int) -> mesa.Agent | None:
         """The cell on a site of a layer, or None."""
