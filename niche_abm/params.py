@@ -106,7 +106,9 @@ _STRENGTHS = (
     "analysis.niche_strength (2026-12-03), which scaled MM's contact folds by one exponent and its CCL3 folds by "
     "another and picked contact 0.5, CCL3 0.15 by a rule fixed before it ran: MM's resorption nearest 2.4x healthy's "
     "(serum β-CTX 1.8-3.3x, Auzina et al. 2017 Exp Oncol 39:53) with a CCR1 antagonist's cuts in T7's bands "
-    "(Vallet et al. 2007 Blood 110:3744)"
+    "(Vallet et al. 2007 Blood 110:3744); an ABC-SMC fit of the two to the same data (2026-12-04, "
+    "scenarios/calibrations/niche_strengths.toml) gave contact 0.70 (95% interval 0.51-0.84) and CCL3 0.22 "
+    "(0.08-0.49), reported and not adopted"
 )
 """Where the sizes of MM's contact and CCL3 folds come from (the calibration that set them)."""
 
