@@ -110,6 +110,11 @@ CARELESS = {
     "negative spread": (TINY.replace("sd = 1.0", "sd = -1.0"), "data.osteoclasts.sd", "positive"),
     "no source": (TINY.replace('source = "a made-up count"\n', ""), "data.osteoclasts.source", "missing"),
     "no observed value": (TINY.replace("value = 2.0\n", ""), "data.osteoclasts.value", "missing"),
+    "acceptance of one": (
+        TINY.replace("generations = 2", "generations = 2\nmin_acceptance = 1"),
+        "min_acceptance",
+        "[0, 1)",
+    ),
     "population of one": (TINY.replace("population = 4", "population = 1"), "tiny.toml: population", "[4, 10000]"),
     "odd grid": (TINY.replace('"grid.width" = 40', '"grid.width" = 41'), "grid.width", "41"),
     "not TOML": ("description = \n", "tiny.toml", "not a valid TOML file"),
@@ -192,9 +197,10 @@ def test_the_example_calibration_reads_and_names_its_sources():
     assert "Parfitt 1983" in spec.data["turnover"].source
 
 
-def test_the_fingerprint_ignores_generations_so_a_resume_may_run_more(tmp_path):
+def test_the_fingerprint_ignores_when_to_stop_so_a_resume_may_run_more(tmp_path):
     spec = load_calibration(write(tmp_path, TINY))
     assert dataclasses.replace(spec, generations=9).fingerprint() == spec.fingerprint()
+    assert dataclasses.replace(spec, min_acceptance=0.2).fingerprint() == spec.fingerprint()
     assert dataclasses.replace(spec, population=5).fingerprint() != spec.fingerprint()
 
 
@@ -308,6 +314,16 @@ def test_a_fitted_strength_is_summarised_with_the_values_it_set(tmp_path):
     assert posterior["unit"] == "strength" and posterior["default"] is None
     tied = posterior["sets"]["ocp.migration_rate"]
     assert tied["as"] == "times" and tied["median"] == pytest.approx(6.0 * posterior["median"], rel=0.05)
+
+
+def test_a_generation_below_the_minimum_acceptance_is_the_last_even_after_a_resume(tmp_path):
+    spec = dataclasses.replace(load_calibration(write(tmp_path, TINY)), generations=3, min_acceptance=0.99)
+    table = calibrate(spec, tmp_path / "fit", "local", 1)
+    assert sorted(table["generation"].unique()) == [0]  # its first generation accepted fewer than 99%
+    summary = json.loads((tmp_path / "fit" / "calibration.json").read_text())
+    assert summary["generations"][0]["acceptance_rate"] < 0.99
+    resumed = calibrate(spec, tmp_path / "fit", "local", 1, resume=True)
+    assert sorted(resumed["generation"].unique()) == [0]
 
 
 def test_one_worker_stopped_after_a_generation_and_resumed_gives_the_same_particles(reference, tmp_path):

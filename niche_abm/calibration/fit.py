@@ -93,11 +93,24 @@ def fit(spec: CalibrationSpec, out: Path, engine: Engine, resume: bool, progress
                 write_manifest(spec, out, engine.name)
                 history = abc.new(database_url(out), {name: s.value for name, s in spec.data.items()})
             remaining = spec.generations - (history.max_t + 1)
-            if remaining > 0:
-                history = abc.run(minimum_epsilon=spec.min_epsilon, max_nr_populations=remaining)
+            if remaining > 0 and not _acceptance_fell(spec, history):
+                history = abc.run(
+                    minimum_epsilon=spec.min_epsilon,
+                    max_nr_populations=remaining,
+                    min_acceptance_rate=spec.min_acceptance,
+                )
     finally:
         engine.close()
     return write_outputs(spec, out, history)
+
+
+def _acceptance_fell(spec: CalibrationSpec, history) -> bool:
+    """Whether the last finished generation accepted fewer of its particles than spec.min_acceptance (pyABC stops
+    there within a run; a resumed calibration stops there too)."""
+    if history.max_t < 0:
+        return False
+    samples = history.get_all_populations().set_index("t").loc[history.max_t, "samples"]
+    return spec.population / samples < spec.min_acceptance
 
 
 def _abc_smc(spec: CalibrationSpec, sampler: EngineSampler):

@@ -11,6 +11,7 @@ observed value of each readout, with its spread and source::
     population = 24                # accepted particles per generation
     generations = 4                # ABC-SMC generations (most; min_epsilon may stop it sooner)
     min_epsilon = 0.0              # stop once the tolerance falls to this distance
+    min_acceptance = 0.0           # stop after a generation that accepted fewer of its particles than this
     retries = 2                    # extra attempts for a particle whose run failed
 
     [set]                          # the same for every run
@@ -72,7 +73,7 @@ from niche_abm.sweep.spec import (
 CALIBRATION_DIR = SCENARIO_DIR / "calibrations"
 TOP_LEVEL = {
     *("description", "scenario", "days", "seed", "replicates", "population", "generations", "min_epsilon"),
-    "retries",
+    *("min_acceptance", "retries"),
     *("set", "prior", "data", "strength"),
 }
 STATISTIC_KEYS = {"readout", "window", "value", "sd", "source", "drugs", "relative"}
@@ -134,6 +135,8 @@ class CalibrationSpec:
     fixed: dict[str, Any]
     prior: dict[str, Range]
     data: dict[str, Statistic]
+    min_acceptance: float = 0.0
+    """Start no generation after one whose acceptance rate (accepted / simulated particles) fell below this."""
     strengths: dict[str, dict[str, Tie]] = field(default_factory=dict)
     """For each strength fitted (a [prior] name without a dot), the parameters it sets
     (:mod:`niche_abm.calibration.strengths`)."""
@@ -150,6 +153,7 @@ class CalibrationSpec:
             "population": self.population,
             "generations": self.generations,
             "min_epsilon": self.min_epsilon,
+            "min_acceptance": self.min_acceptance,
             "retries": self.retries,
             "set": self.fixed,
             "prior": {k: {"low": r.low, "high": r.high, "scale": r.scale} for k, r in self.prior.items()},
@@ -161,9 +165,10 @@ class CalibrationSpec:
         )
 
     def fingerprint(self) -> str:
-        """SHA-256 of everything that decides the particles (not the generations still to run, retries or texts):
-        a calibration resumed with more generations continues the same chain."""
-        kept = {k: v for k, v in self.as_dict().items() if k not in ("name", "description", "generations", "retries")}
+        """SHA-256 of everything that decides the particles (not when to stop, retries or texts): a calibration
+        resumed with more generations or a lower min_acceptance continues the same chain."""
+        stopping = ("generations", "min_acceptance")
+        kept = {k: v for k, v in self.as_dict().items() if k not in ("name", "description", *stopping, "retries")}
         for statistic in kept["data"].values():
             statistic.pop("source")
         return hashlib.sha256(json.dumps(kept, sort_keys=True).encode()).hexdigest()
@@ -198,6 +203,7 @@ def load_calibration(name_or_path: str | Path) -> CalibrationSpec:
         population=integer_field(data, "population", where, 4, 10_000, None),
         generations=integer_field(data, "generations", where, 1, 100, 5),
         min_epsilon=_number(data, "min_epsilon", where, 0.0, 0.0),
+        min_acceptance=_fraction(data, "min_acceptance", where),
         retries=integer_field(data, "retries", where, 0, 10, 2),
         fixed=fixed,
         prior=prior,
@@ -257,6 +263,13 @@ def _number(data: dict[str, Any], key: str, where: str, low: float, default: flo
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < low:
         raise ParameterError(f"{where}: {key}", f"got {value!r}; expected a finite number ≥ {low:g}")
+    return float(value)
+
+
+def _fraction(data: dict[str, Any], key: str, where: str) -> float:
+    value = data.get(key, 0.0)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value < 1.0:
+        raise ParameterError(f"{where}: {key}", f"got {value!r}; expected a fraction in [0, 1)")
     return float(value)
 
 
