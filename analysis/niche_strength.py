@@ -52,10 +52,16 @@ targets (T5, T11, T12, T13, T18, T19 above all) stay the emergent checks. About
 14 minutes on 2 cores::
 
     python -m analysis.niche_strength
+
+and any one point (CCL3 α, contact β; e.g. the ABC-SMC posterior's median of
+``run.py calibrate niche_strengths``) on the sixteen check seeds alone, about 4 minutes::
+
+    python -m analysis.niche_strength --check 0.22 0.70
 """
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import math
 
@@ -77,6 +83,8 @@ from analysis.ccl3_channels import (
     readouts_text,
 )
 from analysis.seeded_arms import SeededJob, by_arm, run_arms
+from niche_abm.calibration.spec import load_calibration
+from niche_abm.calibration.strengths import tied_values
 from niche_abm.io import png_metadata
 from niche_abm.validation.t20_resorption_markers import RATIO_RANGE
 
@@ -92,18 +100,11 @@ POINTS = (
     *itertools.product(FINE_ALPHAS, [beta for beta in STRENGTHS if beta >= MIN_BETA]),
 )
 """(α, β): CCL3 strength, contact strength; the first grid, then the finer CCL3 strengths."""
-ESTIMATES = {
-    "stroma.contact_rankl_fold": 4.0,
-    "stroma.contact_opg_fold": 0.3,
-    "ocp.ccl3_recruitment_fold": 3.0,
-    "ocp.ccl3_fusion_fold": 2.0,
-    "oc.ccl3_resorption_fold": 2.0,
-    "ocp.chemotaxis": 50.0,
-}
+TIES = load_calibration("niche_strengths").strengths
+"""How each strength sets its parameters (the calibration file's [strength.contact] and [strength.ccl3] tables):
+the table's first estimates at strength 1, the folds raised to the strength, the chemotaxis times it."""
+ESTIMATES = {name: tie.base for ties in TIES.values() for name, tie in ties.items()}
 """The table's estimates before this map set them (strength 1): the folds and the chemotaxis it scales."""
-CONTACT_FOLDS = ("stroma.contact_rankl_fold", "stroma.contact_opg_fold")
-CCL3_FOLDS = ("ocp.ccl3_recruitment_fold", "ocp.ccl3_fusion_fold", "oc.ccl3_resorption_fold")
-CHEMOTAXIS = "ocp.chemotaxis"
 T7_FORMATION_CUT = (0.2, 0.6)
 """T7's band for the antagonist's cut of osteoclasts formed."""
 AIM = math.sqrt(1.8 * 3.3)
@@ -115,11 +116,8 @@ ARMS = (("healthy", None, ()), *[("mm_niche", point, drugs) for point in POINTS 
 
 
 def overrides(alpha: float, beta: float) -> dict[str, float]:
-    """The estimated contact folds raised to β, the CCL3 folds to α, the chemotaxis times α."""
-    values = {name: ESTIMATES[name] ** beta for name in CONTACT_FOLDS}
-    values |= {name: ESTIMATES[name] ** alpha for name in CCL3_FOLDS}
-    values[CHEMOTAXIS] = ESTIMATES[CHEMOTAXIS] * alpha
-    return values
+    """The estimated contact folds raised to β, the CCL3 folds to α, the chemotaxis times α (:data:`TIES`)."""
+    return tied_values(TIES, {"contact": beta, "ccl3": alpha})
 
 
 def measure(job: SeededJob) -> dict[str, float]:
@@ -137,11 +135,12 @@ def summarise(runs_by_arm: list[list[dict[str, float]]]) -> list[dict]:
     ]
 
 
-def check_table() -> dict:
-    """The parameter table as it stands (the picked point, its OPG fold rounded) on CHECK_SEEDS: T20's ratio and
-    T7's cuts on seeds the pick did not see."""
-    arms = (("healthy", None, ()), ("mm_niche", None, ()), ("mm_niche", None, (BLOCKER,)))
-    healthy, untreated, blocked = by_arm(run_arms(__doc__, arms, measure, seeds=lambda arm: CHECK_SEEDS), arms)
+def check_table(point: tuple[float, float] | None = None, argv: list[str] | None = None) -> dict:
+    """The parameter table as it stands (the picked point, its OPG fold rounded), or the strengths (α, β) given,
+    on CHECK_SEEDS: T20's ratio and T7's cuts on seeds the pick did not see (argv: the engine options)."""
+    arms = (("healthy", None, ()), ("mm_niche", point, ()), ("mm_niche", point, (BLOCKER,)))
+    runs = run_arms(__doc__, arms, measure, seeds=lambda arm: CHECK_SEEDS, argv=argv)
+    healthy, untreated, blocked = by_arm(runs, arms)
     return readouts(healthy, untreated, blocked)
 
 
@@ -231,8 +230,22 @@ def point_label(row: dict) -> str:
     return f"{alpha:4.2f}  {beta:4.2f}{' T7' if meets_t7(row) else '   '}"
 
 
-def main() -> None:
-    runs = run_arms(__doc__, ARMS, measure, seeds=lambda arm: DEVELOPMENT_SEEDS)
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="the map of MM's contact and CCL3 strengths (module docstring)")
+    parser.add_argument(
+        "--check",
+        nargs=2,
+        type=float,
+        metavar=("ALPHA", "BETA"),
+        help="only run these strengths (CCL3 α, contact β) on the sixteen check seeds, as the table is run last",
+    )
+    args, engine_options = parser.parse_known_args(argv)  # the rest: the engine's (--workers, --engine, ...)
+    if args.check:
+        alpha, beta = args.check
+        print(f"α = {alpha:g}, β = {beta:g} on seeds {CHECK_SEEDS[0]}-{CHECK_SEEDS[-1]}: ", end="")
+        print(readouts_text(check_table((alpha, beta), engine_options)))
+        return
+    runs = run_arms(__doc__, ARMS, measure, seeds=lambda arm: DEVELOPMENT_SEEDS, argv=engine_options)
     rows = summarise(by_arm(runs, ARMS))
     print_readouts("   α     β   ", rows, point_label)
     chosen = pick(rows)
@@ -244,7 +257,8 @@ def main() -> None:
         for name, value in overrides(alpha, beta).items():
             print(f"  {name} = {value:.4g}")
     draw(rows, chosen)
-    print(f"the parameter table on seeds {CHECK_SEEDS[0]}-{CHECK_SEEDS[-1]}: {readouts_text(check_table())}")
+    checked = readouts_text(check_table(argv=engine_options))
+    print(f"the parameter table on seeds {CHECK_SEEDS[0]}-{CHECK_SEEDS[-1]}: {checked}")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import numpy as np
 
 from niche_abm.calibration.readouts import READOUTS
 from niche_abm.calibration.spec import CalibrationSpec
-from niche_abm.calibration.strengths import Tie, tied_values
+from niche_abm.calibration.strengths import Tie, parameter_values
 from niche_abm.experiment import RunDescription
 from niche_abm.units import sites_to_mm2
 
@@ -63,9 +63,7 @@ class Simulator:
 
     def values(self, particle: dict[str, float]) -> dict[str, float]:
         """The parameter values a particle sets: its fitted parameters, and those its strengths set."""
-        fitted = self.fitted(particle)
-        own = {name: value for name, value in fitted.items() if name not in self.strengths}
-        return own | tied_values(self.strengths, fitted)
+        return parameter_values(self.strengths, self.fitted(particle))
 
     def arms(self) -> list[tuple[str, ...]]:
         """The drug sets each replicate runs: the untreated one when a readout needs it, then each readout's drugs."""

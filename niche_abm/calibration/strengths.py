@@ -5,10 +5,14 @@ a calibration file ties parameters to the strength s its ``[prior]`` gives a ran
 
     [prior]
     contact = { low = 0.5, high = 1.0 }          # a strength: a name without a dot
+    ccl3 = { low = 0.0, high = 0.5 }
 
     [strength.contact]                           # MM contact's shift of stromal RANKL and OPG
     "stroma.contact_rankl_fold" = { base = 4.0, as = "power" }     # 4^s
     "stroma.contact_opg_fold" = { base = 0.3, as = "power" }       # 0.3^s
+
+    [strength.ccl3]                              # CCL3 on the osteoclast lineage (two of its four channels)
+    "ocp.ccl3_recruitment_fold" = { base = 3.0, as = "power" }     # 3^s
     "ocp.chemotaxis" = { base = 50.0, as = "times" }               # 50 s
 
 With ``power`` a fold of 1 (no effect) at s = 0 rises to its base at s = 1, and every fold of the group moves by
@@ -88,6 +92,13 @@ def read_strengths(table: dict[str, Any], where: str) -> dict[str, dict[str, Tie
 def tied_values(strengths: dict[str, dict[str, Tie]], fitted: dict[str, float]) -> dict[str, float]:
     """The parameter values that the fitted strengths (by name) set."""
     return {parameter: tie.value(fitted[name]) for name, ties in strengths.items() for parameter, tie in ties.items()}
+
+
+def parameter_values(strengths: dict[str, dict[str, Tie]], fitted: dict[str, float]) -> dict[str, float]:
+    """The parameter values of fitted values by [prior] name: the parameters fitted themselves, and those the
+    strengths among them set."""
+    own = {name: value for name, value in fitted.items() if name not in strengths}
+    return own | tied_values(strengths, fitted)
 
 
 def table_strength(ties: dict[str, Tie], table: dict[str, float]) -> float | None:

@@ -103,12 +103,11 @@ def _check_buildable(spec) -> None:
     """Build the model (unrun) with every fitted parameter at its prior's low end, then at its high end, so that
     what only a built model can check (more MM cells than free marrow sites, a bone mask) is one ParameterError
     naming the file's field before any run."""
-    from niche_abm.calibration.strengths import tied_values
+    from niche_abm.calibration.strengths import parameter_values
     from niche_abm.experiment import RunDescription
 
     for end in ("low", "high"):
-        fitted = {name: getattr(r, end) for name, r in spec.prior.items()}
-        values = {n: v for n, v in fitted.items() if n not in spec.strengths} | tied_values(spec.strengths, fitted)
+        values = parameter_values(spec.strengths, {name: getattr(r, end) for name, r in spec.prior.items()})
         try:
             RunDescription(spec.scenario_path, spec.fixed | values, (), spec.seed, spec.days).build()
         except ParameterError as error:
