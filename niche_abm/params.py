@@ -108,7 +108,7 @@ _STRENGTHS = (
     "(serum β-CTX 1.8-3.3x, Auzina et al. 2017 Exp Oncol 39:53) with a CCR1 antagonist's cuts in T7's bands "
     "(Vallet et al. 2007 Blood 110:3744); an ABC-SMC fit of the two to the same data (2026-12-04, "
     "scenarios/calibrations/niche_strengths.toml) gave contact 0.70 (95% interval 0.51-0.84) and CCL3 0.22 "
-    "(0.08-0.49), reported and not adopted"
+    "(0.08-0.49), not adopted: on fresh seeds its median cut resorption 34% (the table's 29%) at 3.7x healthy's"
 )
 """Where the sizes of MM's contact and CCL3 folds come from (the calibration that set them)."""
 
