@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from niche_abm.calibration.readouts import READOUTS, STRUCTURE
-from niche_abm.calibration.strengths import Tie, read_strengths, tied_values
+from niche_abm.calibration.strengths import Tie, read_strengths
 from niche_abm.drugs.regimen import parse_regimen
 from niche_abm.params import BY_NAME, ParameterError, build_parameters
 from niche_abm.scenario import SCENARIO_DIR, load_scenario
@@ -246,7 +246,7 @@ def _strength_end(value: Any, field_name: str, ties: dict[str, Tie], base: dict[
     """A strength's prior end, checked by the values its tied parameters take there."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ParameterError(field_name, f"got {value!r}; expected a finite number")
-    values = tied_values({"s": ties}, {"s": float(value)})
+    values = {parameter: tie.value(float(value)) for parameter, tie in ties.items()}
     for parameter, tied in values.items():
         try:
             BY_NAME[parameter].check(tied)
