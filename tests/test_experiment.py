@@ -12,9 +12,8 @@ lifespans, resorption and pictures stayed the same, its concentrations moved. Re
 factorisation became CHOLMOD's simplicial LDLᵀ (scikit-sparse) instead of QDLDL, as for QDLDL before it: every
 count, lifespan, resorption and picture the same, the last digits of concentrations and ratios moved.
 
-Since 2026-12-02 the series are compared with pytest-regressions' ``dataframe_regression`` against the frames in
-tests/test_experiment/ (written with 17 significant digits, so exactly), and the maps and pictures with
-``ndarrays_regression`` (.npz): counts and kind codes exactly, every other value (a picture's RGB included) to a
+Since 2026-12-02 the series are compared with pytest-regressions against the columns in tests/test_experiment/,
+and the maps and pictures with ``ndarrays_regression`` (.npz): counts and kind codes exactly, every other value (a picture's RGB included) to a
 relative 1e-9. The digests failed on another machine: an AMD EPYC without AVX-512 (numpy: X86_V4 not found) gave
 other digests for the three runs with a drug's pharmacokinetics and for the generated bone's template, from the
 code that had passed CI, while every integer map matched. numpy has AVX-512 kernels for float64 exp and log and
@@ -25,6 +24,13 @@ the machine that recorded the digests. Any change of a rule moves a value by far
 Re-recorded (the four series) when the eroded surface came to leave out the surface carrying osteoid and
 ``os_bs`` joined the columns: es_bs moved in the one run long enough to refill (validation's), every other column
 stayed within 3e-14 relative (the last bits of this machine's float sums).
+
+Since 2026-12-04 the series too are ``ndarrays_regression`` files (``<test>_series.npz``, converted from the CSV
+frames with their recorded values, each column in the dtype the run gives it) instead of ``dataframe_regression``
+CSVs: that fixture writes the obtained frame to CSV and reads it back, so a float column whose values all came out
+whole on one machine (BV/TV of exactly 22.0 here, 21.999999999999993 where it was recorded) was read as integers and
+compared exactly, and the run-command test failed on a clean checkout of a machine that sums the bone in another
+order.
 """
 
 import pickle
@@ -54,20 +60,25 @@ SMALL = {"grid.width": 40, "grid.height": 40, "mm.initial_count": 24}
 SAME_SERIES = {"atol": 0.0, "rtol": 1e-9}  # see the module docstring
 
 
-def check_series(dataframe_regression, frame: pd.DataFrame) -> None:
-    """The daily series against the frame recorded for this test: exact counts, floats to a relative 1e-9."""
-    dataframe_regression.check(frame, default_tolerance=SAME_SERIES)
+def check_series(ndarrays_regression, frame: pd.DataFrame, request: pytest.FixtureRequest) -> None:
+    """The daily series against the columns recorded for this test (``<test>_series.npz``): exact counts, floats to
+    a relative 1e-9."""
+    ndarrays_regression.check(
+        {column: frame[column].to_numpy() for column in frame.columns},
+        basename=f"{request.node.name}_series",
+        default_tolerance=SAME_SERIES,
+    )
 
 
 # --- the same numbers as before --------------------------------------------------------------------
-def test_run_command_gives_the_same_timeseries_as_before(tmp_path, dataframe_regression):
+def test_run_command_gives_the_same_timeseries_as_before(tmp_path, ndarrays_regression, request):
     description = RunDescription(str(resolve("mm_niche")), SMALL, (parse_regimen("denosumab"),), seed=3, days=4)
     series = simulate(description, tmp_path / "run", progress_position=-1).timeseries
-    check_series(dataframe_regression, series)
+    check_series(ndarrays_regression, series, request)
     assert (tmp_path / "run" / "manifest.json").is_file()
 
 
-def test_sweep_point_gives_the_same_timeseries_as_before(dataframe_regression):
+def test_sweep_point_gives_the_same_timeseries_as_before(ndarrays_regression, request):
     overrides = {**SMALL, "stroma.rankl_secretion": 0.02}
     metrics = ("bv_tv", "n_mm", "rankl_opg_ratio")
     task = RunTask(
@@ -75,7 +86,7 @@ def test_sweep_point_gives_the_same_timeseries_as_before(dataframe_regression):
     )
     outcome = simulate_run(task)
     assert outcome.error is None
-    check_series(dataframe_regression, outcome.timeseries)
+    check_series(ndarrays_regression, outcome.timeseries, request)
 
 
 def test_coculture_arm_gives_the_same_measures_as_before():
@@ -91,7 +102,7 @@ def test_coculture_arm_gives_the_same_measures_as_before():
     assert row["dkk1_pg_ml"] == 52447.979306800575
 
 
-def test_validation_simulate_gives_the_same_run_as_before(dataframe_regression, ndarrays_regression):
+def test_validation_simulate_gives_the_same_run_as_before(ndarrays_regression, request):
     run = validation_simulate(
         "mm_niche",
         3,  # a seed whose osteoclasts die within the ten days (seed 4 until 2026-12-03's contact and CCL3 strengths)
@@ -100,7 +111,7 @@ def test_validation_simulate_gives_the_same_run_as_before(dataframe_regression, 
         overrides={"mm.initial_count": 30, "mm.initial_foci": 6},  # the foci as before they were scaled to the area
         grid=(40, 40),
     )
-    check_series(dataframe_regression, run.series)
+    check_series(ndarrays_regression, run.series, request)
     assert run.counters["osteoclast_lifespans_h"] == [36.0, 102.0, 2.0]
     assert run.counters["resorbed"] == pytest.approx(3.9804569840257975, rel=SAME_SERIES["rtol"])
     maps = ("occupancy", "marrow", "bone_surface", "bone_template")
@@ -144,20 +155,20 @@ def test_a_dose_with_its_own_interval_is_refused_naming_the_dose():
     assert error.value.key == "--doses 120mg/1w"
 
 
-def test_demo_arm_gives_the_same_timeseries_and_pictures_as_before(tmp_path, dataframe_regression, ndarrays_regression):
+def test_demo_arm_gives_the_same_timeseries_and_pictures_as_before(tmp_path, ndarrays_regression, request):
     result = run_demo_arm(replace(DEMOS["imids"], days=3), 2, tmp_path)
-    check_series(dataframe_regression, result.timeseries)
+    check_series(ndarrays_regression, result.timeseries, request)
     assert [day for day, _ in result.snapshots] == [0.0, 1.0, 2.0, 3.0]
     pictures = {f"day {day:g}": image for day, image in result.snapshots}
     ndarrays_regression.check(pictures, default_tolerance=SAME_SERIES)
 
 
-def test_app_model_gives_the_same_timeseries_as_before(dataframe_regression):
+def test_app_model_gives_the_same_timeseries_as_before(ndarrays_regression, request):
     from niche_abm.app.session import AppModel
 
     model = AppModel("mm_niche", seed=5, overrides=SMALL, drugs=("lenalidomide=10uM@day1",))
     model.run(2)
-    check_series(dataframe_regression, model.timeseries())
+    check_series(ndarrays_regression, model.timeseries(), request)
 
 
 # --- the description ---------------------------------------------------------------------------------
