@@ -12,14 +12,14 @@ lifespans, resorption and pictures stayed the same, its concentrations moved. Re
 factorisation became CHOLMOD's simplicial LDLᵀ (scikit-sparse) instead of QDLDL, as for QDLDL before it: every
 count, lifespan, resorption and picture the same, the last digits of concentrations and ratios moved.
 
-Since 2026-12-02 the series are compared with pytest-regressions against the columns in tests/test_experiment/,
-and the maps and pictures with ``ndarrays_regression`` (.npz): counts and kind codes exactly, every other value (a picture's RGB included) to a
-relative 1e-9. The digests failed on another machine: an AMD EPYC without AVX-512 (numpy: X86_V4 not found) gave
-other digests for the three runs with a drug's pharmacokinetics and for the generated bone's template, from the
-code that had passed CI, while every integer map matched. numpy has AVX-512 kernels for float64 exp and log and
-otherwise calls the C library, and the two can differ in the last bit; that is the likely cause, not checked on
-the machine that recorded the digests. Any change of a rule moves a value by far more than 1e-9. Re-record with
-``pytest tests/test_experiment.py --force-regen`` and say why here.
+Since 2026-12-02 the series are compared with pytest-regressions against the columns in tests/test_experiment/, and
+the maps and pictures with ``ndarrays_regression`` (.npz): counts and kind codes exactly, every other value (a
+picture's RGB included) to a relative 1e-9. The digests failed on another machine: an AMD EPYC without AVX-512
+(numpy: X86_V4 not found) gave other digests for the three runs with a drug's pharmacokinetics and for the
+generated bone's template, from the code that had passed CI, while every integer map matched. numpy has AVX-512
+kernels for float64 exp and log and otherwise calls the C library, and the two can differ in the last bit; that is
+the likely cause, not checked on the machine that recorded the digests. Any change of a rule moves a value by far
+more than 1e-9. Re-record with ``pytest tests/test_experiment.py --force-regen`` and say why here.
 
 Re-recorded (the four series) when the eroded surface came to leave out the surface carrying osteoid and
 ``os_bs`` joined the columns: es_bs moved in the one run long enough to refill (validation's), every other column
@@ -93,13 +93,16 @@ def test_coculture_arm_gives_the_same_measures_as_before():
     row = run_arm(ARMS[5], seed=2, hours=24, overrides={"grid.width": 40, "grid.height": 40})
     assert row["arm"] == "PreOB + MM, contact + LEN 10 µM"
     assert row["n_mm"] == 494
-    assert row["rankl_pm"] == 126.54020952284483
-    assert row["opg_pm"] == 5187.767808621317
-    assert row["ccl3_pg_ml"] == 2612.862880264245
-    assert row["mm_cd49d"] == 0.5440904933931662
-    assert row["adherent_mm_share"] == 0.8805668016194332
-    assert row["osteoclasts_per_1000_precursors"] == 189.04971884971354
-    assert row["dkk1_pg_ml"] == 52447.979306800575
+    recorded = {
+        "rankl_pm": 126.54020952284483,
+        "opg_pm": 5187.767808621317,
+        "ccl3_pg_ml": 2612.862880264245,
+        "mm_cd49d": 0.5440904933931662,
+        "adherent_mm_share": 0.8805668016194332,
+        "osteoclasts_per_1000_precursors": 189.04971884971354,
+        "dkk1_pg_ml": 52447.979306800575,
+    }
+    assert {key: row[key] for key in recorded} == pytest.approx(recorded, rel=SAME_SERIES["rtol"], abs=0.0)
 
 
 def test_validation_simulate_gives_the_same_run_as_before(ndarrays_regression, request):
