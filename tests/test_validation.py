@@ -113,6 +113,37 @@ def test_validate_without_resume_refuses_a_started_validation(local_validation, 
     assert "--resume" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_validate_with_a_seed_offset_replicates_each_target_on_moved_seeds(local_validation, tmp_path):
+    """--seed-offset 1000: T1's three co-culture seeds become 1001-1003, recorded in its entry and the report."""
+    out = tmp_path / "validation"
+    result = _run("validate", "--only", "T1", "--seed-offset", "1000", "--workers", "1", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    replicate, original = _entries(out)["T1"], _entries(local_validation)["T1"]
+    assert replicate["seeds"] == [seed + 1000 for seed in original["seeds"]] == [1001, 1002, 1003]
+    assert replicate["seed_offset"] == 1000 and original["seed_offset"] == 0
+    assert replicate["measured"] != original["measured"], "other seeds, other wells"
+    assert json.loads((out / "validation.json").read_text())["seed_offset"] == 1000
+    assert "moved by 1000" in (out / "validation_report.md").read_text()
+
+
+def test_validate_resume_refuses_another_seed_offset_than_the_folders(local_validation, tmp_path):
+    out = tmp_path / "validation"
+    shutil.copytree(local_validation, out)
+    (out / "targets" / "T2.json").unlink()
+    result = _run("validate", "--only", *CO_CULTURE_TARGETS, "--resume", "--seed-offset", "7", "--out", str(out))
+    assert result.returncode == 2
+    assert "--seed-offset" in result.stderr and "offset 0" in result.stderr and "Traceback" not in result.stderr
+    assert not (out / "targets" / "T2.json").exists(), "nothing was evaluated"
+
+
+@pytest.mark.parametrize("offset", ["-1", "1000001", "ten"])
+def test_validate_refuses_a_seed_offset_outside_its_range_with_exit_status_2(offset, tmp_path):
+    result = _run("validate", "--only", "T1", "--seed-offset", offset, "--out", str(tmp_path / "v"))
+    assert result.returncode == 2
+    assert "--seed-offset" in result.stderr and "[0, 1000000]" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "v").exists()
+
+
 def test_validate_refuses_an_unknown_target_with_exit_status_2(tmp_path):
     result = _run("validate", "--only", "T99", "--out", str(tmp_path / "v"))
     assert result.returncode == 2

@@ -93,6 +93,12 @@ def _validate_arguments(parser: argparse.ArgumentParser) -> None:
     add_engine_arguments(parser, workers=2)
     add_resume_argument(parser, "validation")
     parser.add_argument("--only", nargs="+", help="target ids, e.g. T1 T4 or T1,T4 (default: all)")
+    parser.add_argument(
+        "--seed-offset",
+        type=integer_or_text,
+        default=0,
+        help="move every target's seeds by this many, to replicate the validation on fresh seeds (default 0)",
+    )
 
 
 def run_validate(args: argparse.Namespace) -> int:
@@ -100,7 +106,13 @@ def run_validate(args: argparse.Namespace) -> int:
 
     Each finished target's entry is kept in OUT/targets/, so --resume evaluates only the targets missing there.
     """
-    from niche_abm.validation.runner import evaluate_target, run_validation, target_modules
+    from niche_abm.validation.runner import (
+        SEED_OFFSET_RANGE,
+        evaluate_target,
+        kept_entries,
+        run_validation,
+        target_modules,
+    )
 
     only = [t.strip().upper() for item in args.only for t in item.split(",") if t.strip()] if args.only else None
     known = set(target_modules())
@@ -110,11 +122,14 @@ def run_validate(args: argparse.Namespace) -> int:
         raise ParameterError("--only", f"got no target id; expected one or more of {listed}")
     if unknown:
         raise ParameterError("--only", f"unknown target(s) {', '.join(unknown)}; known: {listed}")
+    seed_offset = check_count(args.seed_offset, "--seed-offset", *SEED_OFFSET_RANGE)
     out = args.out or Path("results/validation")
     prepare_out(out, "validation", args)
+    if args.resume:
+        kept_entries(out, sorted(known), seed_offset)  # a folder holds one seed offset: refuse before any work
     engine = start_batch(out, "validation", args, evaluate_target)
     try:
-        return run_validation(out, engine, only=only)
+        return run_validation(out, engine, only=only, seed_offset=seed_offset)
     except KeyboardInterrupt:
         return interrupted(out, "targets")
 

@@ -11,7 +11,10 @@ a file system the workers share). A finished target's entry is kept at once in
 ``out_dir/targets/<ID>.json`` (written whole), so an interrupted validation loses
 only the targets in flight and ``run_validation`` on the same folder evaluates only
 the targets without a PASS or FAIL there. A FAIL is a scientific result; only a
-target that crashes makes the exit code 1. The command line is ``run.py validate``
+target that crashes makes the exit code 1. A seed offset shifts every target's
+seeds by the same number (``--seed-offset 1000``: seeds 1-8 become 1001-1008), to
+replicate the whole validation on seeds no target or rule was developed on; a
+folder keeps the entries of one offset only. The command line is ``run.py validate``
 (``niche-abm validate``, with ``--resume`` to continue); from Python::
 
     from pathlib import Path
@@ -39,7 +42,7 @@ from niche_abm import io
 from niche_abm.engines import Engine
 from niche_abm.folders import atomic_text
 from niche_abm.jobs import describe_lost, run_jobs
-from niche_abm.params import build_parameters
+from niche_abm.params import ParameterError, build_parameters
 from niche_abm.validation import common
 
 PACKAGE = "niche_abm.validation"
@@ -118,10 +121,24 @@ def target_modules() -> dict[str, str]:
     return dict(sorted(found.items(), key=lambda kv: ORDER.index(kv[0]) if kv[0] in ORDER else len(ORDER)))
 
 
-def run_target(module_name: str) -> dict:
-    """Import one target and evaluate it with its own seeds; a crash is recorded, not raised."""
+SEED_OFFSET_RANGE = (0, 1_000_000)
+"""Allowed shift of every target's seeds (0: the targets' own seeds)."""
+
+
+def shifted_seeds(seeds: tuple[int, ...], seed_offset: int) -> tuple[int, ...]:
+    """A target's seeds moved by seed_offset (an integer in SEED_OFFSET_RANGE)."""
+    low, high = SEED_OFFSET_RANGE
+    if isinstance(seed_offset, bool) or not isinstance(seed_offset, int) or not low <= seed_offset <= high:
+        raise ParameterError("--seed-offset", f"got {seed_offset!r}; expected an integer in [{low}, {high}]")
+    return tuple(int(seed) + seed_offset for seed in seeds)
+
+
+def run_target(module_name: str, seed_offset: int = 0) -> dict:
+    """Import one target and evaluate it with its own seeds, each moved by seed_offset; a crash is recorded, not
+    raised."""
     start = time.perf_counter()
     module = importlib.import_module(module_name)
+    seeds = shifted_seeds(tuple(module.SEEDS), seed_offset)
     entry = {
         "id": module.ID,
         "claim": module.CLAIM,
@@ -131,11 +148,12 @@ def run_target(module_name: str) -> dict:
         "mechanism": module.MECHANISM,
         "readout": module.READOUT,
         "readout_note": getattr(module, "READOUT_NOTE", ""),
-        "seeds": list(module.SEEDS),
-        "replicates": len(module.SEEDS),
+        "seeds": list(seeds),
+        "seed_offset": seed_offset,
+        "replicates": len(seeds),
     }
     try:
-        result = module.evaluate(tuple(module.SEEDS))
+        result = module.evaluate(seeds)
         entry |= {
             "status": result["status"],
             "measured": result["measured"],
@@ -173,6 +191,7 @@ class TargetJob:
         module: the target module's dotted name.
         figures: folder the target writes its figure into.
         cache: folder of the disk cache of simulated runs shared by the workers.
+        seed_offset: the shift of the target's seeds (0: its own).
     """
 
     index: int
@@ -180,13 +199,14 @@ class TargetJob:
     module: str
     figures: str
     cache: str
+    seed_offset: int = 0
 
 
 def evaluate_target(job: TargetJob) -> dict:
     """Evaluate one target on a worker, with the runner's figure folder and run cache (run_target)."""
     os.environ[common.FIGURE_ENV] = job.figures
     os.environ[common.CACHE_ENV] = job.cache
-    return run_target(job.module)
+    return run_target(job.module, job.seed_offset)
 
 
 def entry_path(out_dir: Path, target: str) -> Path:
@@ -194,13 +214,22 @@ def entry_path(out_dir: Path, target: str) -> Path:
     return Path(out_dir) / "targets" / f"{target}.json"
 
 
-def kept_entries(out_dir: Path, targets: list[str]) -> dict[str, dict]:
-    """The entries of earlier sessions in out_dir that need no new evaluation (status PASS or FAIL)."""
+def kept_entries(out_dir: Path, targets: list[str], seed_offset: int = 0) -> dict[str, dict]:
+    """The entries of earlier sessions in out_dir that need no new evaluation (status PASS or FAIL).
+
+    Raises ParameterError (on --seed-offset) if an entry there was evaluated with another seed offset: a folder
+    holds one validation."""
     kept = {}
     for target in targets:
         path = entry_path(out_dir, target)
         if path.is_file():
             entry = json.loads(path.read_text(encoding="utf-8"))
+            if entry.get("seed_offset", 0) != seed_offset:
+                raise ParameterError(
+                    "--seed-offset",
+                    f"{path} was evaluated with seed offset {entry.get('seed_offset', 0)}, this "
+                    f"validation has {seed_offset}; resume with the same --seed-offset or use another --out",
+                )
             if entry.get("status") in KEPT:
                 kept[target] = entry
     return kept
@@ -218,9 +247,9 @@ def selected_modules(only: list[str] | None) -> dict[str, str]:
     return {k: v for k, v in modules.items() if k in wanted}
 
 
-def run_validation(out_dir: Path, engine: Engine, only: list[str] | None = None) -> int:
-    """Evaluate the targets (all, or the IDs in `only`) not yet kept in out_dir, print a table and write the
-    json and report; the engine is closed at the end.
+def run_validation(out_dir: Path, engine: Engine, only: list[str] | None = None, seed_offset: int = 0) -> int:
+    """Evaluate the targets (all, or the IDs in `only`) not yet kept in out_dir, each with its seeds moved by
+    seed_offset, print a table and write the json and report; the engine is closed at the end.
 
     Returns 0 if every target ran (PASS or FAIL), 1 if any crashed. Raises KeyboardInterrupt when interrupted,
     after the targets that finished are kept.
@@ -228,7 +257,7 @@ def run_validation(out_dir: Path, engine: Engine, only: list[str] | None = None)
     out_dir = Path(out_dir).resolve()
     (out_dir / "figures").mkdir(parents=True, exist_ok=True)
     modules = selected_modules(only)
-    entries = kept_entries(out_dir, list(modules))
+    entries = kept_entries(out_dir, list(modules), seed_offset)
     if entries:
         print(f"  kept from before: {', '.join(entries)}", flush=True)
     started = time.perf_counter()
@@ -246,7 +275,7 @@ def run_validation(out_dir: Path, engine: Engine, only: list[str] | None = None)
     with tempfile.TemporaryDirectory(prefix=".run-cache-", dir=out_dir) as cache:
         figures = str(out_dir / "figures")
         jobs = [
-            TargetJob(index, target, name, figures, cache)
+            TargetJob(index, target, name, figures, cache, seed_offset)
             for index, (target, name) in enumerate(modules.items())
             if target not in entries
         ]
@@ -263,12 +292,14 @@ def run_validation(out_dir: Path, engine: Engine, only: list[str] | None = None)
     atomic_text(
         out_dir / "validation.json",
         json.dumps(
-            _jsonable({"wall_seconds": round(wall, 1), "manifest": provenance, "targets": ordered}),
+            _jsonable(
+                {"wall_seconds": round(wall, 1), "seed_offset": seed_offset, "manifest": provenance, "targets": ordered}
+            ),
             indent=2,
             ensure_ascii=False,
         ),
     )
-    atomic_text(out_dir / "validation_report.md", report(ordered, out_dir, wall, provenance))
+    atomic_text(out_dir / "validation_report.md", report(ordered, out_dir, wall, provenance, seed_offset))
     print(f"wrote {out_dir / 'validation.json'} and {out_dir / 'validation_report.md'}")
     return 1 if any(e["status"] == "ERROR" for e in ordered) else 0
 
@@ -299,7 +330,7 @@ def run_manifest() -> dict:
     }
 
 
-def report(entries: list[dict], out_dir: Path, wall: float, provenance: dict) -> str:
+def report(entries: list[dict], out_dir: Path, wall: float, provenance: dict, seed_offset: int = 0) -> str:
     """The markdown report: a summary table, then one section per target with its figure."""
     passed = [e for e in entries if e["status"] == "PASS"]
     emergent = sum(e.get("readout") == "emergent" for e in passed)
@@ -309,7 +340,13 @@ def report(entries: list[dict], out_dir: Path, wall: float, provenance: dict) ->
         f"{len(passed)} of {len(entries)} targets PASS, {emergent} of them with an emergent readout; wall time "
         f"{wall:.0f} s. Intervals are 95% t-intervals over seeds (mean [low, high], n) unless a target says "
         "otherwise; a direction passes only if its interval excludes zero. In-vivo runs use a 100 x 100 grid "
-        "(1 mm²) for 60 days unless the target says otherwise.",
+        "(1 mm²) for 60 days unless the target says otherwise."
+        + (
+            f" Every target's seeds are moved by {seed_offset} (seed offset): a replication on seeds that no "
+            "target or rule was developed on."
+            if seed_offset
+            else ""
+        ),
         "",
         f"Commit {provenance['git_commit']}, run {provenance['created_utc']}; versions: "
         + ", ".join(f"{name} {version}" for name, version in provenance["versions"].items())

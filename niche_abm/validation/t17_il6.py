@@ -63,7 +63,7 @@ def _growth(overrides: dict, seed: int) -> float:
 
 
 def evaluate(seeds: tuple[int, ...] = SEEDS) -> dict:
-    table = coculture_table(COCULTURE_SEEDS)
+    table = coculture_table(tuple(seeds)[: len(COCULTURE_SEEDS)])
     il6 = {arm: np.array(arm_values(table, arm, "stromal_il6_output")) for arm in (ALONE, CONTACT, TRANSWELL)}
     medium = {arm: np.array(arm_values(table, arm, "il6_pg_ml")) for arm in (ALONE, CONTACT, TRANSWELL)}
     growth = {
