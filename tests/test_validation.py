@@ -116,7 +116,10 @@ def test_validate_without_resume_refuses_a_started_validation(local_validation, 
 def test_validate_with_a_seed_offset_replicates_each_target_on_moved_seeds(local_validation, tmp_path):
     """--seed-offset 1000: T1's three co-culture seeds become 1001-1003, recorded in its entry and the report."""
     out = tmp_path / "validation"
-    result = _run("validate", "--only", "T1", "--seed-offset", "1000", "--workers", "1", "--out", str(out))
+    result = _run(
+        "validate", "--only", "T1", "--seed-offset", "1000", "--workers", "1", "--out", str(out),
+        "--compare", str(local_validation),
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     replicate, original = _entries(out)["T1"], _entries(local_validation)["T1"]
     assert replicate["seeds"] == [seed + 1000 for seed in original["seeds"]] == [1001, 1002, 1003]
@@ -124,6 +127,51 @@ def test_validate_with_a_seed_offset_replicates_each_target_on_moved_seeds(local
     assert replicate["measured"] != original["measured"], "other seeds, other wells"
     assert json.loads((out / "validation.json").read_text())["seed_offset"] == 1000
     assert "moved by 1000" in (out / "validation_report.md").read_text()
+    comparison = (out / "replication.md").read_text()
+    assert "| T1 | direct | **PASS (direct)** | 1-3 | **PASS (direct)** | 1001-1003 | - |" in comparison
+    assert "T2" in comparison and "not run" in comparison, "a target run only in the reference is named"
+    assert replicate["measured"] in comparison and original["measured"] in comparison
+
+
+def _checked_entry(target: str, status: str, checks: dict, seeds=(1, 2, 3)) -> dict:
+    """An entry of a validation.json with its checks, as the replication reads it."""
+    return {"id": target, "status": status, "readout": "emergent", "seeds": list(seeds), "measured": f"{target} m",
+            "details": {"checks": checks}}  # fmt: skip
+
+
+def test_a_replication_names_the_verdicts_that_flipped_and_the_checks_behind_them():
+    from niche_abm.validation.replication import compare
+
+    reference = {"seed_offset": 0, "targets": [
+        _checked_entry("T5", "PASS", {"near/far ≥ 2x": True}),
+        _checked_entry("T7", "PASS", {"down 40-90%": True, "down 20-60%": True}),
+        _checked_entry("T18", "FAIL", {"not lower": False}),
+    ]}  # fmt: skip
+    replicate = {"seed_offset": 1000, "targets": [
+        _checked_entry("T5", "PASS", {"near/far ≥ 2x": True}, (1001, 1002, 1003)),
+        _checked_entry("T7", "FAIL", {"down 40-90%": False, "down 20-60%": True}, (1001, 1002, 1003)),
+        _checked_entry("T18", "PASS", {"not lower": True}, (1001, 1002, 1003)),
+    ]}  # fmt: skip
+    text = compare(reference, replicate)
+    assert "1 of the 3 targets run in both kept their verdict" in text
+    assert "PASS in both: T5. PASS → FAIL: T7. FAIL → PASS: T18." in text
+    assert "| T7 | emergent | **PASS** | 1-3 | **FAIL** | 1001-1003 | down 40-90%: yes → no |" in text
+    assert "| T5 | emergent | **PASS** | 1-3 | **PASS** | 1001-1003 | - |" in text
+
+
+@pytest.mark.parametrize(
+    "content, says",
+    [(None, "does not exist"), ("{not json", "not readable JSON"), ('{"targets": [{"id": "T1"}]}', "not a validation")],
+)
+def test_validate_refuses_a_compare_folder_that_is_not_a_validation_with_exit_status_2(content, says, tmp_path):
+    reference = tmp_path / "reference"
+    if content is not None:
+        reference.mkdir()
+        (reference / "validation.json").write_text(content)
+    result = _run("validate", "--only", "T1", "--compare", str(reference), "--out", str(tmp_path / "v"))
+    assert result.returncode == 2
+    assert "--compare" in result.stderr and says in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "v").exists()
 
 
 def test_validate_resume_refuses_another_seed_offset_than_the_folders(local_validation, tmp_path):

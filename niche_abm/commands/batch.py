@@ -29,7 +29,7 @@ from niche_abm.commands.command import (
     workers_from,
 )
 from niche_abm.engines import Engine, Run
-from niche_abm.folders import check_out, check_resumable, forget_finished_jobs
+from niche_abm.folders import atomic_text, check_out, check_resumable, forget_finished_jobs
 from niche_abm.io import png_metadata
 from niche_abm.jobs import JobFailed
 from niche_abm.params import ParameterError
@@ -99,6 +99,12 @@ def _validate_arguments(parser: argparse.ArgumentParser) -> None:
         default=0,
         help="move every target's seeds by this many, to replicate the validation on fresh seeds (default 0)",
     )
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        metavar="FOLDER",
+        help="an earlier validation (e.g. docs/validation): write replication.md, its verdicts beside these",
+    )
 
 
 def run_validate(args: argparse.Namespace) -> int:
@@ -106,6 +112,7 @@ def run_validate(args: argparse.Namespace) -> int:
 
     Each finished target's entry is kept in OUT/targets/, so --resume evaluates only the targets missing there.
     """
+    from niche_abm.validation import replication
     from niche_abm.validation.runner import (
         SEED_OFFSET_RANGE,
         evaluate_target,
@@ -123,15 +130,20 @@ def run_validate(args: argparse.Namespace) -> int:
     if unknown:
         raise ParameterError("--only", f"unknown target(s) {', '.join(unknown)}; known: {listed}")
     seed_offset = check_count(args.seed_offset, "--seed-offset", *SEED_OFFSET_RANGE)
+    reference = replication.load_validation(args.compare) if args.compare else None
     out = args.out or Path("results/validation")
     prepare_out(out, "validation", args)
     if args.resume:
         kept_entries(out, sorted(known), seed_offset)  # a folder holds one seed offset: refuse before any work
     engine = start_batch(out, "validation", args, evaluate_target)
     try:
-        return run_validation(out, engine, only=only, seed_offset=seed_offset)
+        status = run_validation(out, engine, only=only, seed_offset=seed_offset)
     except KeyboardInterrupt:
         return interrupted(out, "targets")
+    if reference is not None:
+        atomic_text(out / "replication.md", replication.compare(reference, replication.load_validation(out)))
+        print(f"wrote {out / 'replication.md'}: its verdicts beside {args.compare}'s")
+    return status
 
 
 def _dose_response_arguments(parser: argparse.ArgumentParser) -> None:
