@@ -124,6 +124,8 @@ def test_validate_with_a_seed_offset_replicates_each_target_on_moved_seeds(local
     replicate, original = _entries(out)["T1"], _entries(local_validation)["T1"]
     assert replicate["seeds"] == [seed + 1000 for seed in original["seeds"]] == [1001, 1002, 1003]
     assert replicate["seed_offset"] == 1000 and original["seed_offset"] == 0
+    manifest = json.loads((out / "validation.json").read_text())["manifest"]
+    assert replicate["git_commit"] == manifest["git_commit"], "each entry names the commit it ran at"
     assert replicate["measured"] != original["measured"], "other seeds, other wells"
     assert json.loads((out / "validation.json").read_text())["seed_offset"] == 1000
     assert "moved by 1000" in (out / "validation_report.md").read_text()
@@ -157,6 +159,15 @@ def test_a_replication_names_the_verdicts_that_flipped_and_the_checks_behind_the
     assert "PASS in both: T5. PASS → FAIL: T7. FAIL → PASS: T18." in text
     assert "| T7 | emergent | **PASS** | 1-3 | **FAIL** | 1001-1003 | down 40-90%: yes → no |" in text
     assert "| T5 | emergent | **PASS** | 1-3 | **PASS** | 1001-1003 | - |" in text
+
+
+def test_the_report_names_targets_kept_from_a_session_at_another_commit(tmp_path):
+    from niche_abm.validation.runner import earlier_commits
+
+    entries = [_entry("T1", "PASS", "direct") | {"git_commit": "abc"}, _entry("T2", "FAIL", "direct")]
+    assert earlier_commits(entries, "abc") == ""
+    assert earlier_commits(entries, "def") == " Targets kept from an earlier session ran at other commits: T1 at abc."
+    assert "T1 at abc" in report(entries, tmp_path, 1.0, run_manifest() | {"git_commit": "def"})
 
 
 @pytest.mark.parametrize(

@@ -40,6 +40,12 @@ def _verdict(entry: dict | None) -> str:
     return "not run" if entry is None else status_label(entry)
 
 
+def _commits(validation: dict) -> list[str]:
+    """The commits a validation's targets ran at (each entry's own; the manifest's for entries without one)."""
+    manifest = (validation.get("manifest") or {}).get("git_commit", "unknown")
+    return sorted({entry.get("git_commit", manifest) for entry in validation["targets"]})
+
+
 def _seeds(entry: dict | None) -> str:
     seeds = (entry or {}).get("seeds") or []
     if len(seeds) > 2 and seeds == list(range(seeds[0], seeds[0] + len(seeds))):
@@ -76,13 +82,14 @@ def compare(reference: dict, replicate: dict) -> str:
     lost = [t for t in ids if first.get(t, {}).get("status") == "PASS" and second.get(t, {}).get("status") == "FAIL"]
     gained = [t for t in ids if first.get(t, {}).get("status") == "FAIL" and second.get(t, {}).get("status") == "PASS"]
     both = [t for t in held if first[t]["status"] == "PASS"]
-    commits = [(v.get("manifest") or {}).get("git_commit", "?") for v in (reference, replicate)]
+    commits = [_commits(v) for v in (reference, replicate)]
     offsets = [v.get("seed_offset", 0) for v in (reference, replicate)]
     lines = [
         "# Replication of the validation",
         "",
-        f"Reference: seed offset {offsets[0]}, commit {commits[0]}. Replicate: seed offset {offsets[1]}, commit "
-        f"{commits[1]}." + (" The two ran different commits." if commits[0] != commits[1] else ""),
+        f"Reference: seed offset {offsets[0]}, targets run at commit {', '.join(commits[0])}. Replicate: seed offset "
+        f"{offsets[1]}, targets run at commit {', '.join(commits[1])}."
+        + (" The two ran different commits." if commits[0] != commits[1] else ""),
         "",
         f"{len(held)} of the {len(run_in_both)} targets run in both kept their verdict. PASS in both: "
         f"{', '.join(both) or 'none'}. PASS → FAIL: {', '.join(lost) or 'none'}. FAIL → PASS: "

@@ -148,6 +148,7 @@ def run_target(module_name: str, seed_offset: int = 0) -> dict:
         "mechanism": module.MECHANISM,
         "readout": module.READOUT,
         "readout_note": getattr(module, "READOUT_NOTE", ""),
+        "git_commit": io.git_commit(),
         "seeds": list(seeds),
         "seed_offset": seed_offset,
         "replicates": len(seeds),
@@ -330,6 +331,22 @@ def run_manifest() -> dict:
     }
 
 
+def earlier_commits(entries: list[dict], commit: str) -> str:
+    """A sentence naming the targets evaluated at another commit than `commit` (kept by --resume from an earlier
+    session), or '' when every target ran at it."""
+    other = {}
+    for entry in entries:
+        if entry.get("git_commit", commit) != commit:
+            other.setdefault(entry["git_commit"], []).append(entry["id"])
+    if not other:
+        return ""
+    return (
+        " Targets kept from an earlier session ran at other commits: "
+        + "; ".join(f"{', '.join(ids)} at {at}" for at, ids in other.items())
+        + "."
+    )
+
+
 def report(entries: list[dict], out_dir: Path, wall: float, provenance: dict, seed_offset: int = 0) -> str:
     """The markdown report: a summary table, then one section per target with its figure."""
     passed = [e for e in entries if e["status"] == "PASS"]
@@ -350,7 +367,8 @@ def report(entries: list[dict], out_dir: Path, wall: float, provenance: dict, se
         "",
         f"Commit {provenance['git_commit']}, run {provenance['created_utc']}; versions: "
         + ", ".join(f"{name} {version}" for name, version in provenance["versions"].items())
-        + " (the default parameters are in validation.json's manifest).",
+        + " (the default parameters are in validation.json's manifest)."
+        + earlier_commits(entries, provenance["git_commit"]),
         "",
         "The readout column says what a PASS is worth: "
         + "; ".join(f"*{kind}*: {meaning}" for kind, meaning in READOUTS.items())
