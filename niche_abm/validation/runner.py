@@ -271,7 +271,11 @@ def run_validation(out_dir: Path, engine: Engine, only: list[str] | None = None,
         print(f"  {job.target}: {entry['status']} ({entry.get('seconds', '?')} s)", flush=True)
 
     def give_up(job: TargetJob, error: BaseException, attempts: int) -> None:
-        keep(job, {"id": job.target, "status": "ERROR", "error": describe_lost(error)}, attempts)
+        keep(
+            job,
+            {"id": job.target, "status": "ERROR", "seed_offset": job.seed_offset, "error": describe_lost(error)},
+            attempts,
+        )
 
     with tempfile.TemporaryDirectory(prefix=".run-cache-", dir=out_dir) as cache:
         figures = str(out_dir / "figures")
