@@ -170,6 +170,23 @@ def test_the_report_names_targets_kept_from_a_session_at_another_commit(tmp_path
     assert "T1 at abc" in report(entries, tmp_path, 1.0, run_manifest() | {"git_commit": "def"})
 
 
+def test_the_seed_blocks_table_counts_each_targets_passes_and_its_unstable_checks(tmp_path):
+    from analysis.seed_blocks import draw, markdown
+
+    blocks = [
+        {"seed_offset": offset, "targets": [
+            _checked_entry("T5", "PASS", {"near/far ≥ 2x": True}, range(1 + offset, 9 + offset)),
+            _checked_entry("T7", status, {"down 40-90%": status == "PASS"}, range(1 + offset, 9 + offset)),
+        ]}
+        for offset, status in ((0, "PASS"), (1000, "FAIL"), (2000, "PASS"))
+    ]  # fmt: skip
+    table = markdown(blocks)
+    assert "| T5 | emergent | PASS | PASS | PASS | 3 of 3 | - |" in table
+    assert "| T7 | emergent | PASS | **FAIL** | PASS | 2 of 3 | down 40-90%: 2 of 3 |" in table
+    assert "offset 1000: 1001-1008" in table
+    assert draw(blocks, tmp_path / "blocks.png").stat().st_size > 0
+
+
 @pytest.mark.parametrize(
     "content, says",
     [(None, "does not exist"), ("{not json", "not readable JSON"), ('{"targets": [{"id": "T1"}]}', "not a validation")],
