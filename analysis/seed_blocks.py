@@ -33,10 +33,12 @@ VERDICTS = {"FAIL": 0, "PASS": 1}
 
 
 def block_label(validation: dict) -> str:
-    """A block's name: its seed offset and the seeds of its first in-vivo target (e.g. 'offset 1000: 1001-1008')."""
-    offset = validation.get("seed_offset", 0)
-    seeds = next((t["seeds"] for t in validation["targets"] if len(t.get("seeds", [])) == 8), [])
-    return f"offset {offset}" + (f": {seeds[0]}-{seeds[-1]}" if seeds else "")
+    """A block's name: its seed offset (and scale) and the seeds of the most common in-vivo design, that of T3
+    or else of its first target (e.g. 'offset 1000: 1001-1008')."""
+    offset, scale = validation.get("seed_offset", 0), validation.get("seed_scale", 1)
+    entries = {t["id"]: t for t in validation["targets"]}
+    seeds = (entries.get("T3") or validation["targets"][0]).get("seeds", [])
+    return f"offset {offset}" + (f" x{scale}" if scale != 1 else "") + (f": {seeds[0]}-{seeds[-1]}" if seeds else "")
 
 
 def verdict_table(validations: list[dict]) -> tuple[list[str], np.ndarray, dict[str, dict[str, list[bool]]]]:

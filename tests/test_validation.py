@@ -212,12 +212,26 @@ def test_validate_resume_refuses_another_seed_offset_than_the_folders(local_vali
     assert not (out / "targets" / "T2.json").exists(), "nothing was evaluated"
 
 
-@pytest.mark.parametrize("offset", ["-1", "1000001", "ten"])
-def test_validate_refuses_a_seed_offset_outside_its_range_with_exit_status_2(offset, tmp_path):
-    result = _run("validate", "--only", "T1", "--seed-offset", offset, "--out", str(tmp_path / "v"))
+@pytest.mark.parametrize(
+    "option, value, allowed",
+    [("--seed-offset", "-1", "[0, 1000000]"), ("--seed-offset", "1000001", "[0, 1000000]"),
+     ("--seed-offset", "ten", "[0, 1000000]"), ("--seed-scale", "0", "[1, 20]"), ("--seed-scale", "1.5", "[1, 20]")],
+)  # fmt: skip
+def test_validate_refuses_a_seed_plan_outside_its_range_with_exit_status_2(option, value, allowed, tmp_path):
+    result = _run("validate", "--only", "T1", option, value, "--out", str(tmp_path / "v"))
     assert result.returncode == 2
-    assert "--seed-offset" in result.stderr and "[0, 1000000]" in result.stderr and "Traceback" not in result.stderr
+    assert option in result.stderr and allowed in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "v").exists()
+
+
+def test_a_seed_plan_moves_and_multiplies_a_targets_seeds():
+    from niche_abm.validation.runner import SeedPlan
+
+    assert SeedPlan().seeds((1, 2, 3)) == (1, 2, 3) and SeedPlan().describe() == ""
+    assert SeedPlan(scale=2).seeds((1, 2, 3)) == (1, 2, 3, 4, 5, 6)
+    assert SeedPlan(1000, 3).seeds(tuple(range(1, 9))) == tuple(range(1001, 1025))
+    assert SeedPlan(0, 2).seeds((6, 7)) == (6, 7, 8, 9), "the added seeds follow the target's last"
+    assert "moved by 1000" in SeedPlan(1000).describe() and "5 times as many" in SeedPlan(0, 5).describe()
 
 
 def test_validate_refuses_an_unknown_target_with_exit_status_2(tmp_path):

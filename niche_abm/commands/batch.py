@@ -100,6 +100,12 @@ def _validate_arguments(parser: argparse.ArgumentParser) -> None:
         help="move every target's seeds by this many, to replicate the validation on fresh seeds (default 0)",
     )
     parser.add_argument(
+        "--seed-scale",
+        type=integer_or_text,
+        default=1,
+        help="run every target on this many times its number of seeds, to see its verdict with more power (default 1)",
+    )
+    parser.add_argument(
         "--compare",
         type=Path,
         metavar="FOLDER",
@@ -114,7 +120,7 @@ def run_validate(args: argparse.Namespace) -> int:
     """
     from niche_abm.validation import replication
     from niche_abm.validation.runner import (
-        SEED_OFFSET_RANGE,
+        SeedPlan,
         evaluate_target,
         kept_entries,
         run_validation,
@@ -129,15 +135,15 @@ def run_validate(args: argparse.Namespace) -> int:
         raise ParameterError("--only", f"got no target id; expected one or more of {listed}")
     if unknown:
         raise ParameterError("--only", f"unknown target(s) {', '.join(unknown)}; known: {listed}")
-    seed_offset = check_count(args.seed_offset, "--seed-offset", *SEED_OFFSET_RANGE)
+    plan = SeedPlan(args.seed_offset, args.seed_scale)
     reference = replication.load_validation(args.compare) if args.compare else None
     out = args.out or Path("results/validation")
     prepare_out(out, "validation", args)
     if args.resume:
-        kept_entries(out, sorted(known), seed_offset)  # a folder holds one seed offset: refuse before any work
+        kept_entries(out, sorted(known), plan)  # a folder holds one seed plan: refuse before any work
     engine = start_batch(out, "validation", args, evaluate_target)
     try:
-        status = run_validation(out, engine, only=only, seed_offset=seed_offset)
+        status = run_validation(out, engine, only=only, plan=plan)
     except KeyboardInterrupt:
         return interrupted(out, "targets")
     if reference is not None:

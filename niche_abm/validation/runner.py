@@ -11,10 +11,12 @@ a file system the workers share). A finished target's entry is kept at once in
 ``out_dir/targets/<ID>.json`` (written whole), so an interrupted validation loses
 only the targets in flight and ``run_validation`` on the same folder evaluates only
 the targets without a PASS or FAIL there. A FAIL is a scientific result; only a
-target that crashes makes the exit code 1. A seed offset shifts every target's
-seeds by the same number (``--seed-offset 1000``: seeds 1-8 become 1001-1008), to
-replicate the whole validation on seeds no target or rule was developed on; a
-folder keeps the entries of one offset only. The command line is ``run.py validate``
+target that crashes makes the exit code 1. A seed plan (:class:`SeedPlan`) moves
+every target's seeds by the same number (``--seed-offset 1000``: seeds 1-8 become
+1001-1008), to replicate the whole validation on seeds no target or rule was
+developed on, and can multiply how many each target runs (``--seed-scale 5``: seeds
+1-40 instead of 1-8), to see what its verdict is with more power; a folder keeps
+the entries of one plan only. The command line is ``run.py validate``
 (``niche-abm validate``, with ``--resume`` to continue); from Python::
 
     from pathlib import Path
@@ -123,22 +125,52 @@ def target_modules() -> dict[str, str]:
 
 SEED_OFFSET_RANGE = (0, 1_000_000)
 """Allowed shift of every target's seeds (0: the targets' own seeds)."""
+SEED_SCALE_RANGE = (1, 20)
+"""Allowed multiple of every target's number of seeds (1: its own number)."""
 
 
-def shifted_seeds(seeds: tuple[int, ...], seed_offset: int) -> tuple[int, ...]:
-    """A target's seeds moved by seed_offset (an integer in SEED_OFFSET_RANGE)."""
-    low, high = SEED_OFFSET_RANGE
-    if isinstance(seed_offset, bool) or not isinstance(seed_offset, int) or not low <= seed_offset <= high:
-        raise ParameterError("--seed-offset", f"got {seed_offset!r}; expected an integer in [{low}, {high}]")
-    return tuple(int(seed) + seed_offset for seed in seeds)
+@dataclass(frozen=True)
+class SeedPlan:
+    """Which seeds the targets run: each target's own, moved by `offset` and `scale` times as many.
+
+    Attributes:
+        offset: added to every seed (0 keeps the targets' own; an integer in SEED_OFFSET_RANGE).
+        scale: multiple of each target's number of seeds, the added ones following its last (an integer in
+            SEED_SCALE_RANGE).
+    """
+
+    offset: int = 0
+    scale: int = 1
+
+    def __post_init__(self) -> None:
+        for option, value, (low, high) in (
+            ("--seed-offset", self.offset, SEED_OFFSET_RANGE),
+            ("--seed-scale", self.scale, SEED_SCALE_RANGE),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ParameterError(option, f"got {value!r}; expected an integer in [{low}, {high}]")
+
+    def seeds(self, own: tuple[int, ...]) -> tuple[int, ...]:
+        """A target's seeds under this plan: its own and (scale - 1) times as many after its last, each moved by
+        the offset."""
+        extra = range(max(own) + 1, max(own) + 1 + len(own) * (self.scale - 1))
+        return tuple(int(seed) + self.offset for seed in (*own, *extra))
+
+    def describe(self) -> str:
+        """The plan in words for a report ('' for the targets' own seeds)."""
+        parts = []
+        if self.scale != 1:
+            parts.append(f"runs {self.scale} times as many seeds (seed scale)")
+        if self.offset:
+            parts.append(f"has its seeds moved by {self.offset} (seed offset)")
+        return f" Every target {' and '.join(parts)}." if parts else ""
 
 
-def run_target(module_name: str, seed_offset: int = 0) -> dict:
-    """Import one target and evaluate it with its own seeds, each moved by seed_offset; a crash is recorded, not
-    raised."""
+def run_target(module_name: str, plan: SeedPlan = SeedPlan()) -> dict:
+    """Import one target and evaluate it on its seeds under the seed plan; a crash is recorded, not raised."""
     start = time.perf_counter()
     module = importlib.import_module(module_name)
-    seeds = shifted_seeds(tuple(module.SEEDS), seed_offset)
+    seeds = plan.seeds(tuple(module.SEEDS))
     entry = {
         "id": module.ID,
         "claim": module.CLAIM,
@@ -150,7 +182,8 @@ def run_target(module_name: str, seed_offset: int = 0) -> dict:
         "readout_note": getattr(module, "READOUT_NOTE", ""),
         "git_commit": io.git_commit(),
         "seeds": list(seeds),
-        "seed_offset": seed_offset,
+        "seed_offset": plan.offset,
+        "seed_scale": plan.scale,
         "replicates": len(seeds),
     }
     try:
@@ -192,7 +225,7 @@ class TargetJob:
         module: the target module's dotted name.
         figures: folder the target writes its figure into.
         cache: folder of the disk cache of simulated runs shared by the workers.
-        seed_offset: the shift of the target's seeds (0: its own).
+        plan: which seeds the target runs (its own by default).
     """
 
     index: int
@@ -200,14 +233,14 @@ class TargetJob:
     module: str
     figures: str
     cache: str
-    seed_offset: int = 0
+    plan: SeedPlan = SeedPlan()
 
 
 def evaluate_target(job: TargetJob) -> dict:
     """Evaluate one target on a worker, with the runner's figure folder and run cache (run_target)."""
     os.environ[common.FIGURE_ENV] = job.figures
     os.environ[common.CACHE_ENV] = job.cache
-    return run_target(job.module, job.seed_offset)
+    return run_target(job.module, job.plan)
 
 
 def entry_path(out_dir: Path, target: str) -> Path:
@@ -215,22 +248,25 @@ def entry_path(out_dir: Path, target: str) -> Path:
     return Path(out_dir) / "targets" / f"{target}.json"
 
 
-def kept_entries(out_dir: Path, targets: list[str], seed_offset: int = 0) -> dict[str, dict]:
+def kept_entries(out_dir: Path, targets: list[str], plan: SeedPlan = SeedPlan()) -> dict[str, dict]:
     """The entries of earlier sessions in out_dir that need no new evaluation (status PASS or FAIL).
 
-    Raises ParameterError (on --seed-offset) if an entry there was evaluated with another seed offset: a folder
-    holds one validation."""
+    Raises ParameterError (on --seed-offset or --seed-scale) if an entry there was evaluated under another seed
+    plan: a folder holds one validation."""
     kept = {}
     for target in targets:
         path = entry_path(out_dir, target)
         if path.is_file():
             entry = json.loads(path.read_text(encoding="utf-8"))
-            if entry.get("seed_offset", 0) != seed_offset:
-                raise ParameterError(
-                    "--seed-offset",
-                    f"{path} was evaluated with seed offset {entry.get('seed_offset', 0)}, this "
-                    f"validation has {seed_offset}; resume with the same --seed-offset or use another --out",
-                )
+            kept_plan = (entry.get("seed_offset", 0), entry.get("seed_scale", 1))
+            options = ("--seed-offset", "--seed-scale")
+            for option, was, now in zip(options, kept_plan, (plan.offset, plan.scale), strict=True):
+                if was != now:
+                    raise ParameterError(
+                        option,
+                        f"{path} was evaluated with {option} {was}, this validation has {now}; resume with the "
+                        f"same {option} or use another --out",
+                    )
             if entry.get("status") in KEPT:
                 kept[target] = entry
     return kept
@@ -248,9 +284,9 @@ def selected_modules(only: list[str] | None) -> dict[str, str]:
     return {k: v for k, v in modules.items() if k in wanted}
 
 
-def run_validation(out_dir: Path, engine: Engine, only: list[str] | None = None, seed_offset: int = 0) -> int:
-    """Evaluate the targets (all, or the IDs in `only`) not yet kept in out_dir, each with its seeds moved by
-    seed_offset, print a table and write the json and report; the engine is closed at the end.
+def run_validation(out_dir: Path, engine: Engine, only: list[str] | None = None, plan: SeedPlan = SeedPlan()) -> int:
+    """Evaluate the targets (all, or the IDs in `only`) not yet kept in out_dir, each on its seeds under the seed
+    plan, print a table and write the json and report; the engine is closed at the end.
 
     Returns 0 if every target ran (PASS or FAIL), 1 if any crashed. Raises KeyboardInterrupt when interrupted,
     after the targets that finished are kept.
@@ -258,7 +294,7 @@ def run_validation(out_dir: Path, engine: Engine, only: list[str] | None = None,
     out_dir = Path(out_dir).resolve()
     (out_dir / "figures").mkdir(parents=True, exist_ok=True)
     modules = selected_modules(only)
-    entries = kept_entries(out_dir, list(modules), seed_offset)
+    entries = kept_entries(out_dir, list(modules), plan)
     if entries:
         print(f"  kept from before: {', '.join(entries)}", flush=True)
     started = time.perf_counter()
@@ -273,14 +309,20 @@ def run_validation(out_dir: Path, engine: Engine, only: list[str] | None = None,
     def give_up(job: TargetJob, error: BaseException, attempts: int) -> None:
         keep(
             job,
-            {"id": job.target, "status": "ERROR", "seed_offset": job.seed_offset, "error": describe_lost(error)},
+            {
+                "id": job.target,
+                "status": "ERROR",
+                "seed_offset": job.plan.offset,
+                "seed_scale": job.plan.scale,
+                "error": describe_lost(error),
+            },
             attempts,
         )
 
     with tempfile.TemporaryDirectory(prefix=".run-cache-", dir=out_dir) as cache:
         figures = str(out_dir / "figures")
         jobs = [
-            TargetJob(index, target, name, figures, cache, seed_offset)
+            TargetJob(index, target, name, figures, cache, plan)
             for index, (target, name) in enumerate(modules.items())
             if target not in entries
         ]
@@ -298,13 +340,19 @@ def run_validation(out_dir: Path, engine: Engine, only: list[str] | None = None,
         out_dir / "validation.json",
         json.dumps(
             _jsonable(
-                {"wall_seconds": round(wall, 1), "seed_offset": seed_offset, "manifest": provenance, "targets": ordered}
+                {
+                    "wall_seconds": round(wall, 1),
+                    "seed_offset": plan.offset,
+                    "seed_scale": plan.scale,
+                    "manifest": provenance,
+                    "targets": ordered,
+                }
             ),
             indent=2,
             ensure_ascii=False,
         ),
     )
-    atomic_text(out_dir / "validation_report.md", report(ordered, out_dir, wall, provenance, seed_offset))
+    atomic_text(out_dir / "validation_report.md", report(ordered, out_dir, wall, provenance, plan))
     print(f"wrote {out_dir / 'validation.json'} and {out_dir / 'validation_report.md'}")
     return 1 if any(e["status"] == "ERROR" for e in ordered) else 0
 
@@ -351,7 +399,7 @@ def earlier_commits(entries: list[dict], commit: str) -> str:
     )
 
 
-def report(entries: list[dict], out_dir: Path, wall: float, provenance: dict, seed_offset: int = 0) -> str:
+def report(entries: list[dict], out_dir: Path, wall: float, provenance: dict, plan: SeedPlan = SeedPlan()) -> str:
     """The markdown report: a summary table, then one section per target with its figure."""
     passed = [e for e in entries if e["status"] == "PASS"]
     emergent = sum(e.get("readout") == "emergent" for e in passed)
@@ -361,13 +409,7 @@ def report(entries: list[dict], out_dir: Path, wall: float, provenance: dict, se
         f"{len(passed)} of {len(entries)} targets PASS, {emergent} of them with an emergent readout; wall time "
         f"{wall:.0f} s. Intervals are 95% t-intervals over seeds (mean [low, high], n) unless a target says "
         "otherwise; a direction passes only if its interval excludes zero. In-vivo runs use a 100 x 100 grid "
-        "(1 mm²) for 60 days unless the target says otherwise."
-        + (
-            f" Every target's seeds are moved by {seed_offset} (seed offset): a replication on seeds that no "
-            "target or rule was developed on."
-            if seed_offset
-            else ""
-        ),
+        "(1 mm²) for 60 days unless the target says otherwise." + plan.describe(),
         "",
         f"Commit {provenance['git_commit']}, run {provenance['created_utc']}; versions: "
         + ", ".join(f"{name} {version}" for name, version in provenance["versions"].items())
