@@ -41,6 +41,11 @@ def block_label(validation: dict) -> str:
     return f"offset {offset}" + (f" x{scale}" if scale != 1 else "") + (f": {seeds[0]}-{seeds[-1]}" if seeds else "")
 
 
+def readouts(validations: list[dict]) -> dict[str, str]:
+    """Each target's readout kind (emergent, direct or calibrated), as the validations declare it."""
+    return {t["id"]: t.get("readout", "") for v in validations for t in v["targets"]}
+
+
 def verdict_table(validations: list[dict]) -> tuple[list[str], np.ndarray, dict[str, dict[str, list[bool]]]]:
     """Target ids (in number order), their verdicts (targets x blocks: 1 PASS, 0 FAIL, NaN not run or crashed)
     and each target's check results per block it was run in."""
@@ -63,7 +68,7 @@ def markdown(validations: list[dict]) -> str:
     """The table: one row per target, its verdict in each block, blocks passed, and the checks that did not hold
     in every block."""
     ids, verdicts, checks = verdict_table(validations)
-    readouts = {t["id"]: t.get("readout", "") for v in validations for t in v["targets"]}
+    kinds = readouts(validations)
     labels = [block_label(v) for v in validations]
     lines = [
         "| target | readout | " + " | ".join(labels) + " | passed | checks that did not hold in every block |",
@@ -77,7 +82,7 @@ def markdown(validations: list[dict]) -> str:
         ]
         cells = [names.get(value, "-") for value in verdicts[row]]
         lines.append(
-            f"| {target} | {readouts[target]} | " + " | ".join(cells) + f" | {int(ran.sum())} of {len(ran)} | "
+            f"| {target} | {kinds[target]} | " + " | ".join(cells) + f" | {int(ran.sum())} of {len(ran)} | "
             f"{'; '.join(unstable) or '-'} |"
         )
     return "\n".join(lines)
@@ -86,14 +91,14 @@ def markdown(validations: list[dict]) -> str:
 def draw(validations: list[dict], out: Path = FIGURE) -> Path:
     """The verdicts as a grid: targets down, seed blocks across; green PASS, red FAIL, grey not run."""
     ids, verdicts, _ = verdict_table(validations)
-    readouts = {t["id"]: t.get("readout", "") for v in validations for t in v["targets"]}
+    kinds = readouts(validations)
     fig = Figure(figsize=(1.6 + 1.3 * len(validations), 0.32 * len(ids) + 1.4))
     ax = fig.add_subplot()
     colours = ListedColormap(["#d9534f", "#5cb85c"])
     ax.imshow(np.ma.masked_invalid(verdicts), cmap=colours, vmin=0, vmax=1, aspect="auto")
     ax.set_facecolor("#cccccc")
     ax.set_xticks(range(len(validations)), [block_label(v).replace(": ", "\n") for v in validations], fontsize=8)
-    ax.set_yticks(range(len(ids)), [f"{target} ({readouts[target]})" for target in ids], fontsize=8)
+    ax.set_yticks(range(len(ids)), [f"{target} ({kinds[target]})" for target in ids], fontsize=8)
     ax.set_xticks(np.arange(len(validations) + 1) - 0.5, minor=True)
     ax.set_yticks(np.arange(len(ids) + 1) - 0.5, minor=True)
     ax.grid(which="minor", color="white", linewidth=1.5)

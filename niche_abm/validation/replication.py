@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from niche_abm.params import ParameterError
-from niche_abm.validation.runner import status_label
+from niche_abm.validation.runner import status_label, table_cell
 
 FILE = "validation.json"
 
@@ -51,10 +51,6 @@ def _seeds(entry: dict | None) -> str:
     if len(seeds) > 2 and seeds == list(range(seeds[0], seeds[0] + len(seeds))):
         return f"{seeds[0]}-{seeds[-1]}"
     return ", ".join(map(str, seeds))
-
-
-def _cell(text) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 def differing_checks(reference: dict | None, replicate: dict | None) -> list[str]:
@@ -103,11 +99,11 @@ def compare(reference: dict, replicate: dict) -> str:
         readout = (a or b or {}).get("readout", "")
         lines.append(
             f"| {target} | {readout} | **{_verdict(a)}** | {_seeds(a)} | **{_verdict(b)}** | {_seeds(b)} | "
-            f"{_cell('; '.join(differing_checks(a, b)) or '-')} |"
+            f"{table_cell('; '.join(differing_checks(a, b)) or '-')} |"
         )
     for target in ids:
         a, b = first.get(target), second.get(target)
         lines += ["", f"## {target}: {_verdict(a)} → {_verdict(b)}", ""]
-        lines += [f"**Reference** (seeds {_seeds(a)}). {_cell((a or {}).get('measured', ''))}", ""]
-        lines += [f"**Replicate** (seeds {_seeds(b)}). {_cell((b or {}).get('measured', ''))}"]
+        lines += [f"**Reference** (seeds {_seeds(a)}). {table_cell((a or {}).get('measured', ''))}", ""]
+        lines += [f"**Replicate** (seeds {_seeds(b)}). {table_cell((b or {}).get('measured', ''))}"]
     return "\n".join(lines) + "\n"

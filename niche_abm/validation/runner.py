@@ -367,7 +367,8 @@ def print_table(entries: list[dict]) -> None:
         )
 
 
-def _cell(text: str) -> str:
+def table_cell(text) -> str:
+    """Text made safe for one cell of a markdown table (pipes escaped, newlines flattened)."""
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
@@ -426,8 +427,8 @@ def report(entries: list[dict], out_dir: Path, wall: float, provenance: dict, pl
     ]
     for e in entries:
         lines.append(
-            f"| {e['id']} | **{status_label(e)}** | {e.get('readout', '')} | {_cell(e.get('measured', ''))} "
-            f"| {_cell(e.get('published', ''))} |"
+            f"| {e['id']} | **{status_label(e)}** | {e.get('readout', '')} | {table_cell(e.get('measured', ''))} "
+            f"| {table_cell(e.get('published', ''))} |"
         )
     for e in entries:
         lines += ["", f"## {e['id']}: {status_label(e)}", "", f"**Claim.** {e.get('claim', '')}", ""]
@@ -439,7 +440,7 @@ def report(entries: list[dict], out_dir: Path, wall: float, provenance: dict, pl
         lines += [f"Seeds: {e.get('seeds', [])} ({e.get('seconds', '?')} s)."]
         if e.get("details", {}).get("checks"):
             lines += ["", "| check | result |", "|---|---|"]
-            lines += [f"| {_cell(k)} | {'yes' if ok else 'no'} |" for k, ok in e["details"]["checks"].items()]
+            lines += [f"| {table_cell(k)} | {'yes' if ok else 'no'} |" for k, ok in e["details"]["checks"].items()]
         if e.get("figure"):
             figure = Path(e["figure"])
             rel = os.path.relpath(figure.resolve(), out_dir) if figure.is_absolute() else figure.as_posix()
