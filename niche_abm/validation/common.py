@@ -2,10 +2,11 @@
 
 In-vivo targets run on a 100 x 100 grid (1 mm², a quarter of the default area) for
 60 days unless they claim for another size or length (T8: 180 days; T13: 100 x 100
-and 200 x 200), so untreated controls can be shared between targets: a run is
-cached in memory per worker and, when the runner sets ``NICHE_VALIDATION_CACHE``,
-on disk, so a second worker reuses it instead of simulating it again. The cache
-key holds every input of a run (scenario, seed, days, drugs, overrides, grid).
+and 200 x 200), so untreated controls can be shared between targets: a run (and a seed's co-culture
+arms) is cached in memory per worker and, when the runner sets
+``NICHE_VALIDATION_CACHE``, on disk, so a second worker reuses it instead of
+simulating it again. The cache key holds every input of a run (scenario, seed, days,
+drugs, overrides, grid), not the code: a cache folder serves one version of the model.
 """
 
 from __future__ import annotations
@@ -114,23 +115,32 @@ def simulate(
 def _simulate(
     scenario: str, seed: int, days: int, drugs: tuple[str, ...], overrides: tuple, grid: tuple[int, int]
 ) -> Run:
+    def compute() -> Run:
+        size = {"grid.width": grid[0], "grid.height": grid[1]}
+        settings = {**size, **area_scaled_counts(scenario, grid), **dict(overrides)}
+        snapshot_days = tuple(range(SNAPSHOT_EVERY_DAYS, days + 1, SNAPSHOT_EVERY_DAYS))
+        result = RunDescription(scenario, settings, drugs, seed, days, snapshot_days).run()
+        return Run(result.timeseries, result.counters, result.snapshots)
+
+    return disk_cached((scenario, seed, days, drugs, overrides, grid), compute)
+
+
+def disk_cached(key: tuple, compute):
+    """compute(), or what it returned before for the same key when ``NICHE_VALIDATION_CACHE`` names a folder
+    (written whole, so workers sharing the folder never read half a file); key holds every input of the run."""
     cache_dir = os.environ.get(CACHE_ENV)
-    key = hashlib.sha1(repr((scenario, seed, days, drugs, overrides, grid)).encode()).hexdigest()[:16]
-    path = Path(cache_dir) / f"{key}.pkl" if cache_dir else None
+    digest = hashlib.sha1(repr(key).encode()).hexdigest()[:16]
+    path = Path(cache_dir) / f"{digest}.pkl" if cache_dir else None
     if path is not None and path.is_file():
         with path.open("rb") as handle:
             return pickle.load(handle)
-    size = {"grid.width": grid[0], "grid.height": grid[1]}
-    settings = {**size, **area_scaled_counts(scenario, grid), **dict(overrides)}
-    snapshot_days = tuple(range(SNAPSHOT_EVERY_DAYS, days + 1, SNAPSHOT_EVERY_DAYS))
-    result = RunDescription(scenario, settings, drugs, seed, days, snapshot_days).run()
-    run = Run(result.timeseries, result.counters, result.snapshots)
+    value = compute()
     if path is not None:
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         with tmp.open("wb") as handle:
-            pickle.dump(run, handle)
+            pickle.dump(value, handle)
         tmp.replace(path)
-    return run
+    return value
 
 
 # --- statistics: computed in niche_abm.stats, under the names the targets use ------------------
@@ -260,14 +270,19 @@ def course(run: Run, column: str) -> pd.Series:
     return run.series.set_index("day")[column]
 
 
-@functools.lru_cache(maxsize=4)
 def coculture_table(seeds: tuple[int, ...]) -> pd.DataFrame:
     """Every co-culture arm (niche_abm.coculture.ARMS) for every seed, 48 h: one row each."""
+    return pd.DataFrame([row for seed in seeds for row in _coculture_rows(seed)])
+
+
+@functools.lru_cache(maxsize=64)
+def _coculture_rows(seed: int) -> list[dict[str, float]]:
+    """Every co-culture arm cultured 48 h on one seed (memory and disk cached like simulate)."""
     from niche_abm.coculture import ARMS, run_arm
 
-    return pd.DataFrame([run_arm(arm, seed) for arm in ARMS for seed in seeds])
+    return disk_cached(("coculture", seed), lambda: [run_arm(arm, seed) for arm in ARMS])
 
 
 def arm_values(table: pd.DataFrame, arm: str, column: str) -> list[float]:
     """One measure of one co-culture arm, ordered by seed."""
-    return table[table["arm"] == arm].sort_values("seed")[column].tolist()
+    return table[table["arm"] == arm].sort_values("seed", kind="stable")[column].tolist()
