@@ -88,6 +88,14 @@ def pool(module_name: str, pool_scale: int) -> tuple[int, ...]:
     return SeedPlan(0, pool_scale).seeds(tuple(importlib.import_module(module_name).SEEDS))
 
 
+def chunks(seeds: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    """The pool in disjoint runs of CHUNK seeds, a last one shorter than 2 joined to the one before."""
+    runs = [seeds[i : i + CHUNK] for i in range(0, len(seeds), CHUNK)]
+    if len(runs) > 1 and len(runs[-1]) < 2:
+        runs[-2:] = [runs[-2] + runs[-1]]
+    return tuple(runs)
+
+
 def seed_sets(rng: np.random.Generator, seeds: tuple[int, ...], size: int, draws: int) -> list[tuple[int, ...]]:
     """`draws` sets of `size` seeds drawn with replacement from `seeds`, each sorted."""
     return [tuple(int(s) for s in sorted(rng.choice(seeds, size=size, replace=True))) for _ in range(draws)]
@@ -207,8 +215,7 @@ def run(args: argparse.Namespace) -> dict:
     fill, plan = [], []  # plan: (target, n, job index) of every resampling job
     for target, name in args.modules.items():
         seeds = pools[target]
-        chunks = tuple(seeds[i : i + CHUNK] for i in range(0, len(seeds), CHUNK))
-        fill.append(SeedSets(len(fill), name, chunks, str(cache), str(figures)))
+        fill.append(SeedSets(len(fill), name, chunks(seeds), str(cache), str(figures)))
     jobs = []
     for target, name in args.modules.items():
         own = len(importlib.import_module(name).SEEDS)
