@@ -41,11 +41,12 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 from scipy import stats
+from tqdm import tqdm
 
 from niche_abm import io
-from niche_abm.commands.command import add_engine_arguments, check_count, engine_from, integer_or_text
+from niche_abm.commands.command import INTERRUPTED, add_engine_arguments, check_count, engine_from, integer_or_text
 from niche_abm.folders import atomic_text
-from niche_abm.jobs import map_jobs
+from niche_abm.jobs import JobFailed, describe_lost, map_jobs, run_jobs
 from niche_abm.params import ParameterError
 from niche_abm.validation import common
 from niche_abm.validation.runner import SEED_SCALE_RANGE, SeedPlan, run_manifest, selected_modules
@@ -230,10 +231,21 @@ def run(args: argparse.Namespace) -> dict:
     outcomes = {job.index: kept_draws(kept, job) for job in jobs}
     todo = [job for job in jobs if outcomes[job.index] is None]
     print(f"seed power: {len(todo)} of {len(jobs)} resampling jobs to run ({args.draws} draws per n)")
-    for job, result in zip(todo, map_jobs(todo, engine_from(args, verdicts)), strict=True):
-        record = {"module": job.module, "seed_sets": job.seed_sets, "outcomes": result}
-        atomic_text(kept / f"{job.index}.json", json.dumps(record))
+
+    def keep(job: SeedSets, result: list[dict], attempts: int) -> None:
+        atomic_text(
+            kept / f"{job.index}.json",
+            json.dumps({"module": job.module, "seed_sets": job.seed_sets} | {"outcomes": result}),
+        )
         outcomes[job.index] = result
+
+    def give_up(job: SeedSets, error: BaseException, attempts: int) -> None:
+        raise JobFailed(f"{job.module} on seed sets {job.seed_sets[0]}...: {describe_lost(error)}")
+
+    with tqdm(total=len(todo), desc="seed sets", unit="job") as bar:
+        session = run_jobs(todo, engine_from(args, verdicts), keep, give_up, retries=0, bar=bar)
+    if session.interrupted:
+        raise KeyboardInterrupt
     targets: dict[str, dict] = {}
     for target, name in args.modules.items():
         by_size: dict[int, list[dict]] = {}
@@ -262,6 +274,9 @@ def main(argv: list[str] | None = None) -> int:
     except ParameterError as error:
         print(f"seed_power: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("seed_power: interrupted; finished runs and draws are kept: the same command goes on", file=sys.stderr)
+        return INTERRUPTED
     out = args.out.resolve()
     table = markdown(result)
     atomic_text(out / "seed_power.json", json.dumps(result, indent=2, default=list))

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.seeded_arms import SeededJob, run_arms
-from niche_abm.validation.common import IN_VIVO_SEEDS, at_day, fmt, simulate, window_mean
+from analysis.seeded_arms import SEEDS, SeededJob, run_arms
+from niche_abm.validation.common import at_day, fmt, simulate, window_mean
 
 DAYS = 120
 ARMS = ((), ("bortezomib",))
@@ -43,7 +43,7 @@ def measure(job: SeededJob) -> tuple[float, ...]:
 
 def main() -> None:
     outcomes = run_arms(__doc__, ARMS, measure)
-    results = np.array(outcomes).reshape(len(ARMS), len(IN_VIVO_SEEDS), len(MEASURES))
+    results = np.array(outcomes).reshape(len(ARMS), len(SEEDS), len(MEASURES))
     untreated, treated = results
     for i, (name, unit) in enumerate(MEASURES):
         effect = fmt(treated[:, i] - untreated[:, i], unit, digits=2)

@@ -138,11 +138,16 @@ def describe(values: Sequence[float] | np.ndarray | pd.Series, confidence: float
     return pd.Series({"n": len(x), "mean": mean, "sd": sd, "ci_low": low, "ci_high": high})
 
 
-def _spearman(x: np.ndarray, y: np.ndarray) -> float:
-    """Spearman's rank correlation; a sample in which x or y is constant has no rank association (0)."""
-    if np.ptp(x) == 0 or np.ptp(y) == 0:
-        return 0.0
-    return float(stats.spearmanr(x, y).statistic)
+def _spearman(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Spearman's rank correlation along axis (the Pearson correlation of the average ranks, as
+    scipy.stats.spearmanr); a sample in which x or y is constant has no rank association (0). Vectorised, so a
+    bootstrap computes all its resamples in one call."""
+    rx, ry = stats.rankdata(x, axis=axis), stats.rankdata(y, axis=axis)
+    rx = rx - rx.mean(axis=axis, keepdims=True)
+    ry = ry - ry.mean(axis=axis, keepdims=True)
+    spread = np.sqrt((rx * rx).sum(axis=axis) * (ry * ry).sum(axis=axis))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(spread > 0, (rx * ry).sum(axis=axis) / np.where(spread > 0, spread, 1.0), 0.0)
 
 
 def rank_correlation(
@@ -154,12 +159,12 @@ def rank_correlation(
     in which x or y is constant counts as no association (0). NaN bounds when x or y is constant in the data.
     """
     x, y = np.asarray(x, float), np.asarray(y, float)
-    rho = _spearman(x, y)
+    rho = float(_spearman(x, y))
     if np.ptp(y) == 0 or np.ptp(x) == 0:
         return Interval(rho, float("nan"), float("nan"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", stats.DegenerateDataWarning)
         result = stats.bootstrap(
-            (x, y), _spearman, paired=True, vectorized=False, n_resamples=resamples, rng=np.random.default_rng(seed)
+            (x, y), _spearman, paired=True, vectorized=True, n_resamples=resamples, rng=np.random.default_rng(seed)
         )
     return Interval(rho, float(result.confidence_interval.low), float(result.confidence_interval.high))

@@ -125,6 +125,20 @@ def test_rank_correlation_of_two_swapped_pairs_is_0_8():
     assert low <= rho <= high <= 1.0
 
 
+def test_the_vectorised_spearman_equals_scipys_on_every_resample_with_ties_and_constants():
+    """rank_correlation's bootstrap takes all its resamples in one call of the vectorised statistic."""
+    from scipy.stats import spearmanr
+
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 4, size=(200, 12)).astype(float)  # many ties
+    y = x + rng.normal(0, 2, size=x.shape)
+    x[0] = 3.0  # a constant resample: no rank association
+    rows = stats._spearman(x, y)
+    assert rows[0] == 0.0
+    for row in range(1, 200):
+        assert rows[row] == pytest.approx(spearmanr(x[row], y[row]).statistic, abs=1e-12)
+
+
 def test_rank_correlation_with_a_constant_readout_has_no_interval():
     rho, low, high = stats.rank_correlation([1, 2, 3], [4, 4, 4])
     assert rho == 0.0 and math.isnan(low) and math.isnan(high)
