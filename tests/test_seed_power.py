@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from analysis.seed_power import POWER, chunks, markdown, seed_sets, smallest_powered, summarise
+from niche_abm.validation.common import COCULTURE_SEEDS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,19 +75,19 @@ def test_bad_options_exit_2_naming_the_option_before_anything_is_written(tmp_pat
 
 
 def test_the_co_culture_target_end_to_end_gives_the_same_shares_on_any_number_of_workers(tmp_path):
-    """T1 on its own 3 seeds, 10 draws of 3: once on one worker, then from the same cached runs on two."""
+    """T1 on its own seeds, 10 resampled sets as many: once on one worker, then from the same cached runs on two."""
     one, two = tmp_path / "one", tmp_path / "two"
     options = ["--targets", "T1", "--pool-scale", "1", "--scales", "1", "--draws", "10"]
     first = _power(*options, "--workers", "1", "--out", str(one))
     assert first.returncode == 0, first.stderr
     result = json.loads((one / "seed_power.json").read_text())
     t1 = result["targets"]["T1"]
-    assert t1["pool"] == [1, 2, 3] and list(t1["sizes"]) == ["3"]
-    size = t1["sizes"]["3"]
+    assert t1["pool"] == list(COCULTURE_SEEDS) and list(t1["sizes"]) == [str(len(COCULTURE_SEEDS))]
+    size = t1["sizes"][str(len(COCULTURE_SEEDS))]
     assert size["draws"] == 10 and 0 <= size["passes"] <= 10
     assert set(size["checks"]) == {"contact_at_least_2x", "transwell_within_20pct", "anti_cd49d_between"}
     assert result["manifest"]["git_commit"] and (one / "seed_power.png").is_file()
-    assert "| T1 | 3 |" in (one / "seed_power.md").read_text()
+    assert f"| T1 | {len(COCULTURE_SEEDS)} |" in (one / "seed_power.md").read_text()
     assert len(list((one / "draws").glob("*.json"))) == 1, "finished draws are kept for a resumed run"
     (cache,) = one.glob("cache-*")
     shutil.copytree(cache, two / cache.name)

@@ -22,6 +22,7 @@ from niche_abm.validation.runner import (
     print_table,
     report,
     run_manifest,
+    status_label,
     target_modules,
 )
 
@@ -114,7 +115,7 @@ def test_validate_without_resume_refuses_a_started_validation(local_validation, 
 
 
 def test_validate_with_a_seed_offset_replicates_each_target_on_moved_seeds(local_validation, tmp_path):
-    """--seed-offset 1000: T1's three co-culture seeds become 1001-1003, recorded in its entry and the report."""
+    """--seed-offset 1000: T1's co-culture seeds 1-n become 1001-(1000 + n), recorded in its entry and the report."""
     out = tmp_path / "validation"
     result = _run(
         "validate", "--only", "T1", "--seed-offset", "1000", "--workers", "1", "--out", str(out),
@@ -122,7 +123,8 @@ def test_validate_with_a_seed_offset_replicates_each_target_on_moved_seeds(local
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     replicate, original = _entries(out)["T1"], _entries(local_validation)["T1"]
-    assert replicate["seeds"] == [seed + 1000 for seed in original["seeds"]] == [1001, 1002, 1003]
+    n = len(original["seeds"])
+    assert replicate["seeds"] == [seed + 1000 for seed in original["seeds"]] == list(range(1001, 1001 + n))
     assert replicate["seed_offset"] == 1000 and original["seed_offset"] == 0
     manifest = json.loads((out / "validation.json").read_text())["manifest"]
     assert replicate["git_commit"] == manifest["git_commit"], "each entry names the commit it ran at"
@@ -130,7 +132,8 @@ def test_validate_with_a_seed_offset_replicates_each_target_on_moved_seeds(local
     assert json.loads((out / "validation.json").read_text())["seed_offset"] == 1000
     assert "moved by 1000" in (out / "validation_report.md").read_text()
     comparison = (out / "replication.md").read_text()
-    assert "| T1 | direct | **PASS (direct)** | 1-3 | **PASS (direct)** | 1001-1003 | - |" in comparison
+    row = f"| T1 | direct | {status_label(original)} | 1-{n} | {status_label(replicate)} | 1001-{1000 + n} |"
+    assert row in comparison
     assert "T2" in comparison and "not run" in comparison, "a target run only in the reference is named"
     assert replicate["measured"] in comparison and original["measured"] in comparison
 

@@ -43,15 +43,16 @@ PUBLISHED = (
     "1993), through NF-κB (Chauhan 1996); IL-6 supports MM growth and survival; MM cells proliferate without "
     "stroma"
 )
+SEEDS = (1, 2, 3, 4, 5)
 TOLERANCE = (
-    "(a) co-culture well (100 x 100 sites), 48 h, seeds 1-3: per-seed difference of stromal IL-6 output "
+    f"(a) co-culture well (100 x 100 sites), 48 h, seeds 1-{min(len(SEEDS), len(COCULTURE_SEEDS))} (the first "
+    "of its seeds, as many as the co-culture targets run): per-seed difference of stromal IL-6 output "
     "(molecules/h per PreOB) contact − PreOB alone, 95% t-interval above zero. (b) mm_niche on 100 x 100 sites (1 "
-    "mm², 150 MM cells in 2 foci: its 600 in 6 scaled to the area), 60 d, seeds 1-5, with and without "
+    f"mm², 150 MM cells in 2 foci: its 600 in 6 scaled to the area), 60 d, seeds 1-{len(SEEDS)}, with and without "
     "mm.adhesion_rate = 0: growth = MM count at day 60 / at day 0; pass if growth − 1 without adhesion has its 95% "
     "t-interval above zero and the per-seed difference of growth (blocked − with adhesion) has its interval below "
     "zero"
 )
-SEEDS = (1, 2, 3, 4, 5)
 ALONE, CONTACT, TRANSWELL = "PreOB alone", "PreOB + MM, contact", "PreOB + MM, transwell"
 BLOCKED = {"mm.adhesion_rate": 0.0}
 

@@ -38,7 +38,8 @@ PUBLISHED = (
     "below 6% (Bataille 1996)"
 )
 TOLERANCE = (
-    "100 x 100 sites (1 mm², the scenarios' MM scaled to the area), seeds 1-8, mean ES/BS over days 31-60 "
+    f"100 x 100 sites (1 mm², the scenarios' MM scaled to the area), seeds 1-{len(IN_VIVO_SEEDS)}, mean ES/BS "
+    "over days 31-60 "
     "(mm_advanced read from T18's 120-day runs). Pass if the mean over seeds is below 6% in healthy marrow and "
     "within 6-24% (half to twice the published 12%) in mm_niche and in mm_advanced. Reported: MM's excess over "
     "healthy, seed by seed, and the ratio of the means (published about 2.4, 12.2% against MGUS's 5.1%)"

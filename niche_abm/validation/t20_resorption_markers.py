@@ -38,7 +38,8 @@ PUBLISHED = (
     "ratio of resorption rates"
 )
 TOLERANCE = (
-    "100 x 100 sites (1 mm², the scenarios' MM scaled to the area), seeds 1-8, bone resorbed over days 31-60 per "
+    f"100 x 100 sites (1 mm², the scenarios' MM scaled to the area), seeds 1-{len(IN_VIVO_SEEDS)}, bone resorbed "
+    "over days 31-60 per "
     "year as % of the day-0 bone (T13's turnover; mm_advanced read from T18's 120-day runs). Pass if the ratio of "
     "the means to healthy's lies within 1.2-4.9x for mm_niche and for mm_advanced: the published 1.8-3.3x widened by "
     "a factor 1.5 each way, because serum β-CTX averages the whole skeleton, cortical bone included, while the "
