@@ -18,9 +18,9 @@ Writes OUT/seed_power.json (the shares, each check's pass share, the seed sets' 
 the manifest), OUT/seed_power.md and the figure OUT/seed_power.png (``--figure`` also
 copies it, e.g. to docs/figures/seed_power.png). An interrupted run keeps its cached runs
 and its finished draws (OUT/draws/) and takes up where it stopped when run again with the
-same options. The cache serves one version of the model: it lives in OUT/cache-<commit>
-(cache-<commit>-dirty for a tree with uncommitted changes, which later edits do not
-invalidate: remove it by hand after changing the model).
+same options. The cache serves one version of the model: it lives in OUT/cache-<digest>, a
+digest of the files that make a run (model_fingerprint), so a change to the model starts
+a new one while a change to the analysis or the targets' statistics reuses the runs.
 The numbers in the README came from (about 25 minutes on 2 cores)::
 
     python -m analysis.seed_power --targets T1 T5 T7 T9 T11 T14 T15 T20 --out results/seed_power \\
@@ -30,6 +30,7 @@ The numbers in the README came from (about 25 minutes on 2 cores)::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib
 import json
 import os
@@ -57,6 +58,7 @@ CHUNK = 4
 """Seeds per job when the pool is first simulated (every target's statistics need at least 2)."""
 DRAWS_PER_JOB = 10
 """Resampled seed sets evaluated per job."""
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,18 @@ class SeedSets:
     seed_sets: tuple[tuple[int, ...], ...]
     cache: str
     figures: str
+
+
+def model_fingerprint() -> str:
+    """A digest of every file that makes a run (niche_abm/ but its validation targets, and scenarios/): the cache
+    of runs is kept under it, so any change to the model, committed or not, starts a new cache."""
+    digest = hashlib.sha1()
+    for folder in (ROOT / "niche_abm", ROOT / "scenarios"):
+        for path in sorted(folder.rglob("*")):
+            skipped = "__pycache__" in path.parts or (ROOT / "niche_abm" / "validation") in path.parents
+            if path.is_file() and not skipped:
+                digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def verdicts(job: SeedSets) -> list[dict]:
@@ -206,9 +220,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def run(args: argparse.Namespace) -> dict:
     out = args.out.resolve()
-    commit = io.git_commit() or "unknown"
-    version = commit[:12] + ("-dirty" if commit.endswith("+dirty") else "")
-    cache, figures, kept = out / f"cache-{version}", out / "figures", out / "draws"
+    cache, figures, kept = out / f"cache-{model_fingerprint()}", out / "figures", out / "draws"
     for folder in (cache, figures, kept):
         folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(args.rng_seed)
@@ -247,7 +259,7 @@ def run(args: argparse.Namespace) -> dict:
     if session.interrupted:
         raise KeyboardInterrupt
     targets: dict[str, dict] = {}
-    for target, name in args.modules.items():
+    for target, name in sorted(args.modules.items(), key=lambda item: int(item[0][1:])):  # reported in number order
         by_size: dict[int, list[dict]] = {}
         for owner, n, index in plan:
             if owner == target:
