@@ -16,15 +16,21 @@ the number of workers.
 
 Writes OUT/seed_power.json (the shares, each check's pass share, the seed sets' generator,
 the manifest), OUT/seed_power.md and the figure OUT/seed_power.png (``--figure`` also
-copies it, e.g. to docs/figures/seed_power.png). An interrupted run keeps its cached runs
+copies it, e.g. to docs/figures/seed_power.png; ``--report JSON`` writes the table and
+figure of a result again without running anything). An interrupted run keeps its cached runs
 and its finished draws (OUT/draws/) and takes up where it stopped when run again with the
 same options. The cache serves one version of the model: it lives in OUT/cache-<digest>, a
 digest of the files that make a run (model_fingerprint), so a change to the model starts
 a new one while a change to the analysis or the targets' statistics reuses the runs.
-The numbers in the README came from (about 25 minutes on 2 cores)::
+The README's numbers came from this run at 6629a3e, when the in-vivo targets ran seeds 1-8,
+the co-culture targets 1-3 and T14 1-5 (its pools 1-40, 1-15 and 1-25; about 35 minutes on
+2 cores); they set the validation's counts since. At a later commit the same options resample
+from five times the new counts. Its result is kept in docs/validation/seed_power/::
 
-    python -m analysis.seed_power --targets T1 T5 T7 T9 T11 T14 T15 T20 --out results/seed_power \\
-        --figure docs/figures/seed_power.png
+    python -m analysis.seed_power --targets T1 T5 T7 T9 T11 T14 T15 T20 --pool-scale 5 --scales 1 2 3 4 5 \\
+        --draws 100 --out results/seed_power
+    python -m analysis.seed_power --report docs/validation/seed_power/seed_power.json \\
+        --out docs/validation/seed_power --figure docs/figures/seed_power.png
 """
 
 from __future__ import annotations
@@ -158,7 +164,7 @@ def markdown(result: dict) -> str:
         short = [f"{name} {share:.2f}" for name, share in largest["checks"].items() if share < POWER]
         found = smallest_powered(sizes)
         lines.append(
-            f"| {target} | {row['own_seeds']} | {cells} | {found if found else 'none tried'} | "
+            f"| {target} | {row['own_seeds']} | {cells} | {found if found else 'none of those tried'} | "
             f"{'; '.join(short) or '-'} |"
         )
     return "\n".join(lines)
@@ -197,7 +203,8 @@ def kept_draws(folder: Path, job: SeedSets) -> list[dict] | None:
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--targets", nargs="+", required=True, help="target IDs, e.g. T5 T7")
+    parser.add_argument("--targets", nargs="+", help="target IDs, e.g. T5 T7 (required unless --report)")
+    parser.add_argument("--report", type=Path, metavar="JSON", help="only write the table and figure of a result")
     parser.add_argument("--pool-scale", type=integer_or_text, default=5, help="pool = this times a target's own seeds")
     parser.add_argument("--scales", type=integer_or_text, nargs="+", default=[1, 2, 3, 4], help="n = scale x own seeds")
     parser.add_argument("--draws", type=integer_or_text, default=100, help="resampled seed sets per n (default 100)")
@@ -206,6 +213,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--figure", type=Path, help="also copy the figure here")
     add_engine_arguments(parser, workers=2)
     args = parser.parse_args(argv)
+    if args.report:
+        return args
+    if not args.targets:
+        raise ParameterError("--targets", "give the target IDs to resample (or --report JSON)")
     check_count(args.pool_scale, "--pool-scale", *SEED_SCALE_RANGE)
     for scale in args.scales:
         check_count(scale, "--scales", 1, args.pool_scale)
@@ -216,6 +227,20 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     except ValueError as error:
         raise ParameterError("--targets", str(error).removeprefix("--only: ")) from None
     return args
+
+
+def load_result(path: Path) -> dict:
+    """A result written before (seed_power.json), its targets in number order; ParameterError naming --report."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ParameterError("--report", f"{path} does not exist; expected a seed_power.json") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ParameterError("--report", f"{path} is not readable JSON ({error})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("targets"), dict) or "draws" not in data:
+        raise ParameterError("--report", f"{path} is not a seed_power result: expected 'targets' and 'draws'")
+    data["targets"] = dict(sorted(data["targets"].items(), key=lambda item: int(item[0][1:])))
+    return data
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -282,7 +307,7 @@ def run(args: argparse.Namespace) -> dict:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = parse(argv)
-        result = run(args)
+        result = load_result(args.report) if args.report else run(args)
     except ParameterError as error:
         print(f"seed_power: error: {error}", file=sys.stderr)
         return 2

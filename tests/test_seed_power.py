@@ -78,6 +78,8 @@ def test_the_summary_counts_passes_with_a_wilson_interval_and_each_checks_share(
         (["--targets", "T1", "--pool-scale", "0"], "--pool-scale"),
         (["--targets", "T1", "--pool-scale", "2", "--scales", "3"], "--scales"),
         (["--targets", "T1", "--draws", "five"], "--draws"),
+        (["--draws", "20"], "--targets"),
+        (["--report", "no/such/seed_power.json"], "--report"),
     ],
 )
 def test_bad_options_exit_2_naming_the_option_before_anything_is_written(tmp_path, args, field):
@@ -108,3 +110,6 @@ def test_the_co_culture_target_end_to_end_gives_the_same_shares_on_any_number_of
     second = _power(*options, "--workers", "2", "--out", str(two))
     assert second.returncode == 0, second.stderr
     assert json.loads((two / "seed_power.json").read_text())["targets"] == result["targets"]
+    again = _power("--report", str(one / "seed_power.json"), "--out", str(tmp_path / "report"))
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "report" / "seed_power.md").read_text() == (one / "seed_power.md").read_text()
