@@ -53,7 +53,7 @@ from tqdm import tqdm
 from niche_abm import io
 from niche_abm.commands.command import INTERRUPTED, add_engine_arguments, check_count, engine_from, integer_or_text
 from niche_abm.folders import atomic_text
-from niche_abm.jobs import JobFailed, describe_lost, map_jobs, run_jobs
+from niche_abm.jobs import JobFailed, describe_lost, run_jobs
 from niche_abm.params import ParameterError
 from niche_abm.validation import common
 from niche_abm.validation.runner import SEED_SCALE_RANGE, SeedPlan, run_manifest, selected_modules
@@ -243,6 +243,19 @@ def load_result(path: Path) -> dict:
     return data
 
 
+def evaluate_all(jobs: list[SeedSets], args: argparse.Namespace, label: str, keep) -> None:
+    """Run the jobs on the engine of the options, keep(job, outcomes, attempts) for each as it finishes; JobFailed
+    (naming the target and seeds) if one raises, KeyboardInterrupt once the workers stop if interrupted."""
+
+    def give_up(job: SeedSets, error: BaseException, attempts: int) -> None:
+        raise JobFailed(f"{job.module} on seeds {job.seed_sets[0]}: {describe_lost(error)}")
+
+    with tqdm(total=len(jobs), desc=label, unit="job") as bar:
+        session = run_jobs(jobs, engine_from(args, verdicts), keep, give_up, retries=0, bar=bar)
+    if session.interrupted:
+        raise KeyboardInterrupt
+
+
 def run(args: argparse.Namespace) -> dict:
     out = args.out.resolve()
     cache, figures, kept = out / f"cache-{model_fingerprint()}", out / "figures", out / "draws"
@@ -252,8 +265,7 @@ def run(args: argparse.Namespace) -> dict:
     pools = {target: pool(name, args.pool_scale) for target, name in args.modules.items()}
     fill, plan = [], []  # plan: (target, n, job index) of every resampling job
     for target, name in args.modules.items():
-        seeds = pools[target]
-        fill.append(SeedSets(len(fill), name, chunks(seeds), str(cache), str(figures)))
+        fill.append(SeedSets(len(fill), name, chunks(pools[target]), str(cache), str(figures)))
     jobs = []
     for target, name in args.modules.items():
         own = len(importlib.import_module(name).SEEDS)
@@ -264,25 +276,17 @@ def run(args: argparse.Namespace) -> dict:
                 jobs.append(SeedSets(index, name, tuple(sets[start : start + DRAWS_PER_JOB]), str(cache), str(figures)))
                 plan.append((target, own * scale, index))
     print(f"seed power: simulating the pools ({', '.join(f'{t} {len(s)} seeds' for t, s in pools.items())})")
-    map_jobs(fill, engine_from(args, verdicts))
+    evaluate_all(fill, args, "pool runs", lambda job, result, attempts: None)
     outcomes = {job.index: kept_draws(kept, job) for job in jobs}
     todo = [job for job in jobs if outcomes[job.index] is None]
     print(f"seed power: {len(todo)} of {len(jobs)} resampling jobs to run ({args.draws} draws per n)")
 
     def keep(job: SeedSets, result: list[dict], attempts: int) -> None:
-        atomic_text(
-            kept / f"{job.index}.json",
-            json.dumps({"module": job.module, "seed_sets": job.seed_sets} | {"outcomes": result}),
-        )
+        record = {"module": job.module, "seed_sets": job.seed_sets, "outcomes": result}
+        atomic_text(kept / f"{job.index}.json", json.dumps(record))
         outcomes[job.index] = result
 
-    def give_up(job: SeedSets, error: BaseException, attempts: int) -> None:
-        raise JobFailed(f"{job.module} on seed sets {job.seed_sets[0]}...: {describe_lost(error)}")
-
-    with tqdm(total=len(todo), desc="seed sets", unit="job") as bar:
-        session = run_jobs(todo, engine_from(args, verdicts), keep, give_up, retries=0, bar=bar)
-    if session.interrupted:
-        raise KeyboardInterrupt
+    evaluate_all(todo, args, "seed sets", keep)
     targets: dict[str, dict] = {}
     for target, name in sorted(args.modules.items(), key=lambda item: int(item[0][1:])):  # reported in number order
         by_size: dict[int, list[dict]] = {}
@@ -314,6 +318,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("seed_power: interrupted; finished runs and draws are kept: the same command goes on", file=sys.stderr)
         return INTERRUPTED
+    except JobFailed as error:
+        print(
+            f"seed_power: {error}; finished runs and draws are kept: the same command tries the rest again",
+            file=sys.stderr,
+        )
+        return 1
     out = args.out.resolve()
     table = markdown(result)
     atomic_text(out / "seed_power.json", json.dumps(result, indent=2, default=list))
