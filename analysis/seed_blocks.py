@@ -7,12 +7,14 @@ validation.json, the first one the reference) and prints, as markdown, each
 target's verdict per block, how many blocks it passed, and every check that did not
 pass in every block it was run in, with its count; it draws the verdicts in
 docs/figures/seed_blocks.png. It reports; it checks nothing. The README's table reads
-the folders kept in docs/validation/, made by (about 6 minutes a block on 2 cores, T13 left out)::
+the folders kept in docs/validation/, made at 91af9ba, when most in-vivo targets ran 8 seeds
+(about 6 minutes a block on 2 cores, T13 left out; the reference, seeds 1-8, is now in
+docs/validation/eight_seeds)::
 
     python run.py validate --seed-offset 2000 --only T1 T2 T3 T4 T5 T6 T7 T8 T9 T10 T11 T12 T14 T15 T16 T17 \\
         T18 T19 T20 --compare docs/validation --out docs/validation/blocks/2000   # and so for 3000 and 4000
-    python -m analysis.seed_blocks docs/validation docs/validation/replication docs/validation/blocks/2000 \\
-        docs/validation/blocks/3000 docs/validation/blocks/4000
+    python -m analysis.seed_blocks docs/validation/eight_seeds docs/validation/replication \\
+        docs/validation/blocks/2000 docs/validation/blocks/3000 docs/validation/blocks/4000
 """
 
 from __future__ import annotations
