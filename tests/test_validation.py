@@ -132,7 +132,7 @@ def test_validate_with_a_seed_offset_replicates_each_target_on_moved_seeds(local
     assert json.loads((out / "validation.json").read_text())["seed_offset"] == 1000
     assert "moved by 1000" in (out / "validation_report.md").read_text()
     comparison = (out / "replication.md").read_text()
-    row = f"| T1 | direct | {status_label(original)} | 1-{n} | {status_label(replicate)} | 1001-{1000 + n} |"
+    row = f"| T1 | direct | **{status_label(original)}** | 1-{n} | **{status_label(replicate)}** | 1001-{1000 + n} |"
     assert row in comparison
     assert "T2" in comparison and "not run" in comparison, "a target run only in the reference is named"
     assert replicate["measured"] in comparison and original["measured"] in comparison
