@@ -36,7 +36,6 @@ from five times the new counts. Its result is kept in docs/validation/seed_power
 from __future__ import annotations
 
 import argparse
-import hashlib
 import importlib
 import json
 import os
@@ -64,7 +63,6 @@ CHUNK = 4
 """Seeds per job when the pool is first simulated (every target's statistics need at least 2)."""
 DRAWS_PER_JOB = 10
 """Resampled seed sets evaluated per job."""
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -77,18 +75,6 @@ class SeedSets:
     seed_sets: tuple[tuple[int, ...], ...]
     cache: str
     figures: str
-
-
-def model_fingerprint() -> str:
-    """A digest of every file that makes a run (niche_abm/ but its validation targets, and scenarios/): the cache
-    of runs is kept under it, so any change to the model, committed or not, starts a new cache."""
-    digest = hashlib.sha1()
-    for folder in (ROOT / "niche_abm", ROOT / "scenarios"):
-        for path in sorted(folder.rglob("*")):
-            skipped = "__pycache__" in path.parts or (ROOT / "niche_abm" / "validation") in path.parents
-            if path.is_file() and not skipped:
-                digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def verdicts(job: SeedSets) -> list[dict]:
@@ -258,7 +244,7 @@ def evaluate_all(jobs: list[SeedSets], args: argparse.Namespace, label: str, kee
 
 def run(args: argparse.Namespace) -> dict:
     out = args.out.resolve()
-    cache, figures, kept = out / f"cache-{model_fingerprint()}", out / "figures", out / "draws"
+    cache, figures, kept = out / f"cache-{io.model_fingerprint()}", out / "figures", out / "draws"
     for folder in (cache, figures, kept):
         folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(args.rng_seed)

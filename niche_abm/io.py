@@ -9,6 +9,7 @@ no longer runs (killed mid-write) is removed by the next write into the same fol
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -43,6 +44,20 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return versions
+
+
+def model_fingerprint(root: Path | None = None) -> str:
+    """A digest of every file that makes a run (niche_abm/ but its validation targets, and scenarios/, below root,
+    default this source tree): runs kept under it are reused only by the same model, committed or not, while edits
+    to the targets' statistics or to analysis scripts keep them."""
+    root = root or Path(__file__).resolve().parent.parent
+    targets = root / "niche_abm" / "validation"
+    digest = hashlib.sha1()
+    for folder in (root / "niche_abm", root / "scenarios"):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and targets not in path.parents:
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def git_commit() -> str:

@@ -40,20 +40,6 @@ def test_the_pool_is_simulated_in_chunks_of_at_least_two_seeds():
     assert chunks((1, 2, 3)) == ((1, 2, 3),)
 
 
-def test_the_run_cache_is_keyed_by_the_model_files_not_by_the_targets(tmp_path, monkeypatch):
-    from analysis import seed_power
-
-    for name, text in (("niche_abm/model.py", "a"), ("niche_abm/validation/t01.py", "b"), ("scenarios/x.toml", "c")):
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    monkeypatch.setattr(seed_power, "ROOT", tmp_path)
-    first = seed_power.model_fingerprint()
-    (tmp_path / "niche_abm/validation/t01.py").write_text("a target's statistics changed")
-    assert seed_power.model_fingerprint() == first
-    (tmp_path / "scenarios/x.toml").write_text("a scenario changed")
-    assert seed_power.model_fingerprint() != first
-
-
 def test_the_summary_counts_passes_with_a_wilson_interval_and_each_checks_share():
     outcomes = [{"status": "PASS", "checks": {"a": True, "b": True}}] * 9 + [
         {"status": "FAIL", "checks": {"a": True, "b": False}}

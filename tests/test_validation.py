@@ -227,6 +227,43 @@ def test_validate_refuses_a_seed_plan_outside_its_range_with_exit_status_2(optio
     assert not (tmp_path / "v").exists()
 
 
+def test_validate_keeps_its_runs_in_the_runs_folder_and_a_second_validation_reuses_them(tmp_path):
+    """--runs: T1's co-culture wells are simulated once, kept under the model's fingerprint, and read back."""
+    from niche_abm.io import model_fingerprint
+
+    runs = tmp_path / "runs"
+    first = _run("validate", "--only", "T1", "--workers", "1", "--runs", str(runs), "--out", str(tmp_path / "a"))
+    assert first.returncode == 0, first.stderr
+    kept = sorted((runs / model_fingerprint()).glob("*.pkl"))
+    assert len(kept) == len(_entries(tmp_path / "a")["T1"]["seeds"]), "one file of wells per seed"
+    stamps = [path.stat().st_mtime_ns for path in kept]
+    second = _run("validate", "--only", "T1", "--workers", "1", "--runs", str(runs), "--out", str(tmp_path / "b"))
+    assert second.returncode == 0, second.stderr
+    assert [path.stat().st_mtime_ns for path in kept] == stamps, "the second validation read the runs, wrote none"
+    assert _entries(tmp_path / "b")["T1"]["measured"] == _entries(tmp_path / "a")["T1"]["measured"]
+
+
+def test_validate_refuses_a_runs_folder_that_is_a_file(tmp_path):
+    (tmp_path / "runs").write_text("not a folder")
+    result = _run("validate", "--only", "T1", "--runs", str(tmp_path / "runs"), "--out", str(tmp_path / "v"))
+    assert result.returncode == 2
+    assert "--runs" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "v").exists()
+
+
+def test_the_model_fingerprint_follows_the_model_files_not_the_targets(tmp_path):
+    from niche_abm.io import model_fingerprint
+
+    for name, text in (("niche_abm/model.py", "a"), ("niche_abm/validation/t01.py", "b"), ("scenarios/x.toml", "c")):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    first = model_fingerprint(tmp_path)
+    (tmp_path / "niche_abm/validation/t01.py").write_text("a target's statistics changed")
+    assert model_fingerprint(tmp_path) == first
+    (tmp_path / "scenarios/x.toml").write_text("a scenario changed")
+    assert model_fingerprint(tmp_path) != first
+
+
 def test_a_seed_plan_moves_and_multiplies_a_targets_seeds():
     from niche_abm.validation.runner import SeedPlan
 

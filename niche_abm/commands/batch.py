@@ -111,6 +111,12 @@ def _validate_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FOLDER",
         help="an earlier validation (e.g. docs/validation): write replication.md, its verdicts beside these",
     )
+    parser.add_argument(
+        "--runs",
+        type=Path,
+        metavar="FOLDER",
+        help="keep the simulated runs in FOLDER (under a digest of the model's files) and reuse those there",
+    )
 
 
 def run_validate(args: argparse.Namespace) -> int:
@@ -137,13 +143,15 @@ def run_validate(args: argparse.Namespace) -> int:
         raise ParameterError("--only", f"unknown target(s) {', '.join(unknown)}; known: {listed}")
     plan = SeedPlan(args.seed_offset, args.seed_scale)
     reference = replication.load_validation(args.compare) if args.compare else None
+    if args.runs is not None and args.runs.exists() and not args.runs.is_dir():
+        raise ParameterError("--runs", f"{args.runs} is a file; expected a folder to keep the simulated runs in")
     out = args.out or Path("results/validation")
     prepare_out(out, "validation", args)
     if args.resume:
         kept_entries(out, sorted(known), plan)  # a folder holds one seed plan: refuse before any work
     engine = start_batch(out, "validation", args, evaluate_target)
     try:
-        status = run_validation(out, engine, only=only, plan=plan)
+        status = run_validation(out, engine, only=only, plan=plan, runs=args.runs)
     except KeyboardInterrupt:
         return interrupted(out, "targets")
     if reference is not None:

@@ -5,7 +5,8 @@ PUBLISHED, TOLERANCE, SEEDS, MECHANISM, READOUT (optionally READOUT_NOTE) and
 ``evaluate(seeds) -> dict``. READOUT says what a PASS is worth (READOUTS); the report
 labels a PASS whose readout is direct or calibrated as such. Each target is one job
 of the engine (:mod:`niche_abm.engines`: local processes or Dask): workers receive
-the module's name, share simulated runs through a disk cache in the output folder,
+the module's name, share simulated runs through a disk cache in the output folder (or
+kept in a ``--runs`` folder under the model's fingerprint, for later validations),
 and write figures to ``out_dir/figures`` (on a cluster, the output folder must be on
 a file system the workers share). A finished target's entry is kept at once in
 ``out_dir/targets/<ID>.json`` (written whole), so an interrupted validation loses
@@ -35,6 +36,7 @@ import sys
 import tempfile
 import time
 import traceback
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -284,9 +286,13 @@ def selected_modules(only: list[str] | None) -> dict[str, str]:
     return {k: v for k, v in modules.items() if k in wanted}
 
 
-def run_validation(out_dir: Path, engine: Engine, only: list[str] | None = None, plan: SeedPlan = SeedPlan()) -> int:
+def run_validation(
+    out_dir: Path, engine: Engine, only: list[str] | None = None, plan: SeedPlan = SeedPlan(), runs: Path | None = None
+) -> int:
     """Evaluate the targets (all, or the IDs in `only`) not yet kept in out_dir, each on its seeds under the seed
-    plan, print a table and write the json and report; the engine is closed at the end.
+    plan, print a table and write the json and report; the engine is closed at the end. The simulated runs are
+    shared by the workers through a cache in out_dir, removed at the end, or kept in runs/<model fingerprint> for
+    later validations of the same model when `runs` names a folder.
 
     Returns 0 if every target ran (PASS or FAIL), 1 if any crashed. Raises KeyboardInterrupt when interrupted,
     after the targets that finished are kept.
@@ -319,7 +325,13 @@ def run_validation(out_dir: Path, engine: Engine, only: list[str] | None = None,
             attempts,
         )
 
-    with tempfile.TemporaryDirectory(prefix=".run-cache-", dir=out_dir) as cache:
+    kept_runs = Path(runs).resolve() / io.model_fingerprint() if runs else None
+    if kept_runs is not None:
+        kept_runs.mkdir(parents=True, exist_ok=True)
+    shared = (
+        nullcontext(str(kept_runs)) if kept_runs else tempfile.TemporaryDirectory(prefix=".run-cache-", dir=out_dir)
+    )
+    with shared as cache:
         figures = str(out_dir / "figures")
         jobs = [
             TargetJob(index, target, name, figures, cache, plan)
