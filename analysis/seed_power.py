@@ -19,13 +19,16 @@ the manifest), OUT/seed_power.md and the figure OUT/seed_power.png (``--figure``
 copies it, e.g. to docs/figures/seed_power.png; ``--report JSON`` writes the table and
 figure of a result again without running anything). An interrupted run keeps its cached runs
 and its finished draws (OUT/draws/) and takes up where it stopped when run again with the
-same options. The cache serves one version of the model: it lives in OUT/cache-<digest>, a
-digest of the files that make a run (model_fingerprint), so a change to the model starts
-a new one while a change to the analysis or the targets' statistics reuses the runs.
+same options. The runs are kept as ``run.py validate --runs`` keeps them, in FOLDER/<digest of
+the model's files> (``--runs FOLDER``, default OUT/runs): a change to the model starts afresh,
+a change to the analysis or the targets' statistics reuses them, and a validation given the
+same folder reads the pool's runs instead of simulating them again.
 The README's numbers came from this run at 6629a3e, when the in-vivo targets ran seeds 1-8,
-the co-culture targets 1-3 and T14 1-5 (its pools 1-40, 1-15 and 1-25; about 35 minutes on
-2 cores); they set the validation's counts since. At a later commit the same options resample
-from five times the new counts. Its result is kept in docs/validation/seed_power/::
+the co-culture targets 1-3 and T14 1-5 (its pools 1-40, 1-15 and 1-25), its pool runs
+simulated at 0838183-61b1bb7 (the same model files) over interrupted attempts, about 40
+minutes of 2 cores in all with the draws; they set the validation's counts since. At a
+later commit the same options resample from five times the new counts. Its result is kept
+in docs/validation/seed_power/::
 
     python -m analysis.seed_power --targets T1 T5 T7 T9 T11 T14 T15 T20 --pool-scale 5 --scales 1 2 3 4 5 \\
         --draws 100 --out results/seed_power
@@ -197,6 +200,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rng-seed", type=integer_or_text, default=1, help="seed of the resampling (default 1)")
     parser.add_argument("--out", type=Path, default=Path("results/seed_power"), help="output folder")
     parser.add_argument("--figure", type=Path, help="also copy the figure here")
+    parser.add_argument(
+        "--runs", type=Path, metavar="FOLDER", help="keep the runs here (default OUT/runs), as `run.py validate --runs`"
+    )
     add_engine_arguments(parser, workers=2)
     args = parser.parse_args(argv)
     if args.report:
@@ -244,8 +250,8 @@ def evaluate_all(jobs: list[SeedSets], args: argparse.Namespace, label: str, kee
 
 def run(args: argparse.Namespace) -> dict:
     out = args.out.resolve()
-    cache, figures, kept = out / f"cache-{io.model_fingerprint()}", out / "figures", out / "draws"
-    for folder in (cache, figures, kept):
+    cache, figures, kept = common.kept_runs_folder(args.runs or out / "runs"), out / "figures", out / "draws"
+    for folder in (figures, kept):
         folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(args.rng_seed)
     pools = {target: pool(name, args.pool_scale) for target, name in args.modules.items()}

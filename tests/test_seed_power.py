@@ -91,8 +91,7 @@ def test_the_co_culture_target_end_to_end_gives_the_same_shares_on_any_number_of
     assert result["manifest"]["git_commit"] and (one / "seed_power.png").is_file()
     assert f"| T1 | {len(COCULTURE_SEEDS)} |" in (one / "seed_power.md").read_text()
     assert len(list((one / "draws").glob("*.json"))) == 1, "finished draws are kept for a resumed run"
-    (cache,) = one.glob("cache-*")
-    shutil.copytree(cache, two / cache.name)
+    shutil.copytree(one / "runs", two / "runs")
     second = _power(*options, "--workers", "2", "--out", str(two))
     assert second.returncode == 0, second.stderr
     assert json.loads((two / "seed_power.json").read_text())["targets"] == result["targets"]

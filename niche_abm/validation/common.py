@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 
 from niche_abm import stats
 from niche_abm.experiment import RunDescription
-from niche_abm.io import png_metadata
+from niche_abm.io import model_fingerprint, png_metadata
 from niche_abm.scenario import load_scenario
 from niche_abm.units import sites_to_mm2
 
@@ -129,6 +129,14 @@ def _simulate(
         return Run(result.timeseries, result.counters, result.snapshots)
 
     return disk_cached((scenario, seed, days, drugs, overrides, grid), compute)
+
+
+def kept_runs_folder(runs: Path) -> Path:
+    """Where runs kept in the folder `runs` for this model live: runs/<model fingerprint>, made if missing; a
+    validation (``--runs``) and analysis/seed_power share it, and a change to the model starts a new one."""
+    folder = Path(runs).resolve() / model_fingerprint()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def disk_cached(key: tuple, compute):

@@ -325,11 +325,10 @@ def run_validation(
             attempts,
         )
 
-    kept_runs = Path(runs).resolve() / io.model_fingerprint() if runs else None
-    if kept_runs is not None:
-        kept_runs.mkdir(parents=True, exist_ok=True)
     shared = (
-        nullcontext(str(kept_runs)) if kept_runs else tempfile.TemporaryDirectory(prefix=".run-cache-", dir=out_dir)
+        nullcontext(str(common.kept_runs_folder(runs)))
+        if runs
+        else tempfile.TemporaryDirectory(prefix=".run-cache-", dir=out_dir)
     )
     with shared as cache:
         figures = str(out_dir / "figures")
