@@ -50,7 +50,7 @@ def dose_regimen(drug_name: str, dose: str, start_day: float) -> Regimen | None:
     return given(drug, amount, unit, every_h, start_day, None, key)
 
 
-KEPT_METRICS = ("bv_tv", "rankl_opg_ratio", "mm_fraction", "n_oc", "resorbed_mm2")
+KEPT_METRICS = ("bv_tv", "rankl_opg_ratio", "mm_fraction", "n_oc", "resorbed_mm2", "formed_mm2", "osteoclasts_formed")
 """Daily metrics each run stores; the outcomes are computed from them."""
 
 
@@ -74,9 +74,25 @@ def dose_sweep(
         if regimen is not None:
             regimen.check_within(days)
         arms[arm_name(index, dose)] = (regimen.text,) if regimen else ()
+    description = f"{drug_name} at {', '.join(doses)} in {scenario}, {days} days"
+    return arms_sweep(f"dose_response_{drug_name}", description, arms, scenario, days, replicates, overrides, seed)
+
+
+def arms_sweep(
+    name: str,
+    description: str,
+    arms: dict[str, tuple[str, ...]],
+    scenario: str,
+    days: int,
+    replicates: int,
+    overrides: dict | None,
+    seed: int,
+) -> SweepSpec:
+    """A sweep of arms (name → regimens as written on the command line) and no varied parameter, replicate r
+    with the same seed in every arm; it keeps KEPT_METRICS of every day."""
     return SweepSpec(
-        name=f"dose_response_{drug_name}",
-        description=f"{drug_name} at {', '.join(doses)} in {scenario}, {days} days",
+        name=name,
+        description=description,
         scenario_path=resolve(scenario),
         days=days,
         replicates=replicates,
@@ -98,7 +114,12 @@ def arm_name(index: int, dose: str) -> str:
 
 def outcomes(store: SweepStore, doses: list[str]) -> pd.DataFrame:
     """One row per finished run: dose (as given), replicate, seed and the outcomes at its last day."""
-    by_arm = {arm_name(index, dose): dose for index, dose in enumerate(doses)}
+    return arm_outcomes(store, {arm_name(index, dose): dose for index, dose in enumerate(doses)}, "dose")
+
+
+def arm_outcomes(store: SweepStore, labels: dict[str, str], column: str) -> pd.DataFrame:
+    """One row per finished run: its arm's label (labels: arm name → label) in `column`, replicate, seed and the
+    outcomes at its last day."""
     runs = store.runs_table()
     rows = []
     for run in runs[runs["status"] == "done"].itertuples():
@@ -106,7 +127,7 @@ def outcomes(store: SweepStore, doses: list[str]) -> pd.DataFrame:
         last = frame.iloc[-1]
         rows.append(
             {
-                "dose": by_arm[run.arm],
+                column: labels[run.arm],
                 "replicate": run.replicate,
                 "seed": run.seed,
                 "bv_tv_change": float(last["bv_tv"] - frame["bv_tv"].iloc[0]),
@@ -114,20 +135,25 @@ def outcomes(store: SweepStore, doses: list[str]) -> pd.DataFrame:
                 "mm_fraction": float(last["mm_fraction"]),
                 "n_oc_mean": float(frame["n_oc"].mean()),
                 "resorbed_mm2": float(last["resorbed_mm2"]),
+                "formed_mm2": float(last["formed_mm2"]),
+                "osteoclasts_formed": float(last["osteoclasts_formed"]),
             }
         )
     return pd.DataFrame(rows)
 
 
-def summarise(results: pd.DataFrame, doses: list[str]) -> pd.DataFrame:
-    """Mean and 95% t-interval of each outcome per dose, in the order given (NaN bounds with one seed)."""
+def summarise(
+    results: pd.DataFrame, labels: list[str], column: str = "dose", outcomes: tuple = OUTCOMES
+) -> pd.DataFrame:
+    """Mean and 95% t-interval of each outcome per label of `column` (a dose, an arm), in the order given (NaN
+    bounds with one seed)."""
     rows = []
-    for dose in doses:
-        group = results[results["dose"] == dose]
-        row = {"dose": dose, "replicates": len(group)}
-        for column, _ in OUTCOMES:
-            mean, low, high = mean_interval(group[column])
-            row |= {column: mean, f"{column}_ci_low": low, f"{column}_ci_high": high}
+    for label in labels:
+        group = results[results[column] == label]
+        row = {column: label, "replicates": len(group)}
+        for outcome, _ in outcomes:
+            mean, low, high = mean_interval(group[outcome])
+            row |= {outcome: mean, f"{outcome}_ci_low": low, f"{outcome}_ci_high": high}
         rows.append(row)
     return pd.DataFrame(rows)
 

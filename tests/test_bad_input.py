@@ -173,6 +173,28 @@ CASES = {
         f"{SMALL_RUN} --drug denosumab=120mg/1h --out dosed",
         ("--drug denosumab=120mg/1h", "every 1 h reaches", "absurd", "allowed up to 7 µM"),
     ),
+    "a drug without an effect it does not have": Case(
+        f"{SMALL_RUN} --drug lenalidomide~free_rankl=10uM --out dosed",
+        ("--drug lenalidomide~free_rankl=10uM", "no effect on 'free_rankl'", "its targets: mm_cd49d"),
+    ),
+    "a drug without every effect it has": Case(
+        f"{SMALL_RUN} --drug denosumab~free_rankl=1uM --out dosed", ("leaves out every effect of denosumab",)
+    ),
+    "one drug twice, leaving out different effects": Case(
+        f"{SMALL_RUN} --drug lenalidomide=10uM --drug lenalidomide~mm_cd49d=1uM --out dosed",
+        ("lenalidomide is given twice with different effects left out",),
+    ),
+    "a dissection with no dose": Case(
+        f"dissect lenalidomide --dose 0 --days 1 --seeds 1 {SMALL_GRID} --out dx", ("--dose", "got 0")
+    ),
+    "a dissection whose actions share a target": Case(
+        f"dissect lenalidomide --dose 10uM --actions a=mm_cd49d,b=mm_cd49d+mm_itga8 {SMALL_GRID} --out dx",
+        ("--actions", "mm_cd49d is in two actions"),
+    ),
+    "a dissection with an unreadable action": Case(
+        f"dissect lenalidomide --dose 10uM --actions mm_cd49d {SMALL_GRID} --out dx",
+        ("--actions", "got 'mm_cd49d'", "NAME=TARGET"),
+    ),
     "a vanishing dose": Case(
         f"{SMALL_RUN} --drug lenalidomide=1e-300uM --out dosed",
         ("--drug lenalidomide=1e-300uM", "less than one molecule", "give at least"),

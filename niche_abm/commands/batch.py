@@ -1,4 +1,5 @@
-"""Batches with their own tables and figures: ``coculture``, ``validate``, ``dose-response`` and ``demo``.
+"""Batches with their own tables and figures: ``coculture``, ``validate``, ``dose-response``, ``dissect`` and
+``demo``.
 
 Each runs its jobs on an engine (--engine local|dask, --workers, --scheduler; niche_abm.engines), keeps every
 job as it finishes, and continues an interrupted batch with --resume (exit 130 when interrupted).
@@ -160,31 +161,23 @@ def run_validate(args: argparse.Namespace) -> int:
     return status
 
 
-def _dose_response_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("drug", help="a name from `run.py drugs`")
-    parser.add_argument("--doses", required=True, help="comma-separated, e.g. 0,0.1uM,1uM,10uM or 0,60mg,120mg")
+def _arms_arguments(parser: argparse.ArgumentParser, kind: str, default_out: str, seeds: int) -> None:
+    """The options of a batch of drug arms in one scenario (dose-response, dissect)."""
     parser.add_argument("--scenario", default="mm_niche", help="scenario (default mm_niche)")
     parser.add_argument("--days", type=integer_or_text, default=60, help="simulated days (default 60)")
     parser.add_argument(
-        "--seeds", type=integer_or_text, default=3, help="replicates per dose, paired across doses (default 3)"
+        "--seeds", type=integer_or_text, default=seeds, help=f"replicates per arm, paired across arms (default {seeds})"
     )
     parser.add_argument("--start-day", type=number_or_text, default=0.0, help="first day of dosing (default 0)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter")
     add_engine_arguments(parser, workers=2)
-    add_resume_argument(parser, "dose-response")
-    add_out_arguments(parser, "results/dose_response_DRUG", "dose-response")
+    add_resume_argument(parser, kind)
+    add_out_arguments(parser, default_out, kind)
     add_limit_arguments(parser)
 
 
-def run_dose_response(args: argparse.Namespace) -> int:
-    """Run one drug at several doses as a sweep (its dataset in OUT/runs/) and write runs.csv, summary.csv and
-    dose_response.png into OUT; exit 130 when interrupted (continue with --resume)."""
-    from niche_abm import dose_response
-    from niche_abm.sweep import prepare, run_sweep
-    from niche_abm.sweep.design import check_buildable
-    from niche_abm.sweep.worker import simulate_run
-
-    doses = dose_response.parse_doses(args.doses)
+def _arms_settings(args: argparse.Namespace, kind: str) -> tuple[int, dict, Path]:
+    """The checked --days, --set overrides and --out of a batch of drug arms (ParameterError naming the option)."""
     days = check_days(args.days, "--days")
     start = args.start_day
     if not (isinstance(start, float) and math.isfinite(start) and 0 <= start < days):
@@ -193,20 +186,46 @@ def run_dose_response(args: argparse.Namespace) -> int:
     check_count(args.seeds, "--seeds", 1, 100)
     workers_from(args)
     overrides = dict(parse_assignment(text) for text in args.set)
-    out = args.out or Path("results") / f"dose_response_{args.drug}"
+    out = args.out or Path("results") / f"{kind.replace('-', '_')}_{args.drug}"
     if not args.resume:
-        check_out(out, "dose-response", args.overwrite)
-    spec = dose_response.dose_sweep(args.drug, doses, args.scenario, days, args.seeds, args.start_day, overrides)
+        check_out(out, kind, args.overwrite)
+    return days, overrides, out
+
+
+def _run_arms(args: argparse.Namespace, spec, overrides: dict, out: Path):
+    """Run a sweep of drug arms into OUT/runs/ after checking it fits this machine; its store and report."""
+    from niche_abm.sweep import prepare, run_sweep
+    from niche_abm.sweep.design import check_buildable
+    from niche_abm.sweep.worker import simulate_run
+
     p = load_scenario(args.scenario, overrides).params
-    one = estimate_run(p.grid.width, p.grid.height, p.mm.initial_count, p.bone.bv_tv, days)
-    runs = len(doses) * args.seeds
+    one = estimate_run(p.grid.width, p.grid.height, p.mm.initial_count, p.bone.bv_tv, spec.days)
+    runs = len(spec.arms) * args.seeds
     needs = estimate_batch(one, runs, args.workers, workers_here=args.workers)
-    check_fits(f"{runs} runs of {days} days on {p.grid.width:,} x {p.grid.height:,} sites", needs, limits_from(args))
+    grid = f"{p.grid.width:,} x {p.grid.height:,} sites"
+    check_fits(f"{runs} runs of {spec.days} days on {grid}", needs, limits_from(args))
     check_buildable(spec)
     if args.overwrite and not args.resume and (out / "runs").is_dir():
         shutil.rmtree(out / "runs")
     store, tasks = prepare(spec, out / "runs", args.resume)
-    report = run_sweep(spec, store, tasks, engine_from(args, simulate_run))
+    return store, run_sweep(spec, store, tasks, engine_from(args, simulate_run))
+
+
+def _dose_response_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("drug", help="a name from `run.py drugs`")
+    parser.add_argument("--doses", required=True, help="comma-separated, e.g. 0,0.1uM,1uM,10uM or 0,60mg,120mg")
+    _arms_arguments(parser, "dose-response", "results/dose_response_DRUG", seeds=3)
+
+
+def run_dose_response(args: argparse.Namespace) -> int:
+    """Run one drug at several doses as a sweep (its dataset in OUT/runs/) and write runs.csv, summary.csv and
+    dose_response.png into OUT; exit 130 when interrupted (continue with --resume)."""
+    from niche_abm import dose_response
+
+    doses = dose_response.parse_doses(args.doses)
+    days, overrides, out = _arms_settings(args, "dose-response")
+    spec = dose_response.dose_sweep(args.drug, doses, args.scenario, days, args.seeds, args.start_day, overrides)
+    store, report = _run_arms(args, spec, overrides, out)
     if report.interrupted:
         return interrupted(out, "runs")
     results = dose_response.outcomes(store, doses)
@@ -214,6 +233,42 @@ def run_dose_response(args: argparse.Namespace) -> int:
     dose_response.write(out, results, summary, dose_response.figure(summary, args.drug, args.scenario, days))
     print(summary.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     print(f"wrote {out}/runs.csv, summary.csv and dose_response.png; the sweep dataset in {out}/runs/")
+    return 1 if report.failed else 0
+
+
+def _dissect_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("drug", help="a name from `run.py drugs`")
+    parser.add_argument("--dose", required=True, help="one dose, e.g. 10uM (held) or 25mg (at its interval)")
+    parser.add_argument(
+        "--actions",
+        help="the actions to leave out in turn, NAME=TARGET[+TARGET...] separated by commas, e.g. "
+        "adhesion=mm_cd49d+mm_itga8+mm_icam2,ccl3=mm_ccl3_secretion (default: each target of the drug alone)",
+    )
+    parser.add_argument("--alone", action="store_true", help="also give each action alone (one more arm each)")
+    _arms_arguments(parser, "dissect", "results/dissect_DRUG", seeds=8)
+
+
+def run_dissect(args: argparse.Namespace) -> int:
+    """Give one drug whole and without each of its actions in turn, as a sweep (its dataset in OUT/runs/), and
+    write runs.csv, summary.csv, shares.csv and dissection.png into OUT; exit 130 when interrupted."""
+    from niche_abm import dissection
+
+    actions = dissection.parse_actions(args.drug, args.actions)
+    days, overrides, out = _arms_settings(args, "dissect")
+    spec, labels = dissection.dissection_sweep(
+        args.drug, args.dose, actions, args.scenario, days, args.seeds, args.start_day, overrides, alone=args.alone
+    )
+    store, report = _run_arms(args, spec, overrides, out)
+    if report.interrupted:
+        return interrupted(out, "runs")
+    results = dissection.outcomes(store, labels)
+    summary = dissection.arm_summary(results, actions)
+    share_table = dissection.shares(results, actions)
+    title = f"{args.drug} {args.dose} in {args.scenario}, day {days}: each action left out in turn"
+    dissection.write(out, results, summary, share_table, dissection.figure(summary, share_table, title))
+    shown = share_table.filter(["action", "outcome", "effect", "share", "share_ci_low", "share_ci_high", "alone_share"])
+    print(shown.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    print(f"wrote {out}/runs.csv, summary.csv, shares.csv and dissection.png; the sweep dataset in {out}/runs/")
     return 1 if report.failed else 0
 
 
@@ -266,6 +321,12 @@ COMMANDS = (
         "one drug at several doses: bone loss, RANKL/OPG, MM burden",
         _dose_response_arguments,
         run_dose_response,
+    ),
+    Command(
+        "dissect",
+        "one drug whole and without each of its actions: which actions its effect on bone needs",
+        _dissect_arguments,
+        run_dissect,
     ),
     Command("demo", "run a teaching demo headless; with no name, list the demos", _demo_arguments, run_demo),
 )

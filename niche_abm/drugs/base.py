@@ -12,7 +12,7 @@ folds, Π(1 + E_i). So two drugs that each halve CCL3 secretion leave a quarter.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from niche_abm.drugs.pharmacology import OneCompartment, emax_effect
 
@@ -98,6 +98,16 @@ class Drug:
     sources: str
     adhesion_protection: float = 0.0
     il6_rescued: bool = False
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """The targets its effects act on, in the order declared, each once."""
+        return tuple(dict.fromkeys(effect.target for effect in self.effects))
+
+    def leaving_out(self, targets: tuple[str, ...]) -> Drug:
+        """The same drug without its effects on these targets: a knock-out of part of its mechanism, to ask which
+        of its actions an outcome needs (``lenalidomide~mm_ccl3_secretion``)."""
+        return replace(self, effects=tuple(effect for effect in self.effects if effect.target not in targets))
 
     def multipliers(self, concentration_um: float) -> dict[str, float]:
         """Factor on each target at this concentration.

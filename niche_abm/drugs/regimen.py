@@ -1,11 +1,17 @@
 """Regimens: which drug, how much, how often, from when to when; and the treatment they add up to.
 
-Written as ``NAME[=AMOUNT UNIT[/EVERY]][@dayS[:dayE]]``, for example::
+Written as ``NAME[~TARGET...][=AMOUNT UNIT[/EVERY]][@dayS[:dayE]]``, for example::
 
     lenalidomide=10uM@day14        a fixed 10 µM from day 14 on (a co-culture well, or a clamp)
     denosumab=120mg/4w             120 mg every 4 weeks from day 0, through its pharmacokinetics
     bortezomib=1.3mg/m2/3.5d@day7:day63
     denosumab                      the drug's default clinical regimen
+    lenalidomide~mm_ccl3_secretion=10uM
+                                   lenalidomide without its effect on MM cells' CCL3 secretion (a knock-out
+                                   of one action, to ask which of the drug's actions an outcome needs)
+
+Each ``~TARGET`` leaves out the drug's effects on one of its targets (``python run.py drugs`` lists each drug's
+effects and targets); at least one effect must remain.
 
 Concentration units (pM, nM, uM or µM, mM) hold the drug at that concentration;
 mass units (ug or µg, mg, g, and mg/m2 for 1.8 m² of body surface) are doses given
@@ -24,7 +30,7 @@ import difflib
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -57,11 +63,12 @@ class Regimen:
     """One drug given one way.
 
     Attributes:
-        drug: the drug.
+        drug: the drug, as registered.
         concentration_um: fixed concentration, µM (None when dosed by mass).
         dose_mg: dose per administration, mg (None when held at a concentration).
         every_h: dosing interval, h (None: a single dose).
         start_day, stop_day: when it is given (stop None: to the end).
+        without: targets of the drug whose effects are left out (:meth:`Drug.leaving_out`); () = none.
     """
 
     drug: Drug
@@ -70,6 +77,7 @@ class Regimen:
     every_h: float | None
     start_day: float
     stop_day: float | None
+    without: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -79,7 +87,13 @@ class Regimen:
         else:
             amount = f"{self.dose_mg:.12g}mg" + (f"/{self.every_h / 24:.12g}d" if self.every_h else "")
         stop = f":day{self.stop_day:.12g}" if self.stop_day is not None else ""
-        return f"{self.drug.name}={amount}@day{self.start_day:.12g}{stop}"
+        left_out = "".join(f"~{target}" for target in self.without)
+        return f"{self.drug.name}{left_out}={amount}@day{self.start_day:.12g}{stop}"
+
+    @property
+    def acting(self) -> Drug:
+        """The drug with the effects this regimen leaves out removed: what acts on the model."""
+        return self.drug.leaving_out(self.without) if self.without else self.drug
 
     def dose_times_h(self, until_h: float) -> np.ndarray:
         """Hours at which doses are given, up to until_h (inclusive) and before the stop day (exclusive)."""
@@ -127,13 +141,33 @@ def parse_regimen(text: str) -> Regimen:
     key = f"--drug {text}"
     match = _PATTERN.match(_plain(text))
     if not match:
-        raise ParameterError(key, "expected NAME[=AMOUNT UNIT[/EVERY]][@dayS[:dayE]], e.g. lenalidomide=10uM@day14")
-    drug = find_drug(match["name"], key)
+        raise ParameterError(
+            key, "expected NAME[~TARGET...][=AMOUNT UNIT[/EVERY]][@dayS[:dayE]], e.g. lenalidomide=10uM@day14"
+        )
+    name, *left_out = match["name"].split("~")
+    drug = find_drug(name, key)
+    without = check_left_out(drug, tuple(left_out), key)
     start = float(match["start"]) if match["start"] else 0.0
     stop = float(match["stop"]) if match["stop"] else None
     if match["amount"] is None:
-        return clinical(drug, start, stop, key)
-    return given(drug, *_dose(match, key), start, stop, key)
+        regimen = clinical(drug, start, stop, key)
+    else:
+        regimen = given(drug, *_dose(match, key), start, stop, key)
+    return replace(regimen, without=without)
+
+
+def check_left_out(drug: Drug, targets: tuple[str, ...], key: str) -> tuple[str, ...]:
+    """The targets a regimen leaves out of the drug's effects, each once and each one of its targets, with at
+    least one target left; ParameterError(key) naming the drug's targets otherwise."""
+    allowed = ", ".join(drug.targets)
+    for target in targets:
+        if target not in drug.targets:
+            raise ParameterError(key, f"{drug.name} has no effect on {target!r} to leave out; its targets: {allowed}")
+    if len(set(targets)) < len(targets):
+        raise ParameterError(key, "a target is left out twice")
+    if targets and set(targets) >= set(drug.targets):
+        raise ParameterError(key, f"leaves out every effect of {drug.name} ({allowed}); give no drug instead")
+    return targets
 
 
 def parse_dose(text: str, key: str) -> tuple[float, str, float | None]:
@@ -260,10 +294,21 @@ def _default_dose_mg(drug: Drug) -> float:
 
 
 class Treatment:
-    """All regimens of a run: the concentration of each drug and the composed effect on each target, hour by hour."""
+    """All regimens of a run: the concentration of each drug and the composed effect on each target, hour by hour.
+
+    Regimens of one drug add their concentrations, so they must leave out the same effects (ParameterError).
+    """
 
     def __init__(self, regimens: list[Regimen] | tuple[Regimen, ...] = ()):
         self.regimens = tuple(regimens)
+        self._acting: dict[str, Drug] = {}
+        for regimen in self.regimens:
+            acting = self._acting.setdefault(regimen.drug.name, regimen.acting)
+            if acting != regimen.acting:
+                raise ParameterError(
+                    f"--drug {regimen.text}",
+                    f"{regimen.drug.name} is given twice with different effects left out; give it once",
+                )
 
     def __bool__(self) -> bool:
         return bool(self.regimens)
@@ -283,6 +328,6 @@ class Treatment:
         """Composed factor on every target at hour t_h (1 where no drug acts; Bliss independence)."""
         out = dict.fromkeys(TARGETS, 1.0)
         for name, concentration in self.concentrations(t_h).items():
-            for target, factor in DRUGS[name].multipliers(concentration).items():
+            for target, factor in self._acting[name].multipliers(concentration).items():
                 out[target] *= factor
         return out
