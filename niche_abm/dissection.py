@@ -76,8 +76,11 @@ class Action:
 def parse_actions(drug_name: str, text: str | None, key: str = "--actions") -> tuple[Action, ...]:
     """The actions to leave out, written ``NAME=TARGET[+TARGET...]`` and separated by commas; None: one action per
     target of the drug, named after it. ParameterError(key) naming what is wrong: an unknown target, a target in
-    two actions, an action that would leave the drug no effect, a repeated or unreadable name."""
+    two actions, an action that would leave the drug no effect, a repeated or unreadable name; ParameterError
+    naming the drug if it acts on one target only."""
     drug = find_drug(drug_name, "drug")
+    if len(drug.targets) < 2:
+        raise ParameterError("drug", f"{drug.name} acts on one target ({drug.targets[0]}): nothing to dissect")
     if text is None:
         return tuple(Action(target, (target,)) for target in drug.targets)
     actions, seen = [], set()
@@ -119,6 +122,12 @@ def dissection_sweep(
     if regimen is None:
         raise ParameterError("--dose", "got 0; a dissection needs a dose of the drug, e.g. 10uM or 25mg")
     regimen.check_within(days)
+    if alone and len(actions) == 2 and set(actions[0].targets) | set(actions[1].targets) == set(regimen.drug.targets):
+        raise ParameterError(
+            "--alone",
+            f"{actions[0].name} alone is the drug without {actions[1].name}, and the other way round; "
+            "leave out --alone",
+        )
     arms = {"untreated": (), "whole": (regimen.text,)}
     labels = {"untreated": UNTREATED, "whole": WHOLE}
     for action in actions:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,6 +18,7 @@ from niche_abm.params import ParameterError
 from niche_abm.sweep import LocalEngine, prepare, run_sweep
 
 SMALL = {"grid.width": 40, "grid.height": 40, "mm.initial_count": 24}
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_a_left_out_effect_leaves_its_target_alone_and_the_others_as_the_whole_drug():
@@ -73,7 +78,12 @@ def test_one_drug_twice_must_leave_out_the_same_effects():
 
 
 def test_actions_default_to_one_per_target_and_group_targets_when_named():
-    assert parse_actions("mln3897", None) == (Action("ccl3_signalling", ("ccl3_signalling",)),)
+    assert parse_actions("zoledronic-acid", None) == (
+        Action("osteoclast_death", ("osteoclast_death",)),
+        Action("resorption", ("resorption",)),
+    )
+    with pytest.raises(ParameterError, match="mln3897 acts on one target"):
+        parse_actions("mln3897", None)
     actions = parse_actions("lenalidomide", "adhesion=mm_cd49d+mm_itga8+mm_icam2, ccl3=mm_ccl3_secretion")
     assert actions == (Action("adhesion", ("mm_cd49d", "mm_itga8", "mm_icam2")), Action("ccl3", ("mm_ccl3_secretion",)))
 
@@ -140,3 +150,34 @@ def test_a_dissection_runs_its_arms_on_shared_seeds(tmp_path):
     untreated, alone = (rows[rows["arm"] == arm].sort_values("replicate") for arm in (UNTREATED, "adhesion alone"))
     expected = (alone["resorbed_mm2"].to_numpy() - untreated["resorbed_mm2"].to_numpy()).mean()
     assert table.set_index("outcome").loc["resorbed_mm2", "alone"] == pytest.approx(expected)
+
+
+def test_dissect_writes_its_tables_and_figure_and_resumes_without_rerunning(tmp_path):
+    out = tmp_path / "dx"
+    arguments = (
+        "dissect", "zoledronic-acid", "--dose", "1uM", "--days", "2", "--seeds", "2", "--workers", "1",
+        "--set", "grid.width=40", "--set", "grid.height=40", "--set", "mm.initial_count=24", "--out", str(out),
+    )  # fmt: skip
+    first = subprocess.run([sys.executable, str(ROOT / "run.py"), *arguments], capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    summary = pd.read_csv(out / "summary.csv")
+    assert list(summary["arm"]) == [UNTREATED, WHOLE, "without osteoclast_death", "without resorption"]
+    table = pd.read_csv(out / "shares.csv")
+    assert set(table["action"]) == {"osteoclast_death", "resorption"} and "alone_share" not in table
+    assert (out / "dissection.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    stored = sorted((out / "runs" / "timeseries").rglob("*.parquet"))
+    assert len(stored) == 8
+    mtimes = [path.stat().st_mtime_ns for path in stored]
+    resumed = subprocess.run(
+        [sys.executable, str(ROOT / "run.py"), *arguments, "--resume"], capture_output=True, text=True
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert [path.stat().st_mtime_ns for path in stored] == mtimes, "no run was computed again"
+    pd.testing.assert_frame_equal(pd.read_csv(out / "summary.csv"), summary)
+
+
+def test_alone_is_refused_where_each_action_alone_is_the_other_left_out():
+    actions = parse_actions("bortezomib", None)
+    with pytest.raises(ParameterError, match="mm_death alone is the drug without osteoblast_differentiation") as error:
+        dissection_sweep("bortezomib", "0.005uM", actions, alone=True)
+    assert error.value.key == "--alone"
