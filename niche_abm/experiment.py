@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from niche_abm.drugs.regimen import Regimen, Treatment, parse_regimen
+from niche_abm.drugs.regimen import Regimen, parse_regimen
 from niche_abm.params import ParameterError, build_parameters
 from niche_abm.scenario import MAX_DAYS, Scenario, load_scenario
 from niche_abm.units import STEP_H
@@ -94,7 +94,6 @@ class RunDescription:
                 regimen.check_within(self.days)
             except ParameterError as error:
                 raise error.renamed("regimens", regimen.text) from None
-        Treatment(self.regimens)  # one drug given twice must leave out the same effects (ParameterError)
         _check_snapshot_days(self.snapshot_days, self.days)
 
     def loaded(self) -> Scenario:

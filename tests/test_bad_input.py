@@ -180,10 +180,6 @@ CASES = {
     "a drug without every effect it has": Case(
         f"{SMALL_RUN} --drug denosumab~free_rankl=1uM --out dosed", ("leaves out every effect of denosumab",)
     ),
-    "one drug twice, leaving out different effects": Case(
-        f"{SMALL_RUN} --drug lenalidomide=10uM --drug lenalidomide~mm_cd49d=1uM --out dosed",
-        ("lenalidomide is given twice with different effects left out",),
-    ),
     "a dissection with no dose": Case(
         f"dissect lenalidomide --dose 0 --days 1 --seeds 1 {SMALL_GRID} --out dx", ("--dose", "got 0")
     ),

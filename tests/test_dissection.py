@@ -70,11 +70,16 @@ def test_a_left_out_effect_the_drug_cannot_lose_is_refused(text, message):
     assert error.value.key == f"--drug {text}"
 
 
-def test_one_drug_twice_must_leave_out_the_same_effects():
-    same = [parse_regimen("lenalidomide~mm_cd49d=10uM@day0:day5"), parse_regimen("lenalidomide~mm_cd49d=1uM@day5")]
-    assert Treatment(same).concentrations(0.0) == {"lenalidomide": 10.0}
-    with pytest.raises(ParameterError, match="given twice with different effects left out"):
-        RunDescription("mm_niche", SMALL, ("lenalidomide=10uM", "lenalidomide~mm_cd49d=10uM"), seed=1, days=1)
+def test_one_drug_leaving_out_other_effects_is_a_pool_of_its_own():
+    """Whole for five days, then without its CCL3 cut: the cut acts only while the whole drug is given."""
+    course = [parse_regimen("lenalidomide=10uM@day0:day5"), parse_regimen("lenalidomide~mm_ccl3_secretion=10uM@day5")]
+    treatment = Treatment(course)
+    early, late = treatment.multipliers(24.0), treatment.multipliers(200.0)
+    assert early["mm_ccl3_secretion"] < 1 and late["mm_ccl3_secretion"] == 1.0
+    assert early["mm_cd49d"] == late["mm_cd49d"] < 1
+    assert treatment.concentrations(200.0) == {"lenalidomide": 10.0}
+    same = Treatment([parse_regimen("lenalidomide~mm_cd49d=5uM"), parse_regimen("lenalidomide~mm_cd49d=5uM")])
+    assert same.multipliers(0.0) == Treatment([parse_regimen("lenalidomide~mm_cd49d=10uM")]).multipliers(0.0)
 
 
 def test_actions_default_to_one_per_target_and_group_targets_when_named():

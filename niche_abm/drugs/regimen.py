@@ -296,19 +296,13 @@ def _default_dose_mg(drug: Drug) -> float:
 class Treatment:
     """All regimens of a run: the concentration of each drug and the composed effect on each target, hour by hour.
 
-    Regimens of one drug add their concentrations, so they must leave out the same effects (ParameterError).
+    Regimens of one drug that leave out the same effects add their concentrations (one pool of the drug); a
+    regimen that leaves out other effects is a pool of its own, composed with the rest as another drug is (so a
+    drug stopped whole and restarted without an action changes what acts, not how much of it there is).
     """
 
     def __init__(self, regimens: list[Regimen] | tuple[Regimen, ...] = ()):
         self.regimens = tuple(regimens)
-        self._acting: dict[str, Drug] = {}
-        for regimen in self.regimens:
-            acting = self._acting.setdefault(regimen.drug.name, regimen.acting)
-            if acting != regimen.acting:
-                raise ParameterError(
-                    f"--drug {regimen.text}",
-                    f"{regimen.drug.name} is given twice with different effects left out; give it once",
-                )
 
     def __bool__(self) -> bool:
         return bool(self.regimens)
@@ -318,16 +312,21 @@ class Treatment:
         return list(dict.fromkeys(r.drug.name for r in self.regimens))
 
     def concentrations(self, t_h: float) -> dict[str, float]:
-        """Concentration of each drug at hour t_h, µM (regimens of the same drug add)."""
+        """Concentration of each drug at hour t_h, µM (regimens of the same drug add, whatever they leave out)."""
         out = dict.fromkeys(self.drug_names, 0.0)
         for regimen in self.regimens:
             out[regimen.drug.name] += regimen.concentration_at(t_h)
         return out
 
     def multipliers(self, t_h: float) -> dict[str, float]:
-        """Composed factor on every target at hour t_h (1 where no drug acts; Bliss independence)."""
+        """Composed factor on every target at hour t_h (1 where no drug acts; Bliss independence across drugs
+        and across the pools of one drug that leave out different effects)."""
+        pools: dict[tuple[str, tuple[str, ...]], list] = {}
+        for regimen in self.regimens:
+            pool = pools.setdefault((regimen.drug.name, regimen.without), [regimen.acting, 0.0])
+            pool[1] += regimen.concentration_at(t_h)
         out = dict.fromkeys(TARGETS, 1.0)
-        for name, concentration in self.concentrations(t_h).items():
-            for target, factor in self._acting[name].multipliers(concentration).items():
+        for acting, concentration in pools.values():
+            for target, factor in acting.multipliers(concentration).items():
                 out[target] *= factor
         return out
