@@ -236,6 +236,15 @@ def test_panel_turns_a_mass_dose_and_interval_into_a_regimen():
     assert "held at 0.5 µM from day 0.0" in dosing.describe(held, 0.0)
 
 
+def test_panel_leaves_out_the_actions_chosen_and_says_so():
+    regimen = dosing.regimen_from_panel("lenalidomide", 10, "µM", "once", ("mm_ccl3_secretion",))
+    assert regimen.without == ("mm_ccl3_secretion",)
+    assert dosing.describe(regimen, 0.0).startswith("lenalidomide without mm_ccl3_secretion: held at 10 µM")
+    with pytest.raises(ParameterError, match="leaves out every effect of zoledronic-acid") as error:
+        dosing.regimen_from_panel("zoledronic-acid", 1, "µM", "once", ("osteoclast_death", "resorption"))
+    assert error.value.key == "zoledronic-acid"
+
+
 def test_panel_starts_each_drug_at_its_in_vitro_concentration():
     assert dosing.default_dose("lenalidomide") == (10.0, "µM")
     assert dosing.default_dose("denosumab") == (7.0, "nM")

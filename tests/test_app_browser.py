@@ -2,7 +2,8 @@
 
 One server (started on 127.0.0.1 and a free port, killed at the end) and one
 tab go through a class session in order: pick a scenario, step, play and
-pause, start a drug (after a refused negative dose), switch the overlay,
+pause, start a drug (after a refused negative dose), start one with an action
+left out, switch the overlay,
 export, load a demo and its arms; a second tab shows that each tab has its own
 model; a 200 x 200 marrow plays at well under a second a frame. The page must
 also render with every request off this machine aborted. Screenshots go to
@@ -165,14 +166,27 @@ def test_start_a_drug_mid_run_and_see_free_rankl_fall(page):
     assert_no_error_shown(page)
 
 
+def test_start_a_drug_with_one_of_its_actions_left_out(page):
+    pick(page, "drug", "lenalidomide")
+    expect(page.get_by_label("dose")).to_have_value("10")
+    pick(page, "leave out", "mm_ccl3_secretion")
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_text("started lenalidomide").wait_for()
+    pattern = r"lenalidomide without mm_ccl3_secretion: held at 10 µM from day \d+\.\d; now 10 µM"
+    expect(page.get_by_text(re.compile(pattern))).to_be_visible()
+    snap(page, "drug_left_out")
+    assert_no_error_shown(page)
+
+
 def test_switch_the_field_overlay(page):
     page.get_by_role("button", name="RANKL/OPG").click()
     page.get_by_text("log scale").wait_for()
-    page.get_by_role("button", name="CCL3").click()
+    page.get_by_role("button", name="CCL3", exact=True).click()
     page.get_by_text("(pg/mL; linear").wait_for()
     page.get_by_role("button", name="none").click()
     expect(page.locator(".niche-scale")).to_have_count(0)
-    page.get_by_role("button", name="CCL3").click()
+    page.get_by_role("button", name="CCL3", exact=True).click()
     snap(page, "overlay")
 
 

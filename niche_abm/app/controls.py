@@ -132,10 +132,12 @@ def DrugPanel(model: AppModel):
     amount = solara.use_reactive(f"{dosing.default_dose('lenalidomide')[0]:g}")
     unit = solara.use_reactive(dosing.default_dose("lenalidomide")[1])
     interval = solara.use_reactive(dosing.default_interval("lenalidomide"))
+    left_out = solara.use_reactive([])
     message = solara.use_reactive(("", ""))
 
     def choose(name: str) -> None:
         drug.set(name)
+        left_out.set([])
         dose, dose_unit = dosing.default_dose(name)
         amount.set(f"{dose:g}")
         unit.set(dose_unit)
@@ -143,7 +145,9 @@ def DrugPanel(model: AppModel):
 
     def start() -> None:
         try:
-            regimen = dosing.regimen_from_panel(drug.value, amount.value, unit.value, interval.value)
+            regimen = dosing.regimen_from_panel(
+                drug.value, amount.value, unit.value, interval.value, tuple(left_out.value)
+            )
             with model.lock:
                 if model.giving(drug.value):
                     message.set(("warning", f"{drug.value} is already given; stop it first to change its dose"))
@@ -173,6 +177,8 @@ def DrugPanel(model: AppModel):
             if unit.value in dosing.MASS_UNITS:
                 solara.Select("given", values=list(dosing.INTERVALS), value=interval)
         solara.Text(DRUGS[drug.value].mechanism)
+        if len(DRUGS[drug.value].targets) > 1:
+            solara.SelectMultiple("leave out", values=left_out, all_values=list(DRUGS[drug.value].targets))
         with solara.Row():
             solara.Button("Start now", color="success", on_click=start)
             solara.Button(f"Stop {drug.value}", on_click=stop)

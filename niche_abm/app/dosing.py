@@ -9,9 +9,10 @@ line's message, shown in the panel instead of a traceback.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from niche_abm.drugs import DRUGS
-from niche_abm.drugs.regimen import Regimen, clinical, given
+from niche_abm.drugs.regimen import Regimen, check_left_out, clinical, given
 from niche_abm.params import ParameterError
 from niche_abm.units import hours_to_days
 
@@ -24,7 +25,9 @@ INTERVALS = {"once": None, "every day": 24.0, "every 3.5 days": 84.0, "every wee
 """Dosing intervals offered for a mass dose, h (None: a single dose)."""
 
 
-def regimen_from_panel(drug: str, amount: float | str | None, unit: str, interval: str) -> Regimen:
+def regimen_from_panel(
+    drug: str, amount: float | str | None, unit: str, interval: str, left_out: tuple[str, ...] = ()
+) -> Regimen:
     """The regimen the panel describes, starting at day 0 (the model moves it to now); raises ParameterError
     naming the drug and what is wrong.
 
@@ -33,6 +36,7 @@ def regimen_from_panel(drug: str, amount: float | str | None, unit: str, interva
         amount: the dose, in `unit`, as a number or as typed (None or blank: nothing entered).
         unit: a key of UNITS: a concentration is held constant, a mass is dosed through pharmacokinetics.
         interval: a key of INTERVALS (only for a mass dose).
+        left_out: targets of the drug whose effects are left out (``NAME~TARGET`` on the command line).
     """
     if drug not in DRUGS:
         raise ParameterError("drug", f"choose a drug; known: {', '.join(DRUGS)}")
@@ -44,7 +48,8 @@ def regimen_from_panel(drug: str, amount: float | str | None, unit: str, interva
     if amount is None or not math.isfinite(amount):
         raise ParameterError(drug, "enter a dose")
     every_h = INTERVALS[interval] if unit in MASS_UNITS else None
-    return given(DRUGS[drug], amount, UNITS[unit], every_h, 0.0, None, drug)
+    without = check_left_out(DRUGS[drug], tuple(left_out), drug)
+    return replace(given(DRUGS[drug], amount, UNITS[unit], every_h, 0.0, None, drug), without=without)
 
 
 def default_dose(drug: str) -> tuple[float, str]:
@@ -72,4 +77,5 @@ def describe(regimen: Regimen, hour: float) -> str:
         given = f"{regimen.dose_mg:g} mg{every}"
     until = f" to day {regimen.stop_day:.1f}" if regimen.stop_day is not None else ""
     now = regimen.concentration_at(hour)
-    return f"{regimen.drug.name}: {given} from day {regimen.start_day:.1f}{until}; now {now:.3g} µM"
+    without = f" without {', '.join(regimen.without)}" if regimen.without else ""
+    return f"{regimen.drug.name}{without}: {given} from day {regimen.start_day:.1f}{until}; now {now:.3g} µM"
