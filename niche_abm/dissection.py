@@ -160,7 +160,8 @@ def shares(results: pd.DataFrame, actions: tuple[Action, ...]) -> pd.DataFrame:
     """For each outcome and action, over the seeds finished in every arm it needs: the drug's effect (whole −
     untreated) and what leaving the action out loses (whole − without), each with its paired t-interval; the
     share of the effect the action is needed for (their ratio of means, paired bootstrap interval); and, where the
-    action was also given alone, its effect alone (alone − untreated) and its alone share."""
+    action was also given alone, its effect alone (alone − untreated) and its alone share. effect_clear: the
+    effect's interval excludes 0 (a share of an effect that is not clear means little)."""
     table = results.pivot_table(index="replicate", columns="arm", values=[o for o, _ in OUTCOMES])
     rows = []
     for action in actions:
@@ -170,7 +171,12 @@ def shares(results: pd.DataFrame, actions: tuple[Action, ...]) -> pd.DataFrame:
             arms = table[outcome].reindex(columns=needed).dropna()
             untreated, whole, without = (arms[c].to_numpy() for c in (UNTREATED, WHOLE, action.label))
             row = {"action": action.name, "targets": "+".join(action.targets), "outcome": outcome, "label": label}
-            row |= {"seeds": len(arms), **_columns("effect", paired_contrast(whole, untreated))}
+            effect = paired_contrast(whole, untreated)
+            row |= {
+                "seeds": len(arms),
+                **_columns("effect", effect),
+                "effect_clear": not effect.low <= 0 <= effect.high,
+            }
             row |= _columns("lost", paired_contrast(whole, without))
             row |= _columns("share", ratio_of_means(whole - without, whole - untreated))
             if alone:
@@ -212,7 +218,7 @@ def figure(summary: pd.DataFrame, share_table: pd.DataFrame, title: str) -> Figu
         ax.axvline(0, color="black", lw=0.8)
         ax.axvline(1, color="black", lw=0.8, ls="--")
         ax.grid(axis="x", alpha=0.3)
-        if len(rows) and rows["effect_ci_low"].iloc[0] <= 0 <= rows["effect_ci_high"].iloc[0]:
+        if len(rows) and not rows["effect_clear"].iloc[0]:
             ax.text(0.5, 0.5, "no clear effect\nof the drug", transform=ax.transAxes, ha="center", va="center")
             continue
         height = 0.8 / len(kinds)

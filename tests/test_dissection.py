@@ -110,10 +110,11 @@ def test_an_action_that_cannot_be_left_out_is_refused_naming_the_option(text, me
 
 
 def test_shares_are_the_lost_effect_over_the_whole_effect_seed_by_seed():
-    """Three seeds; the drug saves 2, 4 and 6 points of bone; without `a` it saves 1, 1 and 1, without `b` all."""
-    untreated = [-10.0, -12.0, -14.0]
+    """Three seeds; the drug saves 4, 5 and 6 points of bone; without `a` it saves 1, 1.25 and 1.5, without `b`
+    all of it."""
+    untreated = [-12.0, -13.0, -14.0]
     whole = [-8.0, -8.0, -8.0]
-    without_a = [-9.0, -11.0, -13.0]
+    without_a = [-11.0, -11.75, -12.5]
     rows = []
     for arm, values in ((UNTREATED, untreated), (WHOLE, whole), ("without a", without_a), ("without b", whole)):
         for replicate, value in enumerate(values):
@@ -121,10 +122,11 @@ def test_shares_are_the_lost_effect_over_the_whole_effect_seed_by_seed():
     results = pd.DataFrame(rows).assign(formed_mm2=0.0, osteoclasts_formed=1.0, rankl_opg_ratio=1.0, mm_fraction=0.1)
     table = shares(results, (Action("a", ("mm_cd49d",)), Action("b", ("mm_itga8",)))).set_index(["action", "outcome"])
     a, b = table.loc[("a", "bv_tv_change")], table.loc[("b", "bv_tv_change")]
-    assert a["effect"] == pytest.approx(4.0) and a["lost"] == pytest.approx(3.0)
+    assert a["effect"] == pytest.approx(5.0) and a["lost"] == pytest.approx(3.75)
     assert a["share"] == pytest.approx(0.75) and a["share_ci_low"] <= 0.75 <= a["share_ci_high"]
     assert b["share"] == 0.0 and b["lost"] == 0.0
     assert np.isnan(table.loc[("a", "resorbed_mm2"), "share"]), "no effect: no share"
+    assert table.loc[("a", "bv_tv_change"), "effect_clear"] and not table.loc[("a", "resorbed_mm2"), "effect_clear"]
 
 
 def test_a_dissection_runs_its_arms_on_shared_seeds(tmp_path):

@@ -266,7 +266,9 @@ def run_dissect(args: argparse.Namespace) -> int:
     share_table = dissection.shares(results, actions)
     title = f"{args.drug} {args.dose} in {args.scenario}, day {days}: each action left out in turn"
     dissection.write(out, results, summary, share_table, dissection.figure(summary, share_table, title))
-    shown = share_table.filter(["action", "outcome", "effect", "share", "share_ci_low", "share_ci_high", "alone_share"])
+    shown = share_table[share_table["effect_clear"]]
+    shown = shown.filter(["action", "outcome", "effect", "share", "share_ci_low", "share_ci_high", "alone_share"])
+    print("shares of the drug's effect on each outcome it clearly changes (all in shares.csv):")
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
     print(f"wrote {out}/runs.csv, summary.csv, shares.csv and dissection.png; the sweep dataset in {out}/runs/")
     return 1 if report.failed else 0
