@@ -383,8 +383,8 @@ def test_each_page_builds_its_own_model():
 
 
 # --- teaching demos ------------------------------------------------------------------------------
-def test_the_five_demos_of_the_issue_exist_with_their_explanations():
-    assert list(DEMOS) == ["healthy", "vicious-cycle", "contact", "imids", "rankl-block"]
+def test_the_demos_exist_with_their_explanations():
+    assert list(DEMOS) == ["healthy", "vicious-cycle", "contact", "imids", "rankl-block", "imid-actions"]
     for demo in DEMOS.values():
         assert demo.look_for and demo.question and demo.what_happened
         for index, arm in enumerate(demo.arms):
@@ -394,6 +394,8 @@ def test_the_five_demos_of_the_issue_exist_with_their_explanations():
     assert any("natalizumab" in arm.drugs for arm in DEMOS["contact"].arms)
     assert any(dict(arm.overrides).get("culture.transwell") == 1 for arm in DEMOS["contact"].arms)
     assert {start for arm in DEMOS["imids"].arms for start, _ in arm.drug_starts()} == {20.0}
+    left_out = [parse_regimen(text).without for arm in DEMOS["imid-actions"].arms for text in arm.drugs]
+    assert left_out == [(), ("osteoclast_formation",), ("stroma_contact_response",), ("mm_ccl3_secretion",)]
 
 
 def test_unknown_demo_names_the_closest():
