@@ -11,7 +11,8 @@ Arms: ``healthy``; ``mm`` is mm_niche at its file's density and focus spacing,
 scaled to the area as the validation scales it (150 MM cells and 1.5 foci per mm²:
 96 cells in 1 focus); ``mm_high`` holds 192 MM cells (300 per mm², T12's highest
 burden) in that focus; ``mm`` with denosumab (its clinical 120 mg every 4 weeks), with
-lenalidomide held at 1 µM (its Cmax on 25 mg daily is about 1.7 µM) or with the
+lenalidomide held at 1 µM (its Cmax on 25 mg daily is about 1.7 µM; also without its stromal-response action) or
+with the
 anti-DKK1 antibody BHQ880 held at 0.07 µM (10 µg/mL, its in-vitro dose). Lenalidomide
 is held, not dosed daily: its half-life is 3 h and the daily metrics are taken
 23 h after each dose, so a daily regimen would test the trough, not the drug.
@@ -155,6 +156,11 @@ def mm_lenalidomide() -> list[Run]:
 
 
 @pytest.fixture(scope="module")
+def mm_lenalidomide_without_contact_response() -> list[Run]:
+    return simulate("mm_niche", MM, drugs=("lenalidomide~stroma_contact_response=1uM",))
+
+
+@pytest.fixture(scope="module")
 def mm_bhq880() -> list[Run]:
     return simulate("mm_niche", MM, drugs=("bhq880=0.07uM",))
 
@@ -205,6 +211,19 @@ def test_lenalidomide_lowers_the_rankl_opg_ratio_in_mm_marrow(mm, mm_lenalidomid
     """Bolzoni 2013: lenalidomide blunts the MM-induced RANKL rise and normalises RANKL/OPG."""
     treated, untreated = late_mean(mm_lenalidomide, "rankl_opg_ratio"), late_mean(mm, "rankl_opg_ratio")
     assert treated < untreated, f"RANKL/OPG days 21-40: lenalidomide 1 µM {treated:.4g} vs untreated {untreated:.4g}"
+
+
+def test_lenalidomide_lowers_rankl_opg_through_the_stromal_contact_response(
+    mm, mm_lenalidomide, mm_lenalidomide_without_contact_response
+):
+    """Bolzoni 2013 (direction): the IMiDs normalise RANKL/OPG by blunting the stroma's response to MM contact.
+    Left without that one action, lenalidomide keeps less than half of its fall in RANKL/OPG (`run.py dissect`)."""
+    untreated, whole = late_mean(mm, "rankl_opg_ratio"), late_mean(mm_lenalidomide, "rankl_opg_ratio")
+    without = late_mean(mm_lenalidomide_without_contact_response, "rankl_opg_ratio")
+    assert untreated - without < 0.5 * (untreated - whole), (
+        f"RANKL/OPG days 21-40: untreated {untreated:.4g}, lenalidomide {whole:.4g}, "
+        f"without its contact-response action {without:.4g}"
+    )
 
 
 def test_mm_raises_microvessel_density_over_healthy(healthy, mm_advanced):
