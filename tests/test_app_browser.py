@@ -130,6 +130,7 @@ def test_a_negative_dose_is_refused_in_the_panel(page):
     pick(page, "drug", "denosumab")
     expect(page.get_by_label("dose")).to_have_value("7")  # the panel offers its in-vitro concentration, 7 nM
     page.get_by_label("dose").fill("-5")
+    expect(page.get_by_label("dose")).to_have_value("-5")
     page.get_by_role("button", name="Start now").click()
     page.get_by_text("denosumab: dose -5 must be positive").wait_for()
     expect(page.get_by_text("No drug given.")).to_be_visible()
