@@ -303,6 +303,8 @@ class Treatment:
 
     def __init__(self, regimens: list[Regimen] | tuple[Regimen, ...] = ()):
         self.regimens = tuple(regimens)
+        self._acting = {(r.drug.name, r.without): r.acting for r in self.regimens}
+        """What acts in each pool (drug name, effects left out), made once rather than every hour."""
 
     def __bool__(self) -> bool:
         return bool(self.regimens)
@@ -321,12 +323,11 @@ class Treatment:
     def multipliers(self, t_h: float) -> dict[str, float]:
         """Composed factor on every target at hour t_h (1 where no drug acts; Bliss independence across drugs
         and across the pools of one drug that leave out different effects)."""
-        pools: dict[tuple[str, tuple[str, ...]], list] = {}
+        pools = dict.fromkeys(self._acting, 0.0)
         for regimen in self.regimens:
-            pool = pools.setdefault((regimen.drug.name, regimen.without), [regimen.acting, 0.0])
-            pool[1] += regimen.concentration_at(t_h)
+            pools[regimen.drug.name, regimen.without] += regimen.concentration_at(t_h)
         out = dict.fromkeys(TARGETS, 1.0)
-        for acting, concentration in pools.values():
-            for target, factor in acting.multipliers(concentration).items():
+        for pool, concentration in pools.items():
+            for target, factor in self._acting[pool].multipliers(concentration).items():
                 out[target] *= factor
         return out
