@@ -87,9 +87,12 @@ def arms_sweep(
     replicates: int,
     overrides: dict | None,
     seed: int,
+    metrics: tuple[str, ...] = KEPT_METRICS,
+    arm_settings: dict[str, dict] | None = None,
 ) -> SweepSpec:
-    """A sweep of arms (name → regimens as written on the command line) and no varied parameter, replicate r
-    with the same seed in every arm; it keeps KEPT_METRICS of every day."""
+    """A sweep of arms (name → regimens as written on the command line; arm_settings: name → the parameters that
+    arm sets for its own runs) and no varied parameter, replicate r with the same seed in every arm; it keeps
+    `metrics` of every day."""
     return SweepSpec(
         name=name,
         description=description,
@@ -97,13 +100,14 @@ def arms_sweep(
         days=days,
         replicates=replicates,
         seed=seed,
-        metrics=KEPT_METRICS,
+        metrics=metrics,
         retries=2,
         fixed=dict(overrides or {}),
         design="grid",
         samples=0,
         levels=0,
         arms=arms,
+        arm_settings=dict(arm_settings or {}),
     )
 
 

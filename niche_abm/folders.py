@@ -30,6 +30,8 @@ MARKERS = {
     "sweep": "design.parquet",  # niche_abm.sweep.store.SweepStore.create, written first
     "co-culture": "coculture.png",  # run.py coculture
     "dose-response": "dose_response.png",  # niche_abm.dose_response.write
+    "dissect": "dissection.png",  # niche_abm.dissection.write
+    "cycle": "cycle.png",  # niche_abm.cycle.write
     "validation": "validation.json",  # niche_abm.validation.runner.run_validation
     "demo": "demo.png",  # niche_abm.demos.run_demo
     "calibration": "calibration.json",  # niche_abm.calibration.fit.write_outputs, written last

@@ -61,6 +61,8 @@ SWEEPS = {
     "crowded.toml": TINY_SWEEP + '"mm.initial_count" = 20000\n',
     "crowded_point.toml": TINY_SWEEP + '[vary]\n"mm.initial_count" = [10, 20000]\n',
     "odd_set_width.toml": TINY_SWEEP.replace('"grid.width" = 40', '"grid.width" = 41'),
+    "crowded_arm.toml": TINY_SWEEP + '[arms]\ncontrol = []\ncrowded = { set = { "mm.initial_count" = 20000 } }\n',
+    "arm_grid.toml": TINY_SWEEP + '[arms]\ncontrol = []\nwide = { set = { "grid.width" = 80 } }\n',
     "range_with_step.toml": TINY_SWEEP.replace('"grid.width" = 40\n', "")
     + '"grid.width" = 40\n[design]\nkind = "lhs"\nsamples = 4\n[vary]\n'
     + '"stroma.contact_rankl_fold" = { low = 1.0, high = 2.0, step = 0.5 }\n',
@@ -191,6 +193,13 @@ CASES = {
         f"dissect lenalidomide --dose 10uM --actions mm_cd49d {SMALL_GRID} --out dx",
         ("--actions", "got 'mm_cd49d'", "NAME=TARGET"),
     ),
+    "a cycle cutting an arrow it does not have": Case(
+        f"cycle --arrows ccl3,il6 --days 1 --seeds 1 {SMALL_GRID} --out cx",
+        ("--arrows", "unknown arrow 'il6'", "stromal_il6"),
+    ),
+    "a cycle in a marrow without MM": Case(
+        f"cycle --scenario healthy --days 1 --seeds 1 {SMALL_GRID} --out cx", ("--scenario", "healthy seeds no MM")
+    ),
     "a vanishing dose": Case(
         f"{SMALL_RUN} --drug lenalidomide=1e-300uM --out dosed",
         ("--drug lenalidomide=1e-300uM", "less than one molecule", "give at least"),
@@ -208,6 +217,13 @@ CASES = {
     "a sweep with one point holding more MM cells than the marrow": Case(
         "sweep crowded_point.toml --out crowded",
         ("crowded_point.toml: vary.mm.initial_count", "marrow sites are free", "at point 1"),
+    ),
+    "a sweep with an arm holding more MM cells than the marrow": Case(
+        "sweep crowded_arm.toml --out crowded",
+        ("crowded_arm.toml: arms.crowded.set.mm.initial_count", "marrow sites are free"),
+    ),
+    "a sweep with an arm on its own grid": Case(
+        "sweep arm_grid.toml --out wide", ("arm_grid.toml: arms.wide.set.grid.width", "same grid")
     ),
     "a sweep whose [set] breaks the voxel rule": Case(
         "sweep odd_set_width.toml --out odd", ("grid.width", "41", "multiple of 2", "in odd_set_width.toml [set]")

@@ -23,7 +23,7 @@ from niche_abm.engines import interrupts_deferred
 from niche_abm.jobs import map_jobs
 from niche_abm.params import ParameterError
 from niche_abm.sweep import DaskEngine, LocalEngine, SweepSpec, load_sweep, prepare, run_sweep
-from niche_abm.sweep.design import parameter_points, plan, replicate_seed
+from niche_abm.sweep.design import check_buildable, parameter_points, plan, replicate_seed
 from niche_abm.sweep.store import SweepStore
 from niche_abm.sweep.summary import LOSS, sensitivity, summarize
 
@@ -95,6 +95,13 @@ def reference(tiny_sweep, tmp_path_factory) -> tuple[Path, pd.DataFrame]:
         (lambda t: t.replace("[arms]", "[design]\nkind = 'latin'\n[arms]"), "design.kind"),
         (lambda t: t.replace('"grid.width" = 40', '"grid.width" = 45'), "grid.width"),
         (lambda t: t.replace("[set]", "[set\n"), "tiny.toml"),
+        (lambda t: t + 'cut = { set = { "mm.ccl3_secretio" = 0 } }\n', "arms.cut.set: mm.ccl3_secretio"),
+        (lambda t: t + 'cut = { set = { "mm.ccl3_secretion" = -5 } }\n', "arms.cut.set.mm.ccl3_secretion"),
+        (lambda t: t + 'cut = { set = { "grid.width" = 60 } }\n', "arms.cut.set.grid.width"),
+        (lambda t: t + 'cut = { set = { "stroma.contact_rankl_fold" = 2 } }\n', "is also varied"),
+        (lambda t: t + 'cut = { drug = ["lenalidomide=10uM"] }\n', "arms.cut.drug"),
+        (lambda t: t + 'cut = { drugs = ["lenalidomide=-1uM"] }\n', "arms.cut"),
+        (lambda t: t + "cut = { set = 3 }\n", "arms.cut.set"),
     ],
 )
 def test_bad_sweep_file_names_the_field(tmp_path, edit, field):
@@ -102,6 +109,34 @@ def test_bad_sweep_file_names_the_field(tmp_path, edit, field):
     with pytest.raises(ParameterError) as caught:
         load_sweep(path)
     assert field in str(caught.value)
+
+
+def test_an_arm_can_set_parameters_for_its_own_runs(tmp_path):
+    """An arm written as a table gives its runs its drugs and its parameter values on top of [set] and the point's;
+    the others run as before, and a sweep whose arms set nothing keeps the fingerprint it had before arms could."""
+    text = TINY.format(days=4, replicates=2)
+    plain = load_sweep(write_sweep(tmp_path, text, name="plain"))
+    assert "arm_set" not in plain.as_dict() and plain.arm_settings == {}
+    text += "no_ccl3 = { set = { mm = { ccl3_secretion = 0 } } }\n"
+    text += 'both = { drugs = ["lenalidomide=10uM@day1"], set = { "mm.dkk1_secretion" = 0 } }\n'
+    spec = load_sweep(write_sweep(tmp_path, text, name="knockouts"))
+    assert spec.arms["no_ccl3"] == () and spec.arms["both"] == ("lenalidomide=10uM@day1",)
+    assert spec.arm_settings == {"no_ccl3": {"mm.ccl3_secretion": 0.0}, "both": {"mm.dkk1_secretion": 0.0}}
+    assert SweepSpec.from_dict(spec.as_dict()) == spec
+    tasks = plan(spec)
+    assert len(tasks) == 2 * 4 * 2
+    for task in tasks:
+        assert task.overrides["stroma.contact_rankl_fold"] == task.values["stroma.contact_rankl_fold"]
+        assert task.overrides["mm.initial_count"] == 6
+        assert task.overrides.get("mm.ccl3_secretion") == (0.0 if task.arm == "no_ccl3" else None)
+        assert task.overrides.get("mm.dkk1_secretion") == (0.0 if task.arm == "both" else None)
+
+
+def test_an_arm_setting_more_mm_cells_than_the_marrow_holds_is_refused_before_any_run(tmp_path):
+    text = TINY.format(days=4, replicates=1) + 'crowded = { set = { "mm.initial_count" = 5000 } }\n'
+    with pytest.raises(ParameterError, match="marrow sites are free") as caught:
+        check_buildable(load_sweep(write_sweep(tmp_path, text)))
+    assert caught.value.key == "tiny.toml: arms.crowded.set.mm.initial_count"
 
 
 def test_sampled_design_rejects_log_range_through_zero(tmp_path):

@@ -1,5 +1,5 @@
-"""Batches with their own tables and figures: ``coculture``, ``validate``, ``dose-response``, ``dissect`` and
-``demo``.
+"""Batches with their own tables and figures: ``coculture``, ``validate``, ``dose-response``, ``dissect``,
+``cycle`` and ``demo``.
 
 Each runs its jobs on an engine (--engine local|dask, --workers, --scheduler; niche_abm.engines), keeps every
 job as it finishes, and continues an interrupted batch with --resume (exit 130 when interrupted).
@@ -161,14 +161,16 @@ def run_validate(args: argparse.Namespace) -> int:
     return status
 
 
-def _arms_arguments(parser: argparse.ArgumentParser, kind: str, default_out: str, seeds: int) -> None:
-    """The options of a batch of drug arms in one scenario (dose-response, dissect)."""
+def _arms_arguments(parser: argparse.ArgumentParser, kind: str, default_out: str, seeds: int, dosing: bool = True):
+    """The options of a batch of arms in one scenario (dose-response and dissect, whose arms are drug arms with a
+    first day of dosing; cycle)."""
     parser.add_argument("--scenario", default="mm_niche", help="scenario (default mm_niche)")
     parser.add_argument("--days", type=integer_or_text, default=60, help="simulated days (default 60)")
     parser.add_argument(
         "--seeds", type=integer_or_text, default=seeds, help=f"replicates per arm, paired across arms (default {seeds})"
     )
-    parser.add_argument("--start-day", type=number_or_text, default=0.0, help="first day of dosing (default 0)")
+    if dosing:
+        parser.add_argument("--start-day", type=number_or_text, default=0.0, help="first day of dosing (default 0)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter")
     add_engine_arguments(parser, workers=2)
     add_resume_argument(parser, kind)
@@ -176,17 +178,18 @@ def _arms_arguments(parser: argparse.ArgumentParser, kind: str, default_out: str
     add_limit_arguments(parser)
 
 
-def _arms_settings(args: argparse.Namespace, kind: str) -> tuple[int, dict, Path]:
-    """The checked --days, --set overrides and --out of a batch of drug arms (ParameterError naming the option)."""
+def _arms_settings(args: argparse.Namespace, kind: str, default_out: Path | None = None) -> tuple[int, dict, Path]:
+    """The checked --days, --start-day (for drug arms), --set overrides and --out (default: default_out or
+    results/KIND_DRUG) of a batch of arms (ParameterError naming the option)."""
     days = check_days(args.days, "--days")
-    start = args.start_day
+    start = getattr(args, "start_day", 0.0)
     if not (isinstance(start, float) and math.isfinite(start) and 0 <= start < days):
         shown = f"{start:g}" if isinstance(start, float) else repr(start)
         raise ParameterError("--start-day", f"got {shown}; expected a day in [0, {days}) (--days {days})")
     check_count(args.seeds, "--seeds", 1, 100)
     workers_from(args)
     overrides = dict(parse_assignment(text) for text in args.set)
-    out = args.out or Path("results") / f"{kind.replace('-', '_')}_{args.drug}"
+    out = args.out or default_out or Path("results") / f"{kind.replace('-', '_')}_{args.drug}"
     if not args.resume:
         check_out(out, kind, args.overwrite)
     return days, overrides, out
@@ -274,6 +277,39 @@ def run_dissect(args: argparse.Namespace) -> int:
     return 1 if report.failed else 0
 
 
+def _cycle_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--arrows",
+        help="the arrows to cut, comma-separated (default all): stroma_contact, ccl3, osteoblast_block, dkk1, "
+        "osteoclast_support, adhesion_survival, stromal_il6, vessel_support, vegf, adhesion",
+    )
+    _arms_arguments(parser, "cycle", "results/cycle", seeds=8, dosing=False)
+
+
+def run_cycle(args: argparse.Namespace) -> int:
+    """Run the full model, the marrow without MM and each arrow of the vicious cycle cut, as a sweep (its dataset
+    in OUT/runs/), and write runs.csv, summary.csv, shares.csv and cycle.png into OUT; exit 130 when interrupted."""
+    from niche_abm import cycle
+
+    names = cycle.parse_arrows(args.arrows)
+    days, overrides, out = _arms_settings(args, "cycle", Path("results/cycle"))
+    spec, labels, chosen = cycle.cycle_sweep(names, args.scenario, days, args.seeds, overrides)
+    store, report = _run_arms(args, spec, overrides, out)
+    if report.interrupted:
+        return interrupted(out, "runs")
+    results = cycle.outcomes(store, labels)
+    summary = cycle.arm_summary(results, chosen)
+    share_table = cycle.shares(results, chosen)
+    title = f"the vicious cycle in {args.scenario}, day {days}: each arrow cut in turn"
+    cycle.write(out, results, summary, share_table, cycle.figure(share_table, title))
+    shown = share_table[share_table["outcome"].isin(("bone_lost", "mm_gained"))]
+    shown = shown.filter(["arrow", "outcome", "effect", "share", "share_ci_low", "share_ci_high"])
+    print("shares of MM's bone loss and of MM's growth each arrow is needed for (all outcomes in shares.csv):")
+    print(shown.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    print(f"wrote {out}/runs.csv, summary.csv, shares.csv and cycle.png; the sweep dataset in {out}/runs/")
+    return 1 if report.failed else 0
+
+
 def _demo_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", nargs="?", help="a demo name from `run.py demo`")
     add_out_arguments(parser, "results/demos/NAME", "demo")
@@ -329,6 +365,12 @@ COMMANDS = (
         "one drug whole and without each of its actions: which actions its effect on bone needs",
         _dissect_arguments,
         run_dissect,
+    ),
+    Command(
+        "cycle",
+        "the vicious cycle with each of its arrows cut in turn: which arrows MM's bone loss and growth need",
+        _cycle_arguments,
+        run_cycle,
     ),
     Command("demo", "run a teaching demo headless; with no name, list the demos", _demo_arguments, run_demo),
 )

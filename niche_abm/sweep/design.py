@@ -101,7 +101,7 @@ def estimate(spec: SweepSpec, workers: int, workers_here: int) -> Estimate:
             return pick(spec.grid_values[name])
         if name in spec.ranges:
             return pick((spec.ranges[name].low, spec.ranges[name].high))
-        return base[name]
+        return pick([settings.get(name, base[name]) for _, settings in arm_variants(spec)])
 
     largest = estimate_run(
         int(extreme("grid.width", max)),
@@ -135,10 +135,20 @@ def check_buildable(spec: SweepSpec) -> None:
     a count at the very edge, and that run fails on its own in runs.csv."""
     seed = replicate_seed(spec.seed, 0)
     for point, values in enumerate(parameter_points(spec)):
-        try:
-            RunDescription(spec.scenario_path, {**spec.fixed, **values}, (), seed=seed, days=spec.days).build()
-        except ParameterError as error:
-            raise _at_point(spec, point, values, error) from None
+        for arm, settings in arm_variants(spec):
+            try:
+                RunDescription(spec.scenario_path, {**spec.fixed, **values, **settings}, (), seed, spec.days).build()
+            except ParameterError as error:
+                if error.key in settings:
+                    raise error.renamed(f"{spec.name}.toml: arms.{arm}.set.{error.key}", f"at point {point}") from None
+                raise _at_point(spec, point, values, error) from None
+
+
+def arm_variants(spec: SweepSpec) -> list[tuple[str | None, dict[str, Any]]]:
+    """The parameter settings the arms run with, as (arm, settings): (None, {}) for the arms that set none (if
+    any), then each arm that sets some."""
+    plain = [(None, {})] if len(spec.arm_settings) < len(spec.arms) else []
+    return plain + list(spec.arm_settings.items())
 
 
 def _at_point(spec: SweepSpec, point: int, values: dict[str, float], error: ParameterError) -> ParameterError:
@@ -167,7 +177,7 @@ def plan(spec: SweepSpec) -> list[RunTask]:
                         replicate=replicate,
                         seed=seed,
                         scenario_path=str(spec.scenario_path),
-                        overrides={**spec.fixed, **values},
+                        overrides={**spec.fixed, **values, **spec.arm_settings.get(arm, {})},
                         regimens=regimens,
                         days=spec.days,
                         metrics=spec.metrics,

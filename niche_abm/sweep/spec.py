@@ -26,6 +26,12 @@ treatment arms, the replicates, the days and the metrics to keep::
     [arms]                         # name = list of drug regimens (`run.py drugs`); default: control = []
     control = []
     lenalidomide = ["lenalidomide=10uM@day0"]
+    no_ccl3 = { set = { "mm.ccl3_secretion" = 0 } }                  # an arm can also set parameters
+    # both = { drugs = ["lenalidomide=10uM"], set = { "mm.ccl3_secretion" = 0 } }
+
+An arm's ``set`` applies to its runs only, on top of [set] and the point's
+[vary] values (a parameter cannot be both varied and set by an arm); the grid
+is the same for every arm.
 
 Every key, value and regimen is checked before any run starts; a mistake
 raises :class:`~niche_abm.params.ParameterError` naming the field and what is
@@ -101,6 +107,8 @@ class SweepSpec:
     grid_values: dict[str, tuple[float, ...]] = field(default_factory=dict)
     ranges: dict[str, Range] = field(default_factory=dict)
     arms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    arm_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Parameters an arm sets for its own runs (arm name → dotted name → value); arms that set none are absent."""
 
     @property
     def varied(self) -> tuple[str, ...]:
@@ -123,7 +131,7 @@ class SweepSpec:
             "vary": {k: list(v) for k, v in self.grid_values.items()}
             | {k: {"low": r.low, "high": r.high, "scale": r.scale} for k, r in self.ranges.items()},
             "arms": {k: list(v) for k, v in self.arms.items()},
-        }
+        } | ({"arm_set": self.arm_settings} if self.arm_settings else {})
 
     @classmethod
     def from_dict(cls, recorded: dict[str, Any]) -> SweepSpec:
@@ -145,6 +153,7 @@ class SweepSpec:
             grid_values={k: tuple(v) for k, v in vary.items() if isinstance(v, list)},
             ranges={k: Range(**v) for k, v in vary.items() if isinstance(v, dict)},
             arms={k: tuple(v) for k, v in recorded["arms"].items()},
+            arm_settings=recorded.get("arm_set", {}),
         )
 
     def fingerprint(self) -> str:
@@ -230,7 +239,7 @@ def load_sweep(name_or_path: str | Path) -> SweepSpec:
     grid_values, ranges = _vary(flatten(table_field(data, "vary", where), f"{where}: vary"), kind, where, base, fixed)
     if kind in SAMPLED_DESIGNS and len(ranges) < (1 if kind == "lhs" else 2):
         raise ParameterError(f"{where}: vary", f"a {kind} design needs at least {2 if kind != 'lhs' else 1} ranges")
-    arms = _arms(data.get("arms", {"control": []}), where, days)
+    arms, arm_settings = _arms(data.get("arms", {"control": []}), where, days, base, {*grid_values, *ranges})
     return SweepSpec(
         name=path.stem,
         description=header.description,
@@ -247,6 +256,7 @@ def load_sweep(name_or_path: str | Path) -> SweepSpec:
         grid_values=grid_values,
         ranges=ranges,
         arms=arms,
+        arm_settings=arm_settings,
     )
 
 
@@ -392,19 +402,56 @@ def checked_value(parameter: Parameter, value: Any, field_name: str, base: dict[
     return checked
 
 
-def _arms(value: Any, where: str, days: int) -> dict[str, tuple[str, ...]]:
+def _arms(
+    value: Any, where: str, days: int, base: dict[str, Any], varied: set[str]
+) -> tuple[dict[str, tuple[str, ...]], dict[str, dict[str, Any]]]:
+    """Each arm's regimens and the parameters it sets (only arms that set some): an arm is a list of regimens or a
+    table { drugs = [regimens], set = { name = value } }, each regimen and value checked (against the base
+    scenario with [set]); a varied parameter or the grid cannot be set by an arm."""
+    expected = 'a list of regimens, e.g. ["lenalidomide=10uM"], or { drugs = [...], set = { name = value } }'
     if not isinstance(value, dict) or not value:
         raise ParameterError(f"{where}: arms", "expected a table of name = [regimens], e.g. control = []")
     arms: dict[str, tuple[str, ...]] = {}
-    for name, regimens in value.items():
+    arm_settings: dict[str, dict[str, Any]] = {}
+    for name, entry in value.items():
+        field_name = f"{where}: arms.{name}"
         if not ARM_NAME.match(name):
-            raise ParameterError(f"{where}: arms.{name}", "arm names use letters, digits, - and _ (at most 40)")
+            raise ParameterError(field_name, "arm names use letters, digits, - and _ (at most 40)")
+        regimens, settings = entry, {}
+        if isinstance(entry, dict):
+            unknown = sorted(set(entry) - {"drugs", "set"})
+            if unknown:
+                raise ParameterError(f"{field_name}.{unknown[0]}", "unknown key of an arm; allowed: drugs, set")
+            regimens = entry.get("drugs", [])
+            settings = _arm_set(entry.get("set", {}), f"{field_name}.set", base, varied)
         if not isinstance(regimens, list) or not all(isinstance(r, str) for r in regimens):
-            raise ParameterError(f"{where}: arms.{name}", 'expected a list of regimens, e.g. ["lenalidomide=10uM"]')
+            raise ParameterError(field_name, f"expected {expected}")
         for text in regimens:
             try:
                 parse_regimen(text).check_within(days)
             except ParameterError as error:
-                raise error.renamed(f"{where}: arms.{name}", f"in {text}") from None
+                raise error.renamed(field_name, f"in {text}") from None
         arms[name] = tuple(regimens)
-    return arms
+        if settings:
+            arm_settings[name] = settings
+    return arms, arm_settings
+
+
+def _arm_set(table: Any, where: str, base: dict[str, Any], varied: set[str]) -> dict[str, Any]:
+    """An arm's `set` table, flattened to dotted names, each value checked with the scenario's and [set]'s others
+    (and the arm's own, so values that must agree are checked together)."""
+    if not isinstance(table, dict):
+        raise ParameterError(where, f"got {table!r}; expected a table of name = value")
+    settings = flatten(table, where)
+    for key, value in settings.items():
+        check_known(key, where)
+        if key.startswith("grid."):
+            raise ParameterError(f"{where}.{key}", "every arm runs on the same grid; set it in [set]")
+        if key in varied:
+            raise ParameterError(f"{where}.{key}", "is also varied in [vary]; vary it or set it in an arm, not both")
+        settings[key] = checked_value(BY_NAME[key], value, f"{where}.{key}", {**base, **settings})
+    try:
+        build_parameters({**base, **settings})
+    except ParameterError as error:
+        raise error.renamed(where, f"with the scenario's {error.key}" if error.key not in settings else "") from None
+    return settings

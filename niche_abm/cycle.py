@@ -1,0 +1,346 @@
+"""The vicious cycle, measured: which of its arrows MM's bone loss and MM's own growth need.
+
+The cycle is not a rule of the model; it is what the rules do together. A cycle
+run cuts one arrow at a time, by setting the parameters that carry it to the
+values that switch it off, beside the full model and the same marrow without MM
+cells, replicate r on the same seed (so the same bone, vessels and stroma) in
+every arm. From MM to the bone:
+
+- ``stroma_contact``: an adherent MM cell makes the stromal cell it touches raise RANKL and lower OPG;
+- ``ccl3``: MM cells secrete CCL3, which recruits and guides precursors, speeds fusion and resorption and holds
+  back osteoblast differentiation;
+- ``osteoblast_block``: touching MM cells block PreOB differentiation into osteoblasts;
+- ``dkk1``: MM cells secrete DKK1, which lowers Wnt signalling in the osteoblast lineage.
+
+From the niche back to MM:
+
+- ``osteoclast_support``: MM cells near an osteoclast die more slowly;
+- ``adhesion_survival``: MM cells bound to stroma die more slowly;
+- ``stromal_il6``: an adherent MM cell makes the stromal cell it touches secrete more IL-6, which feeds MM;
+- ``vessel_support``: MM cells near a vessel divide faster;
+- ``vegf``: MM cells secrete VEGF, which sprouts vessels.
+
+And ``adhesion`` itself (VLA-4 binding to stroma), which every contact arrow needs. For each arrow and outcome
+the share of MM's effect the arrow is needed for is
+
+    bone outcomes (BV/TV lost, bone resorbed, osteoclasts formed):  (full − cut) / (full − no MM)
+    MM growth (MM cells gained since day 0):                        (full − cut) / (full − seeded)
+
+as a ratio of means over the seeds with a paired bootstrap interval. Shares need not add to 1: arrows that act
+only together are each needed whole, arrows that stand in for each other are each needed little. The arms run as
+a sweep (:mod:`niche_abm.sweep`: the local or Dask engine, a Parquet dataset, --resume), each arrow's cut as the
+arm's own parameter settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Circle, FancyArrowPatch
+
+from niche_abm.dose_response import arms_sweep, summarise
+from niche_abm.io import png_metadata
+from niche_abm.params import ParameterError, Parameters, build_parameters
+from niche_abm.scenario import load_scenario
+from niche_abm.stats import paired_contrast, ratio_of_means
+from niche_abm.sweep.spec import SweepSpec
+from niche_abm.sweep.store import SweepStore
+
+
+@dataclass(frozen=True)
+class Arrow:
+    """One arrow of the cycle: its name, the cells it runs from and to, and the parameter values that cut it."""
+
+    name: str
+    label: str
+    source: str
+    target: str
+    cut: tuple[tuple[str, float], ...]
+
+    @property
+    def arm(self) -> str:
+        """The sweep arm that cuts it."""
+        return f"cut_{self.name}"
+
+    def describe(self) -> str:
+        """The cut as parameter assignments."""
+        return ", ".join(f"{name} = {value:g}" for name, value in self.cut)
+
+
+def arrows(params: Parameters | None = None) -> tuple[Arrow, ...]:
+    """Every arrow of the cycle, MM → bone first, then the niche → MM; each cut by the values that switch it off
+    (a fold of 1, a secretion or block of 0, adherent cells dying at the free rate of `params`, default the
+    table's)."""
+    free_death = (params or build_parameters()).mm.death_rate_free
+    return (
+        Arrow(
+            "stroma_contact",
+            "stroma contact",
+            "MM",
+            "stroma",
+            (("stroma.contact_rankl_fold", 1.0), ("stroma.contact_opg_fold", 1.0)),
+        ),
+        Arrow("ccl3", "CCL3", "MM", "osteoclasts", (("mm.ccl3_secretion", 0.0),)),
+        Arrow(
+            "osteoblast_block",
+            "osteoblast block",
+            "MM",
+            "osteoblasts",
+            (("stroma.mm_contact_differentiation_block", 0.0),),
+        ),
+        Arrow("dkk1", "DKK1", "MM", "osteoblasts", (("mm.dkk1_secretion", 0.0),)),
+        Arrow(
+            "osteoclast_support",
+            "osteoclast support",
+            "osteoclasts",
+            "MM",
+            (("mm.osteoclast_support_death_factor", 1.0),),
+        ),
+        Arrow("adhesion_survival", "adhesion survival", "stroma", "MM", (("mm.death_rate_adherent", free_death),)),
+        Arrow("stromal_il6", "stromal IL-6", "stroma", "MM", (("stroma.contact_il6_fold", 1.0),)),
+        Arrow("vessel_support", "vessel support", "vessels", "MM", (("mm.vessel_support_division_fold", 1.0),)),
+        Arrow("vegf", "VEGF", "MM", "vessels", (("mm.vegf_secretion", 0.0),)),
+        Arrow("adhesion", "adhesion", "MM", "stroma", (("mm.adhesion_rate", 0.0),)),
+    )
+
+
+FULL, NO_MM = "full model", "no MM"
+BONE_OUTCOMES = (
+    ("bone_lost", "BV/TV lost (percentage points)"),
+    ("resorbed_mm2", "bone resorbed (mm²)"),
+    ("osteoclasts_formed", "osteoclasts formed"),
+)
+GROWTH = ("mm_gained", "MM cells gained")
+OUTCOMES = (*BONE_OUTCOMES, GROWTH, ("mm_last", "MM cells at the last day"))
+KEPT_METRICS = ("bv_tv", "resorbed_mm2", "osteoclasts_formed", "n_mm")
+"""Daily metrics each run stores."""
+
+
+def parse_arrows(text: str | None) -> tuple[str, ...]:
+    """The names of the arrows given (comma-separated), in the cycle's order; None: all. ParameterError('--arrows')
+    naming an unknown one and the known ones."""
+    known = [arrow.name for arrow in arrows()]
+    if text is None:
+        return tuple(known)
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in known]
+    if unknown or not names:
+        got = f"unknown arrow {unknown[0]!r}" if unknown else "no arrow"
+        raise ParameterError("--arrows", f"{got}; expected some of {', '.join(known)}")
+    return tuple(name for name in known if name in names)
+
+
+def cycle_sweep(
+    names: tuple[str, ...],
+    scenario: str = "mm_niche",
+    days: int = 60,
+    replicates: int = 8,
+    overrides: dict | None = None,
+    seed: int = 1,
+) -> tuple[SweepSpec, dict[str, str], tuple[Arrow, ...]]:
+    """The sweep of a cycle run, each arm's label (full model, no MM, each arrow cut) and the arrows it cuts, with
+    their cuts in this scenario.
+
+    Raises ParameterError('--scenario') if the scenario (with the overrides) seeds no MM cells.
+    """
+    overrides = dict(overrides or {})
+    params = load_scenario(scenario, overrides).params
+    if params.mm.initial_count == 0:
+        raise ParameterError("--scenario", f"{scenario} seeds no MM cells: there is no cycle to cut; try mm_niche")
+    chosen = tuple(arrow for arrow in arrows(params) if arrow.name in names)
+    arms = {"full": (), "no_mm": (), **{arrow.arm: () for arrow in chosen}}
+    settings = {"no_mm": {"mm.initial_count": 0}, **{arrow.arm: dict(arrow.cut) for arrow in chosen}}
+    labels = {"full": FULL, "no_mm": NO_MM, **{arrow.arm: arrow.label for arrow in chosen}}
+    description = f"the vicious cycle in {scenario}, {days} days, each arrow cut in turn: " + "; ".join(
+        f"{arrow.name} ({arrow.describe()})" for arrow in chosen
+    )
+    spec = arms_sweep("cycle", description, arms, scenario, days, replicates, overrides, seed, KEPT_METRICS, settings)
+    return spec, labels, chosen
+
+
+def outcomes(store: SweepStore, labels: dict[str, str]) -> pd.DataFrame:
+    """One row per finished run: its arm's label, replicate, seed and the outcomes at its last day (BV/TV lost and
+    MM cells gained since day 0)."""
+    runs = store.runs_table()
+    rows = []
+    for run in runs[runs["status"] == "done"].itertuples():
+        frame = pd.read_parquet(store.run_path(run.arm, run.run))
+        first, last = frame.iloc[0], frame.iloc[-1]
+        rows.append(
+            {
+                "arm": labels[run.arm],
+                "replicate": run.replicate,
+                "seed": run.seed,
+                "bone_lost": float(first["bv_tv"] - last["bv_tv"]),
+                "resorbed_mm2": float(last["resorbed_mm2"]),
+                "osteoclasts_formed": float(last["osteoclasts_formed"]),
+                "mm_gained": float(last["n_mm"] - first["n_mm"]),
+                "mm_last": float(last["n_mm"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def arm_summary(results: pd.DataFrame, chosen: tuple[Arrow, ...]) -> pd.DataFrame:
+    """Mean and 95% t-interval of each outcome per arm: full model, no MM, then each arrow cut."""
+    arms = [FULL, NO_MM, *(arrow.label for arrow in chosen)]
+    return summarise(results, [arm for arm in arms if arm in set(results["arm"])], "arm", OUTCOMES)
+
+
+def shares(results: pd.DataFrame, chosen: tuple[Arrow, ...]) -> pd.DataFrame:
+    """For each arrow and outcome, over the seeds finished in the arms it needs: MM's effect (full − no MM for
+    the bone outcomes; the MM cells gained in the full model for growth) and what cutting the arrow loses (full −
+    cut), each with its paired t-interval, and the share of the effect the arrow is needed for (their ratio of
+    means, paired bootstrap interval). effect_clear: the effect's interval excludes 0."""
+    outcome_names = [name for name, _ in (*BONE_OUTCOMES, GROWTH)]
+    table = results.pivot_table(index="replicate", columns="arm", values=outcome_names)
+    rows = []
+    for arrow in chosen:
+        for outcome, label in (*BONE_OUTCOMES, GROWTH):
+            needed = [FULL, arrow.label] + ([NO_MM] if outcome != GROWTH[0] else [])
+            arms = table[outcome].reindex(columns=needed).dropna()
+            full, cut = arms[FULL].to_numpy(), arms[arrow.label].to_numpy()
+            baseline = arms[NO_MM].to_numpy() if outcome != GROWTH[0] else np.zeros_like(full)
+            effect = paired_contrast(full, baseline)
+            row = {"arrow": arrow.name, "cut": arrow.describe(), "outcome": outcome, "label": label, "seeds": len(arms)}
+            row |= _columns("effect", effect) | {"effect_clear": not effect.low <= 0 <= effect.high}
+            row |= _columns("lost", paired_contrast(full, cut))
+            row |= _columns("share", ratio_of_means(full - cut, full - baseline))
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _columns(name: str, interval) -> dict[str, float]:
+    return {name: interval.estimate, f"{name}_ci_low": interval.low, f"{name}_ci_high": interval.high}
+
+
+NODES = {
+    "MM": (0.0, 0.0),
+    "stroma": (-2.4, 1.5),
+    "osteoclasts": (2.4, 1.5),
+    "osteoblasts": (2.4, -1.5),
+    "vessels": (-2.4, -1.5),
+    "bone": (4.3, 0.0),
+}
+NODE_COLOURS = {
+    "MM": "#bf59f2",
+    "stroma": "#8fbf5a",
+    "osteoclasts": "#e0533d",
+    "osteoblasts": "#3d8fe0",
+    "vessels": "#d98880",
+    "bone": "#e8dcc0",
+}
+SHARE_BARS = (
+    ("bone_lost", "BV/TV lost", "#b5651d"),
+    ("resorbed_mm2", "bone resorbed", "#e0a96d"),
+    ("mm_gained", "MM growth", "#8e44ad"),
+)
+
+
+def figure(share_table: pd.DataFrame, title: str) -> Figure:
+    """Left: the cycle, one arrow per pair of cells, as wide as the largest share its arrows carry, labelled with
+    each arrow's needed shares of MM's bone loss and of MM's growth. Right: the shares as bars with their
+    intervals. A share of an effect MM does not clearly have (its interval includes 0) is neither drawn nor
+    written ("–")."""
+    fig = Figure(figsize=(17, 7.2), layout="constrained")
+    fig.suptitle(title)
+    cycle, bars = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.5, 1]})
+    clear = share_table[share_table["effect_clear"]]
+    chosen = list(dict.fromkeys(share_table["arrow"]))
+    share = clear.set_index(["arrow", "outcome"])["share"].reindex(
+        pd.MultiIndex.from_product([chosen, [o for o, _, _ in SHARE_BARS]])
+    )
+    _draw_cycle(cycle, chosen, share)
+    places = np.arange(len(chosen))[::-1].astype(float)
+    for k, (outcome, label, colour) in enumerate(SHARE_BARS):
+        rows = clear[clear["outcome"] == outcome].set_index("arrow").reindex(chosen)
+        low = (rows["share"] - rows["share_ci_low"]).clip(lower=0).fillna(0)
+        high = (rows["share_ci_high"] - rows["share"]).clip(lower=0).fillna(0)
+        shown = rows["share"].fillna(0)
+        y = places + 0.27 - 0.27 * k
+        bars.barh(y, shown, height=0.26, xerr=[low, high], color=colour, capsize=2, label=label)
+    labels = {arrow.name: arrow.label for arrow in arrows()}
+    bars.set_yticks(places, [labels[name] for name in chosen])
+    bars.set_xlim(-0.4, 1.5)
+    bars.axvline(0, color="black", lw=0.8)
+    bars.axvline(1, color="black", lw=0.8, ls="--")
+    seeds = int(share_table["seeds"].min())
+    unclear = [label for outcome, label, _ in SHARE_BARS if outcome not in set(clear["outcome"])]
+    note = f"; no clear effect of MM on {', '.join(unclear)}" if unclear else ""
+    bars.set_xlabel("share of MM's effect the arrow is needed for (1 = all of it)")
+    bars.set_title(f"needed shares: mean and 95% paired bootstrap interval, {seeds} seeds{note}", fontsize=10)
+    bars.grid(axis="x", alpha=0.3)
+    bars.legend(fontsize=8, loc="center right")
+    return fig
+
+
+def _draw_cycle(ax, chosen: list[str], share: pd.Series) -> None:
+    """The cells as circles and the chosen arrows between them (share: by arrow and outcome, NaN where the effect
+    is not clear)."""
+    for name, (x, y) in NODES.items():
+        ax.add_patch(Circle((x, y), 0.5, color=NODE_COLOURS[name], alpha=0.95, zorder=3))
+        ax.text(x, y, name, ha="center", va="center", fontsize=10, zorder=4, weight="bold")
+    _arrow(ax, "osteoclasts", "bone", 0.0, 2.0, "#999999", "resorb")
+    _arrow(ax, "osteoblasts", "bone", 0.0, 2.0, "#999999", "form")
+    pairs: dict[tuple[str, str], list[Arrow]] = {}
+    for arrow in arrows():
+        if arrow.name in chosen:
+            pairs.setdefault((arrow.source, arrow.target), []).append(arrow)
+
+    def text(value: float) -> str:
+        return "–" if np.isnan(value) else f"{value:+.2f}"
+
+    for (source, target), group in pairs.items():
+        values = [share[a.name, outcome] for a in group for outcome in ("bone_lost", "mm_gained")]
+        lines = [
+            f"{a.label}: bone {text(share[a.name, 'bone_lost'])}, MM {text(share[a.name, 'mm_gained'])}" for a in group
+        ]
+        largest = float(np.nanmax(np.abs(values))) if not np.all(np.isnan(values)) else 0.0
+        colour = "#6a1b9a" if source == "MM" else "#2e7d32"
+        _arrow(ax, source, target, 0.3, 1.0 + 9.0 * min(largest, 1.2), colour, "\n".join(lines))
+    ax.set_xlim(-3.1, 4.9)
+    ax.set_ylim(-2.2, 2.2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(
+        "each arrow's share of MM's bone loss (bone) and of MM's growth (MM) it is needed for;\n"
+        "purple: MM acts on its niche, green: the niche acts on MM; width: the larger share",
+        fontsize=9,
+    )
+
+
+def _arrow(ax, source: str, target: str, bend: float, width: float, colour: str, label: str) -> None:
+    """An arrow between two nodes' rims, bent by `bend` (arc3 radius), `width` points wide, labelled at its middle."""
+    (x0, y0), (x1, y1) = NODES[source], NODES[target]
+    patch = FancyArrowPatch(
+        (x0, y0),
+        (x1, y1),
+        connectionstyle=f"arc3,rad={bend}",
+        arrowstyle="-|>",
+        mutation_scale=12 + width,
+        lw=width,
+        color=colour,
+        alpha=0.7,
+        shrinkA=34,
+        shrinkB=34,
+        zorder=2,
+    )
+    ax.add_patch(patch)
+    # matplotlib's arc3 puts its control point at the chord's middle + bend x (dy, -dx); the curve's middle lies
+    # half way there
+    mx, my = (x0 + x1) / 2 + bend * (y1 - y0) / 2, (y0 + y1) / 2 - bend * (x1 - x0) / 2
+    box = {"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85}
+    ax.text(mx, my, label, fontsize=7.5, ha="center", va="center", zorder=5, bbox=box)
+
+
+def write(out_dir: Path, results: pd.DataFrame, summary: pd.DataFrame, share_table: pd.DataFrame, fig: Figure):
+    """Write runs.csv, summary.csv, shares.csv and cycle.png into out_dir."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results.to_csv(out_dir / "runs.csv", index=False)
+    summary.to_csv(out_dir / "summary.csv", index=False)
+    share_table.to_csv(out_dir / "shares.csv", index=False)
+    fig.savefig(out_dir / "cycle.png", dpi=110, metadata=png_metadata())
