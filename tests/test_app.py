@@ -384,7 +384,15 @@ def test_each_page_builds_its_own_model():
 
 # --- teaching demos ------------------------------------------------------------------------------
 def test_the_demos_exist_with_their_explanations():
-    assert list(DEMOS) == ["healthy", "vicious-cycle", "contact", "imids", "rankl-block", "imid-actions"]
+    assert list(DEMOS) == [
+        "healthy",
+        "vicious-cycle",
+        "contact",
+        "imids",
+        "rankl-block",
+        "imid-actions",
+        "cut-the-cycle",
+    ]
     for demo in DEMOS.values():
         assert demo.look_for and demo.question and demo.what_happened
         for index, arm in enumerate(demo.arms):
@@ -396,6 +404,9 @@ def test_the_demos_exist_with_their_explanations():
     assert {start for arm in DEMOS["imids"].arms for start, _ in arm.drug_starts()} == {20.0}
     left_out = [parse_regimen(text).without for arm in DEMOS["imid-actions"].arms for text in arm.drugs]
     assert left_out == [(), ("osteoclast_formation",), ("stroma_contact_response",), ("mm_ccl3_secretion",)]
+    cuts = [dict(arm.overrides) for arm in DEMOS["cut-the-cycle"].arms]
+    assert cuts[0] == {} and cuts[-1] == {"mm.initial_count": 0}
+    assert {"mm.ccl3_secretion": 0.0} in cuts and {"stroma.contact_il6_fold": 1.0} in cuts
 
 
 def test_unknown_demo_names_the_closest():
