@@ -42,11 +42,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch
 
-from niche_abm.dose_response import arms_sweep, summarise
-from niche_abm.io import png_metadata
+from niche_abm.dose_response import arms_sweep, summarise, write_tables
 from niche_abm.params import ParameterError, Parameters, build_parameters
 from niche_abm.scenario import load_scenario
-from niche_abm.stats import paired_contrast, ratio_of_means
+from niche_abm.stats import needed_share
 from niche_abm.sweep.spec import SweepSpec
 from niche_abm.sweep.store import SweepStore
 
@@ -205,17 +204,9 @@ def shares(results: pd.DataFrame, chosen: tuple[Arrow, ...]) -> pd.DataFrame:
             arms = table[outcome].reindex(columns=needed).dropna()
             full, cut = arms[FULL].to_numpy(), arms[arrow.label].to_numpy()
             baseline = arms[NO_MM].to_numpy() if outcome != GROWTH[0] else np.zeros_like(full)
-            effect = paired_contrast(full, baseline)
             row = {"arrow": arrow.name, "cut": arrow.describe(), "outcome": outcome, "label": label, "seeds": len(arms)}
-            row |= _columns("effect", effect) | {"effect_clear": not effect.low <= 0 <= effect.high}
-            row |= _columns("lost", paired_contrast(full, cut))
-            row |= _columns("share", ratio_of_means(full - cut, full - baseline))
-            rows.append(row)
+            rows.append(row | needed_share(full, cut, baseline))
     return pd.DataFrame(rows)
-
-
-def _columns(name: str, interval) -> dict[str, float]:
-    return {name: interval.estimate, f"{name}_ci_low": interval.low, f"{name}_ci_high": interval.high}
 
 
 NODES = {
@@ -339,8 +330,4 @@ def _arrow(ax, source: str, target: str, bend: float, width: float, colour: str,
 
 def write(out_dir: Path, results: pd.DataFrame, summary: pd.DataFrame, share_table: pd.DataFrame, fig: Figure):
     """Write runs.csv, summary.csv, shares.csv and cycle.png into out_dir."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    results.to_csv(out_dir / "runs.csv", index=False)
-    summary.to_csv(out_dir / "summary.csv", index=False)
-    share_table.to_csv(out_dir / "shares.csv", index=False)
-    fig.savefig(out_dir / "cycle.png", dpi=110, metadata=png_metadata())
+    write_tables(out_dir, {"runs": results, "summary": summary, "shares": share_table}, fig, "cycle.png")

@@ -33,11 +33,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from niche_abm.dose_response import arm_outcomes, arms_sweep, dose_regimen, summarise
+from niche_abm.dose_response import arm_outcomes, arms_sweep, dose_regimen, summarise, write_tables
 from niche_abm.drugs.regimen import check_left_out, find_drug
-from niche_abm.io import png_metadata
 from niche_abm.params import ParameterError
-from niche_abm.stats import paired_contrast, ratio_of_means
+from niche_abm.stats import interval_columns, needed_share, paired_contrast, ratio_of_means
 from niche_abm.sweep.spec import SweepSpec
 from niche_abm.sweep.store import SweepStore
 
@@ -171,24 +170,13 @@ def shares(results: pd.DataFrame, actions: tuple[Action, ...]) -> pd.DataFrame:
             arms = table[outcome].reindex(columns=needed).dropna()
             untreated, whole, without = (arms[c].to_numpy() for c in (UNTREATED, WHOLE, action.label))
             row = {"action": action.name, "targets": "+".join(action.targets), "outcome": outcome, "label": label}
-            effect = paired_contrast(whole, untreated)
-            row |= {
-                "seeds": len(arms),
-                **_columns("effect", effect),
-                "effect_clear": not effect.low <= 0 <= effect.high,
-            }
-            row |= _columns("lost", paired_contrast(whole, without))
-            row |= _columns("share", ratio_of_means(whole - without, whole - untreated))
+            row |= {"seeds": len(arms)} | needed_share(whole, without, untreated)
             if alone:
                 only = arms[action.alone_label].to_numpy()
-                row |= _columns("alone", paired_contrast(only, untreated))
-                row |= _columns("alone_share", ratio_of_means(only - untreated, whole - untreated))
+                row |= interval_columns("alone", paired_contrast(only, untreated))
+                row |= interval_columns("alone_share", ratio_of_means(only - untreated, whole - untreated))
             rows.append(row)
     return pd.DataFrame(rows)
-
-
-def _columns(name: str, interval) -> dict[str, float]:
-    return {name: interval.estimate, f"{name}_ci_low": interval.low, f"{name}_ci_high": interval.high}
 
 
 def figure(summary: pd.DataFrame, share_table: pd.DataFrame, title: str) -> Figure:
@@ -239,8 +227,4 @@ def _colour(arm: str) -> str:
 
 def write(out_dir: Path, results: pd.DataFrame, summary: pd.DataFrame, share_table: pd.DataFrame, fig: Figure):
     """Write runs.csv, summary.csv, shares.csv and dissection.png into out_dir."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    results.to_csv(out_dir / "runs.csv", index=False)
-    summary.to_csv(out_dir / "summary.csv", index=False)
-    share_table.to_csv(out_dir / "shares.csv", index=False)
-    fig.savefig(out_dir / "dissection.png", dpi=110, metadata=png_metadata())
+    write_tables(out_dir, {"runs": results, "summary": summary, "shares": share_table}, fig, "dissection.png")

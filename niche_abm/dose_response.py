@@ -180,10 +180,16 @@ def figure(summary: pd.DataFrame, drug_name: str, scenario: str, days: int) -> F
 
 def write(out_dir: Path, results: pd.DataFrame, summary: pd.DataFrame, fig: Figure) -> None:
     """Write runs.csv, summary.csv and dose_response.png into out_dir."""
+    write_tables(out_dir, {"runs": results, "summary": summary}, fig, "dose_response.png")
+
+
+def write_tables(out_dir: Path, tables: dict[str, pd.DataFrame], fig: Figure, figure_name: str) -> None:
+    """Write each table as NAME.csv and the figure (with the run's PNG metadata) into out_dir, the figure last:
+    its file marks the folder's kind of output (niche_abm.folders.MARKERS)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    results.to_csv(out_dir / "runs.csv", index=False)
-    summary.to_csv(out_dir / "summary.csv", index=False)
-    fig.savefig(out_dir / "dose_response.png", dpi=110, metadata=png_metadata())
+    for name, table in tables.items():
+        table.to_csv(out_dir / f"{name}.csv", index=False)
+    fig.savefig(out_dir / figure_name, dpi=110, metadata=png_metadata())
 
 
 def parse_doses(text: str) -> list[str]:

@@ -17,6 +17,8 @@ cells, concentrations in pg/mL, ...).
 - :func:`ratio_of_means`: mean(treated) / mean(control) of arms run with the same
   seeds, with a paired bootstrap interval (seeds resampled together).
 - :func:`describe`: n, mean, SD and the t-interval as one table row, for group-by summaries.
+- :func:`needed_share`: the share of an effect that taking one part away loses, seed by seed (a drug's action
+  left out, an arrow of the vicious cycle cut), as table columns.
 
 Values that are not finite (NaN: a metric with no denominator; ±inf) are left
 out, and n counts the values left. With fewer than two values both bounds are
@@ -168,3 +170,26 @@ def rank_correlation(
             (x, y), _spearman, paired=True, vectorized=True, n_resamples=resamples, rng=np.random.default_rng(seed)
         )
     return Interval(rho, float(result.confidence_interval.low), float(result.confidence_interval.high))
+
+
+def interval_columns(name: str, interval: Interval) -> dict[str, float]:
+    """An interval as three table columns: name, name_ci_low and name_ci_high."""
+    return {name: interval.estimate, f"{name}_ci_low": interval.low, f"{name}_ci_high": interval.high}
+
+
+def needed_share(
+    whole: np.ndarray, without: np.ndarray, baseline: np.ndarray, confidence: float = CONFIDENCE
+) -> dict[str, float | bool]:
+    """How much of an effect one of its parts carries, from arms run on the same seeds: the effect, whole −
+    baseline, with its paired t-interval (effect*) and whether that interval excludes 0 (effect_clear; a share of
+    an effect that is not clear means little); what the whole loses without the part, whole − without (lost*);
+    and the share of the effect the part is needed for, (whole − without) / (whole − baseline), a ratio of means
+    with its paired bootstrap interval (share*)."""
+    whole, without, baseline = (np.asarray(values, dtype=float) for values in (whole, without, baseline))
+    effect = paired_contrast(whole, baseline, confidence)
+    return {
+        **interval_columns("effect", effect),
+        "effect_clear": not effect.low <= 0 <= effect.high,
+        **interval_columns("lost", paired_contrast(whole, without, confidence)),
+        **interval_columns("share", ratio_of_means(whole - without, whole - baseline)),
+    }

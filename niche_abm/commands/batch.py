@@ -271,9 +271,14 @@ def run_dissect(args: argparse.Namespace) -> int:
     dissection.write(out, results, summary, share_table, dissection.figure(summary, share_table, title))
     shown = share_table[share_table["effect_clear"]]
     shown = shown.filter(["action", "outcome", "effect", "share", "share_ci_low", "share_ci_high", "alone_share"])
-    print("shares of the drug's effect on each outcome it clearly changes (all in shares.csv):")
+    return _report_shares("the drug's effect on each outcome it clearly changes", shown, out, "dissection.png", report)
+
+
+def _report_shares(what: str, shown, out: Path, figure: str, report) -> int:
+    """Print the shares table of a dissection or a cycle run and where its files went; its exit status."""
+    print(f"shares of {what} (all in shares.csv):")
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
-    print(f"wrote {out}/runs.csv, summary.csv, shares.csv and dissection.png; the sweep dataset in {out}/runs/")
+    print(f"wrote {out}/runs.csv, summary.csv, shares.csv and {figure}; the sweep dataset in {out}/runs/")
     return 1 if report.failed else 0
 
 
@@ -304,10 +309,7 @@ def run_cycle(args: argparse.Namespace) -> int:
     cycle.write(out, results, summary, share_table, cycle.figure(share_table, title))
     shown = share_table[share_table["outcome"].isin(("bone_lost", "mm_gained"))]
     shown = shown.filter(["arrow", "outcome", "effect", "share", "share_ci_low", "share_ci_high"])
-    print("shares of MM's bone loss and of MM's growth each arrow is needed for (all outcomes in shares.csv):")
-    print(shown.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
-    print(f"wrote {out}/runs.csv, summary.csv, shares.csv and cycle.png; the sweep dataset in {out}/runs/")
-    return 1 if report.failed else 0
+    return _report_shares("MM's bone loss and of MM's growth each arrow is needed for", shown, out, "cycle.png", report)
 
 
 def _demo_arguments(parser: argparse.ArgumentParser) -> None:
