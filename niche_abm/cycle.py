@@ -34,6 +34,7 @@ arm's own parameter settings.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +44,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch
 
 from niche_abm.dose_response import arms_sweep, summarise, write_tables
+from niche_abm.io import png_metadata
 from niche_abm.params import ParameterError, Parameters, build_parameters
 from niche_abm.scenario import load_scenario
 from niche_abm.stats import needed_share
@@ -161,27 +163,36 @@ def cycle_sweep(
     return spec, labels, chosen
 
 
-def outcomes(store: SweepStore, labels: dict[str, str]) -> pd.DataFrame:
-    """One row per finished run: its arm's label, replicate, seed and the outcomes at its last day (BV/TV lost and
-    MM cells gained since day 0)."""
+def outcomes(store: SweepStore, labels: dict[str, str], days: Sequence[int] | None = None) -> pd.DataFrame:
+    """One row per finished run and day: its arm's label, replicate, seed, the day and the outcomes then (BV/TV
+    lost and MM cells gained since day 0, bone resorbed and osteoclasts formed so far); days: the days to read
+    (those a run reached), None for its last day only."""
     runs = store.runs_table()
     rows = []
     for run in runs[runs["status"] == "done"].itertuples():
         frame = pd.read_parquet(store.run_path(run.arm, run.run))
-        first, last = frame.iloc[0], frame.iloc[-1]
-        rows.append(
-            {
-                "arm": labels[run.arm],
-                "replicate": run.replicate,
-                "seed": run.seed,
-                "bone_lost": float(first["bv_tv"] - last["bv_tv"]),
-                "resorbed_mm2": float(last["resorbed_mm2"]),
-                "osteoclasts_formed": float(last["osteoclasts_formed"]),
-                "mm_gained": float(last["n_mm"] - first["n_mm"]),
-                "mm_last": float(last["n_mm"]),
-            }
-        )
+        first = frame.iloc[0]
+        read = frame.iloc[[-1]] if days is None else frame[frame["day"].isin(days)]
+        for _, then in read.iterrows():
+            rows.append(
+                {
+                    "arm": labels[run.arm],
+                    "replicate": run.replicate,
+                    "seed": run.seed,
+                    "day": int(then["day"]),
+                    "bone_lost": float(first["bv_tv"] - then["bv_tv"]),
+                    "resorbed_mm2": float(then["resorbed_mm2"]),
+                    "osteoclasts_formed": float(then["osteoclasts_formed"]),
+                    "mm_gained": float(then["n_mm"] - first["n_mm"]),
+                    "mm_last": float(then["n_mm"]),
+                }
+            )
     return pd.DataFrame(rows)
+
+
+def course_days(days: int, every: int = 10) -> list[int]:
+    """The days a cycle's course is read on: every `every` days, and the last."""
+    return sorted({*range(every, days + 1, every), days})
 
 
 def arm_summary(results: pd.DataFrame, chosen: tuple[Arrow, ...]) -> pd.DataFrame:
@@ -190,16 +201,17 @@ def arm_summary(results: pd.DataFrame, chosen: tuple[Arrow, ...]) -> pd.DataFram
     return summarise(results, [arm for arm in arms if arm in set(results["arm"])], "arm", OUTCOMES)
 
 
-def shares(results: pd.DataFrame, chosen: tuple[Arrow, ...]) -> pd.DataFrame:
-    """For each arrow and outcome, over the seeds finished in the arms it needs: MM's effect (full − no MM for
-    the bone outcomes; the MM cells gained in the full model for growth) and what cutting the arrow loses (full −
-    cut), each with its paired t-interval, and the share of the effect the arrow is needed for (their ratio of
-    means, paired bootstrap interval). effect_clear: the effect's interval excludes 0."""
-    outcome_names = [name for name, _ in (*BONE_OUTCOMES, GROWTH)]
-    table = results.pivot_table(index="replicate", columns="arm", values=outcome_names)
+def shares(
+    results: pd.DataFrame, chosen: tuple[Arrow, ...], measured: tuple[tuple[str, str], ...] = (*BONE_OUTCOMES, GROWTH)
+) -> pd.DataFrame:
+    """For each arrow and outcome (`measured`), over the seeds finished in the arms it needs, on one day: MM's
+    effect (full − no MM for the bone outcomes; the MM cells gained in the full model for growth) and what cutting
+    the arrow loses (full − cut), each with its paired t-interval, and the share of the effect the arrow is needed
+    for (their ratio of means, paired bootstrap interval). effect_clear: the effect's interval excludes 0."""
+    table = results.pivot_table(index="replicate", columns="arm", values=[name for name, _ in measured])
     rows = []
     for arrow in chosen:
-        for outcome, label in (*BONE_OUTCOMES, GROWTH):
+        for outcome, label in measured:
             needed = [FULL, arrow.label] + ([NO_MM] if outcome != GROWTH[0] else [])
             arms = table[outcome].reindex(columns=needed).dropna()
             full, cut = arms[FULL].to_numpy(), arms[arrow.label].to_numpy()
@@ -207,6 +219,45 @@ def shares(results: pd.DataFrame, chosen: tuple[Arrow, ...]) -> pd.DataFrame:
             row = {"arrow": arrow.name, "cut": arrow.describe(), "outcome": outcome, "label": label, "seeds": len(arms)}
             rows.append(row | needed_share(full, cut, baseline))
     return pd.DataFrame(rows)
+
+
+COURSE = (("bone_lost", "bone loss (BV/TV lost)"), ("mm_gained", "growth (MM cells gained)"))
+"""The outcomes whose shares a cycle follows over time."""
+
+
+def course(results_by_day: pd.DataFrame, chosen: tuple[Arrow, ...]) -> pd.DataFrame:
+    """The shares of MM's bone loss and of its growth each arrow is needed for, day by day (:func:`shares` of each
+    day's outcomes, with a day column)."""
+    frames = [
+        shares(results_by_day[results_by_day["day"] == day], chosen, COURSE).assign(day=day)
+        for day in sorted(results_by_day["day"].unique())
+        if day > 0
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def course_figure(by_day: pd.DataFrame, title: str) -> Figure:
+    """Each arrow's needed share of MM's bone loss (left) and of MM's growth (right) by day, with its 95% paired
+    bootstrap band; a day on which MM's effect is not clear (its interval includes 0) is left out."""
+    fig = Figure(figsize=(13, 4.8), layout="constrained")
+    fig.suptitle(title)
+    labels = {arrow.name: arrow.label for arrow in arrows()}
+    colours = dict(zip(labels, [f"C{i}" for i in range(len(labels))], strict=True))
+    for ax, (outcome, label) in zip(fig.subplots(1, 2), COURSE, strict=True):
+        rows = by_day[(by_day["outcome"] == outcome) & by_day["effect_clear"]]
+        for name, group in rows.groupby("arrow", sort=False):
+            ax.plot(group["day"], group["share"], marker="o", ms=3, color=colours[name], label=labels[name])
+            band = group["share_ci_low"], group["share_ci_high"]
+            ax.fill_between(group["day"], *band, color=colours[name], alpha=0.15)
+        ax.axhline(0, color="black", lw=0.8)
+        ax.axhline(1, color="black", lw=0.8, ls="--")
+        ax.set_ylim(-0.4, 1.2)
+        ax.set_xlabel("day")
+        ax.set_ylabel("share the arrow is needed for")
+        ax.set_title(f"share of MM's {label}")
+        ax.grid(alpha=0.3)
+    fig.axes[-1].legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    return fig
 
 
 NODES = {
@@ -328,6 +379,18 @@ def _arrow(ax, source: str, target: str, bend: float, width: float, colour: str,
     ax.text(mx, my, label, fontsize=7.5, ha="center", va="center", zorder=5, bbox=box)
 
 
-def write(out_dir: Path, results: pd.DataFrame, summary: pd.DataFrame, share_table: pd.DataFrame, fig: Figure):
-    """Write runs.csv, summary.csv, shares.csv and cycle.png into out_dir."""
-    write_tables(out_dir, {"runs": results, "summary": summary, "shares": share_table}, fig, "cycle.png")
+def write(
+    out_dir: Path,
+    results: pd.DataFrame,
+    summary: pd.DataFrame,
+    share_table: pd.DataFrame,
+    by_day: pd.DataFrame,
+    fig: Figure,
+    course_fig: Figure,
+) -> None:
+    """Write runs.csv, summary.csv, shares.csv, shares_by_day.csv, cycle_course.png and, last, cycle.png into
+    out_dir."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    course_fig.savefig(out_dir / "cycle_course.png", dpi=110, metadata=png_metadata())
+    tables = {"runs": results, "summary": summary, "shares": share_table, "shares_by_day": by_day}
+    write_tables(out_dir, tables, fig, "cycle.png")

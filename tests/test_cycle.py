@@ -13,7 +13,7 @@ import pytest
 
 from niche_abm.cells.myeloma import death_rate, division_rate
 from niche_abm.cells.stroma import il6_secretion, secretion
-from niche_abm.cycle import FULL, NO_MM, arrows, cycle_sweep, outcomes, parse_arrows, shares
+from niche_abm.cycle import FULL, NO_MM, arrows, course, course_days, cycle_sweep, outcomes, parse_arrows, shares
 from niche_abm.params import BY_NAME, ParameterError, build_parameters
 from niche_abm.sweep import LocalEngine, prepare, run_sweep
 
@@ -129,6 +129,24 @@ def test_a_cycle_runs_its_arms_on_shared_seeds(tmp_path):
     assert (rows.loc[rows["arm"] == FULL, "mm_last"] > 0).all()
     table = shares(rows, chosen)
     assert set(table["arrow"]) == {"ccl3", "adhesion"} and (table["seeds"] == 2).all()
+    by_day = outcomes(store, labels, [1, 2, 3])
+    assert len(by_day) == 8 * 3 and sorted(by_day["day"].unique()) == [1, 2, 3]
+    last = by_day[by_day["day"] == 3].drop(columns="day").sort_values(["arm", "replicate"], ignore_index=True)
+    expected = rows.drop(columns="day").sort_values(["arm", "replicate"], ignore_index=True)
+    pd.testing.assert_frame_equal(last, expected)
+    followed = course(by_day, chosen)
+    assert len(followed) == 3 * 2 * 2 and set(followed["outcome"]) == {"bone_lost", "mm_gained"}
+    on_day_3 = followed[followed["day"] == 3].set_index(["arrow", "outcome"])["share"]
+    assert on_day_3.to_dict() == pytest.approx(
+        table[table["outcome"].isin(["bone_lost", "mm_gained"])].set_index(["arrow", "outcome"])["share"].to_dict(),
+        nan_ok=True,
+    )
+
+
+def test_a_course_is_read_every_tenth_day_and_on_the_last():
+    assert course_days(60) == [10, 20, 30, 40, 50, 60]
+    assert course_days(45) == [10, 20, 30, 40, 45]
+    assert course_days(5) == [5]
 
 
 def test_cycle_writes_its_tables_and_figure_resumes_without_rerunning_and_overwrites(tmp_path):
@@ -144,7 +162,9 @@ def test_cycle_writes_its_tables_and_figure_resumes_without_rerunning_and_overwr
     assert list(summary["arm"]) == [FULL, NO_MM, "CCL3", "osteoclast support"]
     table = pd.read_csv(out / "shares.csv")
     assert set(table["outcome"]) == {"bone_lost", "resorbed_mm2", "osteoclasts_formed", "mm_gained"}
-    assert (out / "cycle.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for figure in ("cycle.png", "cycle_course.png"):
+        assert (out / figure).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert set(pd.read_csv(out / "shares_by_day.csv")["day"]) == {2}
     stored = sorted((out / "runs" / "timeseries").rglob("*.parquet"))
     assert len(stored) == 8
     mtimes = [path.stat().st_mtime_ns for path in stored]

@@ -271,14 +271,15 @@ def run_dissect(args: argparse.Namespace) -> int:
     dissection.write(out, results, summary, share_table, dissection.figure(summary, share_table, title))
     shown = share_table[share_table["effect_clear"]]
     shown = shown.filter(["action", "outcome", "effect", "share", "share_ci_low", "share_ci_high", "alone_share"])
-    return _report_shares("the drug's effect on each outcome it clearly changes", shown, out, "dissection.png", report)
+    what = "the drug's effect on each outcome it clearly changes"
+    return _report_shares(what, shown, out, "shares.csv and dissection.png", report)
 
 
-def _report_shares(what: str, shown, out: Path, figure: str, report) -> int:
+def _report_shares(what: str, shown, out: Path, files: str, report) -> int:
     """Print the shares table of a dissection or a cycle run and where its files went; its exit status."""
     print(f"shares of {what} (all in shares.csv):")
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
-    print(f"wrote {out}/runs.csv, summary.csv, shares.csv and {figure}; the sweep dataset in {out}/runs/")
+    print(f"wrote {out}/runs.csv, summary.csv, {files}; the sweep dataset in {out}/runs/")
     return 1 if report.failed else 0
 
 
@@ -293,7 +294,8 @@ def _cycle_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_cycle(args: argparse.Namespace) -> int:
     """Run the full model, the marrow without MM and each arrow of the vicious cycle cut, as a sweep (its dataset
-    in OUT/runs/), and write runs.csv, summary.csv, shares.csv and cycle.png into OUT; exit 130 when interrupted."""
+    in OUT/runs/), and write runs.csv, summary.csv, shares.csv (the last day), shares_by_day.csv (every tenth day),
+    cycle.png and cycle_course.png into OUT; exit 130 when interrupted."""
     from niche_abm import cycle
 
     names = cycle.parse_arrows(args.arrows)
@@ -302,14 +304,19 @@ def run_cycle(args: argparse.Namespace) -> int:
     store, report = _run_arms(args, spec, overrides, out)
     if report.interrupted:
         return interrupted(out, "runs")
-    results = cycle.outcomes(store, labels)
+    by_day = cycle.outcomes(store, labels, cycle.course_days(days))
+    results = by_day[by_day["day"] == days].drop(columns="day")
     summary = cycle.arm_summary(results, chosen)
     share_table = cycle.shares(results, chosen)
+    course = cycle.course(by_day, chosen)
     title = f"the vicious cycle in {args.scenario}, day {days}: each arrow cut in turn"
-    cycle.write(out, results, summary, share_table, cycle.figure(share_table, title))
+    course_title = f"the vicious cycle in {args.scenario}: each arrow's needed shares by day"
+    figures = cycle.figure(share_table, title), cycle.course_figure(course, course_title)
+    cycle.write(out, results, summary, share_table, course, *figures)
     shown = share_table[share_table["outcome"].isin(("bone_lost", "mm_gained"))]
     shown = shown.filter(["arrow", "outcome", "effect", "share", "share_ci_low", "share_ci_high"])
-    return _report_shares("MM's bone loss and of MM's growth each arrow is needed for", shown, out, "cycle.png", report)
+    what, files = "MM's bone loss and growth each arrow is needed for", "shares.csv, shares_by_day.csv and two figures"
+    return _report_shares(what, shown, out, f"{files} (cycle.png, cycle_course.png)", report)
 
 
 def _demo_arguments(parser: argparse.ArgumentParser) -> None:
