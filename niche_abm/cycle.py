@@ -44,6 +44,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch
 
 from niche_abm.dose_response import arms_sweep, summarise, write_tables
+from niche_abm.drugs.regimen import parse_regimen
 from niche_abm.io import png_metadata
 from niche_abm.params import ParameterError, Parameters, build_parameters
 from niche_abm.scenario import load_scenario
@@ -142,21 +143,29 @@ def cycle_sweep(
     replicates: int = 8,
     overrides: dict | None = None,
     seed: int = 1,
+    drugs: tuple[str, ...] = (),
 ) -> tuple[SweepSpec, dict[str, str], tuple[Arrow, ...]]:
     """The sweep of a cycle run, each arm's label (full model, no MM, each arrow cut) and the arrows it cuts, with
-    their cuts in this scenario.
+    their cuts in this scenario; drugs: regimens (command-line syntax) every arm is given, the no-MM arm too, to
+    measure the cycle under a treatment.
 
-    Raises ParameterError('--scenario') if the scenario (with the overrides) seeds no MM cells.
+    Raises ParameterError('--scenario') if the scenario (with the overrides) seeds no MM cells, and ParameterError
+    naming a regimen that cannot be read or does not fit in the days.
     """
     overrides = dict(overrides or {})
     params = load_scenario(scenario, overrides).params
     if params.mm.initial_count == 0:
         raise ParameterError("--scenario", f"{scenario} seeds no MM cells: there is no cycle to cut; try mm_niche")
+    regimens = tuple(parse_regimen(text) for text in drugs)
+    for regimen in regimens:
+        regimen.check_within(days)
+    given = tuple(regimen.text for regimen in regimens)
     chosen = tuple(arrow for arrow in arrows(params) if arrow.name in names)
-    arms = {"full": (), "no_mm": (), **{arrow.arm: () for arrow in chosen}}
+    arms = {"full": given, "no_mm": given, **{arrow.arm: given for arrow in chosen}}
     settings = {"no_mm": {"mm.initial_count": 0}, **{arrow.arm: dict(arrow.cut) for arrow in chosen}}
     labels = {"full": FULL, "no_mm": NO_MM, **{arrow.arm: arrow.label for arrow in chosen}}
-    description = f"the vicious cycle in {scenario}, {days} days, each arrow cut in turn: " + "; ".join(
+    treated = f" under {', '.join(given)}" if given else ""
+    description = f"the vicious cycle in {scenario}{treated}, {days} days, each arrow cut in turn: " + "; ".join(
         f"{arrow.name} ({arrow.describe()})" for arrow in chosen
     )
     spec = arms_sweep("cycle", description, arms, scenario, days, replicates, overrides, seed, KEPT_METRICS, settings)

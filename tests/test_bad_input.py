@@ -197,6 +197,10 @@ CASES = {
         f"cycle --arrows ccl3,il6 --days 1 --seeds 1 {SMALL_GRID} --out cx",
         ("--arrows", "unknown arrow 'il6'", "stromal_il6"),
     ),
+    "a cycle under a drug given after it ends": Case(
+        f"cycle --drug zoledronic-acid@day5 --days 2 --seeds 1 {SMALL_GRID} --out cx",
+        ("--drug zoledronic-acid", "after the run ends on day 2"),
+    ),
     "a cycle in a marrow without MM": Case(
         f"cycle --scenario healthy --days 1 --seeds 1 {SMALL_GRID} --out cx", ("--scenario", "healthy seeds no MM")
     ),

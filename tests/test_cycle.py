@@ -77,6 +77,14 @@ def test_the_cuts_follow_the_scenarios_own_rates():
     assert chosen[0].describe() == "mm.death_rate_adherent = 0.002"
 
 
+def test_under_a_drug_every_arm_is_given_it_the_marrow_without_mm_too():
+    spec, _, _ = cycle_sweep(("ccl3",), "mm_niche", 30, 2, SMALL, drugs=("lenalidomide=10uM@day5",))
+    assert set(spec.arms.values()) == {("lenalidomide=10uM@day5",)} and len(spec.arms) == 3
+    assert "under lenalidomide=10uM@day5" in spec.description
+    with pytest.raises(ParameterError, match="after the run ends"):
+        cycle_sweep(("ccl3",), "mm_niche", 30, 2, SMALL, drugs=("lenalidomide=10uM@day40",))
+
+
 def test_a_marrow_without_mm_has_no_cycle_to_cut():
     with pytest.raises(ParameterError, match="healthy seeds no MM cells") as error:
         cycle_sweep(("ccl3",), "healthy", 2, 2, {"grid.width": 40, "grid.height": 40})

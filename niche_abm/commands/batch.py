@@ -289,6 +289,13 @@ def _cycle_arguments(parser: argparse.ArgumentParser) -> None:
         help="the arrows to cut, comma-separated (default all): stroma_contact, ccl3, osteoblast_block, dkk1, "
         "osteoclast_support, adhesion_survival, stromal_il6, vessel_support, vegf, adhesion",
     )
+    parser.add_argument(
+        "--drug",
+        action="append",
+        default=[],
+        metavar="REGIMEN",
+        help="give every arm a drug (the cycle under a treatment), e.g. lenalidomide=10uM or denosumab=120mg/4w@day20",
+    )
     _arms_arguments(parser, "cycle", "results/cycle", seeds=8, dosing=False)
 
 
@@ -300,7 +307,7 @@ def run_cycle(args: argparse.Namespace) -> int:
 
     names = cycle.parse_arrows(args.arrows)
     days, overrides, out = _arms_settings(args, "cycle", Path("results/cycle"))
-    spec, labels, chosen = cycle.cycle_sweep(names, args.scenario, days, args.seeds, overrides)
+    spec, labels, chosen = cycle.cycle_sweep(names, args.scenario, days, args.seeds, overrides, drugs=tuple(args.drug))
     store, report = _run_arms(args, spec, overrides, out)
     if report.interrupted:
         return interrupted(out, "runs")
@@ -309,8 +316,9 @@ def run_cycle(args: argparse.Namespace) -> int:
     summary = cycle.arm_summary(results, chosen)
     share_table = cycle.shares(results, chosen)
     course = cycle.course(by_day, chosen)
-    title = f"the vicious cycle in {args.scenario}, day {days}: each arrow cut in turn"
-    course_title = f"the vicious cycle in {args.scenario}: each arrow's needed shares by day"
+    treated = f" under {', '.join(args.drug)}" if args.drug else ""
+    title = f"the vicious cycle in {args.scenario}{treated}, day {days}: each arrow cut in turn"
+    course_title = f"the vicious cycle in {args.scenario}{treated}: each arrow's needed shares by day"
     figures = cycle.figure(share_table, title), cycle.course_figure(course, course_title)
     cycle.write(out, results, summary, share_table, course, *figures)
     shown = share_table[share_table["outcome"].isin(("bone_lost", "mm_gained"))]
