@@ -185,3 +185,10 @@ def test_cycle_writes_its_tables_and_figure_resumes_without_rerunning_and_overwr
     replaced = subprocess.run([*command, "--overwrite"], capture_output=True, text=True)
     assert replaced.returncode == 0, replaced.stderr
     pd.testing.assert_frame_equal(pd.read_csv(out / "summary.csv"), summary)
+
+
+def test_the_commands_help_names_every_arrow():
+    shown = subprocess.run(
+        [sys.executable, str(ROOT / "run.py"), "cycle", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert all(arrow.name in " ".join(shown.split()) for arrow in arrows())
