@@ -26,10 +26,11 @@ the share of MM's effect the arrow is needed for is
     bone outcomes (BV/TV lost, bone resorbed, osteoclasts formed):  (full − cut) / (full − no MM)
     MM growth (MM cells gained since day 0):                        (full − cut) / (full − seeded)
 
-as a ratio of means over the seeds with a paired bootstrap interval. Shares need not add to 1: arrows that act
-only together are each needed whole, arrows that stand in for each other are each needed little. The arms run as
-a sweep (:mod:`niche_abm.sweep`: the local or Dask engine, a Parquet dataset, --resume), each arrow's cut as the
-arm's own parameter settings.
+as a ratio of means over the seeds with a paired bootstrap interval, on the last day and, from the same runs,
+every tenth day (:func:`course`). Shares need not add to 1: arrows that act only together are each needed whole,
+arrows that stand in for each other are each needed little. A drug given to every arm (the marrow without MM too)
+shows which arrows still carry MM's effect under a treatment. The arms run as a sweep (:mod:`niche_abm.sweep`:
+the local or Dask engine, a Parquet dataset, --resume), each arrow's cut as the arm's own parameter settings.
 """
 
 from __future__ import annotations
