@@ -39,6 +39,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -66,8 +67,8 @@ class Arrow:
 
     @property
     def arm(self) -> str:
-        """The sweep arm that cuts it."""
-        return f"cut_{self.name}"
+        """The sweep arm that cuts it (arrows cut together: their names joined by two underscores)."""
+        return f"cut_{self.name.replace(TOGETHER, '__')}"
 
     def describe(self) -> str:
         """The cut as parameter assignments."""
@@ -123,18 +124,51 @@ KEPT_METRICS = ("bv_tv", "resorbed_mm2", "osteoclasts_formed", "n_mm")
 """Daily metrics each run stores."""
 
 
+TOGETHER = "+"
+"""Joins the names of arrows cut together in one arm (``stroma_contact+ccl3``)."""
+
+
 def parse_arrows(text: str | None) -> tuple[str, ...]:
-    """The names of the arrows given (comma-separated), in the cycle's order; None: all. ParameterError('--arrows')
-    naming an unknown one and the known ones."""
+    """The arrows given, comma-separated, each a name or names joined by + to cut together: the single arrows in
+    the cycle's order, then the joint cuts as given (their names in the cycle's order); None: every single arrow.
+    ParameterError('--arrows') naming an unknown arrow (with the known ones) or a joint cut of fewer than two."""
     known = [arrow.name for arrow in arrows()]
     if text is None:
         return tuple(known)
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = [name for name in names if name not in known]
-    if unknown or not names:
-        got = f"unknown arrow {unknown[0]!r}" if unknown else "no arrow"
-        raise ParameterError("--arrows", f"{got}; expected some of {', '.join(known)}")
-    return tuple(name for name in known if name in names)
+    entries = [entry.strip() for entry in text.split(",") if entry.strip()]
+    if not entries:
+        raise ParameterError("--arrows", f"no arrow; expected some of {', '.join(known)}, or several joined by +")
+    singles, joint = [], []
+    for entry in entries:
+        parts = {part.strip() for part in entry.split(TOGETHER)}
+        unknown = sorted(parts - set(known))
+        if unknown:
+            raise ParameterError("--arrows", f"unknown arrow {unknown[0]!r}; expected some of {', '.join(known)}")
+        if TOGETHER in entry and len(parts) < 2:
+            raise ParameterError("--arrows", f"got {entry!r}; arrows cut together are two or more different ones")
+        (joint if len(parts) > 1 else singles).append(TOGETHER.join(name for name in known if name in parts))
+    return tuple(name for name in known if name in singles) + tuple(dict.fromkeys(joint))
+
+
+def chosen_arrows(names: tuple[str, ...], params: Parameters | None = None) -> tuple[Arrow, ...]:
+    """The arrows of these names (:func:`parse_arrows`), each joint cut one arrow whose cut is all of its parts'
+    (drawn in no place of the cycle: its source and target are empty)."""
+    single = {arrow.name: arrow for arrow in arrows(params)}
+    chosen = []
+    for name in names:
+        parts = [single[part] for part in name.split(TOGETHER)]
+        if len(parts) == 1:
+            chosen.append(parts[0])
+        else:
+            label = " + ".join(part.label for part in parts)
+            chosen.append(Arrow(name, label, "", "", tuple(pair for part in parts for pair in part.cut)))
+    return tuple(chosen)
+
+
+def label_of(name: str) -> str:
+    """How a person reads an arrow's name, or the names of arrows cut together."""
+    single = {arrow.name: arrow.label for arrow in arrows()}
+    return " + ".join(single[part] for part in name.split(TOGETHER))
 
 
 def cycle_sweep(
@@ -161,7 +195,7 @@ def cycle_sweep(
     for regimen in regimens:
         regimen.check_within(days)
     given = tuple(regimen.text for regimen in regimens)
-    chosen = tuple(arrow for arrow in arrows(params) if arrow.name in names)
+    chosen = chosen_arrows(names, params)
     arms = {"full": given, "no_mm": given, **{arrow.arm: given for arrow in chosen}}
     settings = {"no_mm": {"mm.initial_count": 0}, **{arrow.arm: dict(arrow.cut) for arrow in chosen}}
     labels = {"full": FULL, "no_mm": NO_MM, **{arrow.arm: arrow.label for arrow in chosen}}
@@ -251,12 +285,13 @@ def course_figure(by_day: pd.DataFrame, title: str) -> Figure:
     bootstrap band; a day on which MM's effect is not clear (its interval includes 0) is left out."""
     fig = Figure(figsize=(13, 4.8), layout="constrained")
     fig.suptitle(title)
-    labels = {arrow.name: arrow.label for arrow in arrows()}
-    colours = dict(zip(labels, [f"C{i}" for i in range(len(labels))], strict=True))
+    palette = matplotlib.colormaps["tab20"]
+    names = [*(arrow.name for arrow in arrows()), *dict.fromkeys(by_day["arrow"])]
+    colours = {name: palette(index % palette.N) for index, name in enumerate(dict.fromkeys(names))}
     for ax, (outcome, label) in zip(fig.subplots(1, 2), COURSE, strict=True):
         rows = by_day[(by_day["outcome"] == outcome) & by_day["effect_clear"]]
         for name, group in rows.groupby("arrow", sort=False):
-            ax.plot(group["day"], group["share"], marker="o", ms=3, color=colours[name], label=labels[name])
+            ax.plot(group["day"], group["share"], marker="o", ms=3, color=colours[name], label=label_of(name))
             band = group["share_ci_low"], group["share_ci_high"]
             ax.fill_between(group["day"], *band, color=colours[name], alpha=0.15)
         ax.axhline(0, color="black", lw=0.8)
@@ -315,8 +350,7 @@ def figure(share_table: pd.DataFrame, title: str) -> Figure:
         shown = rows["share"].fillna(0)
         y = places + 0.27 - 0.27 * k
         bars.barh(y, shown, height=0.26, xerr=[low, high], color=colour, capsize=2, label=label)
-    labels = {arrow.name: arrow.label for arrow in arrows()}
-    bars.set_yticks(places, [labels[name] for name in chosen])
+    bars.set_yticks(places, [label_of(name) for name in chosen])
     bars.set_xlim(-0.4, 1.5)
     bars.axvline(0, color="black", lw=0.8)
     bars.axvline(1, color="black", lw=0.8, ls="--")

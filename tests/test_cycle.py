@@ -13,7 +13,18 @@ import pytest
 
 from niche_abm.cells.myeloma import death_rate, division_rate
 from niche_abm.cells.stroma import il6_secretion, secretion
-from niche_abm.cycle import FULL, NO_MM, arrows, course, course_days, cycle_sweep, outcomes, parse_arrows, shares
+from niche_abm.cycle import (
+    FULL,
+    NO_MM,
+    arrows,
+    chosen_arrows,
+    course,
+    course_days,
+    cycle_sweep,
+    outcomes,
+    parse_arrows,
+    shares,
+)
 from niche_abm.params import BY_NAME, ParameterError, build_parameters
 from niche_abm.sweep import LocalEngine, prepare, run_sweep
 
@@ -67,6 +78,24 @@ def test_arrows_are_named_in_the_cycles_order_and_unknown_ones_refused():
     assert error.value.key == "--arrows"
     with pytest.raises(ParameterError, match="no arrow"):
         parse_arrows(" , ")
+
+
+def test_arrows_joined_by_plus_are_cut_together_in_one_arm():
+    names = parse_arrows("ccl3+stroma_contact, ccl3, stroma_contact+ccl3, dkk1+osteoblast_block")
+    assert names == ("ccl3", "stroma_contact+ccl3", "osteoblast_block+dkk1"), "singles first, each joint cut once"
+    joint = chosen_arrows(names)[1]
+    assert joint.label == "stroma contact + CCL3" and joint.arm == "cut_stroma_contact__ccl3"
+    assert dict(joint.cut) == {
+        "stroma.contact_rankl_fold": 1.0,
+        "stroma.contact_opg_fold": 1.0,
+        "mm.ccl3_secretion": 0.0,
+    }
+    spec, labels, _ = cycle_sweep(names, "mm_niche", 2, 2, SMALL)
+    assert spec.arm_settings["cut_stroma_contact__ccl3"] == dict(joint.cut)
+    assert labels["cut_stroma_contact__ccl3"] == "stroma contact + CCL3"
+    for bad, message in (("ccl3+ccl3", "two or more different"), ("ccl3+il6", "unknown arrow 'il6'")):
+        with pytest.raises(ParameterError, match=message):
+            parse_arrows(bad)
 
 
 def test_the_cuts_follow_the_scenarios_own_rates():
