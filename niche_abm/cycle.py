@@ -14,7 +14,8 @@ every arm. From MM to the bone:
 
 From the niche back to MM:
 
-- ``osteoclast_support``: MM cells near an osteoclast die more slowly;
+- ``osteoclast_support``: osteoclasts keep MM cells alive, by contact and by the APRIL they secrete;
+- ``april``: osteoclasts secrete APRIL, which keeps MM cells alive further away (the soluble half of the above);
 - ``adhesion_survival``: MM cells bound to stroma die more slowly;
 - ``stromal_il6``: an adherent MM cell makes the stromal cell it touches secrete more IL-6, which feeds MM;
 - ``vessel_support``: MM cells near a vessel divide faster;
@@ -102,8 +103,9 @@ def arrows(params: Parameters | None = None) -> tuple[Arrow, ...]:
             "osteoclast support",
             "osteoclasts",
             "MM",
-            (("mm.osteoclast_support_death_factor", 1.0),),
+            (("mm.osteoclast_support_death_factor", 1.0), ("oc.april_secretion", 0.0)),
         ),
+        Arrow("april", "APRIL", "osteoclasts", "MM", (("oc.april_secretion", 0.0),)),
         Arrow("adhesion_survival", "adhesion survival", "stroma", "MM", (("mm.death_rate_adherent", free_death),)),
         Arrow("stromal_il6", "stromal IL-6", "stroma", "MM", (("stroma.contact_il6_fold", 1.0),)),
         Arrow("vessel_support", "vessel support", "vessels", "MM", (("mm.vessel_support_division_fold", 1.0),)),

@@ -15,7 +15,8 @@ Tissue volume is the whole grid.
 - n_oc_b_pm: osteoclasts per mm of bone perimeter, /mm.
 - oc_nuclei_mean: mean nuclei per osteoclast (NaN without osteoclasts).
 - mm_near_oc: share of MM cells within mm.osteoclast_support_radius_um of an osteoclast.
-- ccl3_mean, dkk1_mean, vegf_mean, il6_mean: marrow mean of each secreted factor, pg/mL (the unit of
+- ccl3_mean, dkk1_mean, vegf_mean, il6_mean, april_mean: marrow mean of each secreted factor
+  (:data:`niche_abm.world.signals.FACTORS`), pg/mL (the unit of
   marrow-plasma ELISAs; pM times the molecular mass in kDa).
 - microvessel_density: vessel cross-sections (8-connected groups of endothelial sites) per mm² of marrow,
   the CD34 microvessel count of Vacca et al. 1994.
@@ -37,7 +38,7 @@ from scipy import ndimage
 
 from niche_abm.cells import EndothelialCell, MyelomaCell, Osteoblast, Osteoclast
 from niche_abm.units import SITE_UM, pm_to_pg_per_ml, sites_to_mm2
-from niche_abm.world.signals import BY_NAME
+from niche_abm.world.signals import BY_NAME, FACTORS
 from niche_abm.world.trabecular import trabecular_structure
 
 if TYPE_CHECKING:
@@ -82,10 +83,7 @@ COLUMNS = (
     "n_ob",
     "rankl_opg_ratio",
     "free_rankl_mean",
-    "ccl3_mean",
-    "dkk1_mean",
-    "vegf_mean",
-    "il6_mean",
+    *(f"{name}_mean" for name in FACTORS),
     "microvessel_density",
     "resorbed_mm2",
     "formed_mm2",
@@ -151,7 +149,7 @@ def measure(model: Measured) -> dict[str, float]:
         "n_ob": len(lattice.sites_of(Osteoblast)),
         "rankl_opg_ratio": signals.marrow_mean("rankl", marrow) / opg_mean,
         "free_rankl_mean": signals.marrow_mean("free_rankl", marrow),
-        **{f"{name}_mean": _pg_per_ml(model, name) for name in ("ccl3", "dkk1", "vegf", "il6")},
+        **{f"{name}_mean": _pg_per_ml(model, name) for name in FACTORS},
         "microvessel_density": microvessel_density(model),
         "resorbed_mm2": sites_to_mm2(bone.resorbed),
         "formed_mm2": sites_to_mm2(bone.formed),

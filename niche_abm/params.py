@@ -392,6 +392,37 @@ TABLE: tuple[Parameter, ...] = (
     ),
     _p("il6.voxel_um", 40.0, "µm", 10.0, 80.0, "design: diffusion length ≈ 0.5 mm spans 13 voxels", "Voxel of IL-6."),
     _p(
+        "april.diffusion_mm2_per_h",
+        0.01,
+        "mm²/h",
+        0.001,
+        1.0,
+        "estimate: APRIL binds heparan sulfate proteoglycans through its basic N-terminus (Ingold et al. 2005 "
+        "J Exp Med 201:1375; syndecan-1 on MM cells: Moreaux et al. 2009 Eur J Haematol 83:119), which holds it in the "
+        "matrix as heparin-binding growth factors are held; VEGF165, which binds heparan sulfate less, is taken at "
+        "28 µm²/s, APRIL an order lower: 2.8 µm²/s",
+        "Diffusion coefficient of APRIL.",
+    ),
+    _p(
+        "april.decay_per_h",
+        0.35,
+        "/h",
+        0.001,
+        10.0,
+        "estimate: as VEGF, a half-life in tissue of ~2 h (receptor and proteoglycan uptake); diffusion length "
+        "sqrt(D/k) ≈ 170 µm",
+        "Degradation rate of APRIL.",
+    ),
+    _p(
+        "april.voxel_um",
+        20.0,
+        "µm",
+        10.0,
+        80.0,
+        "design: as RANKL, whose diffusion length is as short; 170 µm spans 8 voxels of 20 µm",
+        "Voxel edge of the APRIL field.",
+    ),
+    _p(
         "fields.outer_boundary",
         "no_flux",
         "choice",
@@ -717,8 +748,9 @@ TABLE: tuple[Parameter, ...] = (
         "µm",
         10.0,
         500.0,
-        "estimate: osteoclast-derived factors (IL-6, APRIL) act over a few cell diameters (Abe 2011)",
-        "Distance within which an osteoclast supports an MM cell.",
+        "estimate: osteoclasts support MM survival mostly by cell–cell contact (Abe et al. 2004 Blood 104:2484), "
+        "so within a few cell diameters; their soluble APRIL reaches further (mm.april_survival)",
+        "Distance within which an osteoclast supports an MM cell by contact.",
     ),
     _p(
         "mm.osteoclast_support_death_factor",
@@ -726,8 +758,9 @@ TABLE: tuple[Parameter, ...] = (
         "x",
         0.0,
         1.0,
-        "estimate (vicious cycle, Abe 2011)",
-        "Death-rate multiplier of an MM cell near an osteoclast.",
+        "estimate: osteoclasts kept MM cells alive and growing in co-culture more than stroma did, mostly by "
+        "contact (Abe et al. 2004 Blood 104:2484; vicious cycle: Abe 2011)",
+        "Death-rate multiplier of an MM cell within contact reach of an osteoclast.",
     ),
     _p(
         "mm.vessel_support_radius_um",
@@ -824,6 +857,27 @@ TABLE: tuple[Parameter, ...] = (
         1e4,
         "estimate: ~21 pg/mL, between healthy marrow IL-6 (a few pg/mL) and MM marrow levels (tens of pg/mL)",
         "IL-6 giving half the maximal growth and survival support.",
+    ),
+    _p(
+        "mm.april_survival",
+        0.5,
+        "fraction",
+        0.0,
+        1.0,
+        "estimate: APRIL is a survival factor of MM cells as potent as IL-6 for IL-6-dependent lines, raising "
+        "Mcl-1 and Bcl-2 (Moreaux et al. 2004 Blood 103:3148), so the share is taken as IL-6's; osteoclasts are "
+        "a main marrow source (Abe et al. 2006 Leukemia 20:1313; Yaccoby et al. 2008 Leukemia 22:406)",
+        "Share of an MM cell's death prevented at saturating APRIL.",
+    ),
+    _p(
+        "mm.april_ec50_pm",
+        200.0,
+        "pM",
+        1.0,
+        1e5,
+        "estimate: ~10 ng/mL of the 48 kDa trimer; recombinant APRIL is used at 100-200 ng/mL for a full "
+        "response on MM cells (Moreaux et al. 2004 Blood 103:3148), taken as 10-20x the half-maximal dose",
+        "APRIL giving half the maximal survival support.",
     ),
     _p(
         "mm.dkk1_secretion",
@@ -1098,6 +1152,18 @@ TABLE: tuple[Parameter, ...] = (
         1e5,
         "estimate: as ocp.ccl3_ec50_pm (1-10 ng/mL MIP-1α acts on osteoclast-lineage cells)",
         "CCL3 giving half the maximal activation of resorption.",
+    ),
+    _p(
+        "oc.april_secretion",
+        50000.0,
+        "molecules/h/cell",
+        0.0,
+        1e7,
+        "estimate: osteoclasts express APRIL highly and keep MM cells alive through it (Abe et al. 2006 Leukemia "
+        "20:1313; Yaccoby et al. 2008 Leukemia 22:406), at a rate not measured; set so a lone osteoclast on a flat "
+        "bone surface holds APRIL at half-maximal (mm.april_ec50_pm) 100 µm away, 14 molecules/s, an ordinary "
+        "cytokine secretion rate (steady state of the APRIL field's own solver, in tests/test_april.py)",
+        "APRIL release by an osteoclast.",
     ),
     _p(
         "oc.rankl_withdrawal_death_rate",

@@ -61,13 +61,15 @@ def test_cutting_the_stromal_arrows_leaves_a_touched_stromal_cell_secreting_as_a
 
 def test_cutting_the_support_arrows_makes_supported_mm_cells_grow_as_unsupported_ones():
     """Two cells differing only in what the arrow gives (adhesion, an osteoclast or a vessel nearby)."""
-    no_il6, one_differs, neither = np.ones(2), np.array([True, False]), np.zeros(2, dtype=bool)
-    assert len(set(death_rate(one_differs, neither, no_il6, NO_DRUG, cut("adhesion_survival")))) == 1
-    assert len(set(death_rate(neither, one_differs, no_il6, NO_DRUG, cut("osteoclast_support")))) == 1
+    no_il6, no_april, one_differs, neither = np.ones(2), np.ones(2), np.array([True, False]), np.zeros(2, dtype=bool)
+    assert len(set(death_rate(one_differs, neither, no_il6, no_april, NO_DRUG, cut("adhesion_survival")))) == 1
+    assert len(set(death_rate(neither, one_differs, no_il6, no_april, NO_DRUG, cut("osteoclast_support")))) == 1
     assert len(set(division_rate(neither, one_differs, no_il6, cut("vessel_support")))) == 1
     table = build_parameters()
-    assert len(set(death_rate(one_differs, neither, no_il6, NO_DRUG, table))) == 2, "uncut, adhesion protects"
-    assert len(set(death_rate(neither, one_differs, no_il6, NO_DRUG, table))) == 2, "uncut, osteoclasts protect"
+    assert len(set(death_rate(one_differs, neither, no_il6, no_april, NO_DRUG, table))) == 2, "uncut, adhesion protects"
+    assert len(set(death_rate(neither, one_differs, no_il6, no_april, NO_DRUG, table))) == 2, (
+        "uncut, osteoclasts protect"
+    )
 
 
 def test_arrows_are_named_in_the_cycles_order_and_unknown_ones_refused():

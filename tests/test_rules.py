@@ -66,9 +66,10 @@ def test_il6_blunts_only_the_kill_of_drugs_it_rescues():
     base = DEFAULTS.mm.death_rate_free
     melphalan = {**NO_DRUG, "mm_death": 5.0}
     dexamethasone = {**NO_DRUG, "mm_death_il6": 5.0}
-    assert myeloma.death_rate(free, far, half, NO_DRUG, DEFAULTS)[0] == pytest.approx(0.5 * base)
-    assert myeloma.death_rate(free, far, half, melphalan, DEFAULTS)[0] == pytest.approx(base * (0.5 + 4.0))
-    assert myeloma.death_rate(free, far, half, dexamethasone, DEFAULTS)[0] == pytest.approx(base * 0.5 * 5.0)
+    no_april = np.ones(1)
+    assert myeloma.death_rate(free, far, half, no_april, NO_DRUG, DEFAULTS)[0] == pytest.approx(0.5 * base)
+    assert myeloma.death_rate(free, far, half, no_april, melphalan, DEFAULTS)[0] == pytest.approx(base * (0.5 + 4.0))
+    assert myeloma.death_rate(free, far, half, no_april, dexamethasone, DEFAULTS)[0] == pytest.approx(base * 0.5 * 5.0)
 
 
 def run_hours(model, hours: int) -> None:
@@ -298,7 +299,7 @@ def test_adherent_mm_cells_die_slower_than_free_ones_and_divide_at_their_own_rat
     never_near = np.array([False, False])
     no_il6, no_drug = np.ones(2), NO_DRUG
     division = myeloma.division_rate(both, never_near, no_il6, DEFAULTS)
-    death = myeloma.death_rate(both, never_near, no_il6, no_drug, DEFAULTS)
+    death = myeloma.death_rate(both, never_near, no_il6, np.ones(2), no_drug, DEFAULTS)
     assert death[0] < death[1]
     assert division == pytest.approx([DEFAULTS.mm.division_rate_adherent, DEFAULTS.mm.division_rate_free])
     assert death == pytest.approx([DEFAULTS.mm.death_rate_adherent, DEFAULTS.mm.death_rate_free])
@@ -485,7 +486,7 @@ def test_a_stromal_cell_blocks_the_push_path():
 
 def test_osteoclast_proximity_lowers_mm_death_rate():
     rate = myeloma.death_rate(
-        np.array([False, False, True]), np.array([True, False, True]), np.ones(3), NO_DRUG, DEFAULTS
+        np.array([False, False, True]), np.array([True, False, True]), np.ones(3), np.ones(3), NO_DRUG, DEFAULTS
     )
     factor = DEFAULTS.mm.osteoclast_support_death_factor
     assert rate == pytest.approx(
@@ -495,13 +496,14 @@ def test_osteoclast_proximity_lowers_mm_death_rate():
 
 def test_mm_cells_near_an_osteoclast_die_less_than_those_far_from_one():
     """Free MM cells within 3 sites of four osteoclasts (each on a one-site bone spicule) against cells 20+ sites
-    away, 24 h at 0.05 /h. Near: rate 0.05 x 0.4 = 0.02 /h; far: 0.05 /h."""
+    away, 24 h at 0.05 /h, the osteoclasts' APRIL off (its reach: tests/test_april.py). Near: rate 0.05 x 0.4 =
+    0.02 /h; far: 0.05 /h."""
     death = 0.05
     oc_sites = [(10, 10), (10, 30), (30, 10), (30, 30)]
     bone = np.zeros((80, 40))
     for site in oc_sites:
         bone[site] = 1.0
-    model = tiny_model(bone, **{**STILL_MM, "mm.death_rate_free": death})
+    model = tiny_model(bone, **{**STILL_MM, "mm.death_rate_free": death, "oc.april_secretion": 0.0})
     live_forever(*place(model, Osteoclast, *oc_sites, nuclei=1))
     near_sites = {
         (x + dx, y + dy) for x, y in oc_sites for dx in range(-3, 4) for dy in range(-3, 4) if (dx, dy) != (0, 0)

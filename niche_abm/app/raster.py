@@ -23,7 +23,7 @@ from PIL import Image
 
 from niche_abm.plots import compose_rgb, legend_handles
 from niche_abm.units import pm_to_pg_per_ml
-from niche_abm.world.signals import BY_NAME
+from niche_abm.world.signals import BY_NAME, FACTORS
 
 if TYPE_CHECKING:
     from niche_abm.model import NicheModel
@@ -66,7 +66,7 @@ FIELDS: dict[str, FieldOverlay] = {
         BY_NAME[name].label.split("/")[0]: FieldOverlay(
             BY_NAME[name].label, "pg/mL", False, functools.partial(_pg_per_ml, name)
         )
-        for name in ("ccl3", "dkk1", "vegf", "il6")
+        for name in FACTORS
     },
 }
 """The switchable overlays, by the name the picker shows."""

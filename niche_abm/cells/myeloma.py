@@ -1,5 +1,6 @@
-"""Multiple myeloma (MM) plasma cells: adhesion to stroma, IL-6-fed growth that pushes the marrow aside, and
-the CCL3, DKK1 and VEGF they secrete and the OPG they degrade."""
+"""Multiple myeloma (MM) plasma cells: adhesion to stroma, growth that IL-6 feeds, that osteoclasts and their
+APRIL keep alive and that pushes the marrow aside, and the CCL3, DKK1 and VEGF they secrete and the OPG they
+degrade."""
 
 from __future__ import annotations
 
@@ -80,6 +81,17 @@ def il6_support(il6_pm: np.ndarray, p: Parameters) -> tuple[np.ndarray, np.ndarr
 
 @rule(
     "MM cells",
+    "APRIL sensed through TACI and BCMA (held at the cell by syndecan-1) prevents up to {mm.april_survival} of "
+    "death, as APRIL / (APRIL + {mm.april_ec50_pm})",
+    drug_targets=("april_signalling",),
+)
+def april_support(april_pm: np.ndarray, p: Parameters) -> np.ndarray:
+    """Death multiplier of each MM cell from the APRIL it senses (Moreaux et al. 2004; Moreaux et al. 2009)."""
+    return 1.0 - p.mm.april_survival * hill(april_pm, p.mm.april_ec50_pm, 1.0)
+
+
+@rule(
+    "MM cells",
     "adherent cells divide at {mm.division_rate_adherent} and free cells at {mm.division_rate_free}, "
     "times their IL-6 support, times {mm.vessel_support_division_fold} within {mm.vessel_support_radius_um} "
     "of a vessel; "
@@ -96,22 +108,28 @@ def division_rate(adherent: np.ndarray, near_vessel: np.ndarray, il6_fold: np.nd
 @rule(
     "MM cells",
     "free cells die at {mm.death_rate_free} and adherent cells at {mm.death_rate_adherent}, "
-    "times their IL-6 support, times {mm.osteoclast_support_death_factor} within "
-    "{mm.osteoclast_support_radius_um} of an osteoclast (the vicious cycle); a drug's kill adds to this, "
+    "times their IL-6 and APRIL support, times {mm.osteoclast_support_death_factor} within "
+    "{mm.osteoclast_support_radius_um} of an osteoclast (contact support); a drug's kill adds to this, "
     "reaching adherent cells less its adhesion protection (CAM-DR), and blunted by IL-6 only for the drugs "
     "IL-6 rescues (dexamethasone)",
     drug_targets=("mm_death", "mm_death_adherent", "mm_death_il6", "mm_death_adherent_il6"),
 )
 def death_rate(
-    adherent: np.ndarray, near_osteoclast: np.ndarray, il6_factor: np.ndarray, effects: dict[str, float], p: Parameters
+    adherent: np.ndarray,
+    near_osteoclast: np.ndarray,
+    il6_factor: np.ndarray,
+    april_factor: np.ndarray,
+    effects: dict[str, float],
+    p: Parameters,
 ) -> np.ndarray:
-    """Death rate, /h: base x osteoclast support x (IL-6 support x folds of IL-6-rescued drugs + the other
-    drugs' extra kill), with each fold taken for free or adherent cells (mm_death / mm_death_adherent)."""
+    """Death rate, /h: base x osteoclast contact support x APRIL support x (IL-6 support x folds of
+    IL-6-rescued drugs + the other drugs' extra kill), with each fold taken for free or adherent cells
+    (mm_death / mm_death_adherent)."""
     base = np.where(adherent, p.mm.death_rate_adherent, p.mm.death_rate_free)
     rescued = np.where(adherent, effects["mm_death_adherent_il6"], effects["mm_death_il6"])
     other = np.where(adherent, effects["mm_death_adherent"], effects["mm_death"])
     support = np.where(near_osteoclast, p.mm.osteoclast_support_death_factor, 1.0)
-    return base * support * (il6_factor * rescued + other - 1.0)
+    return base * support * april_factor * (il6_factor * rescued + other - 1.0)
 
 
 @rule("MM cells", "non-adherent cells step to a random empty neighbouring site at {mm.migration_rate}")
@@ -249,7 +267,8 @@ def step_myeloma(niche: Niche) -> None:
         lattice.write(MyelomaCell, "adherent", sites, adherent)
         il6_division, il6_death = il6_support(niche.signals.at("il6", sites) * fx["il6_signalling"], p)
         near_osteoclast = niche.near_osteoclast.ravel()[sites]
-        dies = rng.random(n) < probability(death_rate(adherent, near_osteoclast, il6_death, fx, p))
+        april_death = april_support(niche.signals.at("april", sites) * fx["april_signalling"], p)
+        dies = rng.random(n) < probability(death_rate(adherent, near_osteoclast, il6_death, april_death, fx, p))
         near_vessel = niche.near_vessel.ravel()[sites]
         divides = ~dies & (rng.random(n) < probability(division_rate(adherent, near_vessel, il6_division, p)))
         moves = ~dies & ~divides & (rng.random(n) < probability(migration_rate(adherent, p)))

@@ -69,6 +69,12 @@ def survival_death_rate(rank_occupancy_here: np.ndarray, p: Parameters) -> np.nd
     return p.oc.rankl_withdrawal_death_rate * (1.0 - support)
 
 
+@rule("osteoclasts", "each cell secretes {oc.april_secretion} of APRIL, an MM survival factor")
+def _april(niche: Niche, sites: np.ndarray) -> np.ndarray:
+    """APRIL secretion of osteoclasts, molecules/h (Abe et al. 2006; Yaccoby et al. 2008)."""
+    return np.full(len(sites), niche.params.oc.april_secretion)
+
+
 def draw_lifespans(rng: np.random.Generator, n: int, p: Parameters) -> np.ndarray:
     """Lifespans of n new osteoclasts, h (Manolagas 2000: about 2 weeks)."""
     return gamma_lifespans(rng, n, p.oc.lifespan_h, p.oc.lifespan_shape)
@@ -115,5 +121,6 @@ KIND = declare(
         layer=SURFACE,
         mobile=False,
         phase=step_osteoclasts,
+        secretes={"april": _april},
     )
 )

@@ -287,8 +287,8 @@ def _cycle_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--arrows",
         help="the arrows to cut, comma-separated (default all): stroma_contact, ccl3, osteoblast_block, dkk1, "
-        "osteoclast_support, adhesion_survival, stromal_il6, vessel_support, vegf, adhesion; join names with + to "
-        "cut them together in one arm, e.g. stroma_contact,ccl3,stroma_contact+ccl3",
+        "osteoclast_support, april, adhesion_survival, stromal_il6, vessel_support, vegf, adhesion; join names "
+        "with + to cut them together in one arm, e.g. stroma_contact,ccl3,stroma_contact+ccl3",
     )
     parser.add_argument(
         "--drug",

@@ -37,6 +37,7 @@ TARGETS: dict[str, str] = {
     "dkk1_signalling": "DKK1 reaching its Wnt co-receptors (LRP5/6) on osteoblast-lineage cells",
     "vegf_signalling": "VEGF reaching VEGFR2 on endothelial cells",
     "il6_signalling": "IL-6 reaching its receptor on MM cells",
+    "april_signalling": "APRIL (and BAFF) reaching TACI and BCMA on MM cells",
     "osteoblast_differentiation": "differentiation of PreOBs into osteoblasts",
 }
 

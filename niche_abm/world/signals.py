@@ -55,8 +55,11 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("dkk1", "DKK1", 35.0),  # secreted glycoprotein (Glinka et al. 1998 Nature 391:357)
     Signal("vegf", "VEGF-A", 45.0),  # VEGF165 homodimer (Ferrara et al. 2003 Nat Med 9:669)
     Signal("il6", "IL-6", 21.0),  # glycosylated monomer, 21-28 kDa (Hirano et al. 1986 Nature 324:73)
+    Signal("april", "APRIL", 48.0),  # soluble homotrimer, 3 x ~16 kDa (Hahne et al. 1998 J Exp Med 188:1185)
 )
 BY_NAME: dict[str, Signal] = {s.name: s for s in SIGNALS}
+FACTORS: tuple[str, ...] = tuple(s.name for s in SIGNALS if s.name not in ("rankl", "opg"))
+"""The signals read on their own, as a marrow mean in pg/mL (RANKL and OPG are read bound to each other)."""
 
 DERIVED = ("free_rankl", "rank_occupancy")
 """Quantities computed from the fields on the RANKL voxel grid: free RANKL (pM) and RANK occupancy (0..1)."""
