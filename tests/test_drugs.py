@@ -297,6 +297,7 @@ DOCUMENTED_TARGETS = {
     "bhq880": {"dkk1_signalling": DOWN},
     "bevacizumab": {"vegf_signalling": DOWN},
     "siltuximab": {"il6_signalling": DOWN},
+    "atacicept": {"april_signalling": DOWN},
     "melphalan": {"mm_death": UP, "mm_death_adherent": PROTECTED_UP},
     "dexamethasone": {"mm_death_il6": UP, "mm_death_adherent_il6": PROTECTED_UP},
 }

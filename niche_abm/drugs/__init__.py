@@ -6,6 +6,7 @@
 from niche_abm.drugs.adhesion_blockers import NATALIZUMAB
 from niche_abm.drugs.alkylating_agents import MELPHALAN
 from niche_abm.drugs.angiogenesis_inhibitors import BEVACIZUMAB
+from niche_abm.drugs.april_blockers import ATACICEPT
 from niche_abm.drugs.base import TARGETS, Drug, Effect
 from niche_abm.drugs.bisphosphonates import ZOLEDRONIC_ACID
 from niche_abm.drugs.ccr1_antagonists import MLN3897
@@ -31,6 +32,7 @@ DRUGS: dict[str, Drug] = {
         BHQ880,
         BEVACIZUMAB,
         SILTUXIMAB,
+        ATACICEPT,
         MELPHALAN,
         DEXAMETHASONE,
     )
