@@ -167,10 +167,9 @@ DEMOS: dict[str, Demo] = {
             what_happened=(
                 "MM cells that stick to stroma make the stroma release more RANKL and less OPG, and the MM cells "
                 "release CCL3, which calls osteoclast precursors. More osteoclasts form and resorb bone, and "
-                "osteoclasts in turn keep the MM cells next to them alive (few are: demo 7). In 60 days BV/TV "
-                "fell from 22.0% to 20.5% "
-                "(no myeloma: 21.9%), the MM cells grew from 300 to 862 and RANKL/OPG rose 1.7-fold "
-                "(0.015 to 0.026)."
+                "osteoclasts in turn keep the MM cells near them alive, by touch and through the APRIL they secrete "
+                "(demo 7). In 60 days BV/TV fell from 22.0% to 19.9% (no myeloma: 21.9%), the MM cells grew from "
+                "300 to 974 and RANKL/OPG rose 1.8-fold (0.015 to 0.027)."
             ),
         ),
         Demo(
@@ -195,14 +194,13 @@ DEMOS: dict[str, Demo] = {
             ),
             what_happened=(
                 "The stromal RANKL rise needs touch (Giuliani et al. 2001). In the transwell RANKL/OPG stayed at "
-                "its healthy level (0.015 against 0.026 with contact), and the MM cells, without the protection "
-                "of adhesion and the IL-6 that touched stroma makes, grew more slowly (300 to 611, against "
-                "862): half of the bone loss was spared (BV/TV 21.3% against 20.5%); the rest came from the "
+                "its healthy level (0.015 against 0.027 with contact), and the MM cells, without the protection "
+                "of adhesion and the IL-6 that touched stroma makes, grew more slowly (300 to 729, against "
+                "974): half of the bone loss was spared (BV/TV 20.9% against 19.9%); the rest came from the "
                 "osteoclasts that the MM cells' CCL3 still calls in. Anti-CD49d did not show the point in this "
-                "run: at its clinical dose it blocks only part of the binding, and here the MM cells ended more "
-                "numerous than with contact (1,017), RANKL/OPG rose as much (0.027) and more bone was lost "
-                "(19.7%). Adding the CCR1 blocker MLN3897 to anti-CD49d saved about half of that loss "
-                "(BV/TV 20.9%)."
+                "run: at its clinical dose it blocks only part of the binding, and here the MM cells ended about "
+                "as numerous as with contact (941), RANKL/OPG rose as much (0.027) and about as much bone was lost "
+                "(20.0%)."
             ),
         ),
         Demo(
@@ -227,11 +225,11 @@ DEMOS: dict[str, Demo] = {
             what_happened=(
                 "IMiDs lower CD49d on MM cells (less adhesion), cut their CCL3, blunt the stroma's response to "
                 "contact and slow osteoclast formation (Bolzoni et al. 2013). Within a day of the start RANKL/OPG "
-                "fell back towards the healthy level (0.021 to 0.018 with lenalidomide) and the bone loss slowed: "
-                "BV/TV at day 60 was 21.6% with lenalidomide and with pomalidomide against 20.5% without. "
-                "The MM cells kept growing (793 with lenalidomide against 862 without), and RANKL/OPG crept "
-                "up again with them (0.019 at day 60). They are held here at co-culture concentrations, above "
-                "what a patient's blood reaches."
+                "fell back towards the healthy level (0.021 to 0.017 with lenalidomide) and the bone loss slowed: "
+                "BV/TV at day 60 was 21.3% with lenalidomide and 21.5% with pomalidomide against 19.9% without. "
+                "The MM cells kept growing (747 with lenalidomide, 865 with pomalidomide, against 974 without), "
+                "and RANKL/OPG crept up again with them (0.019 at day 60). They are held here at co-culture "
+                "concentrations, above what a patient's blood reaches."
             ),
         ),
         Demo(
@@ -249,16 +247,17 @@ DEMOS: dict[str, Demo] = {
                 "goes dark although the stroma still makes RANKL. Osteoclasts stop forming, the last ones die, "
                 "and the BV/TV curve flattens, while the MM cells keep growing almost as fast."
             ),
-            question="Denosumab saves the bone. Why does it barely slow the myeloma?",
+            question="Denosumab saves the bone. Why does it slow the myeloma so much less?",
             what_happened=(
                 "Denosumab and OPG-Fc catch RANKL before it reaches RANK on osteoclast precursors, so no new "
                 "osteoclasts form and the old ones lose their survival signal: bone loss stops within a week "
-                "(BV/TV 21.8% when it started, 21.8% at its lowest on day 22, 21.9% at day 60 with denosumab, "
-                "21.9% with OPG-Fc, 20.5% without). "
-                "The MM cells grew on (862 with denosumab, 893 with OPG-Fc, against 862 without), because "
-                "osteoclasts support only the MM cells close to them (at most one in ten here, and one in twelve "
-                "at day 60): blocking RANKL breaks the bone side of the cycle but takes little of the tumour's "
-                "support."
+                "(BV/TV 21.8% when it started, 21.76% at its lowest on day 24, 21.9% at day 60 with denosumab, "
+                "21.7% with OPG-Fc, 19.9% without). The MM cells grew on, a tenth more slowly (864 with either "
+                "drug against 974 without): osteoclasts keep alive the MM cells near them, by touch (at most one "
+                "MM cell in seven lies within 50 µm of one here) and through the APRIL they secrete, and with the "
+                "osteoclasts gone that support goes too. But the tumour's main supports, the IL-6 of touched "
+                "stroma, adhesion and the vessels, are untouched: blocking RANKL breaks the bone side of the "
+                "cycle and takes only the osteoclasts' share of the tumour's support."
             ),
         ),
         Demo(
@@ -289,9 +288,9 @@ DEMOS: dict[str, Demo] = {
                 "off any one of them cost so little bone?"
             ),
             what_happened=(
-                "With the whole drug from day 20, BV/TV at day 60 was 21.6% against 20.5% without it. Switched off "
-                "one at a time, its actions cost little: 21.4% without the fusion block, 21.3% without the blunted "
-                "stromal response (whose arm alone has RANKL/OPG back at the untreated 0.026) and 21.7% without the "
+                "With the whole drug from day 20, BV/TV at day 60 was 21.3% against 19.9% without it. Switched off "
+                "one at a time, its actions cost little: 21.2% without the fusion block, 21.1% without the blunted "
+                "stromal response (whose arm alone has RANKL/OPG back at the untreated 0.027) and 21.5% without the "
                 "CCL3 cut, within one seed's noise of the whole drug. The actions stand in for one another: over "
                 "16 seeds each alone gives a third to a half of the drug's effect, and each left out costs at most "
                 "a fifth of it (python run.py dissect lenalidomide, in the README). Its cut of CD49d is left out "
@@ -320,16 +319,16 @@ DEMOS: dict[str, Demo] = {
                 "an arrow that destroys bone slow the tumour?"
             ),
             what_happened=(
-                "BV/TV at day 60 was 20.5% with every arrow and 21.9% with no myeloma. Cutting MM's CCL3 kept "
-                "21.1%, mostly because osteoblasts, no longer held back by CCL3, refilled four times as much bone "
-                "(0.0056 against 0.0013 mm²); cutting the stroma's response to touch kept 20.8%, with RANKL/OPG "
-                "back at its healthy 0.015 and a quarter less bone resorbed. Cutting the osteoclasts' support "
-                "changed little (20.65%; 845 MM cells against 862). Cutting the touched stroma's IL-6 slowed the "
-                "tumour most (668 MM cells at day 60 against 862) and, in this one marrow, lost more bone "
-                "(19.8%). One marrow varies: over 16 seeds (python run.py cycle, in the README) CCL3 and the "
-                "contact response are each needed for most of MM's bone loss, the IL-6 arrow for a third of its "
-                "growth and no clear share of its bone loss, and the osteoclasts' support for about 5% of its "
-                "growth: few MM cells are close to an osteoclast, so here bone loss hardly feeds MM back."
+                "BV/TV at day 60 was 19.9% with every arrow and 21.9% with no myeloma. Cutting MM's CCL3 kept "
+                "21.1%: half as much bone was resorbed (0.011 against 0.022 mm²) and osteoblasts, no longer held "
+                "back by CCL3, refilled twice as much. Cutting the stroma's response to touch kept 21.1%, with "
+                "RANKL/OPG back at its healthy 0.015 and half as much bone resorbed. Cutting the osteoclasts' "
+                "support (touch and APRIL) kept 20.65% and slowed the tumour (845 MM cells at day 60 against "
+                "974). Cutting the touched stroma's IL-6 slowed it most (806) and spared no bone (20.0%). One "
+                "marrow varies: over 16 seeds (python run.py cycle, in the README) CCL3 and the contact response "
+                "are each needed for most of MM's bone loss, the IL-6 arrow for a third of its growth and the "
+                "osteoclasts' support for a fifth of it, and cutting CCL3 or the contact response slows the "
+                "tumour a little too, through the osteoclasts' APRIL: bone loss feeds MM back."
             ),
         ),
     )
