@@ -310,9 +310,9 @@ DEMOS: dict[str, Demo] = {
             ),
             look_for=(
                 "Each arm cuts one arrow of the vicious cycle and leaves the others: MM's CCL3, the stroma's "
-                "RANKL/OPG response to touch, the osteoclasts' support of the MM cells next to them, and the IL-6 "
-                "touched stroma make for MM. Compare the osteoclasts and the rust-coloured lost bone beside the "
-                "MM foci, and the BV/TV and MM curves, arm by arm."
+                "RANKL/OPG response to touch, the osteoclasts' support of the MM cells near them (by touch and "
+                "through their APRIL), and the IL-6 touched stroma make for MM. Compare the osteoclasts and the "
+                "rust-coloured lost bone beside the MM foci, and the BV/TV and MM curves, arm by arm."
             ),
             question=(
                 "Which arrows does the bone loss need, and which ones does the tumour's growth need? Does cutting "
