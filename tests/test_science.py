@@ -11,9 +11,10 @@ Arms: ``healthy``; ``mm`` is mm_niche at its file's density and focus spacing,
 scaled to the area as the validation scales it (150 MM cells and 1.5 foci per mm²:
 96 cells in 1 focus); ``mm_high`` holds 192 MM cells (300 per mm², T12's highest
 burden) in that focus; ``mm`` with denosumab (its clinical 120 mg every 4 weeks), with
-lenalidomide held at 1 µM (its Cmax on 25 mg daily is about 1.7 µM; also without its stromal-response action) or
-with the
-anti-DKK1 antibody BHQ880 held at 0.07 µM (10 µg/mL, its in-vitro dose). Lenalidomide
+atacicept (700 mg every week), without the osteoclasts' support of MM (contact and APRIL,
+the cycle's cut), with lenalidomide held at 1 µM (its Cmax on 25 mg daily is about
+1.7 µM; also without its stromal-response action) or with the anti-DKK1 antibody
+BHQ880 held at 0.07 µM (10 µg/mL, its in-vitro dose). Lenalidomide
 is held, not dosed daily: its half-life is 3 h and the daily metrics are taken
 23 h after each dose, so a daily regimen would test the trough, not the drug.
 
@@ -35,6 +36,7 @@ from scipy import ndimage
 
 from niche_abm import NicheModel, load_scenario
 from niche_abm.cells import MyelomaCell, Osteoclast
+from niche_abm.cycle import arrows
 from niche_abm.drugs.regimen import parse_regimen
 from niche_abm.units import SITE_UM
 from niche_abm.validation.common import area_scaled_counts
@@ -47,6 +49,8 @@ LATE = (21, 40)
 MM = area_scaled_counts("mm_niche", GRID)
 """mm_niche's 600 MM cells in 6 foci per 4 mm², on the 0.64 mm² grid: 96 cells in 1 focus."""
 HIGH_MM = 192
+OSTEOCLAST_SUPPORT_CUT = dict(next(arrow.cut for arrow in arrows() if arrow.name == "osteoclast_support"))
+"""The parameter values that switch off the osteoclasts' support of MM cells, by contact and through APRIL."""
 NEAR_UM = 100.0
 ESTABLISHED = {
     "overrides": area_scaled_counts("mm_niche", (100, 100)),
@@ -165,6 +169,16 @@ def mm_bhq880() -> list[Run]:
     return simulate("mm_niche", MM, drugs=("bhq880=0.07uM",))
 
 
+@pytest.fixture(scope="module")
+def mm_without_osteoclast_support() -> list[Run]:
+    return simulate("mm_niche", MM | OSTEOCLAST_SUPPORT_CUT)
+
+
+@pytest.fixture(scope="module")
+def mm_atacicept() -> list[Run]:
+    return simulate("mm_niche", MM, drugs=("atacicept=700mg/1w",))
+
+
 def test_mm_raises_the_marrow_rankl_opg_ratio_over_healthy(healthy, mm):
     """Giuliani 2001; Terpos 2003: MM contact raises stromal RANKL and lowers OPG."""
     with_mm, without = late_mean(mm, "rankl_opg_ratio"), late_mean(healthy, "rankl_opg_ratio")
@@ -262,3 +276,16 @@ def test_healthy_bone_stays_within_one_bv_tv_point(healthy):
     worst = int(np.argmax(np.abs(drift)))
     day = healthy[0].series["day"].iloc[worst]
     assert np.all(np.abs(drift) <= 1.0), f"seed-mean BV/TV moved {drift[worst]:+.3g} points by day {day:g}"
+
+
+def test_osteoclasts_feed_the_tumour_so_cutting_their_support_slows_it(mm, mm_without_osteoclast_support):
+    """Abe et al. 2004 and 2006: osteoclasts keep MM cells alive (by contact and through APRIL); without that
+    support the tumour grows less (the vicious cycle's return arm)."""
+    with_support, without = final_mean(mm, "n_mm"), final_mean(mm_without_osteoclast_support, "n_mm")
+    assert with_support > without
+
+
+def test_atacicept_slows_the_tumour(mm, mm_atacicept):
+    """Yaccoby et al. 2008: atacicept (TACI-Ig) slows MM growth in SCID-hu mice and with osteoclasts; here it acts
+    only on APRIL signalling, so any effect on the tumour comes through the osteoclasts' APRIL."""
+    assert final_mean(mm_atacicept, "n_mm") < final_mean(mm, "n_mm")
