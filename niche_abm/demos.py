@@ -292,8 +292,8 @@ DEMOS: dict[str, Demo] = {
                 "one at a time, its actions cost little: 21.2% without the fusion block, 21.1% without the blunted "
                 "stromal response (whose arm alone has RANKL/OPG back at the untreated 0.027) and 21.5% without the "
                 "CCL3 cut, within one seed's noise of the whole drug. The actions stand in for one another: over "
-                "16 seeds each alone gives a third to a half of the drug's effect, and each left out costs at most "
-                "a fifth of it (python run.py dissect lenalidomide, in the README). Its cut of CD49d is left out "
+                "16 seeds each alone gives about half of the drug's effect, and each left out costs at most two "
+                "fifths of it (python run.py dissect lenalidomide, in the README). Its cut of CD49d is left out "
                 "of the arms because it changes nothing: MM cells next to stroma still stick at the lowered "
                 "adhesion rate."
             ),
