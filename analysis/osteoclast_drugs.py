@@ -20,6 +20,7 @@ from niche_abm import NicheModel, load_scenario
 from niche_abm.cells import MyelomaCell
 from niche_abm.cycle import arrows
 from niche_abm.drugs.regimen import parse_regimen
+from niche_abm.units import STEP_H
 from niche_abm.validation.common import fmt
 
 ONE_MM2 = {"grid.width": 100, "grid.height": 100, "mm.initial_count": 150, "mm.initial_foci": 2}
@@ -35,12 +36,14 @@ def measure(job: SeededJob) -> tuple[float, float, float, float, float]:
     overrides = {**ONE_MM2, **(CUT if job.arm == "support cut" else {})}
     drugs = (parse_regimen(job.arm),) if "=" in job.arm else ()
     model = NicheModel(load_scenario("mm_niche", overrides), seed=job.seed, drugs=drugs)
-    series = model.run(FROM_DAY - 1)
+    model.run(FROM_DAY - 1)
     sensed = []
     for _ in range(DAYS - FROM_DAY + 1):
-        series = model.run(1)
+        for _ in range(int(round(24 / STEP_H))):
+            model.step()
         sites = model.lattice.sites_of(MyelomaCell)
         sensed.append(float(model.signals.at("april", sites).mean()) if len(sites) else 0.0)
+    series = model.timeseries()
     late = series[series["day"] >= FROM_DAY]
     return (
         float(series["n_mm"].iloc[-1]),
