@@ -16,7 +16,7 @@ import os
 import sys
 
 from niche_abm.commands import COMMANDS, MAIN_JOB
-from niche_abm.commands.command import INTERRUPTED, sigterm_as_ctrl_c
+from niche_abm.commands.command import INTERRUPTED, check_option_pairs, sigterm_as_ctrl_c
 from niche_abm.params import ParameterError
 
 BROKEN_PIPE_STATUS = 141
@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None, prog: str = "niche-abm") -> int:
     args = build_parser(prog).parse_args(argv)
     command = COMMANDS[args.command] if args.command else MAIN_JOB
     try:
+        check_option_pairs(args)
         with sigterm_as_ctrl_c():
             return command.run(args)
     except ParameterError as error:

@@ -50,7 +50,7 @@ from niche_abm.dose_response import arms_sweep, summarise, write_tables
 from niche_abm.drugs.regimen import parse_regimen
 from niche_abm.io import png_metadata
 from niche_abm.params import ParameterError, Parameters, build_parameters
-from niche_abm.scenario import load_scenario
+from niche_abm.scenario import comma_list, load_scenario
 from niche_abm.stats import needed_share
 from niche_abm.sweep.spec import SweepSpec
 from niche_abm.sweep.store import SweepStore
@@ -133,13 +133,12 @@ TOGETHER = "+"
 def parse_arrows(text: str | None) -> tuple[str, ...]:
     """The arrows given, comma-separated, each a name or names joined by + to cut together: the single arrows in
     the cycle's order, then the joint cuts as given (their names in the cycle's order); None: every single arrow.
-    ParameterError('--arrows') naming an unknown arrow (with the known ones) or a joint cut of fewer than two."""
+    ParameterError('--arrows') naming an unknown arrow (with the known ones), a joint cut of fewer than two, or an
+    empty or repeated entry (a joint cut repeats whatever the order of its names)."""
     known = [arrow.name for arrow in arrows()]
     if text is None:
         return tuple(known)
-    entries = [entry.strip() for entry in text.split(",") if entry.strip()]
-    if not entries:
-        raise ParameterError("--arrows", f"no arrow; expected some of {', '.join(known)}, or several joined by +")
+    entries = comma_list(text, "--arrows", f"{known[1]},{known[0]}{TOGETHER}{known[1]} (of {', '.join(known)})")
     singles, joint = [], []
     for entry in entries:
         parts = {part.strip() for part in entry.split(TOGETHER)}
@@ -148,8 +147,11 @@ def parse_arrows(text: str | None) -> tuple[str, ...]:
             raise ParameterError("--arrows", f"unknown arrow {unknown[0]!r}; expected some of {', '.join(known)}")
         if TOGETHER in entry and len(parts) < 2:
             raise ParameterError("--arrows", f"got {entry!r}; arrows cut together are two or more different ones")
-        (joint if len(parts) > 1 else singles).append(TOGETHER.join(name for name in known if name in parts))
-    return tuple(name for name in known if name in singles) + tuple(dict.fromkeys(joint))
+        name = TOGETHER.join(known_name for known_name in known if known_name in parts)
+        if name in singles or name in joint:
+            raise ParameterError("--arrows", f"{entry!r} is the cut of {name!r} again")
+        (joint if len(parts) > 1 else singles).append(name)
+    return tuple(name for name in known if name in singles) + tuple(joint)
 
 
 def chosen_arrows(names: tuple[str, ...], params: Parameters | None = None) -> tuple[Arrow, ...]:

@@ -117,7 +117,7 @@ def dissection_sweep(
 
     Raises ParameterError naming the dose if it cannot be given or is none.
     """
-    regimen = dose_regimen(drug_name, dose, start_day)
+    regimen = dose_regimen(drug_name, dose, start_day, "--dose")
     if regimen is None:
         raise ParameterError("--dose", "got 0; a dissection needs a dose of the drug, e.g. 10uM or 25mg")
     regimen.check_within(days)

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from niche_abm.drugs.regimen import MASS_MG, Regimen, clinical, find_drug, given, parse_dose
 from niche_abm.io import png_metadata
 from niche_abm.params import ParameterError
-from niche_abm.scenario import resolve
+from niche_abm.scenario import comma_list, resolve
 from niche_abm.stats import mean_interval
 from niche_abm.sweep.spec import SweepSpec
 from niche_abm.sweep.store import SweepStore
@@ -35,12 +35,16 @@ OUTCOMES = (
 )
 
 
-def dose_regimen(drug_name: str, dose: str, start_day: float) -> Regimen | None:
+NO_DOSE = ("0", "0.0")
+"""How a dose of none is written in --doses."""
+
+
+def dose_regimen(drug_name: str, dose: str, start_day: float, option: str = "--doses") -> Regimen | None:
     """The regimen for one dose ('0' = none) from start_day: a concentration held constant, or a mass dose at
-    the drug's default dosing interval; ParameterError naming the dose if it cannot be given."""
-    if dose.strip() in ("0", "0.0"):
+    the drug's default dosing interval; ParameterError naming the option and the dose if it cannot be given."""
+    if dose.strip() in NO_DOSE:
         return None
-    key = f"--doses {dose}"
+    key = f"{option} {dose}"
     drug = find_drug(drug_name, "drug")
     amount, unit, every_h = parse_dose(dose, key)
     if every_h is not None:
@@ -193,8 +197,9 @@ def write_tables(out_dir: Path, tables: dict[str, pd.DataFrame], fig: Figure, fi
 
 
 def parse_doses(text: str) -> list[str]:
-    """Comma-separated doses; raises ParameterError if empty."""
-    doses = [d.strip() for d in text.split(",") if d.strip()]
-    if not doses:
-        raise ParameterError("--doses", "expected a comma-separated list, e.g. 0,1uM,10uM or 0,60mg,120mg")
+    """Comma-separated doses; ParameterError('--doses') for none, an empty one or one given twice (an arm counted
+    twice would look like a replicate)."""
+    doses = comma_list(text, "--doses", "0,1uM,10uM or 0,60mg,120mg")
+    if sum(dose in NO_DOSE for dose in doses) > 1:
+        raise ParameterError("--doses", f"got {text!r}: no drug is given twice (as {' and '.join(NO_DOSE)})")
     return doses

@@ -310,9 +310,9 @@ def _outcome(future) -> Any:
         return error
 
 
-def make_engine(name: str, workers: int | None, scheduler: str | None, run: Run) -> Engine:
+def make_engine(name: str | None, workers: int | None, scheduler: str | None, run: Run) -> Engine:
     """The engine asked for on the command line (--engine, --workers, --scheduler), computing run; --scheduler
-    implies Dask."""
+    implies Dask, and no --engine means local processes."""
     count = workers or os.cpu_count() or 1
     if scheduler or name == "dask":
         return DaskEngine(count, run, scheduler)

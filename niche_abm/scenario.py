@@ -85,14 +85,16 @@ def resolve(name_or_path: str | Path) -> Path:
     return path
 
 
-def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+def _flatten(table: dict[str, Any], where: str, prefix: str = "") -> dict[str, Any]:
+    """Dotted keys from nested tables; ParameterError naming `where: key` for a key given twice (quoted with its
+    dot, ``"grid.width" = 20``, and in its table, ``[grid] width = 40``)."""
     flat: dict[str, Any] = {}
     for key, value in table.items():
         name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(_flatten(value, name + "."))
-        else:
-            flat[name] = value
+        for dotted, item in (_flatten(value, where, name + ".") if isinstance(value, dict) else {name: value}).items():
+            if dotted in flat:
+                raise ParameterError(f"{where}: {dotted}", "given twice (as a dotted key and in a table); give it once")
+            flat[dotted] = item
     return flat
 
 
@@ -121,7 +123,7 @@ def load_scenario(
             regimen.check_within(days)
     except ParameterError as error:
         raise ParameterError(f"{path.name}: drugs", f"{error.key.removeprefix('--drug ')}: {error.message}") from None
-    values = _flatten({k: v for k, v in data.items() if k not in RESERVED})
+    values = _flatten({k: v for k, v in data.items() if k not in RESERVED}, path.name)
     try:
         params = build_parameters({**values, **(overrides or {})})
     except ParameterError as error:
@@ -135,6 +137,20 @@ def check_days(days: Any, key: str) -> int:
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
         raise ParameterError(key, f"got {days!r}; expected an integer in [1, {MAX_DAYS}]")
     return days
+
+
+def comma_list(text: str, key: str, example: str) -> list[str]:
+    """The items of a comma-separated option, each stripped; ParameterError naming the option for no item, an
+    empty item (``a,,b``) or an item given twice."""
+    items = [item.strip() for item in text.split(",")]
+    if not any(items):
+        raise ParameterError(key, f"expected a comma-separated list, e.g. {example}")
+    if "" in items:
+        raise ParameterError(key, f"got {text!r}: an empty item between commas; expected e.g. {example}")
+    repeated = next((item for i, item in enumerate(items) if item in items[:i]), None)
+    if repeated is not None:
+        raise ParameterError(key, f"{repeated!r} is given twice")
+    return items
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:

@@ -71,6 +71,9 @@ SWEEPS = {
 10^7 points (7 parameters x 10 values), more MM cells than the marrow holds (fixed, or at one point), an odd width
 in [set], and a range with a key ranges do not have."""
 NEGATIVE_DOSE_SCENARIO = 'description = "a scenario with a negative dose"\ndays = 5\ndrugs = ["denosumab=-5mg"]\n'
+TWICE_SCENARIO = 'description = "a width given twice"\ndays = 1\n"grid.width" = 40\n[grid]\nwidth = 80\nheight = 40\n'
+TWICE_SWEEP = TINY_SWEEP + "grid = { width = 80 }\n"
+"""A parameter given twice in one file: quoted with its dot and again in its table (TOML reads two keys)."""
 UNWRITABLE = "/sys/niche_abm_out" if os.geteuid() == 0 else "{scratch}/locked/out"
 """A folder nobody may create: root writes anywhere but in /sys; anyone else is kept out of a read-only folder."""
 
@@ -96,10 +99,20 @@ def materials(tmp_path_factory) -> Path:
         (folder / name).write_text(text, encoding="utf-8")
     (folder / "a_file").write_text("not a folder\n", encoding="utf-8")
     (folder / "negative_dose.toml").write_text(NEGATIVE_DOSE_SCENARIO, encoding="utf-8")
+    (folder / "twice.toml").write_text(TWICE_SCENARIO, encoding="utf-8")
+    (folder / "twice_sweep.toml").write_text(TWICE_SWEEP, encoding="utf-8")
     np.save(folder / "all_bone.npy", np.ones((40, 40)))
+    (folder / "empty.npy").write_bytes(b"")
+    np.savez(folder / "archive.npz", bone=np.full((40, 40), 0.2))
+    (folder / "archive.npz").rename(folder / "archive.npy")
+    np.save(folder / "records.npy", np.zeros((40, 40), dtype=[("a", "<f4"), ("b", "<f4")]))
+    np.save(folder / "complex.npy", np.full((40, 40), 0.2 + 0.1j))
     for command in (f"{SMALL_RUN} --out finished_run", "sweep tiny.toml --out finished_sweep --workers 1 --quiet"):
         result = run_cli(*shlex.split(command), cwd=folder)
         assert result.returncode == 0, result.stderr
+    shutil.copytree(folder / "finished_sweep", folder / "damaged_design")
+    design = folder / "damaged_design" / "design.parquet"
+    design.write_bytes(design.read_bytes()[:100])
     return folder
 
 
@@ -248,6 +261,57 @@ CASES = {
     "a bone section that is all bone": Case(
         f"{SMALL_RUN} --set bone.mask_file={{scratch}}/all_bone.npy --out r",
         ("bone.mask_file", "100.0% bone", "5-60%", "bone.bv_tv"),
+    ),
+    **{
+        f"a bone section that is {what}": Case(
+            f"{SMALL_RUN} --set bone.mask_file={{scratch}}/{name} --out r",
+            ("bone.mask_file", name, "not an NPY array of real numbers", "0..1"),
+        )
+        for what, name in (
+            ("an empty file", "empty.npy"),
+            ("an .npz archive named .npy", "archive.npy"),
+            ("an array of records", "records.npy"),
+            ("an array of complex numbers", "complex.npy"),
+        )
+    },
+    "a scenario giving a parameter twice": Case(
+        "run twice.toml --out r", ("twice.toml: grid.width", "given twice", "give it once")
+    ),
+    "a sweep giving a parameter twice": Case(
+        "sweep twice_sweep.toml --out t", ("twice_sweep.toml: set.grid.width", "given twice")
+    ),
+    "a dose-response with one dose twice": Case(
+        f"dose-response denosumab --doses 0,60mg,60mg --days 1 --seeds 1 {SMALL_GRID} --out dr",
+        ("--doses", "'60mg' is given twice"),
+    ),
+    "a dose-response with an empty dose": Case(
+        f"dose-response denosumab --doses 0,,60mg --days 1 --seeds 1 {SMALL_GRID} --out dr",
+        ("--doses", "empty item", "0,1uM,10uM"),
+    ),
+    "a dose-response with no drug twice": Case(
+        f"dose-response denosumab --doses 0,0.0,60mg --days 1 --seeds 1 {SMALL_GRID} --out dr",
+        ("--doses", "no drug is given twice"),
+    ),
+    "a cycle with an arrow twice": Case(
+        f"cycle --arrows ccl3,ccl3 --days 1 --seeds 1 {SMALL_GRID} --out cx", ("--arrows", "'ccl3' is given twice")
+    ),
+    "a dissection's dose in an unknown unit": Case(
+        f"dissect lenalidomide --dose 10xyz --days 1 --seeds 1 {SMALL_GRID} --out ds",
+        ("--dose 10xyz", "unknown unit 'xyz'"),
+    ),
+    "an infinite dose": Case(
+        f"{SMALL_RUN} --drug lenalidomide=1e400uM --out dosed", ("--drug lenalidomide=1e400uM", "not a finite amount")
+    ),
+    "resume and overwrite at once": Case(
+        "demo healthy --resume --overwrite --out finished_run", ("--resume", "--overwrite would replace it", "give one")
+    ),
+    "a Dask scheduler with the local engine": Case(
+        f"dose-response denosumab --doses 0,60mg --days 1 --seeds 1 {SMALL_GRID} --engine local "
+        "--scheduler tcp://127.0.0.1:1 --out dr",
+        ("--scheduler", "leave out --engine local"),
+    ),
+    "summarize a sweep whose design is damaged": Case(
+        "summarize damaged_design", ("folder", "design.parquet is damaged", "--resume")
     ),
     "a validation of no target": Case("validate --only '' --out v", ("--only", "got no target id", "T1, T2")),
     "a dose-response starting on no day": Case(

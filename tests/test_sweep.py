@@ -434,6 +434,23 @@ def test_damaged_result_files_are_named_by_summarize_and_recomputed_by_resume(ti
     pd.testing.assert_frame_equal(SweepStore(copy).timeseries(), reference[1])
 
 
+def test_a_damaged_design_is_named_by_summarize_and_written_again_by_resume(tiny_sweep, reference, tmp_path, capsys):
+    copy = tmp_path / "copy"
+    subprocess.run(["cp", "-r", str(reference[0]), str(copy)], check=True)
+    design = copy / "design.parquet"
+    whole = pd.read_parquet(design)
+    design.write_bytes(design.read_bytes()[:100])
+
+    assert main(["summarize", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert "design.parquet is damaged" in err and "--resume" in err and "Traceback" not in err
+
+    assert main(["sweep", str(tiny_sweep), "--out", str(copy), "--resume", "--workers", "1", "--quiet"]) == 0
+    assert "8 done (8 from before)" in capsys.readouterr().out
+    pd.testing.assert_frame_equal(pd.read_parquet(design), whole)
+    assert main(["summarize", str(copy)]) == 0
+
+
 def test_metrics_whose_status_never_landed_are_pruned_with_the_runs_table(tiny_sweep, reference, tmp_path):
     copy = tmp_path / "copy"
     subprocess.run(["cp", "-r", str(reference[0]), str(copy)], check=True)

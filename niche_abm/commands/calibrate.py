@@ -44,8 +44,6 @@ def run_calibrate(args: argparse.Namespace) -> int:
 
     spec = load_calibration(args.calibration)
     out = args.out or Path("results") / "calibrations" / spec.name
-    if args.resume and args.overwrite:
-        raise ParameterError("--resume", "continues the calibration in --out; --overwrite would replace it: give one")
     if args.resume:
         check_resumable(out, "calibration")
         if (out / "manifest.json").is_file():

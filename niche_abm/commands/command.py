@@ -105,13 +105,26 @@ def add_engine_arguments(parser: argparse.ArgumentParser, workers: int | None) -
     """
     default = f"default {workers}" if workers else "default: every core"
     parser.add_argument("--workers", type=integer_or_text, default=workers, help=f"worker processes ({default})")
-    parser.add_argument("--engine", choices=("local", "dask"), default="local", help="local processes or Dask")
-    parser.add_argument("--scheduler", metavar="ADDRESS", help="submit to a running Dask cluster, e.g. tcp://host:8786")
+    parser.add_argument("--engine", choices=("local", "dask"), help="local processes (the default) or Dask")
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help="submit to a running Dask cluster, e.g. tcp://host:8786 (implies Dask)"
+    )
 
 
 def add_resume_argument(parser: argparse.ArgumentParser, kind: str) -> None:
     """--resume: continue an interrupted batch in --out, computing only what is missing."""
     parser.add_argument("--resume", action="store_true", help=f"continue a {kind} in --out: run only what is missing")
+
+
+def check_option_pairs(args: argparse.Namespace) -> None:
+    """Refuse options that contradict each other, whatever the command: --resume with --overwrite (continue the
+    work in --out, or replace it), and --scheduler (a Dask cluster) with --engine local."""
+    if getattr(args, "resume", False) and getattr(args, "overwrite", False):
+        raise ParameterError("--resume", "continues the work in --out; --overwrite would replace it: give one")
+    if getattr(args, "scheduler", None) and getattr(args, "engine", None) == "local":
+        raise ParameterError(
+            "--scheduler", "submits to a Dask cluster; leave out --engine local, or give --engine dask"
+        )
 
 
 def workers_from(args: argparse.Namespace) -> int | None:

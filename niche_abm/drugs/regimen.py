@@ -212,7 +212,9 @@ def given(
         raise ParameterError(key, f"start day {start_day:g} is negative")
     if stop_day is not None and stop_day <= start_day:
         raise ParameterError(key, f"stop day {stop_day:g} is not after start day {start_day:g}")
-    if not np.isfinite(amount) or amount <= 0:
+    if not np.isfinite(amount):
+        raise ParameterError(key, f"dose {amount:g} is not a finite amount; expected a positive number, e.g. 10uM")
+    if amount <= 0:
         raise ParameterError(key, f"dose {amount:g} must be positive")
     if every_h is not None and every_h < 1.0:
         raise ParameterError(key, f"dosing interval of {every_h:g} h is shorter than one step (1 h)")

@@ -21,6 +21,6 @@ class DaskEngine(engines.DaskEngine):
         super().__init__(workers, run, scheduler)
 
 
-def make_engine(name: str, workers: int | None, scheduler: str | None) -> engines.Engine:
+def make_engine(name: str | None, workers: int | None, scheduler: str | None) -> engines.Engine:
     """The engine asked for on the command line, computing sweep runs; --scheduler implies Dask."""
     return engines.make_engine(name, workers, scheduler, simulate_run)

@@ -73,6 +73,8 @@ def run_sweep(
     started = time.perf_counter()
     if not store.manifest_path.exists():
         store.create(spec, tasks)
+    else:
+        store.restore_design(tasks)
     already = store.finished(tasks)
 
     def keep(task: RunTask, outcome: RunOutcome, attempts: int) -> None:

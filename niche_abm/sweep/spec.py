@@ -301,17 +301,19 @@ def _is_range(value: Any) -> bool:
 
 def flatten(table: dict[str, Any], where: str, prefix: str = "") -> dict[str, Any]:
     """Dotted keys from nested tables (`where`: the file and section, for messages); a {low, high, scale} table is a
-    value, not a level (a table with low and high and any other key is refused, naming that key)."""
+    value, not a level (a table with low and high and any other key is refused, naming that key), and a key given
+    twice (quoted with its dot and in its table) is refused, naming it."""
     flat: dict[str, Any] = {}
     for key, value in table.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict) and {"low", "high"} <= set(value) and not _is_range(value):
             extra = sorted(set(value) - RANGE_KEYS)[0]
             raise ParameterError(f"{where}.{name}.{extra}", "unknown key of a range; allowed: low, high, scale")
-        if isinstance(value, dict) and not _is_range(value):
-            flat.update(flatten(value, where, name + "."))
-        else:
-            flat[name] = value
+        level = isinstance(value, dict) and not _is_range(value)
+        for dotted, item in (flatten(value, where, name + ".") if level else {name: value}).items():
+            if dotted in flat:
+                raise ParameterError(f"{where}.{dotted}", "given twice (as a dotted key and in a table); give it once")
+            flat[dotted] = item
     return flat
 
 

@@ -74,8 +74,17 @@ class SweepStore:
     def create(self, spec: SweepSpec, tasks: list[RunTask]) -> None:
         """Start a new sweep here: the design table, then the manifest."""
         self.check_new()
-        atomic_write(self.root / "design.parquet", lambda tmp: design_table(tasks).to_parquet(tmp, index=False))
+        self._write_design(tasks)
         atomic_text(self.manifest_path, json.dumps(self._manifest(spec, tasks), indent=2) + "\n")
+
+    def restore_design(self, tasks: list[RunTask]) -> None:
+        """Write the design table again if it is missing or damaged (on --resume: the manifest's fingerprint has
+        shown these are the sweep's runs, and the table follows from them alone)."""
+        if not _whole(self.design_path):
+            self._write_design(tasks)
+
+    def _write_design(self, tasks: list[RunTask]) -> None:
+        atomic_write(self.design_path, lambda tmp: design_table(tasks).to_parquet(tmp, index=False))
 
     def reopen(self, spec: SweepSpec) -> None:
         """Check that this folder holds the same sweep and takes new files (for --resume)."""
@@ -177,8 +186,18 @@ class SweepStore:
             if statuses.get(t.index, {}).get("status") == "done" and _whole(self.timeseries_path(t))
         }
 
+    @property
+    def design_path(self) -> Path:
+        return self.root / "design.parquet"
+
     def design(self) -> pd.DataFrame:
-        return pd.read_parquet(self.root / "design.parquet")
+        """One row a run (design.parquet); ParameterError('folder') when the file is damaged."""
+        if not _whole(self.design_path):
+            raise ParameterError(
+                "folder",
+                f"{self.design_path} is damaged; run the sweep again with --resume --out on this folder to rewrite it",
+            )
+        return pd.read_parquet(self.design_path)
 
     def runs_table(self) -> pd.DataFrame:
         """One row a run: design columns, then status (done, failed or pending), attempts, wall time, error."""

@@ -322,9 +322,14 @@ def load_bone_mask(path: Path, shape: tuple[int, int]) -> np.ndarray:
     try:
         if suffix == ".npy":
             try:
-                data = np.load(path, allow_pickle=False).astype(float)
-            except ValueError:  # numpy's words for a file that is not an array of numbers speak of pickles
-                raise ParameterError(key, f"{str(path)!r} is not an NPY array of numbers") from None
+                array = np.load(path, allow_pickle=False)
+            except (ValueError, EOFError):  # numpy's words for what is not an array of numbers speak of pickles
+                array = None
+            if not isinstance(array, np.ndarray) or array.dtype.kind not in "biuf":  # an .npz, records, complex
+                if hasattr(array, "close"):
+                    array.close()  # an .npz archive under an .npy name opens as a lazy file
+                raise ParameterError(key, f"{str(path)!r} is not an NPY array of real numbers (bone fractions 0..1)")
+            data = array.astype(float)
         elif suffix == ".png":
             import matplotlib.image
 
