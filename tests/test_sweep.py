@@ -398,6 +398,16 @@ def test_a_new_sweep_refuses_a_folder_that_holds_one(tiny_sweep, reference, caps
     assert "--resume" in capsys.readouterr().err
 
 
+def test_overwrite_replaces_a_finished_sweep_with_a_new_one(tiny_sweep, reference, tmp_path, capsys):
+    copy = tmp_path / "copy"
+    subprocess.run(["cp", "-r", str(reference[0]), str(copy)], check=True)
+    (copy / "status" / "stale.txt").write_text("left by the old sweep", encoding="utf-8")
+    assert main(["sweep", str(tiny_sweep), "--out", str(copy), "--overwrite", "--workers", "1", "--quiet"]) == 0
+    assert "8 done (0 from before)" in capsys.readouterr().out
+    assert not (copy / "status" / "stale.txt").exists()
+    pd.testing.assert_frame_equal(SweepStore(copy).timeseries(), reference[1])
+
+
 def test_resume_of_a_finished_sweep_runs_nothing(tiny_sweep, reference, capsys):
     assert main(["sweep", str(tiny_sweep), "--out", str(reference[0]), "--resume", "--quiet"]) == 0
     assert "8 done (8 from before)" in capsys.readouterr().out

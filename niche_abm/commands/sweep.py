@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from niche_abm.commands.command import (
     Command,
     add_engine_arguments,
     add_limit_arguments,
+    add_out_arguments,
     add_resume_argument,
     interrupted,
     limits_from,
@@ -24,7 +26,7 @@ from niche_abm.params import ParameterError
 
 def _sweep_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("sweep", help="a sweep TOML file, or the name of one in scenarios/sweeps/")
-    parser.add_argument("--out", type=Path, help="dataset folder (default results/sweeps/NAME)")
+    add_out_arguments(parser, "results/sweeps/NAME", "sweep")
     add_engine_arguments(parser, workers=None)
     add_resume_argument(parser, "sweep")
     add_limit_arguments(parser)
@@ -51,13 +53,15 @@ def run_sweep_command(args: argparse.Namespace) -> int:
         needs = estimate(spec, size, workers_here=0 if cluster else size)
         days = f"{spec.days} day{'s' * (spec.days != 1)}"
         check_fits(f"{spec.name}.toml: {run_count(spec):,} runs of {days} on {size} workers", needs, limits)
-        store, tasks = prepare(spec, out, args.resume)
+        store, tasks = prepare(spec, out, args.resume, args.overwrite)
         if not args.resume:
             check_buildable(spec)
     except ParameterError:
         if cluster is not None:
             cluster.close()
         raise
+    if args.overwrite and out.is_dir():
+        shutil.rmtree(out)  # a sweep (prepare refused any other folder), removed only once everything was checked
     engine = cluster or make_engine(args.engine, workers, None)
     print(
         f"{spec.name}: {len(tasks)} runs on {engine.name} ({engine.workers} workers) into {out}/; "

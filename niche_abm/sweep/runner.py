@@ -19,6 +19,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from niche_abm.engines import Engine
+from niche_abm.folders import check_out
 from niche_abm.jobs import describe_lost, run_jobs
 from niche_abm.sweep.design import RunTask, plan
 from niche_abm.sweep.spec import SweepSpec
@@ -43,12 +44,15 @@ class SweepReport:
         return self.runs - self.done - self.failed
 
 
-def prepare(spec: SweepSpec, out: Path, resume: bool) -> tuple[SweepStore, list[RunTask]]:
-    """The store and the runs; checks the output folder, writing nothing yet."""
+def prepare(spec: SweepSpec, out: Path, resume: bool, overwrite: bool = False) -> tuple[SweepStore, list[RunTask]]:
+    """The store and the runs; checks the output folder, writing nothing yet: to continue the sweep there
+    (resume), to replace the sweep it may hold (overwrite: the caller removes it), or to start a new one."""
     store = SweepStore(out)
     tasks = plan(spec)
     if resume:
         store.reopen(spec)
+    elif overwrite:
+        check_out(out, "sweep", overwrite=True)
     else:
         store.check_new()
     return store, tasks

@@ -63,7 +63,9 @@ class SweepStore:
         check_writable(self.root)
         held = held_kind(self.root)
         if held == "sweep":
-            raise ParameterError("--out", f"{self.root} already holds a sweep; add --resume to continue it")
+            raise ParameterError(
+                "--out", f"{self.root} already holds a sweep; add --resume to continue it, or --overwrite to replace it"
+            )
         if held is not None:
             raise ParameterError(
                 "--out", f"{self.root} holds a {held}; a sweep is never written into another kind of output"
