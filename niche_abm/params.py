@@ -140,8 +140,8 @@ TABLE: tuple[Parameter, ...] = (
         "µm",
         40.0,
         400.0,
-        "Parfitt 1983 (in Recker, Bone Histomorphometry): normal iliac Tb.Th 100-200 µm; about 130 µm in the "
-        "specimens of PMC3352993 (Table 1)",
+        "Parfitt 1983 (in Recker, Bone Histomorphometry): normal iliac Tb.Th 100-200 µm; 132 ± 22 µm by micro-CT "
+        "in nine human trabecular specimens (PubMed Central article PMC3352993, Table 1)",
         "Mean thickness of the generated plates and rods.",
     ),
     _p(
@@ -188,7 +188,9 @@ TABLE: tuple[Parameter, ...] = (
         "µm",
         10.0,
         60.0,
-        "estimate: marrow sinusoids 20-40 µm wide (histology textbooks)",
+        "estimate: 2 x 2 sites, the narrow end of marrow sinusoids (lumens 30-70 µm or more: DocCheck Flexikon, "
+        "'Knochenmarksinus'; 30-40 µm: Bailey 2016, ThoughtCo 'Sinusoids'), since a section cuts most sinusoids "
+        "off their widest chord and microvessel counts also count capillaries of 5-10 µm",
         "Diameter of one sinusoid cross-section (square of endothelial sites).",
     ),
     _p(
@@ -246,7 +248,8 @@ TABLE: tuple[Parameter, ...] = (
         "mm²/h",
         0.001,
         1.0,
-        "estimate: 3 µm²/s = 0.0108 mm²/h, below parameters.md's 10-60 µm²/s for free sRANKL "
+        "estimate: 3 µm²/s = 0.0108 mm²/h, below the 10-60 µm²/s of the project's notes "
+        "(shared/science/parameters.md) for free sRANKL "
         "(Stokes-Einstein from Nauman et al. 2007 Biophys J 92:4444) because most RANKL stays on the "
         "stromal membrane and acts by contact (Giuliani et al. 2001); diffusion length ≈ 160 µm",
         "Diffusion coefficient of RANKL in marrow interstitium.",
@@ -288,8 +291,9 @@ TABLE: tuple[Parameter, ...] = (
         "about once an hour): OPG leaves the marrow fluid by exchange with the blood through the sinusoids, "
         "taken at the albumin rate (t½ ≈ 0.7 h). The former 0.35/day (Lemaire et al. 2004 / Pivonka et al. "
         "2008) is a whole-body compartment value with no transport; every other field's loss was already a "
-        "tissue rate of hours. Changed after T5 failed (python -m analysis.t5_far_field: at 0.17, 0.5 and "
-        "1/h with secretion rescaled T5 reads 2.36x, 2.11x and 2.08x against 1.80x at 0.35/day)",
+        "tissue rate of hours. Changed after T5 failed; T5 does not hinge on it (python -m analysis.t5_far_field at "
+        "e789814, secretion rescaled: near/far 3.04x at 0.35/day, 2.92x at 0.17/h, 2.73x at 0.5/h, 3.34x at 1/h; "
+        "docs/ODD.md)",
         "Loss rate of OPG from the marrow fluid (degradation and exchange with the blood).",
     ),
     _p(
@@ -319,7 +323,8 @@ TABLE: tuple[Parameter, ...] = (
         "/h",
         0.001,
         10.0,
-        "estimate: chemokine half-life in tissue 1-4 h assumed 2 h (parameters.md known gaps)",
+        "estimate: chemokine half-life in tissue 1-4 h assumed 2 h (the project's notes, "
+        "shared/science/parameters.md, known gaps)",
         "Degradation rate of CCL3.",
     ),
     _p(
@@ -569,7 +574,8 @@ TABLE: tuple[Parameter, ...] = (
         "/h",
         0.0,
         1.0,
-        "estimate: the stromal pool is kept near its starting size by slow renewal",
+        "design: a missing PreOB is replaced in about 100 h (4 days), fast against 60-90-day runs so the pool stays "
+        "near its starting size, slow against the hourly contact signals; not a measured proliferation rate",
         "Rate (per missing cell) at which the PreOB pool refills toward its starting size.",
     ),
     _p(
@@ -627,7 +633,15 @@ TABLE: tuple[Parameter, ...] = (
         "Rate at which an endosteal PreOB on a quiescent bone surface becomes an osteoblast (Wnt-driven modelling).",
     ),
     # --- myeloma cells ---------------------------------------------------------------
-    _p("mm.initial_count", 0, "cells", 0, 1_000_000, "scenario input", "MM cells seeded at the start."),
+    _p(
+        "mm.initial_count",
+        0,
+        "cells",
+        0,
+        1_000_000,
+        "scenario input: the tumour seeded, set by each scenario (0 in health)",
+        "MM cells seeded at the start.",
+    ),
     _p(
         "mm.initial_foci",
         3,
@@ -661,7 +675,9 @@ TABLE: tuple[Parameter, ...] = (
         "fraction",
         0.0,
         2.0,
-        "estimate: flow-cytometry spread of an integrin",
+        "estimate: a modest spread between cells (log-normal; the 1st percentile at 0.62x the mean), so single cells "
+        "differ without any being CD49d-negative; not fitted (adhesion reads CD49d through a saturating Hill "
+        "function)",
         "Coefficient of variation of CD49d between MM cells (log-normal).",
     ),
     _p(
@@ -768,7 +784,9 @@ TABLE: tuple[Parameter, ...] = (
         "µm",
         10.0,
         500.0,
-        "estimate (MM niche, Abe 2011)",
+        "estimate: five cell diameters, the perivascular reach in which an MM cell touches endothelium or its "
+        "short-range factors (the support's direction: Abe 2011 review of the MM niche); VEGF, IL-6 and APRIL act "
+        "through their own fields",
         "Distance within which endothelium supports an MM cell.",
     ),
     _p(
@@ -777,7 +795,9 @@ TABLE: tuple[Parameter, ...] = (
         "x",
         1.0,
         10.0,
-        "estimate: endothelium feeds MM growth (Abe 2011)",
+        "estimate: endothelium feeds MM growth (direction: Abe 2011); 1.5x, half the extra division IL-6 gives at "
+        "most (mm.il6_division_fold 2x), for a contact-range aid rather than a growth factor; the cycle run "
+        "measures vessels carrying about a tenth of MM's growth (README)",
         "Division-rate multiplier of an MM cell near a vessel.",
     ),
     _p(
@@ -806,7 +826,7 @@ TABLE: tuple[Parameter, ...] = (
         "molecules/h/cell",
         0.0,
         1e6,
-        "Choi/Roodman et al. 2003 Blood 101:3778: high producers >1 ng/mL per 1e6 cells per 72 h (≈1e3 "
+        "Choi et al. 2003 Blood 101:3778 (Roodman senior author): high producers >1 ng/mL per 1e6 cells per 72 h (≈1e3 "
         "molecules/cell/h), low producers <200 pg/mL (≈200); an estimate between the two for a mixed clone",
         "CCL3 release by an MM cell.",
     ),
@@ -897,10 +917,11 @@ TABLE: tuple[Parameter, ...] = (
         2000.0,
         "Standal et al. 2002 Blood 100:3002 (myeloma cells bind OPG through the heparan sulfate chains of "
         "syndecan-1, internalise and degrade it); off by default, a hypothesis to test: 1, 10 and 100 pL/h per "
-        "cell (0.01-1% of the diffusion limit of a 10 µm cell) raise mm_niche's day-60 marrow RANKL/OPG 1.0, 1.3 "
-        "and 2.2-fold (T5 near/far 1.78x, 2.30x, 2.36x against 2.08x without; python -m analysis.t5_far_field); "
-        "with OPG's former 0.35/day loss they raised it 4 to 28-fold, far beyond patients (133 MM patients: marrow "
-        "sRANKL/OPG median 0.14, control serum 0.11; Arch Immunol Ther Exp 2005 53:454)",
+        "cell (0.01-1% of the diffusion limit of a 10 µm cell) raise mm_niche's day-60 marrow RANKL/OPG from 0.036 "
+        "to 0.039, 0.046 and 0.061 (T5 near/far 3.37x, 2.77x, 3.22x against 3.34x without; python -m "
+        "analysis.t5_far_field at e789814, docs/ODD.md); with OPG's former 0.35/day loss they raised it 4 to "
+        "28-fold, far beyond patients (133 MM patients: marrow sRANKL/OPG median 0.14, control serum 0.11; Kraj et "
+        "al. 2005 Arch Immunol Ther Exp 53:454, PMID 16314829)",
         "Marrow fluid an MM cell clears of OPG per hour (bound, internalised, degraded).",
     ),
     _p(
@@ -1067,7 +1088,8 @@ TABLE: tuple[Parameter, ...] = (
         "other precursors",
         0,
         24,
-        "estimate: human trabecular osteoclasts hold 2-10 nuclei (parameters.md)",
+        "estimate: human trabecular osteoclasts hold 2-10 nuclei (histology summaries in the project's notes, "
+        "shared/science/parameters.md, a weak source)",
         "Other precursors within two sites needed to fuse into one osteoclast.",
     ),
     _p(
@@ -1119,7 +1141,7 @@ TABLE: tuple[Parameter, ...] = (
         0.0,
         1.0,
         "estimate: erosion ~2 µm/day over a ~30 µm front = 60 µm²/day per osteoclast (Lips et al. 1978; "
-        "parameters.md) shared over the 2-3 nuclei of a human trabecular osteoclast; resorption grows with the "
+        "the project's notes) shared over the 2-3 nuclei of a human trabecular osteoclast; resorption grows with the "
         "number of nuclei (Piper et al. 1992 Anat Embryol 186:291)",
         "Bone removed per nucleus of an osteoclast, in site volumes per hour.",
     ),
@@ -1129,8 +1151,8 @@ TABLE: tuple[Parameter, ...] = (
         "nuclei",
         1,
         200,
-        "estimate: human osteoclasts hold 2-10 nuclei, rarely over 20 outside Paget's disease (parameters.md; "
-        "Piper et al. 1992)",
+        "estimate: human osteoclasts hold 2-10 nuclei, rarely over 20 outside Paget's disease (the project's "
+        "notes, shared/science/parameters.md; Piper et al. 1992)",
         "Most nuclei an osteoclast takes in; a precursor next to a full osteoclast founds a new one instead.",
     ),
     _p(

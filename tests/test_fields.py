@@ -21,7 +21,7 @@ from niche_abm.world.fields import DiffusionField, OperatorPattern, free_rankl, 
 from niche_abm.world.signals import Signals
 from niche_abm.world.trabecular import generate_trabecular_bone
 
-RANKL_D_MM2_PER_H = 0.036  # rankl.diffusion_mm2_per_h default
+RANKL_D_MM2_PER_H = 0.036  # a free-protein D for these checks (rankl.diffusion_mm2_per_h defaults to 0.0108)
 RANKL_DECAY_PER_H = 0.422  # rankl.decay_per_h default
 BOUNDARIES = ("no_flux", "absorbing")
 

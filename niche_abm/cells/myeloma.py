@@ -140,7 +140,7 @@ def migration_rate(adherent: np.ndarray, p: Parameters) -> np.ndarray:
 
 @rule("MM cells", "each cell secretes {mm.ccl3_secretion} of CCL3/MIP-1α", drug_targets=("mm_ccl3_secretion",))
 def ccl3_secretion(n_cells: int, p: Parameters) -> np.ndarray:
-    """CCL3 secretion of each MM cell, molecules/h (Choi 2000; Roodman 2003)."""
+    """CCL3 secretion of each MM cell, molecules/h (Choi et al. 2000; Choi et al. 2003)."""
     return np.full(n_cells, p.mm.ccl3_secretion)
 
 
