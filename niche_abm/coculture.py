@@ -50,6 +50,7 @@ from niche_abm.drugs.regimen import Treatment
 from niche_abm.engines import Engine
 from niche_abm.experiment import DEFAULTS, RunDescription
 from niche_abm.folders import atomic_text
+from niche_abm.io import provenance
 from niche_abm.jobs import JobFailed, describe_lost, run_jobs
 from niche_abm.params import Parameters
 from niche_abm.stats import describe, mean_interval
@@ -129,10 +130,26 @@ ARMS = (
 )
 
 
+def description(arm: Arm, seed: int, hours: int = 48, overrides: dict | None = None) -> RunDescription:
+    """The run of one well of an arm: the table's defaults with the well's settings, the arm's drugs, `hours` h."""
+    return RunDescription(DEFAULTS, arm.settings(overrides), arm.drugs, seed, hours / 24)
+
+
 def run_arm(arm: Arm, seed: int, hours: int = 48, overrides: dict | None = None) -> dict[str, float]:
     """Culture one arm for `hours` (h) and measure it."""
-    model = RunDescription(DEFAULTS, arm.settings(overrides), arm.drugs, seed, hours / 24).run().model
+    model = description(arm, seed, hours, overrides).run().model
     return measure_well(model) | {"arm": arm.name, "seed": seed, "hours": hours}
+
+
+def manifest(seeds: tuple[int, ...], hours: int) -> dict[str, Any]:
+    """What reproduces a co-culture: its seeds and hours, and for every arm its run (well settings, drugs and
+    every parameter value), with the versions and commit (:func:`niche_abm.io.provenance`)."""
+    arms = {}
+    for arm in ARMS:
+        record = description(arm, seeds[0], hours).record()
+        del record["seed"]  # every arm runs every seed
+        arms[arm.name] = record
+    return {"kind": "co-culture", "seeds": list(seeds), "hours": hours, "arms": arms, **provenance()}
 
 
 def measure_well(model) -> dict[str, float]:

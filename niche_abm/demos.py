@@ -21,6 +21,7 @@ an interrupted demo keeps its finished arms and ``--resume`` runs only the rest.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import time
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from niche_abm.drugs.regimen import parse_regimen
 from niche_abm.engines import Engine
 from niche_abm.experiment import RunDescription
 from niche_abm.folders import atomic_text, atomic_write
-from niche_abm.io import png_metadata
+from niche_abm.io import png_metadata, provenance
 from niche_abm.jobs import JobFailed, describe_lost, run_jobs
 from niche_abm.params import ParameterError
 from niche_abm.plots import compose_rgb, extent_mm, legend_handles, overview_figure, plot_time_courses
@@ -370,13 +371,27 @@ def snapshot_days(days: int) -> list[int]:
     return [int(round(d)) for d in np.linspace(0, days, SNAPSHOTS)]
 
 
+def arm_description(demo: Demo, index: int) -> RunDescription:
+    """The run of one arm: the demo's scenario with the arm's overrides and drugs, its days and snapshots."""
+    arm = demo.arms[index]
+    return RunDescription(
+        demo.scenario, dict(arm.overrides), arm.drugs, SEED, demo.days, tuple(snapshot_days(demo.days))
+    )
+
+
+def manifest(demo: Demo) -> dict[str, Any]:
+    """What reproduces a demo: every arm's run (scenario, overrides, drugs, seed, days and every parameter value),
+    with the versions and commit (:func:`niche_abm.io.provenance`)."""
+    arms = {arm.slug: arm_description(demo, index).record() for index, arm in enumerate(demo.arms)}
+    return {"kind": "demo", "demo": demo.name, "arms": arms, **provenance()}
+
+
 def run_arm(demo: Demo, index: int, out: Path) -> ArmResult:
     """Run one arm for the demo's days; write its timeseries.csv and overview.png into out/<arm>/."""
     arm = demo.arms[index]
     started = time.perf_counter()
     days = snapshot_days(demo.days)
-    description = RunDescription(demo.scenario, dict(arm.overrides), arm.drugs, SEED, demo.days, tuple(days))
-    result = description.run()
+    result = arm_description(demo, index).run()
     pictures = {
         day: compose_rgb(state["bone_fraction"], state["bone_template"], state["occupancy"])
         for day, state in result.snapshots.items()
@@ -458,6 +473,7 @@ def run_demo(demo: Demo, out: Path, engine: Engine) -> list[ArmResult]:
     figure = demo_figure(demo, finished)
     atomic_write(out / "demo.png", lambda tmp: figure.savefig(tmp, dpi=100, format="png", metadata=png_metadata()))
     atomic_text(out / "about.md", about_text(demo, finished))
+    atomic_text(out / "manifest.json", json.dumps(manifest(demo), indent=2) + "\n")
     return finished
 
 

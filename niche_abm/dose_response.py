@@ -13,6 +13,7 @@ is reported as mean and 95% interval over replicates.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -21,7 +22,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from niche_abm.drugs.regimen import MASS_MG, Regimen, clinical, find_drug, given, parse_dose
-from niche_abm.io import png_metadata
+from niche_abm.folders import atomic_text
+from niche_abm.io import png_metadata, provenance
 from niche_abm.params import ParameterError
 from niche_abm.scenario import comma_list, resolve
 from niche_abm.stats import mean_interval
@@ -188,11 +190,18 @@ def write(out_dir: Path, results: pd.DataFrame, summary: pd.DataFrame, fig: Figu
 
 
 def write_tables(out_dir: Path, tables: dict[str, pd.DataFrame], fig: Figure, figure_name: str) -> None:
-    """Write each table as NAME.csv and the figure (with the run's PNG metadata) into out_dir, the figure last:
-    its file marks the folder's kind of output (niche_abm.folders.MARKERS)."""
+    """Write each table as NAME.csv, manifest.json (the versions and commit of these tables, with the manifest of
+    the runs they come from, OUT/runs/manifest.json: every parameter, seed and arm) and the figure (with the
+    run's PNG metadata) into out_dir, the figure last: its file marks the folder's kind of output
+    (niche_abm.folders.MARKERS)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
         table.to_csv(out_dir / f"{name}.csv", index=False)
+    runs = out_dir / "runs" / "manifest.json"
+    record = {"tables": [f"{name}.csv" for name in tables], "figure": figure_name, **provenance()}
+    if runs.is_file():
+        record["runs"] = json.loads(runs.read_text(encoding="utf-8"))
+    atomic_text(out_dir / "manifest.json", json.dumps(record, indent=2) + "\n")
     fig.savefig(out_dir / figure_name, dpi=110, metadata=png_metadata())
 
 

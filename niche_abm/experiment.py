@@ -107,6 +107,19 @@ class RunDescription:
             return Scenario(DEFAULTS, "the parameter table's defaults", build_parameters(self.overrides), None, None)
         return load_scenario(self.scenario, self.overrides)
 
+    def record(self) -> dict[str, Any]:
+        """The description as plain data for a manifest: scenario, overrides, every drug given (the scenario's and
+        this run's), seed, days and every parameter value the run is built with."""
+        loaded = self.loaded()
+        return {
+            "scenario": self.scenario,
+            "overrides": dict(self.overrides),
+            "drugs": [regimen.text for regimen in (*loaded.drugs, *self.regimens)],
+            "seed": self.seed,
+            "days": self.days,
+            "parameters": loaded.params.as_dict(),
+        }
+
     def build(self) -> NicheModel:
         """A fresh model at hour 0: the scenario's parameters, bone and drugs, then this run's regimens.
 

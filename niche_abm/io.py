@@ -92,6 +92,18 @@ def png_metadata() -> dict[str, str]:
     }
 
 
+def provenance() -> dict[str, Any]:
+    """What every manifest carries besides its runs: package versions, the git commit, when and by which command it
+    was made, and what a site and a step mean."""
+    return {
+        "versions": package_versions(),
+        "git_commit": git_commit(),
+        "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "command": sys.argv,
+        "scales": {"site_um": 10.0, "step_h": 1.0},
+    }
+
+
 def manifest(model: NicheModel, scenario: str, seed: int, days: int, wall_time_s: float) -> dict[str, Any]:
     """What is needed to reproduce a run: scenario, every parameter value, seed, versions, commit."""
     return {
@@ -100,12 +112,8 @@ def manifest(model: NicheModel, scenario: str, seed: int, days: int, wall_time_s
         "days": days,
         "parameters": model.params.as_dict(),
         "drugs": [regimen.text for regimen in model.treatment.regimens],
-        "versions": package_versions(),
-        "git_commit": git_commit(),
         "wall_time_s": round(wall_time_s, 3),
-        "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "command": sys.argv,
-        "scales": {"site_um": 10.0, "step_h": 1.0},
+        **provenance(),
     }
 
 

@@ -4,6 +4,7 @@ exports, the chart, one model per tab, and the teaching demos run headless."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import threading
 import warnings
@@ -446,6 +447,11 @@ def test_run_demo_writes_the_figure_and_notes_and_resumes_only_the_arm_it_had_no
     assert [r.arm.label for r in first] == ["no drug", "denosumab from day 1"]
     assert Image.open(tmp_path / "demo.png").format == "PNG"
     assert (tmp_path / "about.md").read_text(encoding="utf-8").startswith("# A short demo")
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["git_commit"] and manifest["versions"]["mesa"] and manifest["demo"] == SHORT.name
+    first_drugs, second_drugs = (arm["drugs"] for arm in manifest["arms"].values())
+    assert second_drugs[len(first_drugs) :] == ["denosumab@day1"] or "denosumab" in second_drugs[-1]
+    assert all(arm["seed"] == 1 and arm["parameters"]["grid.width"] for arm in manifest["arms"].values())
     kept, lost = (tmp_path / arm.slug for arm in SHORT.arms)
     (lost / "result.npz").unlink()  # as if interrupted before the second arm was kept
     written = {path.name: path.stat().st_mtime_ns for path in kept.iterdir()}

@@ -301,6 +301,7 @@ def test_a_calibration_writes_its_posterior_summary_figure_and_manifest(referenc
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 11 and manifest["fingerprint"] == spec.fingerprint()
     assert {"niche_abm", "mesa", "pyabc"} <= set(manifest["versions"]) and manifest["git_commit"]
+    assert manifest["base_parameters"] == load_scenario(spec.scenario_path, spec.fixed).params.as_dict()
     assert "git" in Image.open(out / "posterior.png").text["Source"]
 
 

@@ -8,6 +8,7 @@ hand-built inputs.
 
 from __future__ import annotations
 
+import json
 import math
 import subprocess
 import sys
@@ -209,6 +210,11 @@ def test_coculture_command_writes_runs_summary_and_figure(tmp_path):
     summary = pd.read_csv(out / "summary.csv", index_col="arm")
     assert summary.loc[[arm.name for arm in CAM_DR_ARMS], "mm_survival"].between(0.0, 1.0).all()
     assert "melphalan" in result.stdout and "mm_survival" in result.stdout
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["seeds"] == [1] and manifest["hours"] == 24 and manifest["git_commit"] and manifest["versions"]
+    assert list(manifest["arms"]) == [arm.name for arm in ARMS]
+    transwell = manifest["arms"][TRANSWELL_ARM.name]
+    assert transwell["parameters"]["culture.transwell"] == 1 and transwell["days"] == 1
 
     wells = sorted((out / "wells").glob("*.json"))
     assert len(wells) == len(ARMS), "every well is kept as it finishes"

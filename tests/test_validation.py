@@ -71,6 +71,14 @@ def test_validate_runs_the_co_culture_targets_end_to_end_and_writes_json_and_rep
     for entry in entries.values():
         assert not Path(entry["figure"]).is_absolute(), "figures are named relative to the output folder"
         assert (local_validation / entry["figure"]).is_file()
+    for entry in entries.values():
+        runs, sets = entry["runs"], entry["parameter_sets"]
+        assert len(runs) == len(entry["seeds"]) * 16, "every well of every arm on every seed, named with its set"
+        assert {run["parameter_set"] for run in runs} == set(sets)
+        assert all(run["scenario"] == "defaults" and run["days"] == 2 for run in runs)
+        transwell = next(run for run in runs if run["overrides"].get("culture.transwell") == 1)
+        assert sets[transwell["parameter_set"]]["culture.transwell"] == 1
+        assert len(sets[runs[0]["parameter_set"]]) == len(build_parameters().as_dict()), "every parameter value"
     kept = {path.stem: json.loads(path.read_text()) for path in (local_validation / "targets").glob("*.json")}
     assert kept == entries, "every finished target is kept on its own, as validation.json holds it"
     assert not [p for p in local_validation.rglob(".*")], "no temporary file or run cache is left behind"
@@ -295,6 +303,9 @@ def test_dose_response_writes_runs_summary_and_figure_for_each_dose(tmp_path):
     assert list(summary["dose"].astype(str)) == ["0", "120mg"]
     assert (summary["bv_tv_change_ci_low"] <= summary["bv_tv_change"]).all()
     assert (out / "dose_response.png").stat().st_size > 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["tables"] == ["runs.csv", "summary.csv"] and manifest["git_commit"] and manifest["versions"]
+    assert manifest["runs"]["base_parameters"]["grid.width"] == 40, "the runs' own manifest, every parameter"
 
 
 def test_a_dose_response_resumes_from_its_sweep_dataset_without_rerunning(tmp_path):

@@ -38,7 +38,7 @@ from niche_abm.calibration.spec import CalibrationSpec
 from niche_abm.calibration.strengths import table_strength
 from niche_abm.engines import Engine, interrupts_deferred
 from niche_abm.folders import atomic_text, atomic_write
-from niche_abm.io import git_commit, package_versions
+from niche_abm.io import provenance
 from niche_abm.params import BY_NAME, ParameterError
 from niche_abm.scenario import load_scenario
 
@@ -51,14 +51,18 @@ def database_url(out: Path) -> str:
 
 
 def write_manifest(spec: CalibrationSpec, out: Path, engine: str) -> None:
-    """The calibration's manifest (before any run): what it fits to what, its seed, versions and commit."""
+    """The calibration's manifest (before any run): what it fits to what, every parameter value its runs start
+    from (the scenario with the calibration's fixed overrides; each particle then sets its prior's parameters), its
+    seed, versions and commit."""
+    record = provenance()
     manifest = {
         "calibration": spec.as_dict(),
         "fingerprint": spec.fingerprint(),
         "seed": spec.seed,
         "engine": engine,
-        "versions": package_versions() | {"pyabc": _pyabc_version()},
-        "git_commit": git_commit(),
+        "base_parameters": load_scenario(spec.scenario_path, spec.fixed).params.as_dict(),
+        **record,
+        "versions": record["versions"] | {"pyabc": _pyabc_version()},
     }
     atomic_text(Path(out) / "manifest.json", json.dumps(manifest, indent=2) + "\n")
 

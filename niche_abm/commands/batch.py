@@ -8,6 +8,7 @@ job as it finishes, and continues an interrupted batch with --resume (exit 130 w
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import shutil
 import sys
@@ -72,8 +73,9 @@ def run_coculture(args: argparse.Namespace) -> int:
     out = args.out or Path("results/coculture")
     prepare_out(out, "co-culture", args)
     engine = start_batch(out, "co-culture", args, coculture.culture)
+    seeds = tuple(range(1, args.seeds + 1))
     try:
-        results = coculture.run_all(engine, out / "wells", seeds=tuple(range(1, args.seeds + 1)), hours=args.hours)
+        results = coculture.run_all(engine, out / "wells", seeds=seeds, hours=args.hours)
     except KeyboardInterrupt:
         return interrupted(out, "wells")
     except JobFailed as error:
@@ -82,10 +84,11 @@ def run_coculture(args: argparse.Namespace) -> int:
     summary = coculture.summarise(results)
     results.to_csv(out / "runs.csv", index=False)
     summary.to_csv(out / "summary.csv")
+    atomic_text(out / "manifest.json", json.dumps(coculture.manifest(seeds, args.hours), indent=2) + "\n")
     coculture.figure(results).savefig(out / "coculture.png", dpi=110, metadata=png_metadata())
     print(f"Co-culture, {args.hours} h, mean of {args.seeds} seeds:")
     print(summary.to_string(float_format=lambda v: f"{v:.3g}"))
-    print(f"wrote {out}/runs.csv, summary.csv and coculture.png")
+    print(f"wrote {out}/runs.csv, summary.csv, manifest.json and coculture.png")
     return 0
 
 

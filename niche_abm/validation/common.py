@@ -11,10 +11,13 @@ drugs, overrides, grid), not the code: a cache folder serves one version of the 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import json
 import os
 import pickle
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +62,39 @@ COCULTURE_SEEDS = tuple(range(1, 7))
 
 CACHE_ENV = "NICHE_VALIDATION_CACHE"
 FIGURE_ENV = "NICHE_VALIDATION_FIGURES"
+
+_recorded: list[RunDescription] | None = None
+"""The runs of the target being evaluated (:func:`recording_runs`), or None when no target is."""
+
+
+@contextlib.contextmanager
+def recording_runs() -> Iterator[list[RunDescription]]:
+    """Collect the description of every run made through :func:`simulate`, :func:`coculture_table` and
+    :func:`culture` inside the block, whether computed or read from a cache."""
+    global _recorded
+    _recorded = []
+    try:
+        yield _recorded
+    finally:
+        _recorded = None
+
+
+def _record(description: RunDescription) -> None:
+    if _recorded is not None:
+        _recorded.append(description)
+
+
+def runs_record(descriptions: list[RunDescription]) -> dict:
+    """The runs of a target as plain data for its entry: each run (scenario, overrides, drugs, seed, days) naming
+    its parameter set, and each distinct set of every parameter value once."""
+    parameter_sets: dict[str, dict] = {}
+    runs = []
+    for record in (description.record() for description in descriptions):
+        parameters = record.pop("parameters")
+        key = hashlib.sha1(json.dumps(parameters, sort_keys=True, default=str).encode()).hexdigest()[:12]
+        parameter_sets.setdefault(key, parameters)
+        runs.append(record | {"parameter_set": key})
+    return {"runs": runs, "parameter_sets": parameter_sets}
 
 
 @dataclass(frozen=True)
@@ -114,7 +150,19 @@ def simulate(
     grid_keys = sorted(k for k in overrides if k.startswith("grid."))
     if grid_keys:
         raise ValueError(f"simulate overrides: got {', '.join(grid_keys)}; give the grid size as grid=(width, height)")
-    return _simulate(scenario, seed, days, tuple(drugs), tuple(sorted(overrides.items())), tuple(grid))
+    key = (scenario, seed, days, tuple(drugs), tuple(sorted(overrides.items())), tuple(grid))
+    _record(_description(*key))
+    return _simulate(*key)
+
+
+def _description(
+    scenario: str, seed: int, days: int, drugs: tuple[str, ...], overrides: tuple, grid: tuple[int, int]
+) -> RunDescription:
+    """The run simulate() makes: the scenario on the grid, its counts scaled by area, then the overrides."""
+    size = {"grid.width": grid[0], "grid.height": grid[1]}
+    settings = {**size, **area_scaled_counts(scenario, grid), **dict(overrides)}
+    snapshot_days = tuple(range(SNAPSHOT_EVERY_DAYS, days + 1, SNAPSHOT_EVERY_DAYS))
+    return RunDescription(scenario, settings, drugs, seed, days, snapshot_days)
 
 
 @functools.lru_cache(maxsize=64)
@@ -122,10 +170,7 @@ def _simulate(
     scenario: str, seed: int, days: int, drugs: tuple[str, ...], overrides: tuple, grid: tuple[int, int]
 ) -> Run:
     def compute() -> Run:
-        size = {"grid.width": grid[0], "grid.height": grid[1]}
-        settings = {**size, **area_scaled_counts(scenario, grid), **dict(overrides)}
-        snapshot_days = tuple(range(SNAPSHOT_EVERY_DAYS, days + 1, SNAPSHOT_EVERY_DAYS))
-        result = RunDescription(scenario, settings, drugs, seed, days, snapshot_days).run()
+        result = _description(scenario, seed, days, drugs, overrides, grid).run()
         return Run(result.timeseries, result.counters, result.snapshots)
 
     return disk_cached((scenario, seed, days, drugs, overrides, grid), compute)
@@ -286,6 +331,11 @@ def course(run: Run, column: str) -> pd.Series:
 
 def coculture_table(seeds: tuple[int, ...]) -> pd.DataFrame:
     """Every co-culture arm (niche_abm.coculture.ARMS) for every seed, 48 h: one row each."""
+    from niche_abm.coculture import ARMS, description
+
+    for seed in seeds:
+        for arm in ARMS:
+            _record(description(arm, seed))
     return pd.DataFrame([row for seed in seeds for row in _coculture_rows(seed)])
 
 
@@ -295,6 +345,14 @@ def _coculture_rows(seed: int) -> list[dict[str, float]]:
     from niche_abm.coculture import ARMS, run_arm
 
     return disk_cached(("coculture", seed), lambda: [run_arm(arm, seed) for arm in ARMS])
+
+
+def culture(arm, seed: int, hours: int = 48) -> dict[str, float]:
+    """One co-culture well of an arm (niche_abm.coculture.run_arm), not cached."""
+    from niche_abm.coculture import description, run_arm
+
+    _record(description(arm, seed, hours))
+    return run_arm(arm, seed, hours)
 
 
 def arm_values(table: pd.DataFrame, arm: str, column: str) -> list[float]:

@@ -190,13 +190,15 @@ def run_target(module_name: str, plan: SeedPlan = SeedPlan()) -> dict:
         "replicates": len(seeds),
     }
     try:
-        result = module.evaluate(seeds)
+        with common.recording_runs() as runs:
+            result = module.evaluate(seeds)
         entry |= {
             "status": result["status"],
             "measured": result["measured"],
             "published": result.get("published", module.PUBLISHED),
             "details": result.get("details", {}),
             "figure": result.get("figure"),
+            **common.runs_record(runs),
         }
     except Exception:
         entry |= {"status": "ERROR", "measured": "", "details": {}, "figure": None, "error": traceback.format_exc()}
@@ -385,8 +387,8 @@ def table_cell(text) -> str:
 
 
 def run_manifest() -> dict:
-    """What reproduces the run: the commit, package versions, the default parameters every target starts from
-    (each target's own overrides, seeds and grid are in its entry) and when and how it was run."""
+    """What reproduces the run: the commit, package versions, the default parameters of the table and when and how
+    it was run (each target's entry holds its own runs and every parameter value they were built with)."""
     return {
         "git_commit": io.git_commit(),
         "versions": io.package_versions(),

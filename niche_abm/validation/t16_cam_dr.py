@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from niche_abm.coculture import CAM_DR_ARMS, CAM_DR_DRUGS, CONTACT, TRANSWELL, contact_advantage, run_arm, with_survival
-from niche_abm.validation.common import bar_figure, excludes_zero_above, fmt, interval
+from niche_abm.coculture import CAM_DR_ARMS, CAM_DR_DRUGS, CONTACT, TRANSWELL, contact_advantage, with_survival
+from niche_abm.validation.common import bar_figure, culture, excludes_zero_above, fmt, interval
 
 ID = "T16"
 CLAIM = (
@@ -51,7 +51,7 @@ THRESHOLD = 1.5
 def _runs(seeds: tuple[int, ...]) -> pd.DataFrame:
     """The untreated contact and transwell arms and every CAM-DR arm, 48 h per seed, with MM survival."""
     arms = (CONTACT, TRANSWELL, *CAM_DR_ARMS)
-    return with_survival(pd.DataFrame([run_arm(arm, seed) for arm in arms for seed in seeds]))
+    return with_survival(pd.DataFrame([culture(arm, seed) for arm in arms for seed in seeds]))
 
 
 def evaluate(seeds: tuple[int, ...] = SEEDS) -> dict:
