@@ -519,6 +519,8 @@ def test_summarize_writes_tables_and_figures_whose_numbers_match_the_runs(refere
     summary_manifest = json.loads((out / "summary" / "manifest.json").read_text())
     assert summary_manifest["runs_included"] == summary_manifest["runs_in_sweep"] == 8
     assert summary_manifest["git_commit"] and summary_manifest["versions"]["numpy"]
+    recorded = json.loads((out / "manifest.json").read_text())
+    assert summary_manifest["sweep_manifest"] == recorded, "the summary carries the manifest of the runs it reads"
     courses = pd.read_csv(out / "summary" / "time_courses.csv")
     assert set(courses["metric"]) == {"bv_tv", "n_mm", "rankl_opg_ratio", "n_oc"}
     assert courses["day"].max() == 4

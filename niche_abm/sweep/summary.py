@@ -24,7 +24,6 @@ Everything lands in DIR/summary/:
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -131,9 +130,8 @@ def summarize(folder: Path) -> list[Path]:
         "runs_included": int(timeseries["run"].nunique()),
         "runs_in_sweep": manifest["runs"],
         "notes": notes,
-        "versions": io.package_versions(),
-        "git_commit": io.git_commit(),
-        "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "sweep_manifest": manifest,  # the runs summarised: the sweep, its seed, base parameters, versions, commit
+        **io.provenance(),
     }
     atomic_text(out / "manifest.json", json.dumps(summary_manifest, indent=2) + "\n")
     return [out / name for name in (*tables, *figures, "manifest.json")]
