@@ -28,8 +28,12 @@ from niche_abm.drugs.regimen import Regimen, parse_regimen
 from niche_abm.params import ParameterError, Parameters, build_parameters
 from niche_abm.world.trabecular import load_bone_mask
 
-SCENARIO_DIR = Path(files("niche_abm.scenarios"))
-"""The scenario files: scenarios/ in the source tree, installed as the package data niche_abm.scenarios."""
+_SOURCE_SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIO_DIR = (
+    _SOURCE_SCENARIOS if (_SOURCE_SCENARIOS / "healthy.toml").is_file() else Path(files("niche_abm.scenarios"))
+)
+"""The scenario files: scenarios/ beside the package in a source tree (this checkout's own, even when another
+checkout is the one installed in editable mode), else the package data niche_abm.scenarios of an install."""
 RESERVED = {"description", "days", "drugs"}
 MAX_DAYS = 3650
 """The longest run, simulated days (ten years): the one limit scenario files, sweeps and every command share."""

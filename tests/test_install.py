@@ -93,6 +93,15 @@ def test_the_installed_package_comes_from_the_wheel_not_the_checkout(installed, 
     assert Path(where.strip()).is_relative_to(installed.parent)
 
 
+def test_a_checkout_reads_its_own_scenarios_and_an_install_its_packaged_ones(installed, outside):
+    from niche_abm.scenario import SCENARIO_DIR
+
+    assert SCENARIO_DIR == REPO_ROOT / "scenarios", "a checkout run with PYTHONPATH reads the checkout's files"
+    code = "from niche_abm.scenario import SCENARIO_DIR; print(SCENARIO_DIR)"
+    where = Path(_run(installed / "python", "-c", code, cwd=outside).stdout.strip())
+    assert where.is_relative_to(installed.parent) and (where / "healthy.toml").is_file()
+
+
 def test_list_shows_the_packaged_scenarios(installed, outside):
     listed = _run(installed / "niche-abm", "list", cwd=outside).stdout.split()
     assert {"healthy", "mm_niche", "mm_advanced"} <= set(listed)
