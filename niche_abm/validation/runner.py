@@ -428,8 +428,8 @@ def report(entries: list[dict], out_dir: Path, wall: float, provenance: dict, pl
         "",
         f"Commit {provenance['git_commit']}, run {provenance['created_utc']}; versions: "
         + ", ".join(f"{name} {version}" for name, version in provenance["versions"].items())
-        + " (the default parameters are in validation.json's manifest)."
-        + earlier_commits(entries, provenance["git_commit"]),
+        + " (each target's runs, with every parameter value they were built with, are in its entry in"
+        " validation.json)." + earlier_commits(entries, provenance["git_commit"]),
         "",
         "The readout column says what a PASS is worth: "
         + "; ".join(f"*{kind}*: {meaning}" for kind, meaning in READOUTS.items())
