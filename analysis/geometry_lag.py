@@ -137,8 +137,14 @@ def main(argv: list[str] | None = None) -> None:
         readouts([a for a in argv if a != "--readouts"])
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--days", type=int, default=20)
+    parser.add_argument(
+        "--readouts",
+        action="store_true",
+        help="instead, T5's readouts with an hourly and a daily refresh (mm_niche, 1 mm², seeds 1-8, 60 days); "
+        "takes --workers, --engine and --scheduler",
+    )
+    parser.add_argument("--seeds", type=int, default=3, help="seeds 1..SEEDS of the field-error runs (default 3)")
+    parser.add_argument("--days", type=int, default=20, help="days of the field-error runs (default 20)")
     args = parser.parse_args(argv)
     pooled: dict[int, dict[str, list[float]]] = {h: {} for h in CADENCES_H}
     for seed in range(1, args.seeds + 1):

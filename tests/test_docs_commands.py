@@ -1,9 +1,13 @@
 """The commands the README and docs/ show exist as written: every `python run.py COMMAND` names a command and only
-options it has, every `python -m analysis.NAME` and `python analysis/NAME.py` names a script that is there."""
+options it has, every `python -m analysis.NAME` and `python analysis/NAME.py` names a script that is there and
+only options its --help lists."""
 
 from __future__ import annotations
 
+import functools
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +17,7 @@ from niche_abm.cli import build_parser
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 COMMAND = re.compile(r"(?:python run\.py|niche-abm)((?:[ \t]+[^\s`|#;&]+)*)")
-SCRIPT = re.compile(r"python (?:-m analysis\.(\w+)|analysis/(\w+)\.py)")
+SCRIPT = re.compile(r"python (?:-m analysis\.(\w+)|analysis/(\w+)\.py)((?:[ \t]+[^\s`|#;&)]+)*)")
 
 
 def _code(text: str) -> list[str]:
@@ -59,6 +63,20 @@ def test_a_command_shown_in_the_docs_exists_with_the_options_shown(page, code):
         shown = {w.strip("[]().,").split("=")[0] for w in words if w.strip("[(").startswith("--")}
         unknown = sorted(shown - options[name] - {"--"})
         assert not unknown, f"{page}: {code!r}: {name or 'run.py'} has no option {', '.join(unknown)}"
-    for module, path in SCRIPT.findall(code):
+    for module, path, rest in SCRIPT.findall(code):
         script = ROOT / "analysis" / f"{module or path}.py"
         assert script.is_file(), f"{page}: {code!r} names {script.relative_to(ROOT)}, which is not there"
+        shown = {w.strip("[]().,").split("=")[0] for w in rest.split() if w.strip("[(").startswith("--")}
+        if not shown:
+            continue
+        unknown = sorted(shown - _script_options(script.stem, as_module=bool(module)) - {"--"})
+        assert not unknown, f"{page}: {code!r}: analysis/{script.name} has no option {', '.join(unknown)}"
+
+
+@functools.cache
+def _script_options(name: str, as_module: bool) -> set[str]:
+    """The options an analysis script's --help lists, run as the docs show it (a module, or a file)."""
+    how = ["-m", f"analysis.{name}"] if as_module else [str(ROOT / "analysis" / f"{name}.py")]
+    shown = subprocess.run([sys.executable, *how, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert shown.returncode == 0, f"analysis/{name}.py --help failed: {shown.stderr[-300:]}"
+    return set(re.findall(r"--[a-z][a-z0-9-]*", shown.stdout))
