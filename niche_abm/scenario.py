@@ -89,16 +89,21 @@ def resolve(name_or_path: str | Path) -> Path:
     return path
 
 
+def add_once(flat: dict[str, Any], items: dict[str, Any], where: str) -> None:
+    """Add dotted keys to a flattened table; ParameterError naming `where` + the key for a key it holds already (a
+    file giving it twice: quoted with its dot, ``"grid.width" = 20``, and in its table, ``[grid] width = 40``)."""
+    for dotted, item in items.items():
+        if dotted in flat:
+            raise ParameterError(f"{where}{dotted}", "given twice (as a dotted key and in a table); give it once")
+        flat[dotted] = item
+
+
 def _flatten(table: dict[str, Any], where: str, prefix: str = "") -> dict[str, Any]:
-    """Dotted keys from nested tables; ParameterError naming `where: key` for a key given twice (quoted with its
-    dot, ``"grid.width" = 20``, and in its table, ``[grid] width = 40``)."""
+    """Dotted keys from nested tables; a key given twice is refused naming `where: key` (:func:`add_once`)."""
     flat: dict[str, Any] = {}
     for key, value in table.items():
         name = f"{prefix}{key}"
-        for dotted, item in (_flatten(value, where, name + ".") if isinstance(value, dict) else {name: value}).items():
-            if dotted in flat:
-                raise ParameterError(f"{where}: {dotted}", "given twice (as a dotted key and in a table); give it once")
-            flat[dotted] = item
+        add_once(flat, _flatten(value, where, name + ".") if isinstance(value, dict) else {name: value}, f"{where}: ")
     return flat
 
 

@@ -53,7 +53,7 @@ from typing import Any
 from niche_abm.drugs.regimen import parse_regimen
 from niche_abm.metrics import COLUMNS
 from niche_abm.params import BY_NAME, Parameter, ParameterError, build_parameters, suggest
-from niche_abm.scenario import MAX_DAYS, SCENARIO_DIR, load_scenario
+from niche_abm.scenario import MAX_DAYS, SCENARIO_DIR, add_once, load_scenario
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 SAMPLED_DESIGNS = ("lhs", "sobol", "morris")
@@ -310,10 +310,7 @@ def flatten(table: dict[str, Any], where: str, prefix: str = "") -> dict[str, An
             extra = sorted(set(value) - RANGE_KEYS)[0]
             raise ParameterError(f"{where}.{name}.{extra}", "unknown key of a range; allowed: low, high, scale")
         level = isinstance(value, dict) and not _is_range(value)
-        for dotted, item in (flatten(value, where, name + ".") if level else {name: value}).items():
-            if dotted in flat:
-                raise ParameterError(f"{where}.{dotted}", "given twice (as a dotted key and in a table); give it once")
-            flat[dotted] = item
+        add_once(flat, flatten(value, where, name + ".") if level else {name: value}, f"{where}.")
     return flat
 
 

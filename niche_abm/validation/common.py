@@ -155,10 +155,12 @@ def simulate(
     return _simulate(*key)
 
 
+@functools.lru_cache(maxsize=256)
 def _description(
     scenario: str, seed: int, days: int, drugs: tuple[str, ...], overrides: tuple, grid: tuple[int, int]
 ) -> RunDescription:
-    """The run simulate() makes: the scenario on the grid, its counts scaled by area, then the overrides."""
+    """The run simulate() makes: the scenario on the grid, its counts scaled by area, then the overrides (kept, so
+    a run simulate() is asked for again, to record or to compute, reads its scenario file once)."""
     size = {"grid.width": grid[0], "grid.height": grid[1]}
     settings = {**size, **area_scaled_counts(scenario, grid), **dict(overrides)}
     snapshot_days = tuple(range(SNAPSHOT_EVERY_DAYS, days + 1, SNAPSHOT_EVERY_DAYS))
