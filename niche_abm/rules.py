@@ -19,6 +19,7 @@ import numpy as np
 
 from niche_abm.drugs import DRUGS
 from niche_abm.params import BY_NAME, Parameters, build_parameters
+from niche_abm.world import kernels
 
 _PLACEHOLDER = re.compile(r"\{([a-z0-9_.]+)\}")
 _UNITLESS = ("", "fraction", "relative", "probability")
@@ -92,6 +93,20 @@ def _short_source(source: str) -> str:
 def probability(rate_per_h: float | object, dt_h: float = 1.0):
     """Chance that an event with the given hourly rate happens within dt_h: 1 - exp(-rate·dt)."""
     return -np.expm1(-np.asarray(rate_per_h) * dt_h)
+
+
+def happens(draws: np.ndarray, rate_per_h: float | np.ndarray, dt_h: float = 1.0) -> np.ndarray:
+    """Whether each event happens within dt_h, given one uniform draw in [0, 1) per event and its hourly rate (a
+    rate per event, or one for all): draw < :func:`probability` (rate, dt_h), the same comparison element by element.
+
+    The chance 1 - exp(-x) never exceeds x = rate·dt, so the exponential is evaluated only for the draws below x
+    (compiled, :func:`niche_abm.world.kernels.happens`): at hourly rates a few percent of the events, where the
+    exponential over every event was most of a phase's arithmetic (docs/performance.md).
+    """
+    rates = np.asarray(rate_per_h, dtype=float)
+    if rates.ndim == 0:
+        return draws < -np.expm1(-rates * dt_h)
+    return kernels.happens(draws, rates, float(dt_h))
 
 
 def gamma_lifespans(rng: np.random.Generator, n: int, mean_h: float, shape: float) -> np.ndarray:

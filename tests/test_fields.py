@@ -521,6 +521,15 @@ def test_at_reads_each_marrow_site_from_its_voxel_and_each_bone_site_from_the_ne
         np.testing.assert_array_equal(sensed[~marrow.ravel()], values[10, y[~marrow.ravel()]])
 
 
+def test_marrow_mean_is_the_mean_of_the_site_map_over_the_marrow_bit_for_bit():
+    marrow = np.random.default_rng(3).random((40, 40)) < 0.7
+    signals, _ = _signals(marrow)
+    signals.update(_secretion({"ccl3": ([615], [1e4]), "rankl": ([615, 900], [1e4, 3e3]), "opg": ([820], [4e4])}), 1.0)
+    for name in ("ccl3", "rankl", "opg", "free_rankl", "rank_occupancy"):
+        assert signals.marrow_mean(name, marrow) == float(signals.map(name)[marrow].mean())
+    assert np.isnan(signals.marrow_mean("ccl3", np.zeros_like(marrow)))
+
+
 def test_a_cell_on_bone_secretes_into_the_marrow_fluid_it_faces_and_none_of_it_is_lost():
     """A bone-side cell in a voxel with no marrow (x = 0..7 is bone: two whole OPG voxels of 40 µm) secretes into
     the voxel it senses, its nearest marrow site's, so the field holds exactly what every cell secreted."""

@@ -12,6 +12,7 @@ import pytest
 import scipy.sparse as sparse
 from scipy import ndimage
 
+from niche_abm.rules import happens, probability
 from niche_abm.world import kernels
 from niche_abm.world.bone import FORMATION_EPSILON, MASKS, Bone
 from niche_abm.world.fields import free_rankl, rank_occupancy
@@ -141,6 +142,23 @@ def test_binding_in_one_pass_matches_free_rankl_then_occupancy():
         expected = free_rankl(rankl, opg[opg_of], 1000.0) * share
         np.testing.assert_array_equal(free, expected)
         np.testing.assert_array_equal(occupancy, rank_occupancy(expected, 29.0))
+
+
+def test_events_decided_by_their_draws_match_the_chance_computed_for_every_event():
+    """kernels.happens (through rules.happens): draw < 1 - exp(-rate·dt) for every event, bit for bit as the
+    chance computed for all of them, though the exponential is taken only below rate·dt; rates from 0 (and
+    negative: a drug's negative extra death) to far above 1/h, draws crowded near each chance and its bound."""
+    rng = np.random.default_rng(11)
+    for scale in (0.0, 1e-12, 1e-6, 0.02, 1.0, 50.0):
+        rates = rng.random(20_000) * scale
+        rates[:50] = -rates[:50]
+        chance = probability(rates, 0.25)
+        draws = np.concatenate([chance[:10_000], np.nextafter(chance[10_000:15_000], 1.0), rng.random(5_000)])
+        draws = np.clip(draws, 0.0, np.nextafter(1.0, 0.0))
+        np.testing.assert_array_equal(happens(draws, rates, 0.25), draws < chance)
+        np.testing.assert_array_equal(happens(draws, rates), draws < probability(rates))
+    draws = rng.random(1_000)
+    np.testing.assert_array_equal(happens(draws, 0.03), draws < probability(0.03))
 
 
 def test_reading_through_a_voxel_map_matches_fancy_indexing():

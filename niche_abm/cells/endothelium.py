@@ -11,7 +11,7 @@ from scipy import ndimage
 from niche_abm.cells.kind import CellKind, declare
 from niche_abm.cells.precursor import OsteoclastPrecursor
 from niche_abm.params import Parameters
-from niche_abm.rules import hill, probability, rule
+from niche_abm.rules import happens, hill, rule
 from niche_abm.units import SITE_UM
 from niche_abm.world.lattice import MARROW
 from niche_abm.world.niche import Niche
@@ -78,7 +78,7 @@ def step_endothelium(niche: Niche) -> None:
     if len(sites) == 0:
         return
     ccl3 = niche.signals.at("ccl3", sites) * niche.effects["ccl3_signalling"]
-    releasing = sites[niche.rng.random(len(sites)) < probability(precursor_release_rate(ccl3, niche.params))]
+    releasing = sites[happens(niche.rng.random(len(sites)), precursor_release_rate(ccl3, niche.params))]
     _release_precursors(niche, releasing)
     if _remodel_vessels(niche, sites):
         niche.near_vessel = niche.mark_near(
@@ -117,11 +117,12 @@ def _remodel_vessels(niche: Niche, sites: np.ndarray) -> bool:
     sprouting, regression = angiogenesis_rates(vegf, p)
     draw = rng.random(len(sites))
     sprouted = lattice.read(EndothelialCell, "sprouted", sites)
-    regressing = sites[sprouted & (draw < probability(regression))]
+    regresses = happens(draw, regression)
+    regressing = sites[sprouted & regresses]
     for cell in lattice.cells_at(EndothelialCell, regressing):
         lattice.remove(cell)
-    kept = ~sprouted | (draw >= probability(regression))
-    parents = sites[kept & (rng.random(len(sites)) < probability(sprouting))]
+    kept = ~sprouted | ~regresses
+    parents = sites[kept & happens(rng.random(len(sites)), sprouting)]
     return bool(len(regressing)) | (_sprout(niche, parents, p.vessels.sprout_distance_um / SITE_UM) > 0)
 
 

@@ -11,7 +11,7 @@ from scipy import ndimage
 from niche_abm.cells.kind import CellKind, declare
 from niche_abm.cells.stroma import StromalCell
 from niche_abm.params import ParameterError, Parameters
-from niche_abm.rules import hill, probability, rule
+from niche_abm.rules import happens, hill, rule
 from niche_abm.units import SITE_UM
 from niche_abm.world.lattice import MARROW
 from niche_abm.world.niche import Niche
@@ -259,19 +259,17 @@ def step_myeloma(niche: Niche) -> None:
         was_adherent = lattice.read(MyelomaCell, "adherent", sites)
         next_to_stroma = niche.touching(StromalCell.code, sites) & niche.contact_possible
         draw = rng.random(n)
-        adherent = next_to_stroma & np.where(
-            was_adherent,
-            draw >= probability(p.mm.detachment_rate),
-            draw < probability(adhesion_rate(adhesion_strength(own_cd49d, fx, p), p)),
-        )
+        adherent = next_to_stroma & was_adherent & ~happens(draw, p.mm.detachment_rate)
+        binding = np.flatnonzero(next_to_stroma & ~was_adherent)
+        adherent[binding] = happens(draw[binding], adhesion_rate(adhesion_strength(own_cd49d[binding], fx, p), p))
         lattice.write(MyelomaCell, "adherent", sites, adherent)
         il6_division, il6_death = il6_support(niche.signals.at("il6", sites) * fx["il6_signalling"], p)
         near_osteoclast = niche.near_osteoclast.ravel()[sites]
         april_death = april_support(niche.signals.at("april", sites) * fx["april_signalling"], p)
-        dies = rng.random(n) < probability(death_rate(adherent, near_osteoclast, il6_death, april_death, fx, p))
+        dies = happens(rng.random(n), death_rate(adherent, near_osteoclast, il6_death, april_death, fx, p))
         near_vessel = niche.near_vessel.ravel()[sites]
-        divides = ~dies & (rng.random(n) < probability(division_rate(adherent, near_vessel, il6_division, p)))
-        moves = ~dies & ~divides & (rng.random(n) < probability(migration_rate(adherent, p)))
+        divides = ~dies & happens(rng.random(n), division_rate(adherent, near_vessel, il6_division, p))
+        moves = ~dies & ~divides & happens(rng.random(n), migration_rate(adherent, p))
         for cell in lattice.cells_at(MyelomaCell, sites[dies]):
             lattice.remove(cell)
         _divide_and_move(niche, sites, own_cd49d, divides, moves)

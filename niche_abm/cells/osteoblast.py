@@ -7,7 +7,7 @@ import numpy as np
 
 from niche_abm.cells.kind import CellKind, declare
 from niche_abm.params import Parameters
-from niche_abm.rules import gamma_lifespans, probability, rule
+from niche_abm.rules import gamma_lifespans, happens, rule
 from niche_abm.world.lattice import SURFACE
 from niche_abm.world.niche import Niche
 from niche_abm.world.state import Cell, CellState
@@ -88,7 +88,7 @@ def step_osteoblasts(niche: Niche) -> None:
         sites[modelling], neighbours[modelling], inside[modelling], p.ob.formation_rate, niche.open_at
     )
     touching_mm = niche.mm_contact.ravel()[sites]
-    killed = niche.rng.random(len(sites)) < probability(np.where(touching_mm, p.ob.mm_contact_apoptosis_rate, 0.0))
+    killed = happens(niche.rng.random(len(sites)), np.where(touching_mm, p.ob.mm_contact_apoptosis_rate, 0.0))
     age = lattice.read(Osteoblast, "age_h", sites) + 1.0
     lattice.write(Osteoblast, "age_h", sites, age)
     retiring = killed | ~forming | (age >= lattice.read(Osteoblast, "lifespan_h", sites))

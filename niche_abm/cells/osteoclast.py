@@ -7,7 +7,7 @@ import numpy as np
 
 from niche_abm.cells.kind import CellKind, declare
 from niche_abm.params import Parameters
-from niche_abm.rules import gamma_lifespans, hill, probability, rule
+from niche_abm.rules import gamma_lifespans, happens, hill, rule
 from niche_abm.units import SITE_UM
 from niche_abm.world.lattice import SURFACE
 from niche_abm.world.niche import Niche
@@ -93,9 +93,7 @@ def step_osteoclasts(niche: Niche) -> None:
         niche.bone.resorb(sites, resorption_rate(nuclei, ccl3, p) * fx["resorption"])
         drug_death = (fx["osteoclast_death"] - 1.0) / p.oc.lifespan_h
         withdrawal_death = survival_death_rate(niche.signals.at("rank_occupancy", sites), p)
-        killed = niche.rng.random(len(sites)) < probability(
-            drug_death + withdrawal_death + detached_death_rate(detached, p)
-        )
+        killed = happens(niche.rng.random(len(sites)), drug_death + withdrawal_death + detached_death_rate(detached, p))
         age = lattice.read(Osteoclast, "age_h", sites) + 1.0
         lattice.write(Osteoclast, "age_h", sites, age)
         dying = killed | (age >= lattice.read(Osteoclast, "lifespan_h", sites))

@@ -7,7 +7,7 @@ import numpy as np
 from niche_abm.cells.kind import CellKind, declare
 from niche_abm.cells.osteoclast import Osteoclast
 from niche_abm.params import Parameters
-from niche_abm.rules import hill, probability, rule
+from niche_abm.rules import happens, hill, probability, rule
 from niche_abm.world import kernels
 from niche_abm.world.lattice import MARROW, SURFACE
 from niche_abm.world.niche import Niche
@@ -62,11 +62,11 @@ def step_precursors(niche: Niche) -> None:
     n = len(sites)
     if n == 0:
         return
-    dies = rng.random(n) < probability(p.ocp.death_rate)
+    dies = happens(rng.random(n), p.ocp.death_rate)
     on_bone = _touches_surface(niche, sites)
     ccl3 = niche.signals.at("ccl3", sites) * fx["ccl3_signalling"]
     rate = fusion_rate(niche.signals.at("rank_occupancy", sites), ccl3, p) * on_bone
-    fuses = ~dies & (rng.random(n) < probability(rate * fx["osteoclast_formation"]))
+    fuses = ~dies & happens(rng.random(n), rate * fx["osteoclast_formation"])
     for cell in lattice.cells_at(OsteoclastPrecursor, sites[dies]):
         lattice.remove(cell)
     partners = niche.count_near(OsteoclastPrecursor.code, sites[fuses], radius=2)

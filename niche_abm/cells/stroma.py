@@ -8,7 +8,7 @@ import numpy as np
 from niche_abm.cells.kind import CellKind, declare
 from niche_abm.cells.osteoblast import Osteoblast, sensed_wnt
 from niche_abm.params import Parameters
-from niche_abm.rules import probability, rule
+from niche_abm.rules import happens, probability, rule
 from niche_abm.world.lattice import MARROW
 from niche_abm.world.niche import Niche
 from niche_abm.world.state import Cell, CellState
@@ -149,7 +149,7 @@ def step_stroma(niche: Niche) -> None:
         base = np.where(next_to_quiescent, p.stroma.quiescent_differentiation_rate, base)
         ccl3 = niche.signals.at("ccl3", sites) * niche.effects["ccl3_signalling"]
         rate = differentiation_rate(base, niche.mm_contact.ravel()[sites], ccl3, sensed_wnt(niche, sites), p)
-        chosen = rng.random(len(sites)) < probability(rate * niche.effects["osteoblast_differentiation"])
+        chosen = happens(rng.random(len(sites)), rate * niche.effects["osteoblast_differentiation"])
         remodelling, modelling = sites[chosen & on_eroded], sites[chosen & next_to_quiescent]
         if len(remodelling):
             _differentiate(niche, remodelling, bone.eroded_surface, modelling=False)
@@ -157,8 +157,8 @@ def step_stroma(niche: Niche) -> None:
             _differentiate(niche, modelling, bone.surface & ~bone.near_cavity, modelling=True)
     eroded = np.flatnonzero(niche.bone.eroded_zone)
     eroded = eroded[niche.open_at(eroded)]
-    chance = probability(p.stroma.eroded_surface_recruitment * _commitment_at(niche, eroded))
-    for site in eroded[rng.random(len(eroded)) < chance]:
+    recruitment = p.stroma.eroded_surface_recruitment * _commitment_at(niche, eroded)
+    for site in eroded[happens(rng.random(len(eroded)), recruitment)]:
         lattice.add(StromalCell, site)
     _renew(niche)
 

@@ -18,8 +18,23 @@ after an install or a change pays the compile time (about 3 s).
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
+
+
+@numba.njit(cache=True, nogil=True)
+def happens(draws: np.ndarray, rates_per_h: np.ndarray, dt_h: float) -> np.ndarray:
+    """Whether each event happens within dt_h: draws[i] < 1 - exp(-rates_per_h[i] dt_h), as ``draws <
+    -np.expm1(-rates_per_h * dt_h)`` element by element (numpy and this kernel both call the C library's expm1).
+    The chance never exceeds x = rate dt, so the exponential is evaluated only for the draws below x (with a
+    margin of 1e-12 of x against its round-off)."""
+    out = np.empty(draws.size, dtype=np.bool_)
+    for i in range(draws.size):
+        exponent = -rates_per_h[i] * dt_h
+        out[i] = draws[i] < exponent * -(1.0 + 1e-12) and draws[i] < -math.expm1(exponent)
+    return out
 
 
 @numba.njit(cache=True, nogil=True)

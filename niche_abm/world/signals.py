@@ -200,17 +200,21 @@ class Signals:
     def map(self, name: str) -> np.ndarray:
         """A field (pM) or derived quantity (free RANKL, pM; RANK occupancy, 0..1) on every site [x, y] (each site
         takes its voxel's value)."""
-        if name in DERIVED:
-            values, f = self.derived[name], self.fields["rankl"].voxel_sites
-        else:
-            values, f = self.fields[name].concentration, self.fields[name].voxel_sites
+        values, f = self._voxel_values(name)
         return np.repeat(np.repeat(values, f, axis=0), f, axis=1)
 
     def marrow_mean(self, name: str, marrow: np.ndarray) -> float:
         """Mean over the marrow sites of a field (pM) or derived quantity (free RANKL, pM; RANK occupancy, 0..1);
-        NaN when no marrow is left."""
-        values = self.map(name)[marrow]
-        return float(values.mean()) if values.size else float("nan")
+        NaN when no marrow is left. The values of ``map(name)[marrow]``, in its order, read voxel by voxel."""
+        values, f = self._voxel_values(name)
+        sites = np.flatnonzero(marrow)
+        return float(values.ravel()[self._voxel_of[f][sites]].mean()) if sites.size else float("nan")
+
+    def _voxel_values(self, name: str) -> tuple[np.ndarray, int]:
+        """A field's or derived quantity's values per voxel [x, y] and its voxel edge, sites."""
+        if name in DERIVED:
+            return self.derived[name], self.fields["rankl"].voxel_sites
+        return self.fields[name].concentration, self.fields[name].voxel_sites
 
     # --- helpers ---------------------------------------------------------------------------------
     def _voxel_map(self, voxel_sites: int) -> np.ndarray:
