@@ -213,6 +213,18 @@ def test_sites_of_follows_removals_moves_and_reused_rows():
     assert reborn in listed and cells[1] not in listed
 
 
+def test_unordered_lists_every_live_cell_with_its_state_and_no_removed_one():
+    model = tiny_model()
+    lattice = model.lattice
+    cells = place(model, MyelomaCell, (9, 1), (2, 3), (2, 1), (7, 7), cd49d=1.0)
+    cells[0].adherent, cells[3].adherent = True, True
+    lattice.remove(cells[1])
+    sites, adherent = lattice.unordered(MyelomaCell, "adherent")
+    assert sorted(zip(sites.tolist(), adherent.tolist(), strict=True)) == sorted(
+        (c.site, c.adherent) for c in (cells[0], cells[2], cells[3])
+    )
+
+
 @pytest.mark.parametrize("radius_um", [10.0, 25.0, 50.0, 73.0])
 def test_mark_near_covers_the_sites_within_the_radius(radius_um):
     model = tiny_model(shape=(40, 30))

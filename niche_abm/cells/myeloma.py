@@ -242,11 +242,10 @@ def _nearest_open_sites(niche: Niche, focus: int, k: int) -> np.ndarray:
 
 def publish_contacts(niche: Niche) -> None:
     """The sites MM cells touch, for the cells that respond to MM contact (none across a transwell)."""
-    lattice = niche.lattice
-    sites = lattice.sites_of(MyelomaCell)
+    sites, adherent = niche.lattice.unordered(MyelomaCell, "adherent")  # contact maps do not depend on order
     if not niche.contact_possible:
-        sites = sites[:0]
-    niche.mm_contact, niche.adherent_mm_contact = niche.contacts_of(sites, lattice.read(MyelomaCell, "adherent", sites))
+        sites, adherent = sites[:0], adherent[:0]
+    niche.mm_contact, niche.adherent_mm_contact = niche.contacts_of(sites, adherent)
 
 
 def step_myeloma(niche: Niche) -> None:

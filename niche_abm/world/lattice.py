@@ -169,6 +169,14 @@ class Lattice:
             listing = self._listed[kind.code] = (sites, self._row[kind.layer][sites])
         return listing[0]
 
+    def unordered(self, kind: type, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """The flat sites of every cell of a kind and a CellState quantity of each, in no particular order (copies):
+        for a rule whose outcome does not depend on the cells' order, without sorting them by site."""
+        table = self.table(kind)
+        sites = table.column("site")
+        live = sites >= 0
+        return sites[live], table.column(name)[live]
+
     def cells_of(self, kind: type) -> tuple[list, np.ndarray]:
         """The cells of a kind (in site order) and their flat sites."""
         sites = self.sites_of(kind)
