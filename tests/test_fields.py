@@ -17,7 +17,14 @@ from scipy.special import k0
 
 from niche_abm.params import build_parameters
 from niche_abm.units import PM_PER_MOLECULE_PER_PL, SECTION_UM
-from niche_abm.world.fields import DiffusionField, OperatorPattern, free_rankl, rank_occupancy, voxel_porosity
+from niche_abm.world.fields import (
+    REORDER_EVERY,
+    DiffusionField,
+    OperatorPattern,
+    free_rankl,
+    rank_occupancy,
+    voxel_porosity,
+)
 from niche_abm.world.signals import Signals
 from niche_abm.world.trabecular import generate_trabecular_bone
 
@@ -444,7 +451,8 @@ def test_fields_sharing_one_analysis_solve_exactly_as_with_their_own():
     """Fields of one voxel size with different diffusion, decay and steps share the ordering and elimination tree
     of their operators (OperatorPattern) and land on the same numbers as each with its own analysis."""
     marrow = _porous_marrow((60, 40), seed=5)
-    porosity, pattern = voxel_porosity(marrow, 2), OperatorPattern()
+    porosity = voxel_porosity(marrow, 2)
+    pattern = OperatorPattern(porosity > 0)
     rng = np.random.default_rng(5)
     for diffusion, decay, dt_h in ((0.036, 0.422, 1.0), (0.144, 1.0, 1.0), (0.01, 0.05, 0.25)):
         shared, own = _field(diffusion=diffusion, decay=decay), _field(diffusion=diffusion, decay=decay)
@@ -459,14 +467,76 @@ def test_fields_sharing_one_analysis_solve_exactly_as_with_their_own():
 
 def test_an_analysis_refuses_an_operator_of_another_geometry():
     marrow = _porous_marrow((60, 40), seed=5)
-    pattern = OperatorPattern()
+    pattern = OperatorPattern(voxel_porosity(marrow, 2) > 0)
     field = _field()
     field.set_geometry(marrow, pattern=pattern)
     field.step(_sources_in_marrow(field, np.random.default_rng(1)))
     other = _field()
-    other.set_geometry(_porous_marrow((60, 40), seed=6), pattern=pattern)
     with pytest.raises(ValueError, match="pattern"):
-        other.step(np.zeros(other.shape))
+        other.set_geometry(_porous_marrow((60, 40), seed=6), pattern=pattern)
+
+
+def _reshaped(marrow: np.ndarray, seed: int) -> np.ndarray:
+    """The marrow after a day of remodelling: a few bony voxels opened (one next to marrow), a few open ones closed."""
+    rng = np.random.default_rng(seed)
+    changed = marrow.copy()
+    changed[12:14, 6:8] = True  # the corner of bone (x < 15, y < 10) loses a voxel of 20 µm at its edge
+    for x, y in rng.integers(0, 30, (6, 2)):
+        changed[2 * x : 2 * x + 2, 2 * y : 2 * y + 2] = rng.random() < 0.5
+    return changed
+
+
+def test_a_geometry_inherits_the_elimination_order_of_the_one_before():
+    """The voxels still open keep the order the last factor eliminated them in, a newly opened voxel comes just
+    before the first eliminated of its open neighbours, closed voxels are gone, and the solves agree with a fresh
+    analysis's to round-off."""
+    before, after = _porous_marrow((60, 40), seed=5), _reshaped(_porous_marrow((60, 40), seed=5), seed=2)
+    first = OperatorPattern(voxel_porosity(before, 2) > 0)
+    field = _field()
+    field.set_geometry(before, pattern=first)
+    field.step(_sources_in_marrow(field, np.random.default_rng(1)))
+    eliminated = first.voxels[first._symbolic.P()]
+    open_after = voxel_porosity(after, 2) > 0
+    inherited = OperatorPattern(open_after, first)
+    assert inherited.refreshes == 1
+    assert sorted(inherited.voxels.tolist()) == np.flatnonzero(open_after).tolist()
+    kept = eliminated[open_after.ravel()[eliminated]]
+    new = np.setdiff1d(inherited.voxels, eliminated)
+    assert new.size and np.array_equal(inherited.voxels[~np.isin(inherited.voxels, new)], kept)
+    place = {v: i for i, v in enumerate(inherited.voxels.tolist())}
+    height = open_after.shape[1]
+    for v in new.tolist():
+        x, y = divmod(v, height)
+        around = [(x + dx) * height + y + dy for dx, dy in ((-1, 0), (0, -1), (0, 1), (1, 0))]
+        old_neighbours = [u for u in around if u in place and u in set(kept.tolist())]
+        if old_neighbours:
+            first_eliminated = min(old_neighbours, key=place.get)
+            assert place[v] < place[first_eliminated], "a new voxel comes before its first eliminated neighbour"
+    rate = _sources_in_marrow(field, np.random.default_rng(2))
+    inheriting, fresh = _field(), _field()
+    inheriting.set_geometry(after, pattern=inherited)
+    fresh.set_geometry(after)
+    for _ in range(3):
+        inheriting.step(rate)
+        fresh.step(rate)
+    np.testing.assert_allclose(inheriting.concentration, fresh.concentration, rtol=1e-12, atol=1e-300)
+    assert fresh.concentration.max() > 0
+
+
+def test_every_seventh_refresh_orders_afresh():
+    marrow = _porous_marrow((60, 40), seed=5)
+    pattern = OperatorPattern(voxel_porosity(marrow, 2) > 0)
+    kinds = []
+    for day in range(1, 2 * REORDER_EVERY + 1):
+        field = _field()
+        field.set_geometry(marrow, pattern=pattern)
+        field.step(np.zeros(field.shape))
+        kinds.append(pattern.refreshes)
+        marrow = _reshaped(marrow, seed=day)
+        pattern = OperatorPattern(voxel_porosity(marrow, 2) > 0, pattern)
+    assert kinds == [0, 1, 2, 3, 4, 5, 6] * 2 and REORDER_EVERY == 7
+    fresh = OperatorPattern(voxel_porosity(marrow, 2) > 0)
+    assert np.array_equal(fresh.voxels, np.flatnonzero(voxel_porosity(marrow, 2) > 0)), "C order, for AMD"
 
 
 # --- the signals registry (niche_abm.world.signals) ---------------------------------------------

@@ -255,10 +255,16 @@ def test_diffusion_operator_matches_the_coo_assembly(bone_share):
         n = int((porosity > 0).sum())
         diagonal = np.exp(rng.normal(0.0, 2.0, n))
         expected, index = _operator_reference(porosity, 3.7, diagonal)
-        data, indices, indptr = kernels.diffusion_operator(porosity, index, 3.7, diagonal)
+        data, indices, indptr = kernels.diffusion_operator(porosity, np.flatnonzero(index >= 0), 3.7, diagonal)
         np.testing.assert_array_equal(data, expected.data)
         np.testing.assert_array_equal(indices, expected.indices)
         np.testing.assert_array_equal(indptr, expected.indptr)
+        # unknowns in any order: the same matrix with rows and columns permuted, the same sums on its diagonal
+        order = rng.permutation(n)
+        arrays = kernels.diffusion_operator(porosity, np.flatnonzero(index >= 0)[order], 3.7, diagonal[order])
+        permuted = sparse.csc_matrix(arrays, shape=(n, n))
+        assert permuted.has_sorted_indices
+        np.testing.assert_array_equal(permuted.toarray(), expected[order][:, order].toarray())
 
 
 def _dilate(mask):

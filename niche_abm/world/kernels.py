@@ -799,47 +799,54 @@ def marrow_share(marrow: np.ndarray, voxel_sites: int) -> np.ndarray:
 
 
 @numba.njit(cache=True, nogil=True)
-def diffusion_operator(porosity: np.ndarray, index: np.ndarray, conductance: float, diagonal: np.ndarray) -> tuple:
+def diffusion_operator(porosity: np.ndarray, voxels: np.ndarray, conductance: float, diagonal: np.ndarray) -> tuple:
     """The finite-volume operator over the open voxels as CSC arrays (data, indices, indptr; row indices sorted).
 
     Args:
         porosity: marrow share of every voxel [x, y] (0..1).
-        index: the unknown's number of every voxel [x, y] (open voxels in C order), −1 where closed.
+        voxels: the flat voxel of each unknown (every open voxel once, in any order).
         conductance: D / h², per hour; a face between two open voxels passes conductance · min(φ_i, φ_j).
-        diagonal: a loss rate per open voxel (storage, decay, outflow), per hour, added to the diagonal.
+        diagonal: a loss rate per unknown (storage, decay, outflow), per hour, added to the diagonal.
 
     Off the diagonal −face; on it, the voxel's faces summed in the order +x, −x, +y, −y, then the diagonal
-    added: the same arrays, bit for bit, as ``(exchange + scipy.sparse.diags(diagonal)).tocsc()`` with the
-    exchange matrix built from COO triplets listed face by face along x, then along y (the former assembly;
-    scipy sums a column's duplicates in the order given), so the solver factorises the same matrix.
+    added, whatever the order of the unknowns. With the unknowns in C order: the same arrays, bit for bit, as
+    ``(exchange + scipy.sparse.diags(diagonal)).tocsc()`` with the exchange matrix built from COO triplets listed
+    face by face along x, then along y (the former assembly; scipy sums a column's duplicates in the order given).
     """
     width, height = porosity.shape
-    n = diagonal.size
+    n = voxels.size
+    index = np.full(width * height, -1, dtype=np.int32)
+    for j in range(n):
+        index[voxels[j]] = j
     indptr = np.zeros(n + 1, dtype=np.int32)
     indices = np.empty(5 * n, dtype=np.int32)
     data = np.empty(5 * n)
-    faces = np.zeros(4)  # -x, -y, +y, +x: the neighbours in the order of their unknowns
-    neighbours = np.full(4, -1, dtype=np.int32)
+    faces = np.zeros(4)  # -x, -y, +y, +x
+    rows = np.empty(5, dtype=np.int32)
+    values = np.empty(5)
     k = 0
-    for x in range(width):
-        for y in range(height):
-            j = index[x, y]
-            if j < 0:
-                continue
-            indptr[j] = k
-            for m, (nx, ny) in enumerate(((x - 1, y), (x, y - 1), (x, y + 1), (x + 1, y))):
-                neighbours[m], faces[m] = -1, 0.0
-                if 0 <= nx < width and 0 <= ny < height and index[nx, ny] >= 0:
-                    face = conductance * min(porosity[nx, ny], porosity[x, y])
-                    if face > 0:
-                        neighbours[m], faces[m] = index[nx, ny], face
-            total = ((faces[3] + faces[0]) + faces[2]) + faces[1]
-            for m in range(4):
-                if m == 2:
-                    indices[k], data[k] = j, total + diagonal[j]
-                    k += 1
-                if neighbours[m] >= 0:
-                    indices[k], data[k] = neighbours[m], -faces[m]
-                    k += 1
-            indptr[j + 1] = k
+    for j in range(n):
+        x, y = voxels[j] // height, voxels[j] % height
+        indptr[j] = k
+        count = 0
+        for m, (nx, ny) in enumerate(((x - 1, y), (x, y - 1), (x, y + 1), (x + 1, y))):
+            faces[m] = 0.0
+            if 0 <= nx < width and 0 <= ny < height and index[nx * height + ny] >= 0:
+                face = conductance * min(porosity[nx, ny], porosity[x, y])
+                if face > 0:
+                    faces[m] = face
+                    rows[count], values[count] = index[nx * height + ny], -face
+                    count += 1
+        rows[count], values[count] = j, ((faces[3] + faces[0]) + faces[2]) + faces[1] + diagonal[j]
+        count += 1
+        for a in range(1, count):  # the column's rows in increasing order (at most five)
+            row, value, b = rows[a], values[a], a - 1
+            while b >= 0 and rows[b] > row:
+                rows[b + 1], values[b + 1] = rows[b], values[b]
+                b -= 1
+            rows[b + 1], values[b + 1] = row, value
+        for a in range(count):
+            indices[k], data[k] = rows[a], values[a]
+            k += 1
+        indptr[j + 1] = k
     return data[:k], indices[:k], indptr

@@ -97,6 +97,8 @@ class Signals:
         self.derived: dict[str, np.ndarray] = {}
         self._voxel_of = {f: self._voxel_map(f) for f in sorted({field.voxel_sites for field in self.fields.values()})}
         self._opg_on_rankl = self._resampling(self.fields["opg"], self.fields["rankl"])
+        self._patterns: dict[int, OperatorPattern] = {}
+        """Per voxel size, the unknowns and analysis of the geometry now (the next refresh inherits its order)."""
         self._voxel_scratch = np.zeros(max(f.concentration.size for f in self.fields.values()))
         """Zeros, one per voxel of the finest field, for :func:`niche_abm.world.kernels.add_per_voxel`."""
         self.follow_bone(marrow)
@@ -164,12 +166,14 @@ class Signals:
 
     def follow_bone(self, marrow: np.ndarray) -> None:
         """Rebuild every field's porous geometry for a new marrow mask. The fields of one voxel size share its
-        porosity, the voxel each site senses and the symbolic analysis of their operators."""
+        porosity, the voxel each site senses, and the unknowns and symbolic analysis of their operators, which
+        follow the elimination order of the geometry before (:class:`~niche_abm.world.fields.OperatorPattern`)."""
         self._marrow = marrow.copy()
         nearest_marrow = self._nearest_marrow_sites(marrow)
         sensed = {f: voxel_of[nearest_marrow] for f, voxel_of in self._voxel_of.items()}
         porosity = {f: voxel_porosity(marrow, f) for f in self._voxel_of}
-        patterns = {f: OperatorPattern() for f in self._voxel_of}
+        patterns = {f: OperatorPattern(porosity[f] > 0, self._patterns.get(f)) for f in self._voxel_of}
+        self._patterns = patterns
         self._sensed_voxel = {}
         for name, field in self.fields.items():
             field.set_geometry(marrow, porosity[field.voxel_sites], patterns[field.voxel_sites])
