@@ -391,7 +391,8 @@ def run_arm(demo: Demo, index: int, out: Path) -> ArmResult:
     arm = demo.arms[index]
     started = time.perf_counter()
     days = snapshot_days(demo.days)
-    result = arm_description(demo, index).run()
+    description = arm_description(demo, index)
+    result = description.run()
     pictures = {
         day: compose_rgb(state["bone_fraction"], state["bone_template"], state["occupancy"])
         for day, state in result.snapshots.items()
@@ -401,7 +402,8 @@ def run_arm(demo: Demo, index: int, out: Path) -> ArmResult:
     atomic_write(folder / "timeseries.csv", lambda tmp: result.timeseries.to_csv(tmp, index=False))
     figure = overview_figure(result.model, result.timeseries, f"{demo.title}: {arm.label}")
     atomic_write(
-        folder / "overview.png", lambda tmp: figure.savefig(tmp, dpi=100, format="png", metadata=png_metadata())
+        folder / "overview.png",
+        lambda tmp: figure.savefig(tmp, dpi=100, format="png", metadata=png_metadata(description.record())),
     )
     return ArmResult(arm, result.timeseries, snapshots, time.perf_counter() - started)
 

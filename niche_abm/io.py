@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,16 +81,21 @@ def git_commit() -> str:
     return commit + ("+dirty" if dirty else "")
 
 
-def png_metadata() -> dict[str, str]:
+def png_metadata(run: Mapping[str, Any] | None = None) -> dict[str, str]:
     """The provenance every PNG the project saves carries in its text chunks (matplotlib's savefig metadata), so a
-    figure found on its own says how it was made: the command, the git commit and the package versions (read them
-    with ``PIL.Image.open(path).text``)."""
+    figure found on its own says how it was made: the command, the git commit and the package versions, and for a
+    figure of one run that run itself (``run``: scenario, seed, drugs, every parameter value...) as JSON under
+    "Description" (read them with ``PIL.Image.open(path).text``). A figure of many runs has their manifest beside it.
+    """
     versions = package_versions()
-    return {
+    metadata = {
         "Software": f"niche_abm {versions['niche_abm']}",
         "Source": f"git {git_commit()}",
         "Comment": json.dumps({"command": sys.argv, "versions": versions}),
     }
+    if run is not None:
+        metadata["Description"] = json.dumps(run, default=_plain)
+    return metadata
 
 
 def provenance() -> dict[str, Any]:
@@ -160,7 +166,8 @@ def write_run(out_dir: Path, model: NicheModel, timeseries: pd.DataFrame, run_ma
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         np.savez_compressed(staging / "final_state.npz", **final_state(model))
         figure = overview_figure(model, timeseries, title=f"{run_manifest['scenario']}, seed {run_manifest['seed']}")
-        figure.savefig(staging / "overview.png", dpi=110, metadata=png_metadata())
+        run = {key: run_manifest[key] for key in ("scenario", "seed", "days", "drugs", "parameters")}
+        figure.savefig(staging / "overview.png", dpi=110, metadata=png_metadata(run))
         (staging / "manifest.json").write_text(json.dumps(run_manifest, indent=2, default=_plain) + "\n")
         out_dir.mkdir(parents=True, exist_ok=True)
         stale_manifest = out_dir / "manifest.json"

@@ -280,6 +280,10 @@ def test_picture_export_is_a_png_with_legend_room(small_model):
     data = picture_png(small_model, "RANKL/OPG", 0.6, "My run")
     picture = Image.open(io.BytesIO(data))
     assert picture.format == "PNG" and picture.width > 600 and picture.height > 500
+    run = json.loads(picture.text["Description"])
+    assert (run["scenario"], run["seed"], run["day"]) == ("demos/myeloma_marrow", 3, 2.0)
+    assert run["overrides"]["mm.initial_count"] == 100 and run["parameters"]["mm.initial_count"] == 100
+    assert run["parameters"] == small_model.params.as_dict()
 
 
 def test_metrics_export_has_every_day_so_far(small_model):
@@ -435,6 +439,9 @@ def test_a_demo_arm_runs_headless_with_snapshots_and_files(tmp_path):
     assert [day for day, _ in result.snapshots] == [0.0, 1.0, 1.0, 2.0]
     assert result.timeseries["conc_denosumab_um"].iloc[-1] > 0
     assert (tmp_path / "denosumab_from_day_1" / "overview.png").stat().st_size > 10_000
+    with Image.open(tmp_path / "denosumab_from_day_1" / "overview.png") as picture:
+        run = json.loads(picture.text["Description"])
+    assert run["drugs"] == ["denosumab=120mg/28d@day1"] and run["parameters"]["grid.width"] == 60 and run["days"] == 2
     assert len(pd.read_csv(tmp_path / "denosumab_from_day_1" / "timeseries.csv")) == 3
     figure = demo_figure(SHORT, [result, result])
     assert len(figure.axes) == 2 * 4 + 4

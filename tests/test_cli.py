@@ -130,6 +130,8 @@ def test_overview_is_a_png_that_says_how_it_was_made(two_runs):
     assert text["Software"].startswith("niche_abm ")
     made_by = json.loads(text["Comment"])
     assert "run" in made_by["command"] and made_by["versions"] == manifest["versions"]
+    run = json.loads(text["Description"])
+    assert run == {key: manifest[key] for key in ("scenario", "seed", "days", "drugs", "parameters")}
 
 
 def test_the_same_command_twice_gives_bit_identical_outputs(two_runs):

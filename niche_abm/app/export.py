@@ -24,11 +24,13 @@ def file_stem(title: str) -> str:
 
 
 def picture_png(model: AppModel, overlay: str = NO_OVERLAY, opacity: float = 0.6, title: str = "") -> bytes:
-    """The grid as the app shows it (bone, cells, overlay on its held scale) with legend, colour bar and day: PNG."""
+    """The grid as the app shows it (bone, cells, overlay on its held scale) with legend, colour bar and day: PNG,
+    carrying the run it shows (:func:`run_shown`)."""
     with model.lock:
         scale = model.held_scales.widen(overlay, field_scale(model, overlay)) if overlay != NO_OVERLAY else None
         image = compose_frame(model, overlay, opacity, scale)
         day = model.day
+        run = run_shown(model)
     width_mm, height_mm = model.lattice.shape[0] * 0.01, model.lattice.shape[1] * 0.01
     fig = Figure(figsize=(9, 6.5))
     ax = fig.subplots()
@@ -44,8 +46,21 @@ def picture_png(model: AppModel, overlay: str = NO_OVERLAY, opacity: float = 0.6
     ax.set_title(heading)
     ax.legend(handles=legend_handles(), loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=4, fontsize=8)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata=png_metadata())
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata=png_metadata(run))
     return buffer.getvalue()
+
+
+def run_shown(model: AppModel) -> dict:
+    """What reproduces the picture: the scenario, seed and overrides the run was built from, every drug given so
+    far (the scenario's, the command line's and those dosed in the app), the day shown and every parameter value."""
+    return {
+        "scenario": model.built_from["scenario"],
+        "seed": model.built_from["seed"],
+        "overrides": model.built_from["overrides"],
+        "drugs": [regimen.text for regimen in model.treatment.regimens],
+        "day": model.day,
+        "parameters": model.params.as_dict(),
+    }
 
 
 def metrics_csv(model: AppModel) -> bytes:
