@@ -398,14 +398,17 @@ TABLE: tuple[Parameter, ...] = (
     _p("il6.voxel_um", 40.0, "µm", 10.0, 80.0, "design: diffusion length ≈ 0.5 mm spans 13 voxels", "Voxel of IL-6."),
     _p(
         "april.diffusion_mm2_per_h",
-        0.01,
+        0.0108 * (1 + 0.35) / (1 + 0.422),  # RANKL's D x (1 + k_APRIL·1 h) / (1 + k_RANKL·1 h): see the source
         "mm²/h",
         0.001,
         1.0,
         "estimate: APRIL binds heparan sulfate proteoglycans through its basic N-terminus (Ingold et al. 2005 "
         "J Exp Med 201:1375; syndecan-1 on MM cells: Moreaux et al. 2009 Eur J Haematol 83:119), which holds it in the "
         "matrix as heparin-binding growth factors are held; VEGF165, which binds heparan sulfate less, is taken at "
-        "28 µm²/s, APRIL an order lower: 2.8 µm²/s",
+        "28 µm²/s, APRIL an order lower: 2.8 µm²/s, set at 2.85 µm²/s (0.010253 mm²/h) = rankl.diffusion_mm2_per_h "
+        "x (1 + april.decay_per_h·1 h) / (1 + rankl.decay_per_h·1 h), which makes the hourly operators of the two "
+        "20 µm fields multiples of each other, so one factor solves both (niche_abm.world.fields.step_fields; "
+        "0.01 mm²/h, 2.5% lower, before 2026-12-05)",
         "Diffusion coefficient of APRIL.",
     ),
     _p(

@@ -23,6 +23,7 @@ from niche_abm.world.fields import (
     OperatorPattern,
     free_rankl,
     rank_occupancy,
+    step_fields,
     voxel_porosity,
 )
 from niche_abm.world.signals import Signals
@@ -463,6 +464,40 @@ def test_fields_sharing_one_analysis_solve_exactly_as_with_their_own():
             shared.step(rate, dt_h)
             own.step(rate, dt_h)
         np.testing.assert_array_equal(shared.concentration, own.concentration)
+
+
+@pytest.mark.parametrize("boundary", BOUNDARIES)
+def test_fields_with_proportional_operators_share_one_factor_and_solve_as_with_their_own(boundary):
+    """Two fields whose hourly operators are multiples of each other (the same D/h² over 1/Δt + k, as APRIL's and
+    RANKL's by default) are solved by one factor, two right-hand sides at once: within round-off of each solved
+    with its own factor, with uptake; a third field with another ratio keeps its own factor, bit for bit."""
+    marrow = _porous_marrow((60, 40), seed=7)
+    porosity = voxel_porosity(marrow, 2)
+    pattern = OperatorPattern(porosity > 0)
+    decays = (0.422, 0.35, 1.0)
+    diffusions = (0.0108, 0.0108 * (1 + 0.35) / (1 + 0.422), 0.144)
+    together = [_field(diffusion=d, decay=k, boundary=boundary) for d, k in zip(diffusions, decays, strict=True)]
+    alone = [_field(diffusion=d, decay=k, boundary=boundary) for d, k in zip(diffusions, decays, strict=True)]
+    for field in together:
+        field.set_geometry(marrow, porosity, pattern)
+    for field in alone:
+        field.set_geometry(marrow)
+    assert together[0].shares_operator_with(together[1], 1.0)
+    assert not together[0].shares_operator_with(together[2], 1.0)
+    assert not together[0].shares_operator_with(alone[1], 1.0)  # another pattern: no shared unknowns
+    assert not together[0].shares_operator_with(together[1], 0.5)  # the ratio holds for one step length only
+    rng = np.random.default_rng(7)
+    rates = [_sources_in_marrow(field, rng) for field in alone]
+    clearance = [None, _uniform_uptake(alone[1], 2.0), None]
+    for _ in range(4):
+        step_fields(together, rates, 1.0, clearance)
+        for field, rate, cleared in zip(alone, rates, clearance, strict=True):
+            field.step(rate, 1.0, cleared)
+    assert len(together[0]._solvers) == 1 and not together[1]._solvers  # the twin never factorised
+    for shared, own in zip(together[:2], alone[:2], strict=True):
+        assert shared.concentration.max() > 0
+        np.testing.assert_allclose(shared.concentration, own.concentration, rtol=1e-12, atol=0)
+    np.testing.assert_array_equal(together[2].concentration, alone[2].concentration)
 
 
 def test_an_analysis_refuses_an_operator_of_another_geometry():

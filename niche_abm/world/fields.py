@@ -52,6 +52,9 @@ solve, not factorised).
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+
 import numpy as np
 import scipy.sparse as sparse
 import scipy.sparse.linalg as sparse_linalg
@@ -246,13 +249,42 @@ class DiffusionField:
         with u = clearance / (φ V) and k the decay (operator splitting, first order in Δt, positive and stable
         for any uptake, exact at a uniform steady state; the factorised operator stays valid while cells move).
         """
-        c, voxels = self.concentration.ravel(), self._open_voxels
-        if not voxels.size:
-            return  # solid bone: no marrow fluid to hold the signal
-        rhs = kernels.implicit_rhs(
-            c, molecules_per_h.ravel(), voxels, self._open_porosity, dt_h, PM_PER_MOLECULE_PER_PL, self.voxel_volume_pl
+        step_fields([self], [molecules_per_h], dt_h, [clearance_pl_per_h])
+
+    def _retention_rate(self, dt_h: float) -> float:
+        """a, per hour: the operator of a dt_h-hour step is a φ on the diagonal plus g = D/h² times the exchange
+        between voxels and through the outer edge, with a = 1/Δt + k (k alone at Δt = ∞)."""
+        return (1.0 / dt_h if np.isfinite(dt_h) else 0.0) + self.decay_per_h
+
+    def shares_operator_with(self, other: DiffusionField, dt_h: float) -> bool:
+        """Whether the other field's operator of a dt_h-hour step is a multiple of this one's, so that one factor
+        solves both: the same unknowns and porosity (one :class:`OperatorPattern`), the same outer edge, and the
+        same g / a (:meth:`_retention_rate`) to 1e-12 relative, a difference that moves a solution by round-off."""
+        ratio = self.diffusion_um2_per_h / self.voxel_um**2 / self._retention_rate(dt_h)
+        other_ratio = other.diffusion_um2_per_h / other.voxel_um**2 / other._retention_rate(dt_h)
+        return (
+            other._pattern is self._pattern
+            and other.porosity is self.porosity
+            and other.outer_boundary == self.outer_boundary
+            and math.isclose(ratio, other_ratio, rel_tol=1e-12)
         )
-        kernels.store_nonnegative(self._solver(dt_h).solve_A(rhs), voxels, c)
+
+    def _rhs(self, molecules_per_h: np.ndarray, dt_h: float) -> np.ndarray:
+        """The right-hand side of a dt_h-hour step over the unknowns (:func:`niche_abm.world.kernels.implicit_rhs`)."""
+        return kernels.implicit_rhs(
+            self.concentration.ravel(),
+            molecules_per_h.ravel(),
+            self._open_voxels,
+            self._open_porosity,
+            dt_h,
+            PM_PER_MOLECULE_PER_PL,
+            self.voxel_volume_pl,
+        )
+
+    def _store(self, solution: np.ndarray, dt_h: float, clearance_pl_per_h: np.ndarray | None) -> None:
+        """Keep a step's solution over the unknowns (negatives as 0), then the uptake of the step (:meth:`step`)."""
+        c, voxels = self.concentration.ravel(), self._open_voxels
+        kernels.store_nonnegative(solution, voxels, c)
         if clearance_pl_per_h is not None:
             uptake = self.uptake_rate(clearance_pl_per_h).ravel()[voxels]
             c[voxels] /= 1.0 + dt_h * uptake / (1.0 + dt_h * self.decay_per_h)
@@ -300,6 +332,39 @@ class DiffusionField:
         """The concentration resampled to the site grid (each site takes its voxel's value), pM."""
         f = self.voxel_sites
         return np.repeat(np.repeat(self.concentration, f, axis=0), f, axis=1)
+
+
+def step_fields(
+    fields: Sequence[DiffusionField],
+    molecules_per_h: Sequence[np.ndarray],
+    dt_h: float,
+    clearance_pl_per_h: Sequence[np.ndarray | None],
+) -> None:
+    """Advance several fields by dt_h hours (each with its secretion per voxel, molecules/h, and clearance, pL/h or
+    None, as :meth:`DiffusionField.step`). Fields whose operators are multiples of one another
+    (:meth:`DiffusionField.shares_operator_with`) are solved together: the first one's factor takes their
+    right-hand sides as the columns of one solve, each divided by its operator's multiple, so the factor is
+    computed once a geometry and read from memory once a step (on the benchmark marrow, 200 x 200 sites, two
+    columns took 0.32 ms against 0.24 ms for one)."""
+    groups: list[list[int]] = []
+    for i, field in enumerate(fields):
+        for group in groups:
+            if fields[group[0]].shares_operator_with(field, dt_h):
+                group.append(i)
+                break
+        else:
+            groups.append([i])
+    for group in groups:
+        lead = fields[group[0]]
+        if not lead._open_voxels.size:
+            continue  # solid bone: no marrow fluid to hold the signal
+        retention = lead._retention_rate(dt_h)
+        columns = [fields[group[0]]._rhs(molecules_per_h[group[0]], dt_h)]
+        for i in group[1:]:
+            columns.append(fields[i]._rhs(molecules_per_h[i], dt_h) * (retention / fields[i]._retention_rate(dt_h)))
+        solved = lead._solver(dt_h).solve_A(columns[0] if len(group) == 1 else np.column_stack(columns))
+        for column, i in enumerate(group):
+            fields[i]._store(solved if len(group) == 1 else solved[:, column], dt_h, clearance_pl_per_h[i])
 
 
 def free_rankl(total_rankl: np.ndarray, total_opg: np.ndarray, kd: float) -> np.ndarray:

@@ -30,7 +30,7 @@ from scipy import ndimage
 from niche_abm.params import Parameters
 from niche_abm.units import SITE_UM
 from niche_abm.world import kernels
-from niche_abm.world.fields import DiffusionField, OperatorPattern, voxel_porosity
+from niche_abm.world.fields import DiffusionField, OperatorPattern, step_fields, voxel_porosity
 
 
 @dataclass(frozen=True)
@@ -121,14 +121,16 @@ class Signals:
         """
         uptake = uptake or {}
         voxels: dict[tuple[int, int], np.ndarray] = {}
-        for name, field in self.fields.items():
-            rate = self._per_voxel(name, secretion.get(name, ()), voxels)
+        rates, clearances = [], []
+        for name in self.fields:
+            rates.append(self._per_voxel(name, secretion.get(name, ()), voxels))
             clearing = [(sites, per_cell) for sites, per_cell in uptake.get(name, ()) if per_cell.any()]
-            clearance = self._per_voxel(name, clearing, voxels) if clearing else None  # None: no cell takes it up
-            if steady:
+            clearances.append(self._per_voxel(name, clearing, voxels) if clearing else None)  # None: no uptake
+        if steady:
+            for field, rate, clearance in zip(self.fields.values(), rates, clearances, strict=True):
                 field.solve_steady(rate, clearance)
-            else:
-                field.step(rate, 1.0, clearance)
+        else:
+            step_fields(list(self.fields.values()), rates, 1.0, clearances)
         self._bind(free_rankl_factor)
 
     def _per_voxel(
