@@ -107,9 +107,6 @@ def exposure(model: Measured) -> dict[str, float]:
     return {f"conc_{name}_um": c for name, c in model.treatment.concentrations(float(model.hour)).items()}
 
 
-def _pg_per_ml(model: Measured, name: str) -> float:
-    """Marrow mean of a secreted factor, pg/mL."""
-    return pm_to_pg_per_ml(model.signals.marrow_mean(name, model.bone.marrow), BY_NAME[name].mass_kda)
 
 
 def microvessel_density(model: Measured) -> float:
@@ -131,7 +128,8 @@ def measure(model: Measured) -> dict[str, float]:
     n_mm = len(mm_sites)
     surface_code = lattice.surface_code
     lesion_count, lesion_area = bone.lesions(model.params.metrics.lesion_min_area_mm2)
-    opg_mean = max(signals.marrow_mean("opg", marrow), 1e-12)
+    means = signals.marrow_means(("opg", "rankl", "free_rankl", *FACTORS), marrow)
+    opg_mean = max(means["opg"], 1e-12)
     return {
         "day": model.hour / 24.0,
         "bv_tv": bone.bv_tv(),
@@ -147,9 +145,9 @@ def measure(model: Measured) -> dict[str, float]:
         "oc_nuclei_mean": float(nuclei.mean()) if len(nuclei) else float("nan"),
         "osteoclasts_formed": model.niche.counters["osteoclasts_formed"],
         "n_ob": len(lattice.sites_of(Osteoblast)),
-        "rankl_opg_ratio": signals.marrow_mean("rankl", marrow) / opg_mean,
-        "free_rankl_mean": signals.marrow_mean("free_rankl", marrow),
-        **{f"{name}_mean": _pg_per_ml(model, name) for name in FACTORS},
+        "rankl_opg_ratio": means["rankl"] / opg_mean,
+        "free_rankl_mean": means["free_rankl"],
+        **{f"{name}_mean": pm_to_pg_per_ml(means[name], BY_NAME[name].mass_kda) for name in FACTORS},
         "microvessel_density": microvessel_density(model),
         "resorbed_mm2": sites_to_mm2(bone.resorbed),
         "formed_mm2": sites_to_mm2(bone.formed),

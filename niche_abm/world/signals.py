@@ -30,7 +30,7 @@ from scipy import ndimage
 from niche_abm.params import Parameters
 from niche_abm.units import SITE_UM
 from niche_abm.world import kernels
-from niche_abm.world.fields import DiffusionField, OperatorPattern, step_fields, voxel_porosity
+from niche_abm.world.fields import DiffusionField, OperatorPattern, operator_groups, step_fields, voxel_porosity
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,9 @@ class Signals:
         """Per voxel size, the unknowns and analysis of the geometry now (the next refresh inherits its order)."""
         self._voxel_scratch = np.zeros(max(f.concentration.size for f in self.fields.values()))
         """Zeros, one per voxel of the finest field, for :func:`niche_abm.world.kernels.add_per_voxel`."""
+        self._hourly_groups: list[list[int]] = []
+        """The fields (by index) whose hourly operators share one factor, for each geometry
+        (niche_abm.world.fields.step_fields)."""
         self.follow_bone(marrow)
 
     # --- solving ---------------------------------------------------------------------------------
@@ -130,7 +133,7 @@ class Signals:
             for field, rate, clearance in zip(self.fields.values(), rates, clearances, strict=True):
                 field.solve_steady(rate, clearance)
         else:
-            step_fields(list(self.fields.values()), rates, 1.0, clearances)
+            step_fields(list(self.fields.values()), rates, 1.0, clearances, self._hourly_groups)
         self._bind(free_rankl_factor)
 
     def _per_voxel(
@@ -180,6 +183,7 @@ class Signals:
         for name, field in self.fields.items():
             field.set_geometry(marrow, porosity[field.voxel_sites], patterns[field.voxel_sites])
             self._sensed_voxel[name] = sensed[field.voxel_sites]
+        self._hourly_groups = operator_groups(list(self.fields.values()), 1.0)
 
     def age(self, marrow: np.ndarray) -> None:
         """Count an hour; every fields.geometry_refresh_h hours, follow the bone if the marrow changed."""
@@ -212,9 +216,22 @@ class Signals:
     def marrow_mean(self, name: str, marrow: np.ndarray) -> float:
         """Mean over the marrow sites of a field (pM) or derived quantity (free RANKL, pM; RANK occupancy, 0..1);
         NaN when no marrow is left. The values of ``map(name)[marrow]``, in its order, read voxel by voxel."""
-        values, f = self._voxel_values(name)
+        return self.marrow_means((name,), marrow)[name]
+
+    def marrow_means(self, names: Sequence[str], marrow: np.ndarray) -> dict[str, float]:
+        """:meth:`marrow_mean` of several fields or derived quantities, the marrow sites and the voxel each reads
+        looked up once (for each voxel size) for all of them."""
         sites = np.flatnonzero(marrow)
-        return float(values.ravel()[self._voxel_of[f][sites]].mean()) if sites.size else float("nan")
+        if not sites.size:
+            return {name: float("nan") for name in names}
+        read: dict[int, np.ndarray] = {}
+        means = {}
+        for name in names:
+            values, f = self._voxel_values(name)
+            if f not in read:
+                read[f] = self._voxel_of[f][sites]
+            means[name] = float(values.ravel()[read[f]].mean())
+        return means
 
     def _voxel_values(self, name: str) -> tuple[np.ndarray, int]:
         """A field's or derived quantity's values per voxel [x, y] and its voxel edge, sites."""
