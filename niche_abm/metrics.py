@@ -107,8 +107,6 @@ def exposure(model: Measured) -> dict[str, float]:
     return {f"conc_{name}_um": c for name, c in model.treatment.concentrations(float(model.hour)).items()}
 
 
-
-
 def microvessel_density(model: Measured) -> float:
     """Vessel cross-sections (8-connected groups of endothelial sites) per mm² of marrow."""
     _, n = ndimage.label(model.lattice.marrow_code == EndothelialCell.code, structure=np.ones((3, 3)))
