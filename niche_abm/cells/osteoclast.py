@@ -108,7 +108,10 @@ def step_osteoclasts(niche: Niche) -> None:
         for cell, target in zip(lattice.cells_at(Osteoclast, dissolved), targets, strict=True):
             if target >= 0 and lattice.agent_at(SURFACE, target) is None:
                 lattice.move(cell, target)
-    niche.near_osteoclast = niche.mark_near(lattice.sites_of(Osteoclast), p.mm.osteoclast_support_radius_um)
+    listing = lattice.sites_of(Osteoclast)  # the same object until an osteoclast is added, moved or removed
+    if listing is not niche.near_osteoclast_of:
+        niche.near_osteoclast = niche.mark_near(listing, p.mm.osteoclast_support_radius_um)
+        niche.near_osteoclast_of = listing
 
 
 KIND = declare(

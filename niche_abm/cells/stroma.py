@@ -155,7 +155,7 @@ def step_stroma(niche: Niche) -> None:
             _differentiate(niche, remodelling, bone.eroded_surface, modelling=False)
         if len(modelling):
             _differentiate(niche, modelling, bone.surface & ~bone.near_cavity, modelling=True)
-    eroded = np.flatnonzero(niche.bone.eroded_zone)
+    eroded = niche.bone.sites_in("eroded_zone")
     eroded = eroded[niche.open_at(eroded)]
     recruitment = p.stroma.eroded_surface_recruitment * _commitment_at(niche, eroded)
     for site in eroded[happens(rng.random(len(eroded)), recruitment)]:

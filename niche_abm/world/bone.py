@@ -59,6 +59,7 @@ class Bone:
         self.laid_hour = np.full(self.fraction.shape, -np.inf)
         """The hour each site last received bone or held a forming osteoblast (−inf: never)."""
         self._changed_sites: list[np.ndarray] = []  # flat sites whose fraction changed since the masks were made
+        self._listed: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # per mask name: the mask and its flat sites
         self._laid_sites: list[np.ndarray] = []  # flat sites that received bone, or held a forming cell, this hour
         self.refresh()
 
@@ -99,6 +100,16 @@ class Bone:
         """Keep the six masks, in the order of MASKS."""
         for name, mask in zip(MASKS, masks, strict=True):
             setattr(self, name, mask)
+
+    def sites_in(self, name: str) -> np.ndarray:
+        """The flat sites of one of the masks (MASKS), in site order (read-only; kept until that mask changes)."""
+        mask = getattr(self, name)
+        listed = self._listed.get(name)
+        if listed is None or listed[0] is not mask:
+            sites = np.flatnonzero(mask)
+            sites.flags.writeable = False
+            listed = self._listed[name] = (mask, sites)
+        return listed[1]
 
     def resorb(self, sites: np.ndarray, amount: np.ndarray) -> np.ndarray:
         """Each cell on a flat site removes up to `amount` site volumes of bone from its own site.

@@ -108,7 +108,7 @@ class Lattice:
     def remove(self, agent: mesa.Agent) -> None:
         """Take a cell out of the lattice and out of the model (death, fusion, differentiation)."""
         layer, table = agent.layer, self._tables[type(agent)]
-        here = int(table.values["site"][agent.row])
+        here = table.values["site"].item(agent.row)
         table.values["site"][agent.row] = -1  # its final state: no site
         self.code[layer].flat[here] = 0
         self._row[layer][here] = -1
@@ -184,8 +184,8 @@ class Lattice:
 
     def agent_at(self, layer: str, site: int) -> mesa.Agent | None:
         """The cell on a site of a layer, or None."""
-        code = self.code[layer].flat[site]
-        return self._tables[self._kinds[code]].cells[self._row[layer][site]] if code else None
+        code = self.code[layer].item(site)
+        return self._tables[self._kinds[code]].cells[self._row[layer].item(site)] if code else None
 
     def xy(self, sites: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(x, y) of flat sites."""

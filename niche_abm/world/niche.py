@@ -28,7 +28,8 @@ class Niche:
         effects: drug multiplier on each target this hour (niche_abm.drugs.base.TARGETS; 1 = no drug).
         contact_possible: False when a transwell keeps MM cells from touching stroma.
         near_vessel: marrow sites within mm.vessel_support_radius_um of an endothelial site.
-        near_osteoclast: sites within mm.osteoclast_support_radius_um of an osteoclast (refreshed hourly).
+        near_osteoclast: sites within mm.osteoclast_support_radius_um of an osteoclast (refreshed hourly, when
+            the osteoclasts' listing, ``near_osteoclast_of``, is no longer the lattice's).
         mm_contact, adherent_mm_contact: sites touched by an MM cell / an adherent MM cell (written by
             the MM phase; none across a transwell).
         mobile: indexed by kind code, whether other cells can push or squeeze past cells of that kind.
@@ -47,6 +48,7 @@ class Niche:
         self.contact_possible = not params.culture.transwell
         self.near_vessel = np.zeros(lattice.shape, dtype=bool)
         self.near_osteoclast = np.zeros(lattice.shape, dtype=bool)
+        self.near_osteoclast_of: np.ndarray | None = None
         self.mm_contact = np.zeros(lattice.shape, dtype=bool)
         self.adherent_mm_contact = np.zeros(lattice.shape, dtype=bool)
         self.mobile = np.zeros(128, dtype=bool)
@@ -78,9 +80,9 @@ class Niche:
         lattice = self.lattice
         return (
             site >= 0
-            and bool(self.bone.marrow.flat[site])
-            and lattice.marrow_code.flat[site] == 0
-            and lattice.surface_code.flat[site] == 0
+            and self.bone.marrow.item(site)
+            and lattice.marrow_code.item(site) == 0
+            and lattice.surface_code.item(site) == 0
         )
 
     def count_near(self, code: int, sites: np.ndarray, layer: str = MARROW, radius: int = 1) -> np.ndarray:

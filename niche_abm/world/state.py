@@ -41,7 +41,7 @@ class CellState:
             return self
         if cell.row < 0:
             return cell.final_state[self.name]
-        return cell.model.lattice.table(owner).values[self.name][cell.row].item()
+        return cell.model.lattice.table(owner).values[self.name].item(cell.row)
 
     def __set__(self, cell: mesa.Agent, value) -> None:
         if cell.row < 0:
@@ -96,7 +96,7 @@ class StateTable:
         """Free the row of a removed cell; returns the values it held."""
         self._free.append(row)
         self.cells[row] = None
-        return {name: array[row].item() for name, array in self.values.items()}
+        return {name: array.item(row) for name, array in self.values.items()}
 
 
 class IdCounters(weakref.WeakKeyDictionary):
