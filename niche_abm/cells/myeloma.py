@@ -27,8 +27,7 @@ class MyelomaCell(Cell):
     """Bound through VLA-4 to VCAM-1 on a neighbouring stromal cell."""
 
     def __init__(self, model: mesa.Model, cd49d: float) -> None:
-        super().__init__(model)
-        self.cd49d = cd49d
+        super().__init__(model, cd49d=cd49d)
 
 
 @rule(

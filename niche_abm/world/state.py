@@ -134,9 +134,10 @@ class Cell(mesa.Agent):
     def __init__(self, model: mesa.Model, **state) -> None:
         """A new cell of the model, its state at the kind's defaults except the values given by name."""
         super().__init__(model)
-        self.row = model.lattice.table(type(self)).allocate(self)
+        table = model.lattice.table(type(self))
+        self.row = table.allocate(self)
         self.final_state: dict = {}
         for name, value in state.items():
             if name not in self.state_fields:
                 raise TypeError(f"{type(self).__name__} has no state {name!r}; it has {sorted(self.state_fields)}")
-            setattr(self, name, value)
+            table.values[name][self.row] = value
