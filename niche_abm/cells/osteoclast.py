@@ -101,17 +101,25 @@ def step_osteoclasts(niche: Niche) -> None:
         for cell in lattice.cells_at(Osteoclast, sites[dying]):
             lattice.remove(cell)
         dissolved = sites[~dying & (bone.fraction.ravel()[sites] <= 0.0)]
-        neighbours, free = niche.free_surface_neighbours(dissolved)
-        targets = niche.choose_neighbour(dissolved, free, neighbours)
-        stuck = targets < 0
-        targets[stuck] = niche.nearest_free_surface(dissolved[stuck], p.oc.relocation_radius_um / SITE_UM)
-        for cell, target in zip(lattice.cells_at(Osteoclast, dissolved), targets, strict=True):
-            if target >= 0 and lattice.agent_at(SURFACE, target) is None:
-                lattice.move(cell, target)
+        if len(dissolved):  # most hours no lacuna is dissolved through
+            _move_on(niche, dissolved)
     listing = lattice.sites_of(Osteoclast)  # the same object until an osteoclast is added, moved or removed
     if listing is not niche.near_osteoclast_of:
         niche.near_osteoclast = niche.mark_near(listing, p.mm.osteoclast_support_radius_um)
         niche.near_osteoclast_of = listing
+
+
+def _move_on(niche: Niche, dissolved: np.ndarray) -> None:
+    """The osteoclasts on the flat sites `dissolved`, whose bone is gone, each move to a free bone-surface site next
+    to it, else to the nearest within oc.relocation_radius_um; one that finds none stays."""
+    lattice = niche.lattice
+    neighbours, free = niche.free_surface_neighbours(dissolved)
+    targets = niche.choose_neighbour(dissolved, free, neighbours)
+    stuck = targets < 0
+    targets[stuck] = niche.nearest_free_surface(dissolved[stuck], niche.params.oc.relocation_radius_um / SITE_UM)
+    for cell, target in zip(lattice.cells_at(Osteoclast, dissolved), targets, strict=True):
+        if target >= 0 and lattice.agent_at(SURFACE, target) is None:
+            lattice.move(cell, target)
 
 
 KIND = declare(

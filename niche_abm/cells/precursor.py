@@ -69,9 +69,10 @@ def step_precursors(niche: Niche) -> None:
     fuses = ~dies & happens(rng.random(n), rate * fx["osteoclast_formation"])
     for cell in lattice.cells_at(OsteoclastPrecursor, sites[dies]):
         lattice.remove(cell)
-    partners = niche.count_near(OsteoclastPrecursor.code, sites[fuses], radius=2)
-    for cell, around in zip(lattice.cells_at(OsteoclastPrecursor, sites[fuses]), partners, strict=True):
-        _fuse(niche, cell, int(around))
+    if fuses.any():  # most hours none fuses
+        partners = niche.count_near(OsteoclastPrecursor.code, sites[fuses], radius=2)
+        for cell, around in zip(lattice.cells_at(OsteoclastPrecursor, sites[fuses]), partners, strict=True):
+            _fuse(niche, cell, int(around))
     _crawl(niche, lattice.sites_of(OsteoclastPrecursor), max(int(np.ceil(p.ocp.migration_rate)), 1))
 
 
