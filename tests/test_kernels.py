@@ -178,6 +178,51 @@ def test_open_sites_match_the_masked_numpy_form():
     np.testing.assert_array_equal(kernels.open_sites(sites, marrow, marrow_code, surface_code), expected)
 
 
+def _nearest_reference(origins, shape, offsets, distance, jitter, wanted):
+    x, y = np.divmod(origins, shape[1])
+    cx, cy = x[:, None] + offsets[:, 0], y[:, None] + offsets[:, 1]
+    inside = (cx >= 0) & (cx < shape[0]) & (cy >= 0) & (cy < shape[1])
+    candidates = np.clip(cx, 0, shape[0] - 1) * shape[1] + np.clip(cy, 0, shape[1] - 1)
+    open_ = inside & wanted[candidates]
+    score = np.where(open_, distance + 0.5 * jitter * 0.01, np.inf)
+    pick = np.argmin(score, axis=1)
+    return np.where(open_.any(axis=1), candidates[np.arange(len(origins)), pick], -1)
+
+
+@pytest.mark.parametrize("radius", [1, 2.5, 5])
+def test_nearest_wanted_site_matches_the_argmin_over_every_offset(radius):
+    rng = np.random.default_rng(11)
+    size = SHAPE[0] * SHAPE[1]
+    flag = rng.random(size) < 0.7
+    first = np.where(rng.random(size) < 0.5, 3, 0).astype(np.int8)
+    second = np.where(rng.random(size) < 0.2, 6, 0).astype(np.int8)
+    r = int(np.floor(radius))
+    dx, dy = np.meshgrid(np.arange(-r, r + 1), np.arange(-r, r + 1), indexing="ij")
+    distance = np.hypot(dx, dy).ravel()
+    keep = (distance > 0) & (distance <= radius)
+    offsets, distance = np.stack([dx.ravel()[keep], dy.ravel()[keep]], axis=1), distance[keep]
+    origins = rng.integers(0, size, 300)
+    jitter = rng.random((300, len(offsets)))
+    jitter[::7] = jitter[::7, :1]  # equal draws: exact ties, the first offset must win
+    wanted = flag & (first == 0) & (second == 0)
+    expected = _nearest_reference(origins, SHAPE, offsets, distance, jitter, wanted)
+    found = kernels.nearest_wanted(origins, SHAPE, offsets, distance, jitter, 0.01, flag, first, second)
+    np.testing.assert_array_equal(found, expected)
+    assert (found >= 0).any()
+    assert (found == -1).any() or radius > 1  # within one site, some origins find no wanted site
+
+
+def test_straight_paths_match_the_rounded_numpy_line():
+    rng = np.random.default_rng(12)
+    height = SHAPE[1]
+    for origin, end in rng.integers(0, SHAPE[0] * height, (400, 2)):
+        (x0, y0), (x1, y1) = divmod(origin, height), divmod(end, height)
+        steps = max(abs(x1 - x0), abs(y1 - y0))
+        t = np.arange(1, steps + 1) / steps
+        expected = np.rint(x0 + t * (x1 - x0)).astype(np.intp) * height + np.rint(y0 + t * (y1 - y0)).astype(np.intp)
+        np.testing.assert_array_equal(kernels.line_sites(origin, end, height), expected)
+
+
 @pytest.mark.parametrize("voxel_sites", [1, 2, 4, 5])
 def test_marrow_shares_per_voxel_match_the_block_mean(voxel_sites):
     marrow = np.random.default_rng(voxel_sites).random((40, 60)) < 0.7

@@ -511,6 +511,56 @@ def relocate(code: np.ndarray, row: np.ndarray, sites: np.ndarray, holders: np.n
 
 
 @numba.njit(cache=True, nogil=True)
+def nearest_wanted(
+    origins: np.ndarray,
+    shape: tuple,
+    offsets: np.ndarray,
+    distance: np.ndarray,
+    jitter: np.ndarray,
+    tie_spacing: float,
+    flag: np.ndarray,
+    first_code: np.ndarray,
+    second_code: np.ndarray,
+) -> np.ndarray:
+    """For each flat site in `origins`, the nearest site origin + offsets[k] inside the grid of `shape` = (width,
+    height) sites that is wanted: flag set and both codes 0 (flat arrays, one entry per site). Nearest by
+    distance[k] + 0.5 · jitter[i, k] · tie_spacing, the first of equal scores (jitter: one uniform draw per origin
+    and offset, to break ties at random); −1 where none is wanted. As numpy's argmin over those scores with the
+    unwanted ones set to ∞, the same arithmetic, without arrays of origins x offsets."""
+    width, height = shape
+    out = np.full(origins.size, -1, dtype=np.int64)
+    for i in range(origins.size):
+        x, y = _xy(origins[i], height)
+        best = np.inf
+        for k in range(offsets.shape[0]):
+            cx, cy = x + offsets[k, 0], y + offsets[k, 1]
+            if cx < 0 or cx >= width or cy < 0 or cy >= height:
+                continue
+            site = cx * height + cy
+            if flag[site] and first_code[site] == 0 and second_code[site] == 0:
+                score = distance[k] + 0.5 * jitter[i, k] * tie_spacing
+                if score < best:
+                    best = score
+                    out[i] = site
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def line_sites(origin: int, end: int, height: int) -> np.ndarray:
+    """Flat sites of the straight lattice path from flat site `origin` (excluded) to `end` (included), one site per
+    step along the longer axis, each coordinate rounded half to even (as ``np.rint(x0 + t (x1 − x0))`` at t = k /
+    steps, k = 1..steps, on a grid `height` sites high)."""
+    x0, y0 = _xy(origin, height)
+    x1, y1 = _xy(end, height)
+    steps = max(abs(x1 - x0), abs(y1 - y0))
+    out = np.empty(steps, dtype=np.int64)
+    for k in range(1, steps + 1):
+        t = k / steps
+        out[k - 1] = np.int64(np.rint(x0 + t * (x1 - x0))) * height + np.int64(np.rint(y0 + t * (y1 - y0)))
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
 def count_near(sites: np.ndarray, codes: np.ndarray, shape: tuple, code: int, radius: int) -> np.ndarray:
     """Number of cells of kind `code` within `radius` sites (Chebyshev) of each flat site, the site itself not
     counted (codes: the layer's flat int8 kind codes on a grid of `shape` = (width, height) sites)."""

@@ -9,7 +9,6 @@ never import the model, so the model depends on the cells and not the reverse.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 
 import numpy as np
 
@@ -151,33 +150,42 @@ class Niche:
 
     def nearest_open(self, origins: np.ndarray, radius_sites: float) -> np.ndarray:
         """For each flat site, the nearest open marrow site within radius_sites (ties at random), or −1."""
-        return self._nearest(origins, radius_sites, self.open_at)
+        lattice = self.lattice
+        return self._nearest(origins, radius_sites, self.bone.marrow, lattice.marrow_code, lattice.surface_code)
 
     def nearest_free_surface(self, origins: np.ndarray, radius_sites: float) -> np.ndarray:
         """For each flat site, the nearest bone-surface site holding no surface cell within radius_sites (ties at
         random), or −1."""
-        surface, held = self.bone.surface.ravel(), self.lattice.surface_code.ravel()
-        return self._nearest(origins, radius_sites, lambda sites: surface[sites] & (held[sites] == 0))
+        held = self.lattice.surface_code
+        return self._nearest(origins, radius_sites, self.bone.surface, held, held)
 
     def _nearest(
-        self, origins: np.ndarray, radius_sites: float, wanted: Callable[[np.ndarray], np.ndarray]
+        self,
+        origins: np.ndarray,
+        radius_sites: float,
+        flag: np.ndarray,
+        first_code: np.ndarray,
+        second_code: np.ndarray,
     ) -> np.ndarray:
-        """For each flat site, the nearest other site within radius_sites where `wanted` (of flat sites) holds,
-        ties at random, or −1."""
+        """For each flat site, the nearest other site within radius_sites that is wanted (flag set, both codes 0;
+        arrays [x, y]), ties at random (one draw per origin and site within reach), or −1 (compiled,
+        :func:`niche_abm.world.kernels.nearest_wanted`)."""
         if len(origins) == 0:
             return np.zeros(0, dtype=np.intp)  # most hours no cell is looking; nothing to draw
-        lattice = self.lattice
         offsets, distance = _disk_offsets(radius_sites)
         if len(offsets) == 0:
             return np.full(len(origins), -1, dtype=np.intp)  # a radius under one site reaches no other site
-        x, y = lattice.xy(origins)
-        cx, cy = x[:, None] + offsets[:, 0], y[:, None] + offsets[:, 1]
-        inside = (cx >= 0) & (cx < lattice.shape[0]) & (cy >= 0) & (cy < lattice.shape[1])
-        candidates = np.clip(cx, 0, lattice.shape[0] - 1) * lattice.shape[1] + np.clip(cy, 0, lattice.shape[1] - 1)
-        open_ = inside & wanted(candidates)
-        score = np.where(open_, distance + 0.5 * self.rng.random(open_.shape) * _TIE_SPACING, np.inf)
-        pick = np.argmin(score, axis=1)
-        return np.where(open_.any(axis=1), candidates[np.arange(len(origins)), pick], -1)
+        return kernels.nearest_wanted(
+            np.asarray(origins, dtype=np.int64),
+            self.lattice.shape,
+            offsets,
+            distance,
+            self.rng.random((len(origins), len(offsets))),
+            _TIE_SPACING,
+            flag.ravel(),
+            first_code.ravel(),
+            second_code.ravel(),
+        )
 
     def push_toward(self, origin: int, end: int) -> int:
         """Make room next to a site by shifting the cells between it and an open site one site outwards.
@@ -190,7 +198,7 @@ class Niche:
         lattice = self.lattice
         if not self.is_open(end):
             return -1
-        path = _line(lattice.xy(np.array([origin])), lattice.xy(np.array([end])), lattice.shape[1])
+        path = kernels.line_sites(origin, end, lattice.shape[1])
         movers = lattice.agents_at(MARROW, path[:-1])
         if any(cell is None or not self.mobile[cell.code] for cell in movers):
             return -1
@@ -225,14 +233,3 @@ def _disk_offsets(radius_sites: float) -> tuple[np.ndarray, np.ndarray]:
     distance = np.hypot(dx, dy).ravel()
     keep = (distance > 0) & (distance <= radius_sites)
     return np.stack([dx.ravel()[keep], dy.ravel()[keep]], axis=1), distance[keep]
-
-
-def _line(start: tuple, end: tuple, height: int) -> np.ndarray:
-    """Flat sites of the straight lattice path from start (excluded) to end (included), one site per step."""
-    (x0,), (y0,) = start
-    (x1,), (y1,) = end
-    steps = max(abs(x1 - x0), abs(y1 - y0))
-    t = np.arange(1, steps + 1) / steps
-    x = np.rint(x0 + t * (x1 - x0)).astype(np.intp)
-    y = np.rint(y0 + t * (y1 - y0)).astype(np.intp)
-    return x * height + y
