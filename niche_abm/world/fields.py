@@ -254,7 +254,7 @@ class DiffusionField:
     def _retention_rate(self, dt_h: float) -> float:
         """a, per hour: the operator of a dt_h-hour step is a φ on the diagonal plus g = D/h² times the exchange
         between voxels and through the outer edge, with a = 1/Δt + k (k alone at Δt = ∞)."""
-        return (1.0 / dt_h if np.isfinite(dt_h) else 0.0) + self.decay_per_h
+        return (1.0 / dt_h if math.isfinite(dt_h) else 0.0) + self.decay_per_h
 
     def shares_operator_with(self, other: DiffusionField, dt_h: float) -> bool:
         """Whether the other field's operator of a dt_h-hour step is a multiple of this one's, so that one factor
