@@ -157,7 +157,7 @@ class Niche:
         """For each flat site, the nearest bone-surface site holding no surface cell within radius_sites (ties at
         random), or −1."""
         held = self.lattice.surface_code
-        return self._nearest(origins, radius_sites, self.bone.surface, held, held)
+        return self._nearest(origins, radius_sites, self.bone.surface, held, held)  # only the surface layer counts
 
     def _nearest(
         self,
