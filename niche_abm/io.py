@@ -25,11 +25,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-
-from niche_abm.cells import CELL_KINDS
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from niche_abm.model import NicheModel
 
 PACKAGES = ("niche_abm", "mesa", "numpy", "scipy", "pandas", "pyarrow", "matplotlib")
@@ -134,6 +133,8 @@ def bone_and_cells(model: NicheModel) -> dict[str, np.ndarray]:
 
 def final_state(model: NicheModel) -> dict[str, np.ndarray]:
     """Bone layers (bone_and_cells), fields at site resolution and every cell's site and kind."""
+    from niche_abm.cells import CELL_KINDS  # loaded with the model already; not for the writers' other callers
+
     kinds, positions = [], []
     for index, kind in enumerate(CELL_KINDS):
         x, y = model.lattice.xy(model.lattice.sites_of(kind.cls))

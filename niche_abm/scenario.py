@@ -26,7 +26,6 @@ import numpy as np
 
 from niche_abm.drugs.regimen import Regimen, parse_regimen
 from niche_abm.params import ParameterError, Parameters, build_parameters
-from niche_abm.world.trabecular import load_bone_mask
 
 _SOURCE_SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 SCENARIO_DIR = (
@@ -58,6 +57,8 @@ class Scenario:
         path = Path(mask)
         if not path.is_absolute() and self.path is not None:
             path = self.path.parent / path
+        from niche_abm.world.trabecular import load_bone_mask  # scipy and scikit-image, only for a bone file
+
         return load_bone_mask(path, (self.params.grid.width, self.params.grid.height))
 
 

@@ -1,7 +1,8 @@
 """Bad input, tried as a careless user and as an attacker would: every case ends in exit status 2 and one line
 naming the field and what is allowed, with no traceback, nothing written and nothing overwritten.
 
-Each case runs ``python run.py ...`` in a subprocess from a scratch folder that holds a finished run
+Each case runs the command line (``python run.py ...``; its entry point in this process, and a sample of cases in a
+process of their own) from a scratch folder that holds a finished run
 (``finished_run/``), a finished sweep (``finished_sweep/``) and its sweep file (``tiny.toml``), the careless
 sweep files of SWEEPS, a plain file (``a_file``) and two damaged sweep manifests; the folder's files (names,
 sizes and modification times) must be the same afterwards.
@@ -26,6 +27,7 @@ import pytest
 from conftest import REPO_ROOT
 
 from niche_abm import io
+from niche_abm.cli import main
 from niche_abm.model import NicheModel
 from niche_abm.params import ParameterError
 from niche_abm.scenario import load_scenario
@@ -344,19 +346,61 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("case", list(CASES.values()), ids=list(CASES))
-def test_bad_input_exits_2_with_one_line_naming_the_field_and_changes_no_file(scratch, case):
-    for name, manifest in (("random_bytes", bytes(range(256))[::-7]), ("sweep_is_5", b'{"sweep": 5}')):
-        (scratch / name).mkdir()
-        (scratch / name / "manifest.json").write_bytes(manifest)
-    before = files_in(scratch)
-    result = run_cli(*shlex.split(case.command.format(scratch=scratch)), cwd=scratch)
-    message = result.stderr.strip()
-    assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr
+IN_THEIR_OWN_PROCESS = (
+    "run into an existing file",
+    "workers that are a word",
+    "a bone section that is all bone",
+    "a dose-response whose model cannot be built",
+)
+"""Cases also run as ``python run.py ...`` in a process of their own, for the exit status and stderr of the real
+command: one refused by --out, one by an option's own check, one by an impossible bone file and one raised inside a
+worker process. Every case runs in this process through the command line's entry point (``niche_abm.cli.main``),
+which answers in milliseconds where a fresh interpreter takes seconds to start."""
+
+
+def run_here(args: list[str], cwd: Path, monkeypatch, capsys) -> tuple[int, str]:
+    """`python run.py args` from cwd, inside this process: the exit status main() returns (or argparse exits with)
+    and what it wrote on stderr. An exception main() lets through fails the test with its traceback."""
+    monkeypatch.chdir(cwd)
+    capsys.readouterr()
+    try:
+        status = main(args, prog="run.py")
+    except SystemExit as stop:  # argparse's own errors
+        status = stop.code
+    return status, capsys.readouterr().err
+
+
+def check_refused(case: Case, status: int, stderr: str) -> None:
+    """Exit status 2 and one line on stderr holding each expected part, with no traceback."""
+    message = stderr.strip()
+    assert status == 2, stderr
+    assert "Traceback" not in stderr
     assert message.count("\n") == 0, message
     for part in case.expected:
         assert part in message, f"{part!r} not in {message!r}"
+
+
+def add_damaged_manifests(scratch: Path) -> None:
+    """Two folders whose manifest.json is not a sweep's: random bytes, and a JSON whose sweep is a number."""
+    for name, manifest in (("random_bytes", bytes(range(256))[::-7]), ("sweep_is_5", b'{"sweep": 5}')):
+        (scratch / name).mkdir()
+        (scratch / name / "manifest.json").write_bytes(manifest)
+
+
+@pytest.mark.parametrize("case", list(CASES.values()), ids=list(CASES))
+def test_bad_input_exits_2_with_one_line_naming_the_field_and_changes_no_file(scratch, case, monkeypatch, capsys):
+    add_damaged_manifests(scratch)
+    before = files_in(scratch)
+    check_refused(case, *run_here(shlex.split(case.command.format(scratch=scratch)), scratch, monkeypatch, capsys))
+    assert files_in(scratch) == before
+
+
+@pytest.mark.parametrize("name", IN_THEIR_OWN_PROCESS)
+def test_the_command_itself_exits_2_with_one_line_and_changes_no_file(scratch, name):
+    add_damaged_manifests(scratch)
+    before = files_in(scratch)
+    result = run_cli(*shlex.split(CASES[name].command.format(scratch=scratch)), cwd=scratch)
+    check_refused(CASES[name], result.returncode, result.stderr)
     assert files_in(scratch) == before
 
 

@@ -1,7 +1,9 @@
 """Listings: ``list`` (scenarios), ``params``, ``rules`` and ``drugs``.
 
 Each listing's text is written beside the table it lists (scenario.py, params.py, rules.py), except the
-drugs', which lives here while the drug modules are being reworked.
+drugs', which lives here while the drug modules are being reworked. Each listing imports what it lists when it
+runs, so that building the command line (``--help``, and every other command) does not load the rules' compiled
+kernels or the bone generator.
 """
 
 from __future__ import annotations
@@ -9,14 +11,12 @@ from __future__ import annotations
 import argparse
 
 from niche_abm.commands.command import Command, no_arguments
-from niche_abm.drugs import DRUGS
-from niche_abm.params import parameter_markdown, parameter_text
-from niche_abm.rules import rules_text
-from niche_abm.scenario import scenario_text
 
 
 def drugs_text() -> str:
     """Every drug: command-line name, class, mechanism, default regimens, effects and sources."""
+    from niche_abm.drugs import DRUGS
+
     blocks = []
     for drug in DRUGS.values():
         effects = "; ".join(
@@ -35,6 +35,8 @@ def drugs_text() -> str:
 
 
 def show_scenarios(args: argparse.Namespace) -> int:
+    from niche_abm.scenario import scenario_text
+
     print(scenario_text())
     return 0
 
@@ -44,11 +46,15 @@ def _params_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def show_params(args: argparse.Namespace) -> int:
+    from niche_abm.params import parameter_markdown, parameter_text
+
     print(parameter_markdown() if args.markdown else parameter_text())
     return 0
 
 
 def show_rules(args: argparse.Namespace) -> int:
+    from niche_abm.rules import rules_text
+
     print(rules_text())
     return 0
 

@@ -7,12 +7,8 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-from tqdm import tqdm
-
-from niche_abm import io
 from niche_abm.budget import check_fits, estimate_run
 from niche_abm.commands.command import (
     Command,
@@ -23,19 +19,19 @@ from niche_abm.commands.command import (
     no_arguments,
 )
 from niche_abm.drugs.regimen import parse_regimen
-from niche_abm.engines import LocalEngine
-from niche_abm.experiment import RunDescription, RunResult
 from niche_abm.folders import check_out
-from niche_abm.jobs import map_jobs
-from niche_abm.metrics import COLUMNS
 from niche_abm.params import ParameterError
 from niche_abm.scenario import check_days, load_scenario, parse_assignment
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from niche_abm.experiment import RunDescription, RunResult
 
 MAIN_SCENARIOS = ("healthy", "mm_niche")
 MAIN_DAYS = 90
 MAIN_SEED = 1
-SHOWN_METRICS = COLUMNS[1:]
-"""Every daily metric but the day itself."""
 LONG_H = 30 / 3600
 """Work estimated to take longer than this (30 s) says so before it starts, h."""
 
@@ -68,7 +64,8 @@ def check_seed(seed: int) -> int:
 
 
 def run_scenario(args: argparse.Namespace) -> int:
-    """Run one scenario with its overrides and drugs and write its five outputs."""
+    """Run one scenario with its overrides and drugs and write its five outputs (the model, pandas and the writers are
+    imported once the input has been checked, so bad input is refused at once)."""
     overrides = dict(parse_assignment(text) for text in args.set)
     scenario = load_scenario(args.scenario, overrides)
     days = check_days(args.days if args.days is not None else (scenario.days or MAIN_DAYS), "--days")
@@ -84,6 +81,9 @@ def run_scenario(args: argparse.Namespace) -> int:
     check_fits(what, estimate, limits_from(args))
     if estimate.hours > LONG_H and not args.quiet:
         print(f"{what}: about {estimate} (estimate); building the marrow", file=sys.stderr, flush=True)
+    from niche_abm import io
+    from niche_abm.experiment import RunDescription
+
     description = RunDescription.of_loaded(scenario, overrides, regimens=drugs, seed=seed, days=days)
     simulate(description, out, progress_position=None if not args.quiet else -1)
     print(f"wrote {out}/: {', '.join(io.OUTPUT_FILES)}")
@@ -95,6 +95,10 @@ def simulate(description: RunDescription, out: Path, progress_position: int | No
 
     progress_position is the progress bar's line; −1 hides the bar.
     """
+    from tqdm import tqdm
+
+    from niche_abm import io
+
     name = Path(description.scenario).stem
     started = time.perf_counter()
     model = description.build()
@@ -125,6 +129,8 @@ class MainRun:
 def simulate_main_run(job: MainRun) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
     """Run one scenario of the main job into its folder (simulate); returns what the comparison draws: the bone
     and cells at the end (:func:`niche_abm.io.bone_and_cells`) and the daily metrics."""
+    from niche_abm import io
+
     result = simulate(job.description, job.out, progress_position=job.index)
     return io.bone_and_cells(result.model), result.timeseries
 
@@ -136,7 +142,16 @@ def main_job(args: argparse.Namespace) -> int:
     that holds another kind of output. The workers hand back what the comparison draws, so nothing written is
     read back.
     """
+    import pandas as pd
+
+    from niche_abm import io
+    from niche_abm.engines import LocalEngine
+    from niche_abm.experiment import RunDescription
+    from niche_abm.jobs import map_jobs
+    from niche_abm.metrics import COLUMNS
     from niche_abm.plots import comparison_figure
+
+    shown = list(COLUMNS[1:])  # every daily metric but the day itself
 
     results = Path("results")
     for name in MAIN_SCENARIOS:
@@ -148,8 +163,8 @@ def main_job(args: argparse.Namespace) -> int:
         for index, name in enumerate(MAIN_SCENARIOS)
     ]
     runs = dict(zip(MAIN_SCENARIOS, map_jobs(jobs, LocalEngine(len(jobs), simulate_main_run)), strict=True))
-    table = pd.DataFrame({name: frame.iloc[-1][list(SHOWN_METRICS)] for name, (_, frame) in runs.items()})
-    table.insert(0, "day 0 (healthy)", runs[MAIN_SCENARIOS[0]][1].iloc[0][list(SHOWN_METRICS)])
+    table = pd.DataFrame({name: frame.iloc[-1][shown] for name, (_, frame) in runs.items()})
+    table.insert(0, "day 0 (healthy)", runs[MAIN_SCENARIOS[0]][1].iloc[0][shown])
     print(f"\nMetrics at day {MAIN_DAYS}:")
     print(table.to_string(float_format=lambda v: f"{v:.4g}"))
     figure = comparison_figure(runs)
