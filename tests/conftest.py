@@ -110,6 +110,31 @@ def environment_restored():
         os.environ.update(saved)
 
 
+@pytest.fixture
+def command_here(monkeypatch, capsys) -> Callable[..., subprocess.CompletedProcess]:
+    """Runs ``python run.py ARGS`` inside this process, through the command line's entry point
+    (``niche_abm.cli.main``; or another script's ``main(argv)``, given as `entry`), from a folder (default the
+    repository root): the exit status it returns, or argparse exits with, and what it printed, as a
+    CompletedProcess. An exception it lets through fails the test with its traceback, where a process of its own
+    would print it. For checks of what a command refuses: a fresh interpreter takes seconds to start, main()
+    answers in milliseconds; each test file keeps such checks in a process of its own as well."""
+    from niche_abm.cli import main
+
+    def run(
+        *args: str, cwd: Path = REPO_ROOT, entry: Callable[[list[str]], int] | None = None
+    ) -> subprocess.CompletedProcess:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        try:
+            status = entry(list(args)) if entry else main(list(args), prog="run.py")
+        except SystemExit as stop:  # argparse's own errors
+            status = stop.code
+        printed = capsys.readouterr()
+        return subprocess.CompletedProcess(list(args), status, printed.out, printed.err)
+
+    return run
+
+
 def tiny_model(bone: np.ndarray | None = None, shape=(20, 20), seed: int = 0, **overrides) -> NicheModel:
     """A NicheModel on a hand-built bone array (default: all marrow) with nothing in it.
 

@@ -27,7 +27,6 @@ import pytest
 from conftest import REPO_ROOT
 
 from niche_abm import io
-from niche_abm.cli import main
 from niche_abm.model import NicheModel
 from niche_abm.params import ParameterError
 from niche_abm.scenario import load_scenario
@@ -354,27 +353,14 @@ IN_THEIR_OWN_PROCESS = (
 )
 """Cases also run as ``python run.py ...`` in a process of their own, for the exit status and stderr of the real
 command: one refused by --out, one by an option's own check, one by an impossible bone file and one raised inside a
-worker process. Every case runs in this process through the command line's entry point (``niche_abm.cli.main``),
-which answers in milliseconds where a fresh interpreter takes seconds to start."""
+worker process. Every case runs in this process too (conftest's command_here)."""
 
 
-def run_here(args: list[str], cwd: Path, monkeypatch, capsys) -> tuple[int, str]:
-    """`python run.py args` from cwd, inside this process: the exit status main() returns (or argparse exits with)
-    and what it wrote on stderr. An exception main() lets through fails the test with its traceback."""
-    monkeypatch.chdir(cwd)
-    capsys.readouterr()
-    try:
-        status = main(args, prog="run.py")
-    except SystemExit as stop:  # argparse's own errors
-        status = stop.code
-    return status, capsys.readouterr().err
-
-
-def check_refused(case: Case, status: int, stderr: str) -> None:
+def check_refused(case: Case, result: subprocess.CompletedProcess) -> None:
     """Exit status 2 and one line on stderr holding each expected part, with no traceback."""
-    message = stderr.strip()
-    assert status == 2, stderr
-    assert "Traceback" not in stderr
+    message = result.stderr.strip()
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
     assert message.count("\n") == 0, message
     for part in case.expected:
         assert part in message, f"{part!r} not in {message!r}"
@@ -388,10 +374,10 @@ def add_damaged_manifests(scratch: Path) -> None:
 
 
 @pytest.mark.parametrize("case", list(CASES.values()), ids=list(CASES))
-def test_bad_input_exits_2_with_one_line_naming_the_field_and_changes_no_file(scratch, case, monkeypatch, capsys):
+def test_bad_input_exits_2_with_one_line_naming_the_field_and_changes_no_file(scratch, case, command_here):
     add_damaged_manifests(scratch)
     before = files_in(scratch)
-    check_refused(case, *run_here(shlex.split(case.command.format(scratch=scratch)), scratch, monkeypatch, capsys))
+    check_refused(case, command_here(*shlex.split(case.command.format(scratch=scratch)), cwd=scratch))
     assert files_in(scratch) == before
 
 
@@ -399,8 +385,7 @@ def test_bad_input_exits_2_with_one_line_naming_the_field_and_changes_no_file(sc
 def test_the_command_itself_exits_2_with_one_line_and_changes_no_file(scratch, name):
     add_damaged_manifests(scratch)
     before = files_in(scratch)
-    result = run_cli(*shlex.split(CASES[name].command.format(scratch=scratch)), cwd=scratch)
-    check_refused(CASES[name], result.returncode, result.stderr)
+    check_refused(CASES[name], run_cli(*shlex.split(CASES[name].command.format(scratch=scratch)), cwd=scratch))
     assert files_in(scratch) == before
 
 

@@ -247,9 +247,9 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     ],
     ids=["more MM cells than the marrow holds", "no particles"],
 )
-def test_the_command_refuses_bad_input_with_status_2_one_line_and_no_folder(tmp_path, change, expected):
+def test_the_command_refuses_bad_input_with_status_2_one_line_and_no_folder(tmp_path, change, expected, command_here):
     write(tmp_path, TINY.replace(*change))
-    result = run_cli("calibrate", "tiny.toml", "--out", "fit", "--workers", "1", cwd=tmp_path)
+    result = command_here("calibrate", "tiny.toml", "--out", "fit", "--workers", "1", cwd=tmp_path)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and result.stderr.strip().count("\n") == 0, result.stderr
     for part in expected:

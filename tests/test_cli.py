@@ -259,13 +259,13 @@ BAD_INPUT = {
 
 
 @pytest.mark.parametrize(("args", "expected"), list(BAD_INPUT.values()), ids=list(BAD_INPUT))
-def test_bad_input_exits_2_with_one_clear_line_and_writes_nothing(tmp_path, args, expected):
+def test_bad_input_exits_2_with_one_clear_line_and_writes_nothing(tmp_path, args, expected, command_here):
     inputs = tmp_path / "in"
     inputs.mkdir()
     (inputs / "bad.toml").write_text(BAD_TOML)
     (inputs / "unknown_key.toml").write_text(UNKNOWN_KEY_TOML)
     out = tmp_path / "out"
-    result = run_cli(*[arg.replace("{in}", str(inputs)) for arg in args], "--out", str(out))
+    result = command_here(*[arg.replace("{in}", str(inputs)) for arg in args], "--out", str(out))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     message = result.stderr.strip()

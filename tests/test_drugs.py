@@ -548,9 +548,9 @@ def test_run_with_a_drug_records_its_concentration_and_regimen(tmp_path):
         ("lenalidomide=10uM@day5", "after the run ends on day 2"),
     ],
 )
-def test_bad_drug_exits_2_with_one_line_and_writes_nothing(tmp_path, drug, expected):
+def test_bad_drug_exits_2_with_one_line_and_writes_nothing(tmp_path, drug, expected, command_here):
     out = tmp_path / "run"
-    result = run_cli(*SMALL_RUN, "--drug", drug, "--out", str(out))
+    result = command_here(*SMALL_RUN, "--drug", drug, "--out", str(out))
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -582,9 +582,9 @@ def test_scenario_file_drugs_run_and_record_their_exposure(tmp_path):
 @pytest.mark.parametrize(
     "drugs, expected", [("[5]", "expected a list of regimens"), ('["lenalidomid=10uM"]', "unknown drug")]
 )
-def test_bad_drugs_in_a_scenario_file_exit_2(tmp_path, drugs, expected):
+def test_bad_drugs_in_a_scenario_file_exit_2(tmp_path, drugs, expected, command_here):
     out = tmp_path / "run"
-    result = run_cli("run", str(scenario_file(tmp_path, drugs)), "--out", str(out))
+    result = command_here("run", str(scenario_file(tmp_path, drugs)), "--out", str(out))
     assert result.returncode == 2
     assert expected in result.stderr
     assert "Traceback" not in result.stderr

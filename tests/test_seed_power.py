@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from analysis import seed_power
 from analysis.seed_power import POWER, chunks, markdown, seed_sets, smallest_powered, summarise
 from niche_abm.validation.common import COCULTURE_SEEDS
 
@@ -68,9 +69,9 @@ def test_the_summary_counts_passes_with_a_wilson_interval_and_each_checks_share(
         (["--report", "no/such/seed_power.json"], "--report"),
     ],
 )
-def test_bad_options_exit_2_naming_the_option_before_anything_is_written(tmp_path, args, field):
+def test_bad_options_exit_2_naming_the_option_before_anything_is_written(tmp_path, args, field, command_here):
     out = tmp_path / "power"
-    result = _power(*args, "--out", str(out))
+    result = command_here(*args, "--out", str(out), entry=seed_power.main)
     assert result.returncode == 2
     assert field in result.stderr and "Traceback" not in result.stderr
     assert not out.exists()

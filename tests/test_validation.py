@@ -113,11 +113,11 @@ def test_validate_resume_evaluates_only_the_target_that_was_not_kept(local_valid
     assert _entries(out)["T2"]["measured"] == _entries(local_validation)["T2"]["measured"]
 
 
-def test_validate_without_resume_refuses_a_started_validation(local_validation, tmp_path):
+def test_validate_without_resume_refuses_a_started_validation(local_validation, tmp_path, command_here):
     out = tmp_path / "validation"
     (out / "targets").mkdir(parents=True)
     shutil.copy(local_validation / "targets" / "T1.json", out / "targets")
-    result = _run("validate", "--only", "T1", "--out", str(out))
+    result = command_here("validate", "--only", "T1", "--out", str(out))
     assert result.returncode == 2
     assert "--resume" in result.stderr and "Traceback" not in result.stderr
 
@@ -202,22 +202,26 @@ def test_the_seed_blocks_table_counts_each_targets_passes_and_its_unstable_check
     "content, says",
     [(None, "does not exist"), ("{not json", "not readable JSON"), ('{"targets": [{"id": "T1"}]}', "not a validation")],
 )
-def test_validate_refuses_a_compare_folder_that_is_not_a_validation_with_exit_status_2(content, says, tmp_path):
+def test_validate_refuses_a_compare_folder_that_is_not_a_validation_with_exit_status_2(
+    content, says, tmp_path, command_here
+):
     reference = tmp_path / "reference"
     if content is not None:
         reference.mkdir()
         (reference / "validation.json").write_text(content)
-    result = _run("validate", "--only", "T1", "--compare", str(reference), "--out", str(tmp_path / "v"))
+    result = command_here("validate", "--only", "T1", "--compare", str(reference), "--out", str(tmp_path / "v"))
     assert result.returncode == 2
     assert "--compare" in result.stderr and says in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "v").exists()
 
 
-def test_validate_resume_refuses_another_seed_offset_than_the_folders(local_validation, tmp_path):
+def test_validate_resume_refuses_another_seed_offset_than_the_folders(local_validation, tmp_path, command_here):
     out = tmp_path / "validation"
     shutil.copytree(local_validation, out)
     (out / "targets" / "T2.json").unlink()
-    result = _run("validate", "--only", *CO_CULTURE_TARGETS, "--resume", "--seed-offset", "7", "--out", str(out))
+    result = command_here(
+        "validate", "--only", *CO_CULTURE_TARGETS, "--resume", "--seed-offset", "7", "--out", str(out)
+    )
     assert result.returncode == 2
     assert "--seed-offset" in result.stderr and "offset 0" in result.stderr and "Traceback" not in result.stderr
     assert not (out / "targets" / "T2.json").exists(), "nothing was evaluated"
@@ -228,8 +232,10 @@ def test_validate_resume_refuses_another_seed_offset_than_the_folders(local_vali
     [("--seed-offset", "-1", "[0, 1000000]"), ("--seed-offset", "1000001", "[0, 1000000]"),
      ("--seed-offset", "ten", "[0, 1000000]"), ("--seed-scale", "0", "[1, 20]"), ("--seed-scale", "1.5", "[1, 20]")],
 )  # fmt: skip
-def test_validate_refuses_a_seed_plan_outside_its_range_with_exit_status_2(option, value, allowed, tmp_path):
-    result = _run("validate", "--only", "T1", option, value, "--out", str(tmp_path / "v"))
+def test_validate_refuses_a_seed_plan_outside_its_range_with_exit_status_2(
+    option, value, allowed, tmp_path, command_here
+):
+    result = command_here("validate", "--only", "T1", option, value, "--out", str(tmp_path / "v"))
     assert result.returncode == 2
     assert option in result.stderr and allowed in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "v").exists()
@@ -251,9 +257,9 @@ def test_validate_keeps_its_runs_in_the_runs_folder_and_a_second_validation_reus
     assert _entries(tmp_path / "b")["T1"]["measured"] == _entries(tmp_path / "a")["T1"]["measured"]
 
 
-def test_validate_refuses_a_runs_folder_that_is_a_file(tmp_path):
+def test_validate_refuses_a_runs_folder_that_is_a_file(tmp_path, command_here):
     (tmp_path / "runs").write_text("not a folder")
-    result = _run("validate", "--only", "T1", "--runs", str(tmp_path / "runs"), "--out", str(tmp_path / "v"))
+    result = command_here("validate", "--only", "T1", "--runs", str(tmp_path / "runs"), "--out", str(tmp_path / "v"))
     assert result.returncode == 2
     assert "--runs" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "v").exists()
@@ -324,8 +330,10 @@ def test_a_dose_response_resumes_from_its_sweep_dataset_without_rerunning(tmp_pa
     pd.testing.assert_frame_equal(pd.read_csv(out / "summary.csv"), first)
 
 
-def test_dose_response_refuses_a_negative_dose_before_running(tmp_path):
-    result = _run("dose-response", "lenalidomide", "--doses", "0,-1uM", "--days", "3", "--out", str(tmp_path / "d"))
+def test_dose_response_refuses_a_negative_dose_before_running(tmp_path, command_here):
+    result = command_here(
+        "dose-response", "lenalidomide", "--doses", "0,-1uM", "--days", "3", "--out", str(tmp_path / "d")
+    )
     assert result.returncode == 2
     assert "positive" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "d").exists()
