@@ -109,7 +109,7 @@ def test_list_shows_the_packaged_scenarios(installed, outside):
 
 def test_run_writes_its_outputs_outside_the_checkout(installed, outside):
     out = outside / "run"
-    _run(installed / "niche-abm", "run", "mm_niche", "--days", "2", "--out", out, "--quiet", cwd=outside)
+    _run(installed / "niche-abm", "run", "mm_niche", "--days", "2", *SMALL_GRID, "--out", out, "--quiet", cwd=outside)
     assert sorted(p.name for p in out.iterdir()) == sorted(
         ["timeseries.parquet", "summary.json", "final_state.npz", "overview.png", "manifest.json"]
     )

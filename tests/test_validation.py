@@ -45,9 +45,11 @@ def _entries(out: Path) -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def local_validation(tmp_path_factory) -> Path:
-    """`run.py validate --only T1 T2` on the local engine (two processes): its output folder."""
+    """`run.py validate --only T1 T2` on the local engine (two processes), keeping its runs in the runs/ folder beside
+    it (--runs): its output folder."""
     out = tmp_path_factory.mktemp("local") / "validation"
-    result = _run("validate", "--only", *CO_CULTURE_TARGETS, "--workers", "2", "--out", str(out))
+    runs = out.parent / "runs"
+    result = _run("validate", "--only", *CO_CULTURE_TARGETS, "--workers", "2", "--runs", str(runs), "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert "T1" in result.stdout and ("PASS" in result.stdout or "FAIL" in result.stdout)
     return out
@@ -85,25 +87,27 @@ def test_validate_runs_the_co_culture_targets_end_to_end_and_writes_json_and_rep
 
 
 def test_validate_on_a_dask_cluster_on_loopback_measures_the_same(local_validation, tmp_path):
+    """T1 simulated afresh on a local Dask cluster (no --runs): the same wells, the same measurement."""
     out = tmp_path / "validation"
-    result = _run("validate", "--only", *CO_CULTURE_TARGETS, "--engine", "dask", "--workers", "2", "--out", str(out))
+    result = _run("validate", "--only", "T1", "--engine", "dask", "--workers", "2", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert "MALLOC_" not in result.stderr, "the local cluster's workers start without Dask's malloc setting"
     on_dask, local = _entries(out), _entries(local_validation)
-    for target in CO_CULTURE_TARGETS:
-        assert on_dask[target]["measured"] == local[target]["measured"], target
-        assert on_dask[target]["details"] == local[target]["details"], target
+    assert on_dask["T1"]["measured"] == local["T1"]["measured"]
+    assert on_dask["T1"]["details"] == local["T1"]["details"]
 
 
 def test_validate_resume_evaluates_only_the_target_that_was_not_kept(local_validation, tmp_path):
-    """An interrupted validation that kept T1 but not T2: --resume evaluates T2 alone and leaves T1's entry."""
+    """An interrupted validation that kept T1 but not T2: --resume evaluates T2 alone (from the wells the module's
+    validation kept in its --runs folder) and leaves T1's entry."""
     out = tmp_path / "validation"
     shutil.copytree(local_validation, out)
     for name in ("validation.json", "validation_report.md", "targets/T2.json"):
         (out / name).unlink()
     t1 = out / "targets" / "T1.json"
     written = t1.stat().st_mtime_ns
-    result = _run("validate", "--only", *CO_CULTURE_TARGETS, "--resume", "--out", str(out))
+    runs = str(local_validation.parent / "runs")
+    result = _run("validate", "--only", *CO_CULTURE_TARGETS, "--resume", "--runs", runs, "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert "kept from before: T1" in result.stdout
     assert "  T2: " in result.stdout and "  T1: " not in result.stdout, "only T2 was evaluated"
@@ -241,20 +245,19 @@ def test_validate_refuses_a_seed_plan_outside_its_range_with_exit_status_2(
     assert not (tmp_path / "v").exists()
 
 
-def test_validate_keeps_its_runs_in_the_runs_folder_and_a_second_validation_reuses_them(tmp_path):
-    """--runs: T1's co-culture wells are simulated once, kept under the model's fingerprint, and read back."""
+def test_validate_keeps_its_runs_in_the_runs_folder_and_a_second_validation_reuses_them(local_validation, tmp_path):
+    """--runs: the co-culture wells of the module's validation (T1 and T2 share them) were simulated once, kept under
+    the model's fingerprint, and a second validation reads them back."""
     from niche_abm.io import model_fingerprint
 
-    runs = tmp_path / "runs"
-    first = _run("validate", "--only", "T1", "--workers", "1", "--runs", str(runs), "--out", str(tmp_path / "a"))
-    assert first.returncode == 0, first.stderr
+    runs = local_validation.parent / "runs"
     kept = sorted((runs / model_fingerprint()).glob("*.pkl"))
-    assert len(kept) == len(_entries(tmp_path / "a")["T1"]["seeds"]), "one file of wells per seed"
+    assert len(kept) == len(_entries(local_validation)["T1"]["seeds"]), "one file of wells per seed"
     stamps = [path.stat().st_mtime_ns for path in kept]
     second = _run("validate", "--only", "T1", "--workers", "1", "--runs", str(runs), "--out", str(tmp_path / "b"))
     assert second.returncode == 0, second.stderr
     assert [path.stat().st_mtime_ns for path in kept] == stamps, "the second validation read the runs, wrote none"
-    assert _entries(tmp_path / "b")["T1"]["measured"] == _entries(tmp_path / "a")["T1"]["measured"]
+    assert _entries(tmp_path / "b")["T1"]["measured"] == _entries(local_validation)["T1"]["measured"]
 
 
 def test_validate_refuses_a_runs_folder_that_is_a_file(tmp_path, command_here):
