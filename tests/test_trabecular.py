@@ -168,8 +168,17 @@ def test_structure_measures_a_drawn_strip_exactly(width, gap):
     assert structure["bv_tv"] == pytest.approx(width / (width + gap))
 
 
-def test_a_section_without_bone_has_no_thickness_and_no_number():
+def test_a_section_without_bone_has_no_thickness_no_number_and_no_separation_to_measure():
     structure = trabecular_structure(np.zeros((50, 50)))
     assert structure["tb_th_um"] == 0.0
     assert structure["tb_n_per_mm"] == 0.0
     assert structure["bv_tv"] == 0.0
+    assert np.isnan(structure["tb_sp_um"]), "marrow with no bone around it has no width"
+
+
+def test_a_section_of_solid_bone_has_no_separation_no_number_and_no_thickness_to_measure():
+    structure = trabecular_structure(np.ones((50, 50)))
+    assert structure["tb_sp_um"] == 0.0
+    assert structure["tb_n_per_mm"] == 0.0
+    assert structure["bv_tv"] == 1.0
+    assert np.isnan(structure["tb_th_um"]), "bone with no marrow around it has no width"

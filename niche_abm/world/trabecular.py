@@ -191,10 +191,18 @@ def trabecular_structure(bone_fraction: np.ndarray, threshold: float = 0.5) -> d
     measured as if they ran on. Twice the distance between site centres reads
     a strip's width without bias at any slant: exactly on a pixel-aligned strip
     of even width, one site over on one of odd width. A phase that is absent
-    reads 0 µm; Tb.N is then 0.
+    reads 0 µm; Tb.N is then 0. A phase that fills the whole section (marrow
+    in a culture dish, or a section of solid bone) has no surface to measure a
+    width to: NaN, undefined, as the daily metrics write what has no
+    denominator (before 2026-12-05 the distance transform of a section with no
+    other phase gave 3,220 µm on a 1 x 1 mm dish, in 50 ms a measure).
     """
     smoothed = ndimage.gaussian_filter(np.asarray(bone_fraction, dtype=float), MEASURE_BLUR_UM / SITE_UM)
     bone = smoothed >= threshold
+    if bone.all() or not bone.any():
+        bv_tv = float(bone.mean())
+        width = {"tb_th_um": np.nan, "tb_sp_um": 0.0} if bv_tv else {"tb_th_um": 0.0, "tb_sp_um": np.nan}
+        return {**width, "tb_n_per_mm": 0.0, "bv_tv": bv_tv}
     inner = (slice(MEASURE_PAD_SITES, -MEASURE_PAD_SITES),) * 2
     widths = []
     for phase in (bone, ~bone):
