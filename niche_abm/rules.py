@@ -80,9 +80,7 @@ def rule(cell: str, sentence: str, drug_targets: tuple[str, ...] = ()) -> Callab
 
 def rules_text(params: Parameters | None = None) -> str:
     """Every registered rule as a numbered sentence with the values of params (default: the table's); `run.py rules`.
-    The cell modules register their rules as they load, so they are loaded first."""
-    import niche_abm.cells  # noqa: F401 (registers every cell kind's rules)
-
+    Each cell module registers its rules as it loads (``import niche_abm.cells`` loads them all)."""
     params = params or build_parameters()
     return "\n".join(f"{i:2d}. {rule.describe(params)}" for i, rule in enumerate(RULES, start=1))
 

@@ -53,6 +53,7 @@ def show_params(args: argparse.Namespace) -> int:
 
 
 def show_rules(args: argparse.Namespace) -> int:
+    import niche_abm.cells  # noqa: F401 (each cell module registers its rules as it loads)
     from niche_abm.rules import rules_text
 
     print(rules_text())
