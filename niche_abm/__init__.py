@@ -30,3 +30,8 @@ def __getattr__(name: str):
     value = getattr(import_module(_HOMES[name]), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    """The module's names with the public ones not yet imported, for completion in a notebook."""
+    return sorted(set(globals()) | set(_HOMES))
