@@ -121,7 +121,8 @@ def command_here(monkeypatch, capsys) -> Callable[..., subprocess.CompletedProce
     repository root): the exit status it returns, or argparse exits with, and what it printed, as a
     CompletedProcess. An exception it lets through fails the test with its traceback, where a process of its own
     would print it. For checks of what a command refuses: a fresh interpreter takes seconds to start, main()
-    answers in milliseconds; each test file keeps such checks in a process of its own as well."""
+    answers in milliseconds. A sample of refusals still runs as commands of their own (tests/test_bad_input.py,
+    tests/test_validation.py), where the exit status and stderr are those of the real process."""
     from niche_abm.cli import main
 
     def run(
