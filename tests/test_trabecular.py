@@ -168,17 +168,14 @@ def test_structure_measures_a_drawn_strip_exactly(width, gap):
     assert structure["bv_tv"] == pytest.approx(width / (width + gap))
 
 
-def test_a_section_without_bone_has_no_thickness_no_number_and_no_separation_to_measure():
-    structure = trabecular_structure(np.zeros((50, 50)))
-    assert structure["tb_th_um"] == 0.0
+@pytest.mark.parametrize(
+    ("bone", "absent", "filling"),
+    [(0.0, "tb_th_um", "tb_sp_um"), (1.0, "tb_sp_um", "tb_th_um")],
+    ids=["without bone", "solid bone"],
+)
+def test_a_section_of_one_phase_reads_0_for_the_absent_one_and_no_width_for_the_one_filling_it(bone, absent, filling):
+    structure = trabecular_structure(np.full((50, 50), bone))
+    assert structure[absent] == 0.0
     assert structure["tb_n_per_mm"] == 0.0
-    assert structure["bv_tv"] == 0.0
-    assert np.isnan(structure["tb_sp_um"]), "marrow with no bone around it has no width"
-
-
-def test_a_section_of_solid_bone_has_no_separation_no_number_and_no_thickness_to_measure():
-    structure = trabecular_structure(np.ones((50, 50)))
-    assert structure["tb_sp_um"] == 0.0
-    assert structure["tb_n_per_mm"] == 0.0
-    assert structure["bv_tv"] == 1.0
-    assert np.isnan(structure["tb_th_um"]), "bone with no marrow around it has no width"
+    assert structure["bv_tv"] == bone
+    assert np.isnan(structure[filling]), "a phase with nothing around it has no width"
