@@ -56,7 +56,7 @@ def shadow(model: NicheModel) -> Signals:
     copy = Signals(model.params, model.bone.marrow)
     for name, field in model.signals.fields.items():
         copy.fields[name].concentration[...] = field.concentration
-    copy.derived = {name: values.copy() for name, values in model.signals.derived.items()}
+    copy._derived = {name: values.copy() for name, values in model.signals.derived.items()}
     return copy
 
 

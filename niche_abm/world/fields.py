@@ -53,7 +53,8 @@ solve, not factorised).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 
 import numpy as np
 import scipy.sparse as sparse
@@ -62,6 +63,7 @@ from sksparse.cholmod import Factor, analyze
 
 from niche_abm.units import PM_PER_MOLECULE_PER_PL, SECTION_UM, SITE_UM
 from niche_abm.world import kernels
+from niche_abm.world.factor_solve import FactorSolve, in_background
 
 
 def voxel_porosity(marrow: np.ndarray, voxel_sites: int) -> np.ndarray:
@@ -173,7 +175,7 @@ class DiffusionField:
         self.outer_boundary = outer_boundary
         self.concentration = np.zeros(self.shape)
         self.porosity = np.ones(self.shape)
-        self._solvers: dict[float, Factor] = {}
+        self._solvers: dict[float, FactorSolve] = {}
         self._boundary = None
         self.set_geometry(np.ones(grid_shape, dtype=bool))
 
@@ -222,18 +224,18 @@ class DiffusionField:
         arrays = kernels.diffusion_operator(self.porosity, self._open_voxels, g, diagonal)
         return sparse.csc_matrix(arrays, shape=(n, n))
 
-    def _solver(self, dt_h: float) -> Factor:
+    def _solver(self, dt_h: float) -> FactorSolve:
         """The factorised operator of a time step of dt_h hours, kept until the geometry changes."""
         if dt_h not in self._solvers:
             self._solvers[dt_h] = self._factorise(dt_h)
         return self._solvers[dt_h]
 
-    def _factorise(self, dt_h: float) -> Factor:
+    def _factorise(self, dt_h: float) -> FactorSolve:
         """The operator of a time step of dt_h hours (∞ = steady state), factorised (LDLᵀ, on the shared analysis)."""
         phi = self._open_porosity
         storage = phi / dt_h if np.isfinite(dt_h) else 0.0
         diagonal = storage + self.decay_per_h * phi + self._boundary
-        return self._pattern.factorise(self._operator(diagonal))
+        return FactorSolve(self._pattern.factorise(self._operator(diagonal)))
 
     def source_rate(self, molecules_per_h: np.ndarray) -> np.ndarray:
         """Secretion per voxel (molecules/h) as a rate of concentration over the voxel volume, pM/h."""
@@ -297,7 +299,7 @@ class DiffusionField:
         if not rhs.size:
             return  # solid bone: no marrow fluid to hold the signal
         if clearance_pl_per_h is None or not np.any(clearance_pl_per_h):
-            solved = self._factorise(np.inf).solve_A(rhs)  # a one-off: not kept (128 MB at 1,000 x 1,000 sites)
+            solved = self._factorise(np.inf).solve(rhs)  # a one-off: not kept (128 MB at 1,000 x 1,000 sites)
         else:
             phi = self._open_porosity
             loss = self.decay_per_h * phi + self._boundary + phi * self.uptake_rate(clearance_pl_per_h).ravel()[voxels]
@@ -354,16 +356,23 @@ def step_fields(
     dt_h: float,
     clearance_pl_per_h: Sequence[np.ndarray | None],
     groups: list[list[int]] | None = None,
-) -> None:
+    aside: int | None = None,
+) -> Callable[[], None] | None:
     """Advance several fields by dt_h hours (each with its secretion per voxel, molecules/h, and clearance, pL/h or
     None, as :meth:`DiffusionField.step`). Fields whose operators are multiples of one another
     (:func:`operator_groups`, or the `groups` already found for these fields and step) are solved together: the
     first one's factor takes their right-hand sides as the columns of one solve, each divided by its operator's
     multiple, so the factor is computed once a geometry and read from memory once a step (on the benchmark marrow,
-    200 x 200 sites, two columns took 0.32 ms against 0.24 ms for one)."""
+    200 x 200 sites, two columns took 0.32 ms against 0.24 ms for one).
+
+    aside: the index in `groups` of a group to solve on the background thread
+    (:func:`niche_abm.world.factor_solve.in_background`) while this thread solves the others and goes on. Returns
+    the call that waits for that solve and stores it (None if nothing was set aside); until it is made, the set-aside
+    fields hold the concentrations of the step before."""
     if groups is None:
         groups = operator_groups(fields, dt_h)
-    for group in groups:
+    finish = None
+    for index, group in enumerate(groups):
         lead = fields[group[0]]
         if not lead._open_voxels.size:
             continue  # solid bone: no marrow fluid to hold the signal
@@ -371,9 +380,22 @@ def step_fields(
         columns = [lead._rhs(molecules_per_h[group[0]], dt_h)]
         for i in group[1:]:
             columns.append(fields[i]._rhs(molecules_per_h[i], dt_h) * (retention / fields[i]._retention_rate(dt_h)))
-        solved = lead._solver(dt_h).solve_A(columns[0] if len(group) == 1 else np.column_stack(columns))
-        for column, i in enumerate(group):
-            fields[i]._store(solved if len(group) == 1 else solved[:, column], dt_h, clearance_pl_per_h[i])
+        solver, rhs = lead._solver(dt_h), columns[0] if len(group) == 1 else np.column_stack(columns)
+        members = [(fields[i], clearance_pl_per_h[i]) for i in group]
+        if index == aside and solver.releases_gil:
+            finish = partial(_store_group, members, in_background(solver.solve, rhs).result, dt_h)
+        else:
+            _store_group(members, partial(solver.solve, rhs), dt_h)
+    return finish
+
+
+def _store_group(
+    members: list[tuple[DiffusionField, np.ndarray | None]], solve: Callable[[], np.ndarray], dt_h: float
+) -> None:
+    """Store a group's solve (one column per member field, in order) with each member's clearance."""
+    solved = solve()
+    for column, (field, clearance) in enumerate(members):
+        field._store(solved if solved.ndim == 1 else solved[:, column], dt_h, clearance)
 
 
 def free_rankl(total_rankl: np.ndarray, total_opg: np.ndarray, kd: float) -> np.ndarray:

@@ -21,7 +21,7 @@ geometry does, every ``fields.geometry_refresh_h`` hours (the error of that lag:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,7 +82,7 @@ class Signals:
         self.params = params
         self.shape = marrow.shape
         boundary = params.fields.outer_boundary
-        self.fields = {
+        self._fields = {
             s.name: DiffusionField(
                 s.name,
                 self.shape,
@@ -94,17 +94,39 @@ class Signals:
             for s in SIGNALS
         }
         self._geometry_age_h = 0
-        self.derived: dict[str, np.ndarray] = {}
-        self._voxel_of = {f: self._voxel_map(f) for f in sorted({field.voxel_sites for field in self.fields.values()})}
-        self._opg_on_rankl = self._resampling(self.fields["opg"], self.fields["rankl"])
+        self._derived: dict[str, np.ndarray] = {}
+        self._pending: Callable[[], None] | None = None
+        """The wait for this step's solve on the background thread and its store (:meth:`settle`)."""
+        self._unbound: float | None = None
+        """The drug's share of free RANKL to bind with once the step's solves are in (None: settled)."""
+        self._voxel_of = {f: self._voxel_map(f) for f in sorted({field.voxel_sites for field in self._fields.values()})}
+        self._opg_on_rankl = self._resampling(self._fields["opg"], self._fields["rankl"])
         self._patterns: dict[int, OperatorPattern] = {}
         """Per voxel size, the unknowns and analysis of the geometry now (the next refresh inherits its order)."""
-        self._voxel_scratch = np.zeros(max(f.concentration.size for f in self.fields.values()))
+        self._voxel_scratch = np.zeros(max(f.concentration.size for f in self._fields.values()))
         """Zeros, one per voxel of the finest field, for :func:`niche_abm.world.kernels.add_per_voxel`."""
         self._hourly_groups: list[list[int]] = []
         """The fields (by index) whose hourly operators share one factor, for each geometry
         (niche_abm.world.fields.step_fields)."""
+        self._aside: int | None = None
+        """The hourly group solved on the background thread: the one with the most unknowns (RANKL's and APRIL's,
+        20 µm voxels), needed by the myeloma cells (APRIL) and, bound, by the osteoclast lineage, which step after the
+        vessels and stroma that read only 40 µm fields; None with one group."""
         self.follow_bone(marrow)
+
+    @property
+    def fields(self) -> dict[str, DiffusionField]:
+        """Every signal's field by name, with this step's solves stored (:meth:`settle`)."""
+        if self._unbound is not None:
+            self.settle()
+        return self._fields
+
+    @property
+    def derived(self) -> dict[str, np.ndarray]:
+        """Free RANKL (pM) and RANK occupancy (0..1) on the RANKL voxel grid, of this step (:meth:`settle`)."""
+        if self._unbound is not None:
+            self.settle()
+        return self._derived
 
     # --- solving ---------------------------------------------------------------------------------
     def update(
@@ -122,19 +144,33 @@ class Signals:
             steady: solve for the steady state of this secretion and uptake instead of one step.
             uptake: for each signal name, the cells that clear it (flat sites, pL/h per cell).
         """
+        if self._unbound is not None:
+            self.settle()
         uptake = uptake or {}
         voxels: dict[tuple[int, int], np.ndarray] = {}
         rates, clearances = [], []
-        for name in self.fields:
+        for name in self._fields:
             rates.append(self._per_voxel(name, secretion.get(name, ()), voxels))
             clearing = [(sites, per_cell) for sites, per_cell in uptake.get(name, ()) if per_cell.any()]
             clearances.append(self._per_voxel(name, clearing, voxels) if clearing else None)  # None: no uptake
         if steady:
-            for field, rate, clearance in zip(self.fields.values(), rates, clearances, strict=True):
+            for field, rate, clearance in zip(self._fields.values(), rates, clearances, strict=True):
                 field.solve_steady(rate, clearance)
         else:
-            step_fields(list(self.fields.values()), rates, 1.0, clearances, self._hourly_groups)
-        self._bind(free_rankl_factor)
+            fields = list(self._fields.values())
+            self._pending = step_fields(fields, rates, 1.0, clearances, self._hourly_groups, self._aside)
+        self._unbound = free_rankl_factor
+
+    def settle(self) -> None:
+        """Finish the step's update: wait for the solve set aside on the background thread and store it, then bind
+        RANKL to OPG and RANK. Every read of the fields settles first, so a cell always senses this step's signals;
+        the update returns before RANKL's solve is done, and the cells that read only other fields step meanwhile."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending()
+        free_rankl_factor, self._unbound = self._unbound, None
+        if free_rankl_factor is not None:
+            self._bind(free_rankl_factor)
 
     def _per_voxel(
         self, name: str, sources: Secretion | Uptake, voxels: dict[tuple[int, int], np.ndarray]
@@ -146,7 +182,7 @@ class Signals:
         voxels: the sensed voxels of the cells looked up so far in this update, by (id of their sites array, voxel
         size): one kind lists its cells once for every signal it secretes, so the fields of one voxel size look
         them up once (at 1,000 x 1,000 sites the update took 0.80 of the time of a lookup per field and source)."""
-        field = self.fields[name]
+        field = self._fields[name]
         total = np.zeros(field.shape[0] * field.shape[1])
         for sites, per_cell in sources:
             key = (id(sites), field.voxel_sites)
@@ -167,7 +203,7 @@ class Signals:
             float(free_rankl_factor),
             float(binding.rank_rankl_kd_pm),
         )
-        self.derived = {"free_rankl": free.reshape(rankl.shape), "rank_occupancy": occupancy.reshape(rankl.shape)}
+        self._derived = {"free_rankl": free.reshape(rankl.shape), "rank_occupancy": occupancy.reshape(rankl.shape)}
 
     def follow_bone(self, marrow: np.ndarray) -> None:
         """Rebuild every field's porous geometry for a new marrow mask. The fields of one voxel size share its
@@ -183,10 +219,16 @@ class Signals:
         for name, field in self.fields.items():
             field.set_geometry(marrow, porosity[field.voxel_sites], patterns[field.voxel_sites])
             self._sensed_voxel[name] = sensed[field.voxel_sites]
-        self._hourly_groups = operator_groups(list(self.fields.values()), 1.0)
+        fields = list(self._fields.values())
+        self._hourly_groups = operator_groups(fields, 1.0)
+        unknowns = [fields[group[0]]._open_voxels.size for group in self._hourly_groups]
+        self._aside = int(np.argmax(unknowns)) if len(unknowns) > 1 else None
 
     def age(self, marrow: np.ndarray) -> None:
-        """Count an hour; every fields.geometry_refresh_h hours, follow the bone if the marrow changed."""
+        """End the hour: its solves stored and bound (:meth:`settle`), so the state after a step is whole; every
+        fields.geometry_refresh_h hours, follow the bone if the marrow changed."""
+        if self._unbound is not None:
+            self.settle()
         self._geometry_age_h += 1
         if self._geometry_age_h < self.params.fields.geometry_refresh_h:
             return

@@ -1,0 +1,127 @@
+"""Solving with CHOLMOD's factor outside the GIL (niche_abm.world.factor_solve) and the fields' solve set aside on the
+background thread (niche_abm.world.fields.step_fields, niche_abm.world.signals.Signals.settle).
+
+The compiled solve must give CHOLMOD's own solution bit for bit, on the fields' real operators (porous marrow,
+20 and 40 µm voxels, one to three right-hand sides); the factor's arrays it reads in place must be the factor
+CHOLMOD hands out; and a step whose largest solve runs beside the cells must leave every field, every binding
+and every cell's reading exactly as the same step solved in line.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sparse
+from sksparse.cholmod import cholesky
+
+from niche_abm.params import build_parameters
+from niche_abm.world.factor_solve import FactorSolve, factor_arrays, in_background
+from niche_abm.world.fields import DiffusionField, step_fields
+from niche_abm.world.signals import SIGNALS, Signals
+from niche_abm.world.trabecular import generate_trabecular_bone
+
+
+def _porous_field(voxel_sites: int, seed: int, boundary: str = "no_flux") -> DiffusionField:
+    """RANKL's field on a 120 x 80 marrow of random bone, its hourly operator factorised."""
+    rng = np.random.default_rng(seed)
+    marrow = rng.random((120, 80)) > 0.3
+    marrow[:30, :20] = False
+    field = DiffusionField("rankl", marrow.shape, voxel_sites, 0.0108, 0.422, boundary)
+    field.set_geometry(marrow)
+    return field
+
+
+@pytest.mark.parametrize("boundary", ["no_flux", "absorbing"])
+@pytest.mark.parametrize("voxel_sites", [1, 2, 4])
+@pytest.mark.parametrize("columns", [1, 2, 3])
+def test_the_compiled_solve_is_cholmods_solve_bit_for_bit(voxel_sites, columns, boundary):
+    field = _porous_field(voxel_sites, seed=voxel_sites + columns, boundary=boundary)
+    solver = field._solver(1.0)
+    assert solver.releases_gil, "the factor's arrays were not found: every solve would hold the GIL"
+    rng = np.random.default_rng(columns)
+    n = field._open_voxels.size
+    b = rng.uniform(0.0, 1e3, (n, columns)) * (rng.random((n, columns)) < 0.3)
+    b = b[:, 0] if columns == 1 else b
+    x = solver.solve(b)
+    assert x.shape == b.shape
+    np.testing.assert_array_equal(x, solver.factor.solve_A(b))
+
+
+def test_the_arrays_read_in_place_are_the_factor_cholmod_hands_out():
+    """L and D rebuilt from the arrays (D first in each column, then L below the diagonal) are scikit-sparse's
+    L_D() of the same factor, and Perm is its P()."""
+    solver = _porous_field(2, seed=5)._solver(1.0)
+    Lp, Li, Lx, Lnz, Perm = factor_arrays(solver.factor)
+    n = Perm.size
+    lower, diagonal = solver.factor.L_D()
+    starts = Lp[:-1]
+    np.testing.assert_array_equal(Li[starts], np.arange(n))
+    np.testing.assert_array_equal(Lx[starts], diagonal.diagonal())
+    columns = np.repeat(np.arange(n), Lnz - 1)
+    below = np.concatenate([np.arange(start + 1, start + count) for start, count in zip(starts, Lnz, strict=True)])
+    rebuilt = sparse.csc_matrix((Lx[below], (Li[below], columns)), shape=(n, n)) + sparse.identity(n)
+    assert abs(rebuilt - lower.tocsc()).max() == 0.0
+    np.testing.assert_array_equal(Perm, solver.factor.P())
+    assert not Lx.flags.writeable, "the views must not write into CHOLMOD's memory"
+
+
+def test_a_factor_that_is_not_simplicial_ldlt_is_solved_by_cholmod_itself():
+    """A supernodal factor (LLᵀ) is not the structure the kernel reads: FactorSolve falls back to solve_A."""
+    field = _porous_field(2, seed=9)
+    operator = field._operator(field._open_porosity * 1.5)
+    solver = FactorSolve(cholesky(operator, mode="supernodal"))
+    assert not solver.releases_gil
+    b = np.random.default_rng(9).uniform(0.0, 1.0, operator.shape[0])
+    np.testing.assert_array_equal(solver.solve(b), solver.factor.solve_A(b))
+
+
+def test_a_background_solve_returns_the_solution_and_passes_on_a_failure():
+    solver = _porous_field(2, seed=11)._solver(1.0)
+    b = np.ones(solver.factor.P().size)
+    np.testing.assert_array_equal(in_background(solver.solve, b).result(), solver.solve(b))
+    with pytest.raises(ValueError):
+        in_background(solver.solve, np.ones(3)).result()
+
+
+def test_a_group_set_aside_holds_last_steps_values_until_its_solve_is_stored():
+    """step_fields hands the group set aside to the background thread and returns the call that stores it: until
+    then that field keeps the step before's concentrations; after it, both fields are as solved in line."""
+    marrow = np.random.default_rng(4).random((80, 80)) > 0.25
+    inline, aside = [], []
+    for fields in (inline, aside):
+        for voxel_sites, decay in ((2, 0.422), (4, 1.0)):
+            field = DiffusionField("signal", marrow.shape, voxel_sites, 0.0108, decay)
+            field.set_geometry(marrow)
+            fields.append(field)
+    rng = np.random.default_rng(4)
+    rates = [np.where(f.open, rng.uniform(0, 500, f.shape), 0.0) for f in inline]
+    assert step_fields(inline, rates, 1.0, [None, None], [[0], [1]]) is None
+    finish = step_fields(aside, rates, 1.0, [None, None], [[0], [1]], aside=0)
+    assert finish is not None
+    assert not aside[0].concentration.any(), "the set-aside field is stored only when the solve is waited for"
+    np.testing.assert_array_equal(aside[1].concentration, inline[1].concentration)
+    finish()
+    for stepped, reference in zip(aside, inline, strict=True):
+        np.testing.assert_array_equal(stepped.concentration, reference.concentration)
+
+
+def test_a_step_with_rankls_solve_set_aside_senses_exactly_what_an_inline_step_senses():
+    """Signals on a trabecular marrow, stepped 6 hours with RANKL's and APRIL's group on the background thread and
+    with every group solved in line: the update returns with the solve pending, and every field, binding and cell
+    reading is the same to the bit."""
+    params = build_parameters({"grid.width": 100, "grid.height": 100})
+    marrow = generate_trabecular_bone((100, 100), 0.22, 140.0, np.random.default_rng(2)) < 0.5
+    background, inline = Signals(params, marrow), Signals(params, marrow)
+    assert background._aside is not None
+    inline._aside = None
+    rng = np.random.default_rng(2)
+    sites = rng.choice(np.flatnonzero(marrow), 300, replace=False)
+    for _ in range(6):
+        secretion = {s.name: [(sites, rng.uniform(0.0, 2e3, sites.size))] for s in SIGNALS}
+        background.update(secretion, 0.8)
+        inline.update(secretion, 0.8)
+        assert background._pending is not None, "RANKL's solve should still be on the background thread"
+        for name in ("april", "free_rankl", "rank_occupancy", "ccl3"):
+            np.testing.assert_array_equal(background.at(name, sites), inline.at(name, sites))
+    for name in background.fields:
+        np.testing.assert_array_equal(background.fields[name].concentration, inline.fields[name].concentration)
