@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy import stats as scipy_stats
 
 from niche_abm import stats
 from niche_abm.validation import common
@@ -154,6 +155,33 @@ def test_ratio_of_two_pairs_spans_the_resamples_worked_by_hand():
     # BB (0, p 1/4), so the 2.5% and 97.5% percentiles are 0 and 10 around the estimate (10 + 0) / (1 + 1) = 5
     ratio, low, high = stats.ratio_of_means([10, 0], [1, 1], resamples=4999)
     assert ratio == 5.0 and low == 0.0 and high == 10.0
+
+
+def test_the_vectorised_ratio_gives_the_interval_of_one_resample_at_a_time_bit_for_bit():
+    """All resamples in one call (vectorized=True) against scipy calling the ratio once per resample, on arms with
+    zeros and a control that is 0 in some resamples (an infinite ratio)."""
+    rng = np.random.default_rng(5)
+    for treated, control in (
+        (rng.normal(3.0, 1.0, 12), rng.normal(1.5, 0.5, 12)),
+        (np.array([1.0, 2.0, 0.0, 5.0, 1.0]), np.array([0.0, 1.0, 0.0, 0.0, 2.0])),
+    ):
+
+        def one_at_a_time(t, c):
+            return float(stats._ratio(t, c))
+
+        expected = scipy_stats.bootstrap(
+            (treated, control),
+            one_at_a_time,
+            paired=True,
+            vectorized=False,
+            method="percentile",
+            n_resamples=999,
+            rng=np.random.default_rng(0),
+        ).confidence_interval
+        with np.errstate(all="ignore"):
+            ratio, low, high = stats.ratio_of_means(treated, control, resamples=999)
+        np.testing.assert_array_equal([low, high], [expected.low, expected.high])  # NaN where a resample is 0/0
+        assert ratio == float(np.mean(treated) / np.mean(control))
 
 
 def test_ratio_leaves_out_a_pair_with_a_missing_value():
