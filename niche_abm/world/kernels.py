@@ -13,7 +13,7 @@ agents keep owning each cell's state; the kernels read and write integer positio
 (and RANKL binding, pM, with numpy's arithmetic element by element; the fields'
 per-voxel sums, step right-hand sides and operator matrices likewise).
 Compiled on first use and cached on disk (``cache=True``), so only the first run
-after an install or a change pays the compile time (about 3 s).
+after an install or a change pays the compile time (about 27 s for a run's kernels, README: Performance).
 """
 
 from __future__ import annotations
