@@ -95,33 +95,78 @@ def test_a_group_set_aside_holds_last_steps_values_until_its_solve_is_stored():
             fields.append(field)
     rng = np.random.default_rng(4)
     rates = [np.where(f.open, rng.uniform(0, 500, f.shape), 0.0) for f in inline]
-    assert step_fields(inline, rates, 1.0, [None, None], [[0], [1]]) is None
-    finish = step_fields(aside, rates, 1.0, [None, None], [[0], [1]], aside=0)
-    assert finish is not None
+    assert step_fields(inline, rates, 1.0, [None, None], [[0], [1]]) == {}
+    later = step_fields(aside, rates, 1.0, [None, None], [[0], [1]], aside=[0])
+    assert list(later) == [0]
     assert not aside[0].concentration.any(), "the set-aside field is stored only when the solve is waited for"
     np.testing.assert_array_equal(aside[1].concentration, inline[1].concentration)
-    finish()
+    later[0]()
     for stepped, reference in zip(aside, inline, strict=True):
         np.testing.assert_array_equal(stepped.concentration, reference.concentration)
 
 
-def test_a_step_with_rankls_solve_set_aside_senses_exactly_what_an_inline_step_senses():
-    """Signals on a trabecular marrow, stepped 6 hours with RANKL's and APRIL's group on the background thread and
-    with every group solved in line: the update returns with the solve pending, and every field, binding and cell
-    reading is the same to the bit."""
+def test_a_group_set_aside_is_solved_a_column_at_a_time_in_the_order_given_and_the_same_to_the_bit():
+    """Two fields sharing one factor (proportional operators, as RANKL and APRIL): set aside, each column is its own
+    solve, the second listed first; every concentration is the two-column solve's."""
+    marrow = np.random.default_rng(8).random((80, 80)) > 0.25
+    decays = (0.422, 0.35)
+    diffusions = (0.0108, 0.0108 * (1 + 0.35) / (1 + 0.422))
+    pairs = []
+    for _ in range(2):
+        pair = [DiffusionField("signal", marrow.shape, 2, d, k) for d, k in zip(diffusions, decays, strict=True)]
+        pattern = None
+        for field in pair:
+            field.set_geometry(marrow, None, pattern)
+            pattern = field._pattern
+        pairs.append(pair)
+    rng = np.random.default_rng(8)
+    rates = [np.where(pairs[0][0].open, rng.uniform(0, 500, pairs[0][0].shape), 0.0) for _ in range(2)]
+    step_fields(pairs[0], rates, 1.0, [None, None], [[0, 1]])
+    later = step_fields(pairs[1], rates, 1.0, [None, None], [[0, 1]], aside=[1, 0])
+    assert list(later) == [1, 0]
+    later[1]()
+    later[0]()
+    for together, alone in zip(pairs[0], pairs[1], strict=True):
+        assert together.concentration.max() > 0
+        np.testing.assert_array_equal(alone.concentration, together.concentration)
+
+
+def _stepped_pair(hours: int):
+    """Signals on a trabecular marrow stepped `hours` hours twice, RANKL's and APRIL's solves on the background
+    thread and all in line; yields the pair and some secreting sites after each hour's update."""
     params = build_parameters({"grid.width": 100, "grid.height": 100})
     marrow = generate_trabecular_bone((100, 100), 0.22, 140.0, np.random.default_rng(2)) < 0.5
     background, inline = Signals(params, marrow), Signals(params, marrow)
-    assert background._aside is not None
-    inline._aside = None
+    inline._aside = []
     rng = np.random.default_rng(2)
     sites = rng.choice(np.flatnonzero(marrow), 300, replace=False)
-    for _ in range(6):
+    for _ in range(hours):
         secretion = {s.name: [(sites, rng.uniform(0.0, 2e3, sites.size))] for s in SIGNALS}
         background.update(secretion, 0.8)
         inline.update(secretion, 0.8)
-        assert background._pending is not None, "RANKL's solve should still be on the background thread"
-        for name in ("april", "free_rankl", "rank_occupancy", "ccl3"):
+        yield background, inline, sites
+
+
+def test_a_step_with_rankls_and_aprils_solves_set_aside_senses_exactly_what_an_inline_step_senses():
+    """The update returns with both solves pending, APRIL first; reading APRIL (the myeloma cells) settles it
+    alone, leaving RANKL's solve and the binding pending; reading RANK occupancy (the osteoclast lineage) settles
+    them; every reading, field and binding is the same to the bit as the step solved in line."""
+    for background, inline, sites in _stepped_pair(6):
+        assert [list(background._fields)[i] for i in background._aside] == ["april", "rankl"]
+        assert list(background._pending) == ["april", "rankl"] and not inline._pending
+        np.testing.assert_array_equal(background.at("april", sites), inline.at("april", sites))
+        assert list(background._pending) == ["rankl"] and background._unbound is not None
+        np.testing.assert_array_equal(background.at("ccl3", sites), inline.at("ccl3", sites))
+        for name in ("rank_occupancy", "free_rankl", "rankl", "opg"):
             np.testing.assert_array_equal(background.at(name, sites), inline.at(name, sites))
+        assert not background._pending and background._unbound is None
     for name in background.fields:
         np.testing.assert_array_equal(background.fields[name].concentration, inline.fields[name].concentration)
+
+
+def test_reading_the_binding_first_still_stores_aprils_solve_before_april_is_read():
+    for background, inline, sites in _stepped_pair(3):
+        np.testing.assert_array_equal(background.at("free_rankl", sites), inline.at("free_rankl", sites))
+        assert background._unbound is None
+        np.testing.assert_array_equal(background.at("april", sites), inline.at("april", sites))
+        np.testing.assert_array_equal(background.map("april"), inline.map("april"))

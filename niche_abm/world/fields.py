@@ -356,8 +356,8 @@ def step_fields(
     dt_h: float,
     clearance_pl_per_h: Sequence[np.ndarray | None],
     groups: list[list[int]] | None = None,
-    aside: int | None = None,
-) -> Callable[[], None] | None:
+    aside: Sequence[int] = (),
+) -> dict[int, Callable[[], None]]:
     """Advance several fields by dt_h hours (each with its secretion per voxel, molecules/h, and clearance, pL/h or
     None, as :meth:`DiffusionField.step`). Fields whose operators are multiples of one another
     (:func:`operator_groups`, or the `groups` already found for these fields and step) are solved together: the
@@ -365,34 +365,38 @@ def step_fields(
     multiple, so the factor is computed once a geometry and read from memory once a step (on the benchmark marrow,
     200 x 200 sites, two columns took 0.32 ms against 0.24 ms for one).
 
-    aside: the index in `groups` of a group to solve on the background thread
-    (:func:`niche_abm.world.factor_solve.in_background`) while this thread solves the others and goes on. Returns
-    the call that waits for that solve and stores it (None if nothing was set aside); until it is made, the set-aside
-    fields hold the concentrations of the step before."""
+    aside: fields (by index) to solve on the background thread (:func:`niche_abm.world.factor_solve.in_background`),
+    one column at a time in this order, while this thread solves the others and goes on; a group is set aside when
+    every field of it is listed (a column solved alone is the same to the bit as in the group's solve). Returns, for
+    each field set aside, the call that waits for its solve and stores it; until it is made, that field holds the
+    concentrations of the step before."""
     if groups is None:
         groups = operator_groups(fields, dt_h)
-    finish = None
-    for index, group in enumerate(groups):
+    later: dict[int, Callable[[], None]] = {}
+    for group in groups:
         lead = fields[group[0]]
         if not lead._open_voxels.size:
             continue  # solid bone: no marrow fluid to hold the signal
         retention = lead._retention_rate(dt_h)
-        columns = [lead._rhs(molecules_per_h[group[0]], dt_h)]
+        columns = {group[0]: lead._rhs(molecules_per_h[group[0]], dt_h)}
         for i in group[1:]:
-            columns.append(fields[i]._rhs(molecules_per_h[i], dt_h) * (retention / fields[i]._retention_rate(dt_h)))
-        solver, rhs = lead._solver(dt_h), columns[0] if len(group) == 1 else np.column_stack(columns)
-        members = [(fields[i], clearance_pl_per_h[i]) for i in group]
-        if index == aside and solver.releases_gil:
-            finish = partial(_store_group, members, in_background(solver.solve, rhs).result, dt_h)
+            columns[i] = fields[i]._rhs(molecules_per_h[i], dt_h) * (retention / fields[i]._retention_rate(dt_h))
+        solver = lead._solver(dt_h)
+        if solver.releases_gil and all(i in aside for i in group):
+            for i in sorted(group, key=list(aside).index):
+                solving = in_background(solver.solve, columns[i])
+                later[i] = partial(_store_group, [(fields[i], clearance_pl_per_h[i])], solving.result, dt_h)
         else:
+            members = [(fields[i], clearance_pl_per_h[i]) for i in group]
+            rhs = columns[group[0]] if len(group) == 1 else np.column_stack(list(columns.values()))
             _store_group(members, partial(solver.solve, rhs), dt_h)
-    return finish
+    return later
 
 
 def _store_group(
     members: list[tuple[DiffusionField, np.ndarray | None]], solve: Callable[[], np.ndarray], dt_h: float
 ) -> None:
-    """Store a group's solve (one column per member field, in order) with each member's clearance."""
+    """Store a solve (one column per member field, in order) with each member's clearance."""
     solved = solve()
     for column, (field, clearance) in enumerate(members):
         field._store(solved if solved.ndim == 1 else solved[:, column], dt_h, clearance)

@@ -62,6 +62,8 @@ FACTORS: tuple[str, ...] = tuple(s.name for s in SIGNALS if s.name not in ("rank
 """The signals read on their own, as a marrow mean in pg/mL (RANKL and OPG are read bound to each other)."""
 
 DERIVED = ("free_rankl", "rank_occupancy")
+BINDING = ("rankl", "opg", *DERIVED)
+"""RANKL and OPG, and what is computed from them bound: reading any of them needs the binding of the step."""
 """Quantities computed from the fields on the RANKL voxel grid: free RANKL (pM) and RANK occupancy (0..1)."""
 
 Secretion = Sequence[tuple[np.ndarray, np.ndarray]]
@@ -95,8 +97,9 @@ class Signals:
         }
         self._geometry_age_h = 0
         self._derived: dict[str, np.ndarray] = {}
-        self._pending: Callable[[], None] | None = None
-        """The wait for this step's solve on the background thread and its store (:meth:`settle`)."""
+        self._pending: dict[str, Callable[[], None]] = {}
+        """For each field whose solve of this step is on the background thread, the call that waits for it and
+        stores it (:meth:`settle`)."""
         self._unbound: float | None = None
         """The drug's share of free RANKL to bind with once the step's solves are in (None: settled)."""
         self._voxel_of = {f: self._voxel_map(f) for f in sorted({field.voxel_sites for field in self._fields.values()})}
@@ -108,23 +111,29 @@ class Signals:
         self._hourly_groups: list[list[int]] = []
         """The fields (by index) whose hourly operators share one factor, for each geometry
         (niche_abm.world.fields.step_fields)."""
-        self._aside: int | None = None
-        """The hourly group solved on the background thread: the one with the most unknowns (RANKL's and APRIL's,
-        20 µm voxels), needed by the myeloma cells (APRIL) and, bound, by the osteoclast lineage, which step after the
-        vessels and stroma that read only 40 µm fields; None with one group."""
+        self._aside: list[int] = []
+        """The fields (by index) solved on the background thread, in the order they are solved: the group with the
+        most unknowns (RANKL's and APRIL's, 20 µm voxels), none with one group. APRIL first: the myeloma cells read it,
+        and they step before the osteoclast lineage reads RANKL's binding; the vessels and stroma before them read
+        only 40 µm fields (CELL_KINDS's order), so both solves run while the main thread steps them."""
         self.follow_bone(marrow)
 
     @property
     def fields(self) -> dict[str, DiffusionField]:
         """Every signal's field by name, with this step's solves stored (:meth:`settle`)."""
-        if self._unbound is not None:
+        if self._pending or self._unbound is not None:
             self.settle()
         return self._fields
+
+    def _settled(self, name: str) -> None:
+        """Settle what reading `name` needs (a quick test when the step is settled)."""
+        if self._pending or self._unbound is not None:
+            self.settle(name)
 
     @property
     def derived(self) -> dict[str, np.ndarray]:
         """Free RANKL (pM) and RANK occupancy (0..1) on the RANKL voxel grid, of this step (:meth:`settle`)."""
-        if self._unbound is not None:
+        if self._pending or self._unbound is not None:
             self.settle()
         return self._derived
 
@@ -144,7 +153,7 @@ class Signals:
             steady: solve for the steady state of this secretion and uptake instead of one step.
             uptake: for each signal name, the cells that clear it (flat sites, pL/h per cell).
         """
-        if self._unbound is not None:
+        if self._pending or self._unbound is not None:
             self.settle()
         uptake = uptake or {}
         voxels: dict[tuple[int, int], np.ndarray] = {}
@@ -157,19 +166,24 @@ class Signals:
             for field, rate, clearance in zip(self._fields.values(), rates, clearances, strict=True):
                 field.solve_steady(rate, clearance)
         else:
-            fields = list(self._fields.values())
-            self._pending = step_fields(fields, rates, 1.0, clearances, self._hourly_groups, self._aside)
+            fields, names = list(self._fields.values()), list(self._fields)
+            later = step_fields(fields, rates, 1.0, clearances, self._hourly_groups, self._aside)
+            self._pending = {names[i]: finish for i, finish in later.items()}
         self._unbound = free_rankl_factor
 
-    def settle(self) -> None:
-        """Finish the step's update: wait for the solve set aside on the background thread and store it, then bind
-        RANKL to OPG and RANK. Every read of the fields settles first, so a cell always senses this step's signals;
-        the update returns before RANKL's solve is done, and the cells that read only other fields step meanwhile."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending()
-        free_rankl_factor, self._unbound = self._unbound, None
-        if free_rankl_factor is not None:
+    def settle(self, name: str | None = None) -> None:
+        """Finish the step's update for a read of `name` (None: everything): wait for the field's solve on the
+        background thread and store it; for RANKL, OPG or their binding (:data:`DERIVED`), bind RANKL to OPG and RANK
+        once both are stored. Every read of the fields settles first, so a cell always senses this step's signals;
+        the update returns before RANKL's and APRIL's solves are done, and the cells that read other fields step
+        meanwhile."""
+        binding = name is None or name in BINDING
+        for needed in list(self._pending) if name is None else (BINDING[:2] if binding else (name,)):
+            finish = self._pending.pop(needed, None)
+            if finish is not None:
+                finish()
+        if binding and self._unbound is not None:
+            free_rankl_factor, self._unbound = self._unbound, None
             self._bind(free_rankl_factor)
 
     def _per_voxel(
@@ -194,10 +208,10 @@ class Signals:
     def _bind(self, free_rankl_factor: float) -> None:
         """Free RANKL (niche_abm.world.fields.free_rankl) and RANK occupancy on the RANKL voxel grid, compiled in one
         pass (:func:`niche_abm.world.kernels.bind_rankl`)."""
-        rankl, binding = self.fields["rankl"], self.params.binding
+        rankl, binding = self._fields["rankl"], self.params.binding
         free, occupancy = kernels.bind_rankl(
             rankl.concentration.ravel(),
-            self.fields["opg"].concentration.ravel(),
+            self._fields["opg"].concentration.ravel(),
             self._opg_on_rankl,
             float(binding.opg_rankl_kd_pm),
             float(free_rankl_factor),
@@ -219,15 +233,16 @@ class Signals:
         for name, field in self.fields.items():
             field.set_geometry(marrow, porosity[field.voxel_sites], patterns[field.voxel_sites])
             self._sensed_voxel[name] = sensed[field.voxel_sites]
-        fields = list(self._fields.values())
+        fields, names = list(self._fields.values()), list(self._fields)
         self._hourly_groups = operator_groups(fields, 1.0)
-        unknowns = [fields[group[0]]._open_voxels.size for group in self._hourly_groups]
-        self._aside = int(np.argmax(unknowns)) if len(unknowns) > 1 else None
+        largest = max(self._hourly_groups, key=lambda group: fields[group[0]]._open_voxels.size)
+        aside = sorted(largest, key=lambda i: names[i] == "rankl") if len(self._hourly_groups) > 1 else []
+        self._aside = aside
 
     def age(self, marrow: np.ndarray) -> None:
         """End the hour: its solves stored and bound (:meth:`settle`), so the state after a step is whole; every
         fields.geometry_refresh_h hours, follow the bone if the marrow changed."""
-        if self._unbound is not None:
+        if self._pending or self._unbound is not None:
             self.settle()
         self._geometry_age_h += 1
         if self._geometry_age_h < self.params.fields.geometry_refresh_h:
@@ -240,14 +255,16 @@ class Signals:
     def at(self, name: str, sites: np.ndarray) -> np.ndarray:
         """A field (pM) or derived quantity (:data:`DERIVED`: free RANKL, pM; RANK occupancy, 0..1) at flat sites; bone
         sites read the nearest marrow site."""
+        self._settled(name)
         if name in DERIVED:
-            return kernels.read_through(self.derived[name].ravel(), self._sensed_voxel["rankl"], sites)
-        return kernels.read_through(self.fields[name].concentration.ravel(), self._sensed_voxel[name], sites)
+            return kernels.read_through(self._derived[name].ravel(), self._sensed_voxel["rankl"], sites)
+        return kernels.read_through(self._fields[name].concentration.ravel(), self._sensed_voxel[name], sites)
 
     def lookup(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """A field's flat values per voxel (pM) and, for every flat site, the flat voxel it reads (as :meth:`at`),
         for compiled code that senses the field at many sites."""
-        return self.fields[name].concentration.ravel(), self._sensed_voxel[name]
+        self._settled(name)
+        return self._fields[name].concentration.ravel(), self._sensed_voxel[name]
 
     def map(self, name: str) -> np.ndarray:
         """A field (pM) or derived quantity (free RANKL, pM; RANK occupancy, 0..1) on every site [x, y] (each site
@@ -277,9 +294,10 @@ class Signals:
 
     def _voxel_values(self, name: str) -> tuple[np.ndarray, int]:
         """A field's or derived quantity's values per voxel [x, y] and its voxel edge, sites."""
+        self._settled(name)
         if name in DERIVED:
-            return self.derived[name], self.fields["rankl"].voxel_sites
-        return self.fields[name].concentration, self.fields[name].voxel_sites
+            return self._derived[name], self._fields["rankl"].voxel_sites
+        return self._fields[name].concentration, self._fields[name].voxel_sites
 
     # --- helpers ---------------------------------------------------------------------------------
     def _voxel_map(self, voxel_sites: int) -> np.ndarray:
