@@ -143,7 +143,7 @@ FIELD_UPDATE = "fields: update + binding"  # signals.update
 SIGNALS_AGE = "signals age"  # signals.age: the daily marrow check + signals.follow_bone
 FIELD_GEOMETRY = "fields: geometry follow"  # signals.follow_bone
 FIELD_FACTORISATION = "  of which factorisation"  # DiffusionField._solver, inside signals.update
-FIELD_SETTLE = "fields: RANKL's solve waited for + binding"  # signals.settle, inside whichever part reads RANKL first
+FIELD_SETTLE = "fields: RANKL, APRIL waited for + binding"  # signals.settle, inside the parts that read them
 GARBAGE_COLLECTION = "garbage collection, inside the parts"  # Python's cyclic collector (gc.callbacks)
 BONE_REFRESH = "bone refresh"
 DAILY_METRICS = "daily metrics"
@@ -237,8 +237,8 @@ def clocked_phases(model: NicheModel, clock: PhaseClock) -> Iterator[None]:
 
 def step_parts_ms(clock: PhaseClock, step_ms: float, steps: int) -> dict[str, float]:
     """ms per step of each part of the step, summing to the step (the factorisation row is inside the update). The
-    wait for RANKL's solve on the background thread and the binding after it are their own row, left out of the
-    part that read RANKL or APRIL first (the myeloma cells' phase, usually)."""
+    waits for APRIL's and RANKL's solves on the background thread and the binding after them are their own row, left
+    out of the parts that read them (the myeloma cells' and the osteoclast precursors' phases)."""
     ms = {label: 1e3 * (s - clock.carved.get(label, 0.0)) / steps for label, s in clock.seconds.items()}
     kinds = [kind.label for kind in model_module.CELL_KINDS]
     parts = {

@@ -15,9 +15,9 @@ permutation is the very array ``Factor.P()`` returns. The structure found is che
 simplicial LDLᵀ factor of doubles with 32-bit indices) before anything is read through it; a factor that does not
 pass (another scikit-sparse build) is solved by ``solve_A`` as before (:class:`FactorSolve`).
 
-The fields hand their largest solve to one background thread per process (:func:`in_background`,
-:func:`niche_abm.world.fields.step_fields`); each solve's arithmetic is the same whichever thread runs it, so a
-seed gives the same run with or without it.
+The fields hand their largest solves (APRIL's, then RANKL's) to one background thread per process
+(:func:`in_background`, :func:`niche_abm.world.fields.step_fields`); each solve's arithmetic is the same whichever
+thread runs it, so a seed gives the same run with or without it.
 """
 
 from __future__ import annotations

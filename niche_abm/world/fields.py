@@ -17,12 +17,13 @@ definite for any Δt, so the scheme is unconditionally stable (the explicit
 stencil would need D Δt/h² ≤ 1/4, i.e. Δt of seconds). It is factorised once
 (LDLᵀ by CHOLMOD's simplicial method, through scikit-sparse, on an
 approximate-minimum-degree ordering) and re-used every step until the bone
-geometry is refreshed. The ordering and the elimination tree depend only on
-which voxels are open, not on the field's diffusion, decay or time step, so the
-fields of one voxel size share that symbolic analysis (:class:`OperatorPattern`)
-and each computes only its numeric factor; a refresh inherits the elimination
-order of the geometry before it, so only one refresh in :data:`REORDER_EVERY`
-orders afresh. Measured on the operators of the
+geometry is refreshed; each solve runs in :mod:`niche_abm.world.factor_solve`
+(CHOLMOD's solve compiled to run outside the GIL, the same to the bit). The
+ordering and the elimination tree depend only on which voxels are open, not on
+the field's diffusion, decay or time step, so the fields of one voxel size
+share that symbolic analysis (:class:`OperatorPattern`) and each computes only
+its numeric factor; a refresh inherits the elimination order of the geometry
+before it, so only one refresh in :data:`REORDER_EVERY` orders afresh. Measured on the operators of the
 mm_advanced marrow as built at 1,000 x 1,000 sites (RANKL's 20 µm voxels, 199,701
 open; OPG's 40 µm voxels, 52,269 open): the analysis takes 69 and 19 ms, a
 numeric factor 60 and 10.5 ms, a solve 4.2 and 1.0 ms. QDLDL (the qdldl
