@@ -54,23 +54,25 @@ def stop_with_ctrl_c_when(command: list[str], ready: Callable[[], bool], what: s
 
 
 SLOWEST_FILES = (
-    "test_validation.py",
     "test_install.py",
-    "test_calibration.py",
+    "test_validation.py",
     "test_science.py",
+    "test_calibration.py",
     "test_sweep.py",
-    "test_cycle.py",
-    "test_seed_power.py",
     "test_docs_python.py",
     "test_bad_input.py",
     "test_app_browser.py",
+    "test_cycle.py",
     "test_cli.py",
-    "test_dissection.py",
-    "test_app.py",
     "test_coculture.py",
+    "test_app.py",
+    "test_docs_commands.py",
+    "test_params.py",
+    "test_dissection.py",
 )
-"""The test files that take longest, slowest first: about 6 min down to 1 min each with two workers, two runs of the
-suite on 2026-12-05 (13:20 and 14:46 UTC, a slow machine state) averaged."""
+"""The test files that take longest, slowest first: about 3.5 min down to half a minute each with two workers (the
+suite's durations on 2026-12-05 at 17:09 UTC, a quiet machine; test_validation.py has since taken seed_power's
+end-to-end test)."""
 
 
 def pytest_collection_modifyitems(config, items) -> None:

@@ -1,27 +1,13 @@
-"""analysis/seed_power: the bootstrap of a target's verdict over resampled seed sets, and its refusals."""
+"""analysis/seed_power: the bootstrap of a target's verdict over resampled seed sets, and its refusals (its run end to
+end, from a validation's kept runs: tests/test_validation.py)."""
 
 from __future__ import annotations
-
-import json
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from analysis import seed_power
 from analysis.seed_power import POWER, chunks, markdown, seed_sets, smallest_powered, summarise
-from niche_abm.validation.common import COCULTURE_SEEDS
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _power(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "analysis.seed_power", *args], cwd=ROOT, capture_output=True, text=True, timeout=600
-    )
 
 
 def test_seed_sets_draw_with_replacement_from_the_pool_in_a_fixed_order():
@@ -75,27 +61,3 @@ def test_bad_options_exit_2_naming_the_option_before_anything_is_written(tmp_pat
     assert result.returncode == 2
     assert field in result.stderr and "Traceback" not in result.stderr
     assert not out.exists()
-
-
-def test_the_co_culture_target_end_to_end_gives_the_same_shares_on_any_number_of_workers(tmp_path):
-    """T1 on its own seeds, 10 resampled sets as many: once on one worker, then from the same cached runs on two."""
-    one, two = tmp_path / "one", tmp_path / "two"
-    options = ["--targets", "T1", "--pool-scale", "1", "--scales", "1", "--draws", "10"]
-    first = _power(*options, "--workers", "1", "--out", str(one))
-    assert first.returncode == 0, first.stderr
-    result = json.loads((one / "seed_power.json").read_text())
-    t1 = result["targets"]["T1"]
-    assert t1["pool"] == list(COCULTURE_SEEDS) and list(t1["sizes"]) == [str(len(COCULTURE_SEEDS))]
-    size = t1["sizes"][str(len(COCULTURE_SEEDS))]
-    assert size["draws"] == 10 and 0 <= size["passes"] <= 10
-    assert set(size["checks"]) == {"contact_at_least_2x", "transwell_within_20pct", "anti_cd49d_between"}
-    assert result["manifest"]["git_commit"] and (one / "seed_power.png").is_file()
-    assert f"| T1 | {len(COCULTURE_SEEDS)} |" in (one / "seed_power.md").read_text()
-    assert len(list((one / "draws").glob("*.json"))) == 1, "finished draws are kept for a resumed run"
-    shutil.copytree(one / "runs", two / "runs")
-    second = _power(*options, "--workers", "2", "--out", str(two))
-    assert second.returncode == 0, second.stderr
-    assert json.loads((two / "seed_power.json").read_text())["targets"] == result["targets"]
-    again = _power("--report", str(one / "seed_power.json"), "--out", str(tmp_path / "report"))
-    assert again.returncode == 0, again.stderr
-    assert (tmp_path / "report" / "seed_power.md").read_text() == (one / "seed_power.md").read_text()

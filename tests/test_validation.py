@@ -260,6 +260,45 @@ def test_validate_keeps_its_runs_in_the_runs_folder_and_a_second_validation_reus
     assert _entries(tmp_path / "b")["T1"]["measured"] == _entries(local_validation)["T1"]["measured"]
 
 
+def _power(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "analysis.seed_power", *args], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+
+
+def test_seed_power_reads_the_validations_runs_and_gives_the_same_shares_on_any_number_of_workers(
+    local_validation, tmp_path
+):
+    """analysis/seed_power on T1's own seeds (10 resampled sets) from the runs the module's validation kept
+    (--runs: the same folder and fingerprint), once on one worker and once on two: nothing simulated again, the
+    same shares, and the report of a result written again without running anything."""
+    from niche_abm.io import model_fingerprint
+    from niche_abm.validation.common import COCULTURE_SEEDS
+
+    runs = local_validation.parent / "runs"
+    kept = {path: path.stat().st_mtime_ns for path in (runs / model_fingerprint()).glob("*.pkl")}
+    one, two = tmp_path / "one", tmp_path / "two"
+    options = ["--targets", "T1", "--pool-scale", "1", "--scales", "1", "--draws", "10", "--runs", str(runs)]
+    first = _power(*options, "--workers", "1", "--out", str(one))
+    assert first.returncode == 0, first.stderr
+    result = json.loads((one / "seed_power.json").read_text())
+    t1 = result["targets"]["T1"]
+    assert t1["pool"] == list(COCULTURE_SEEDS) and list(t1["sizes"]) == [str(len(COCULTURE_SEEDS))]
+    size = t1["sizes"][str(len(COCULTURE_SEEDS))]
+    assert size["draws"] == 10 and 0 <= size["passes"] <= 10
+    assert set(size["checks"]) == {"contact_at_least_2x", "transwell_within_20pct", "anti_cd49d_between"}
+    assert result["manifest"]["git_commit"] and (one / "seed_power.png").is_file()
+    assert f"| T1 | {len(COCULTURE_SEEDS)} |" in (one / "seed_power.md").read_text()
+    assert len(list((one / "draws").glob("*.json"))) == 1, "finished draws are kept for a resumed run"
+    second = _power(*options, "--workers", "2", "--out", str(two))
+    assert second.returncode == 0, second.stderr
+    assert json.loads((two / "seed_power.json").read_text())["targets"] == result["targets"]
+    assert {path: path.stat().st_mtime_ns for path in (runs / model_fingerprint()).glob("*.pkl")} == kept
+    again = _power("--report", str(one / "seed_power.json"), "--out", str(tmp_path / "report"))
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "report" / "seed_power.md").read_text() == (one / "seed_power.md").read_text()
+
+
 def test_validate_refuses_a_runs_folder_that_is_a_file(tmp_path, command_here):
     (tmp_path / "runs").write_text("not a folder")
     result = command_here("validate", "--only", "T1", "--runs", str(tmp_path / "runs"), "--out", str(tmp_path / "v"))
