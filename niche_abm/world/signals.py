@@ -62,9 +62,9 @@ FACTORS: tuple[str, ...] = tuple(s.name for s in SIGNALS if s.name not in ("rank
 """The signals read on their own, as a marrow mean in pg/mL (RANKL and OPG are read bound to each other)."""
 
 DERIVED = ("free_rankl", "rank_occupancy")
+"""Quantities computed from the fields on the RANKL voxel grid: free RANKL (pM) and RANK occupancy (0..1)."""
 BINDING = ("rankl", "opg", *DERIVED)
 """RANKL and OPG, and what is computed from them bound: reading any of them needs the binding of the step."""
-"""Quantities computed from the fields on the RANKL voxel grid: free RANKL (pM) and RANK occupancy (0..1)."""
 
 Secretion = Sequence[tuple[np.ndarray, np.ndarray]]
 """Sources of one signal: (flat sites, molecules/h per cell) pairs."""
@@ -145,7 +145,8 @@ class Signals:
         steady: bool = False,
         uptake: Mapping[str, Uptake] | None = None,
     ) -> None:
-        """Secrete, diffuse, decay and take up every field for one step (or to steady state), then bind.
+        """Secrete, diffuse, decay and take up every field for one step (or to steady state); the solves set aside on
+        the background thread and the binding are finished when first read (:meth:`settle`).
 
         Args:
             secretion: for each signal name, its sources (flat sites, molecules/h per cell).
