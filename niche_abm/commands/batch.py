@@ -226,10 +226,10 @@ def _dose_response_arguments(parser: argparse.ArgumentParser) -> None:
 def run_dose_response(args: argparse.Namespace) -> int:
     """Run one drug at several doses as a sweep (its dataset in OUT/runs/) and write runs.csv, summary.csv and
     dose_response.png into OUT; exit 130 when interrupted (continue with --resume)."""
+    days, overrides, out = _arms_settings(args, "dose-response")  # checked before the model's modules load
     from niche_abm import dose_response
 
     doses = dose_response.parse_doses(args.doses)
-    days, overrides, out = _arms_settings(args, "dose-response")
     spec = dose_response.dose_sweep(args.drug, doses, args.scenario, days, args.seeds, args.start_day, overrides)
     store, report = _run_arms(args, spec, overrides, out)
     if report.interrupted:
@@ -257,10 +257,10 @@ def _dissect_arguments(parser: argparse.ArgumentParser) -> None:
 def run_dissect(args: argparse.Namespace) -> int:
     """Give one drug whole and without each of its actions in turn, as a sweep (its dataset in OUT/runs/), and
     write runs.csv, summary.csv, shares.csv and dissection.png into OUT; exit 130 when interrupted."""
+    days, overrides, out = _arms_settings(args, "dissect")  # checked before the model's modules load
     from niche_abm import dissection
 
     actions = dissection.parse_actions(args.drug, args.actions)
-    days, overrides, out = _arms_settings(args, "dissect")
     spec, labels = dissection.dissection_sweep(
         args.drug, args.dose, actions, args.scenario, days, args.seeds, args.start_day, overrides, alone=args.alone
     )
@@ -307,10 +307,10 @@ def run_cycle(args: argparse.Namespace) -> int:
     """Run the full model, the marrow without MM and each arrow of the vicious cycle cut, as a sweep (its dataset
     in OUT/runs/), and write runs.csv, summary.csv, shares.csv (the last day), shares_by_day.csv (every tenth day),
     cycle.png and cycle_course.png into OUT; exit 130 when interrupted."""
+    days, overrides, out = _arms_settings(args, "cycle", Path("results/cycle"))  # before the model's modules load
     from niche_abm import cycle
 
     names = cycle.parse_arrows(args.arrows)
-    days, overrides, out = _arms_settings(args, "cycle", Path("results/cycle"))
     spec, labels, chosen = cycle.cycle_sweep(names, args.scenario, days, args.seeds, overrides, drugs=tuple(args.drug))
     store, report = _run_arms(args, spec, overrides, out)
     if report.interrupted:
