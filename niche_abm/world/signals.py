@@ -121,20 +121,18 @@ class Signals:
     @property
     def fields(self) -> dict[str, DiffusionField]:
         """Every signal's field by name, with this step's solves stored (:meth:`settle`)."""
-        if self._pending or self._unbound is not None:
-            self.settle()
+        self._settled()
         return self._fields
 
-    def _settled(self, name: str) -> None:
-        """Settle what reading `name` needs (a quick test when the step is settled)."""
+    def _settled(self, name: str | None = None) -> None:
+        """Settle what reading `name` needs (None: everything); a quick test when the step is settled."""
         if self._pending or self._unbound is not None:
             self.settle(name)
 
     @property
     def derived(self) -> dict[str, np.ndarray]:
         """Free RANKL (pM) and RANK occupancy (0..1) on the RANKL voxel grid, of this step (:meth:`settle`)."""
-        if self._pending or self._unbound is not None:
-            self.settle()
+        self._settled()
         return self._derived
 
     # --- solving ---------------------------------------------------------------------------------
@@ -154,8 +152,7 @@ class Signals:
             steady: solve for the steady state of this secretion and uptake instead of one step.
             uptake: for each signal name, the cells that clear it (flat sites, pL/h per cell).
         """
-        if self._pending or self._unbound is not None:
-            self.settle()
+        self._settled()
         uptake = uptake or {}
         voxels: dict[tuple[int, int], np.ndarray] = {}
         rates, clearances = [], []
@@ -243,8 +240,7 @@ class Signals:
     def age(self, marrow: np.ndarray) -> None:
         """End the hour: its solves stored and bound (:meth:`settle`), so the state after a step is whole; every
         fields.geometry_refresh_h hours, follow the bone if the marrow changed."""
-        if self._pending or self._unbound is not None:
-            self.settle()
+        self._settled()
         self._geometry_age_h += 1
         if self._geometry_age_h < self.params.fields.geometry_refresh_h:
             return
