@@ -1,10 +1,11 @@
-"""Solving with CHOLMOD's factor outside the GIL (niche_abm.world.factor_solve) and the fields' solve set aside on the
-background thread (niche_abm.world.fields.step_fields, niche_abm.world.signals.Signals.settle).
+"""Factorising and solving with CHOLMOD outside the GIL (niche_abm.world.factor_solve) and the fields' solve set
+aside on the background thread (niche_abm.world.fields.step_fields, niche_abm.world.signals.Signals.settle).
 
 The compiled solve must give CHOLMOD's own solution bit for bit, on the fields' real operators (porous marrow,
 20 and 40 µm voxels, one to three right-hand sides); the factor's arrays it reads in place must be the factor
-CHOLMOD hands out; and a step whose largest solve runs beside the cells must leave every field, every binding
-and every cell's reading exactly as the same step solved in line.
+CHOLMOD hands out; the factorisation made outside the GIL must be scikit-sparse's to the bit; and a step whose
+largest solve runs beside the cells must leave every field, every binding and every cell's reading exactly as the
+same step solved in line.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import scipy.sparse as sparse
 from sksparse.cholmod import cholesky
 
 from niche_abm.params import build_parameters
-from niche_abm.world.factor_solve import FactorSolve, factor_arrays, in_background
+from niche_abm.world import factor_solve
+from niche_abm.world.factor_solve import FactorSolve, factor_arrays, in_background, in_order
 from niche_abm.world.fields import DiffusionField, step_fields
 from niche_abm.world.signals import SIGNALS, Signals
 from niche_abm.world.trabecular import generate_trabecular_bone
@@ -45,6 +47,62 @@ def test_the_compiled_solve_is_cholmods_solve_bit_for_bit(voxel_sites, columns, 
     x = solver.solve(b)
     assert x.shape == b.shape
     np.testing.assert_array_equal(x, solver.factor.solve_A(b))
+
+
+@pytest.mark.parametrize("boundary", ["no_flux", "absorbing"])
+@pytest.mark.parametrize("voxel_sites", [1, 2, 4])
+def test_the_factorisation_outside_the_gil_is_scikit_sparses_to_the_bit(voxel_sites, boundary):
+    """The field's hourly factor, made on the background thread by CHOLMOD's call through ctypes, holds the very
+    arrays scikit-sparse's own ``cholesky`` makes of the same operator on the same analysis."""
+    assert factor_solve.OUTSIDE_GIL, "CHOLMOD's factorisation was not found: every factorisation holds the GIL"
+    field = _porous_field(voxel_sites, seed=20 + voxel_sites, boundary=boundary)
+    made = field._solver(1.0).factor
+    phi = field._open_porosity
+    operator = field._operator(phi / 1.0 + field.decay_per_h * phi + field._boundary)
+    theirs = field._pattern._symbolic.cholesky(operator)
+    for mine, reference in zip(factor_arrays(made), factor_arrays(theirs), strict=True):
+        np.testing.assert_array_equal(mine, reference)
+
+
+def test_factorisations_queue_on_the_background_thread_in_order_or_run_here_without_it(monkeypatch):
+    """in_order: on the background thread after what is queued there when CHOLMOD is called outside the GIL;
+    otherwise on the calling thread, the future already done."""
+    import threading
+
+    ran = []
+    first = in_background(lambda: ran.append(("solve", threading.current_thread().name)))
+    second = in_order(lambda: ran.append(("factorise", threading.current_thread().name)))
+    second.result()
+    assert first.done() and [what for what, _ in ran] == ["solve", "factorise"]
+    assert ran[1][1].startswith("field-solve")
+    monkeypatch.setattr(factor_solve, "OUTSIDE_GIL", False)
+    here = in_order(threading.current_thread)
+    assert here.done() and here.result() is threading.current_thread()
+
+
+def test_a_new_geometrys_factors_are_asked_for_at_once_and_its_order_does_not_depend_on_the_thread(monkeypatch):
+    """follow_bone asks for every hourly factor at once; the next refresh waits for them before its patterns inherit
+    their elimination order, so that order is the one found with every factorisation made in line."""
+    params = build_parameters({"grid.width": 80, "grid.height": 80})
+    marrow = generate_trabecular_bone((80, 80), 0.22, 120.0, np.random.default_rng(2)) < 0.5
+    resorbed = marrow.copy()
+    resorbed[~marrow & (np.arange(80)[:, None] < 40)] = True  # half the bone gone
+
+    def refreshed() -> tuple[set[str], dict[int, np.ndarray]]:
+        signals = Signals(params, marrow)
+        names = list(signals._fields)
+        leads = {names[group[0]] for group in signals._hourly_groups}
+        asked = {name for name, field in signals._fields.items() if 1.0 in field._solvers}
+        assert asked == leads, "every group's factor is asked for when the geometry is followed"
+        signals.follow_bone(resorbed)
+        return asked, {size: pattern.voxels.copy() for size, pattern in signals._patterns.items()}
+
+    _, threaded = refreshed()
+    monkeypatch.setattr(factor_solve, "OUTSIDE_GIL", False)
+    _, inline = refreshed()
+    assert threaded.keys() == inline.keys()
+    for size, voxels in threaded.items():
+        np.testing.assert_array_equal(voxels, inline[size])
 
 
 def test_the_arrays_read_in_place_are_the_factor_cholmod_hands_out():

@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from functools import partial
 
 import numpy as np
@@ -64,7 +65,7 @@ from sksparse.cholmod import Factor, analyze
 
 from niche_abm.units import PM_PER_MOLECULE_PER_PL, SECTION_UM, SITE_UM
 from niche_abm.world import kernels
-from niche_abm.world.factor_solve import FactorSolve, in_background
+from niche_abm.world.factor_solve import FactorSolve, factorise, in_background, in_order
 
 
 def voxel_porosity(marrow: np.ndarray, voxel_sites: int) -> np.ndarray:
@@ -120,7 +121,7 @@ class OperatorPattern:
             self._indptr, self._indices = operator.indptr.copy(), operator.indices.copy()
         elif not (np.array_equal(operator.indptr, self._indptr) and np.array_equal(operator.indices, self._indices)):
             raise ValueError("operator pattern differs from the geometry's analysis; refresh the geometry first")
-        return self._symbolic.cholesky(operator)
+        return factorise(self._symbolic, operator)
 
     def _next_order(self, open_: np.ndarray) -> np.ndarray:
         """The flat open voxels of a new geometry in this pattern's elimination order, newly opened ones inserted
@@ -176,7 +177,7 @@ class DiffusionField:
         self.outer_boundary = outer_boundary
         self.concentration = np.zeros(self.shape)
         self.porosity = np.ones(self.shape)
-        self._solvers: dict[float, FactorSolve] = {}
+        self._solvers: dict[float, Future] = {}
         self._boundary = None
         self.set_geometry(np.ones(grid_shape, dtype=bool))
 
@@ -203,6 +204,7 @@ class DiffusionField:
         self._open_voxels = voxels
         self._open_porosity = porosity.ravel()[voxels]
         self._boundary = self._boundary_rates()
+        self.wait_for_factors()
         self._solvers = {}
         self.concentration[~self.open] = 0.0
 
@@ -225,11 +227,22 @@ class DiffusionField:
         arrays = kernels.diffusion_operator(self.porosity, self._open_voxels, g, diagonal)
         return sparse.csc_matrix(arrays, shape=(n, n))
 
-    def _solver(self, dt_h: float) -> FactorSolve:
-        """The factorised operator of a time step of dt_h hours, kept until the geometry changes."""
+    def prepare(self, dt_h: float) -> Future:
+        """Factorise the operator of a time step of dt_h hours, on the background thread where factorisations run
+        outside the GIL (:func:`niche_abm.world.factor_solve.in_order`): the factor to come, kept until the geometry
+        changes."""
         if dt_h not in self._solvers:
-            self._solvers[dt_h] = self._factorise(dt_h)
+            self._solvers[dt_h] = in_order(self._factorise, dt_h)
         return self._solvers[dt_h]
+
+    def _solver(self, dt_h: float) -> FactorSolve:
+        """The factorised operator of a time step of dt_h hours (:meth:`prepare`), waited for."""
+        return self.prepare(dt_h).result()
+
+    def wait_for_factors(self) -> None:
+        """Wait until every factorisation asked for on this geometry (:meth:`prepare`) is made."""
+        for factor in self._solvers.values():
+            factor.result()
 
     def _factorise(self, dt_h: float) -> FactorSolve:
         """The operator of a time step of dt_h hours (∞ = steady state), factorised (LDLᵀ, on the shared analysis)."""
@@ -300,7 +313,7 @@ class DiffusionField:
         if not rhs.size:
             return  # solid bone: no marrow fluid to hold the signal
         if clearance_pl_per_h is None or not np.any(clearance_pl_per_h):
-            solved = self._factorise(np.inf).solve(rhs)  # a one-off: not kept (128 MB at 1,000 x 1,000 sites)
+            solved = in_order(self._factorise, np.inf).result().solve(rhs)  # a one-off, not kept (128 MB at 1,000²)
         else:
             phi = self._open_porosity
             loss = self.decay_per_h * phi + self._boundary + phi * self.uptake_rate(clearance_pl_per_h).ravel()[voxels]
@@ -382,16 +395,21 @@ def step_fields(
         columns = {group[0]: lead._rhs(molecules_per_h[group[0]], dt_h)}
         for i in group[1:]:
             columns[i] = fields[i]._rhs(molecules_per_h[i], dt_h) * (retention / fields[i]._retention_rate(dt_h))
-        solver = lead._solver(dt_h)
-        if solver.releases_gil and all(i in aside for i in group):
+        if all(i in aside for i in group):
+            factor = lead.prepare(dt_h)
             for i in sorted(group, key=list(aside).index):
-                solving = in_background(solver.solve, columns[i])
+                solving = in_background(_solve_with, factor, columns[i])
                 later[i] = partial(_store_group, [(fields[i], clearance_pl_per_h[i])], solving.result, dt_h)
         else:
             members = [(fields[i], clearance_pl_per_h[i]) for i in group]
             rhs = columns[group[0]] if len(group) == 1 else np.column_stack(list(columns.values()))
-            _store_group(members, partial(solver.solve, rhs), dt_h)
+            _store_group(members, partial(lead._solver(dt_h).solve, rhs), dt_h)
     return later
+
+
+def _solve_with(factor: Future, b: np.ndarray) -> np.ndarray:
+    """Solve with a factor asked for before (on the background thread: it was queued there first, or made)."""
+    return factor.result().solve(b)
 
 
 def _store_group(

@@ -220,22 +220,29 @@ class Signals:
     def follow_bone(self, marrow: np.ndarray) -> None:
         """Rebuild every field's porous geometry for a new marrow mask. The fields of one voxel size share its
         porosity, the voxel each site senses, and the unknowns and symbolic analysis of their operators, which
-        follow the elimination order of the geometry before (:class:`~niche_abm.world.fields.OperatorPattern`)."""
+        follow the elimination order of the geometry before (:class:`~niche_abm.world.fields.OperatorPattern`, so
+        that geometry's factors are waited for first). The hourly operators are factorised at once, on the
+        background thread where that runs outside the GIL (the 40 µm fields' first, in the order the next update
+        solves them, then the group set aside), while this thread finds the voxel each site senses and goes on."""
         self._marrow = marrow.copy()
-        nearest_marrow = self._nearest_marrow_sites(marrow)
-        sensed = {f: voxel_of[nearest_marrow] for f, voxel_of in self._voxel_of.items()}
+        for field in self._fields.values():
+            field.wait_for_factors()
         porosity = {f: voxel_porosity(marrow, f) for f in self._voxel_of}
         patterns = {f: OperatorPattern(porosity[f] > 0, self._patterns.get(f)) for f in self._voxel_of}
         self._patterns = patterns
-        self._sensed_voxel = {}
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             field.set_geometry(marrow, porosity[field.voxel_sites], patterns[field.voxel_sites])
-            self._sensed_voxel[name] = sensed[field.voxel_sites]
         fields, names = list(self._fields.values()), list(self._fields)
         self._hourly_groups = operator_groups(fields, 1.0)
         largest = max(self._hourly_groups, key=lambda group: fields[group[0]]._open_voxels.size)
         aside = sorted(largest, key=lambda i: names[i] == "rankl") if len(self._hourly_groups) > 1 else []
         self._aside = aside
+        for group in sorted(self._hourly_groups, key=lambda group: group[0] in aside):
+            if fields[group[0]]._open_voxels.size:  # solid bone: nothing to solve
+                fields[group[0]].prepare(1.0)
+        nearest_marrow = self._nearest_marrow_sites(marrow)
+        sensed = {f: voxel_of[nearest_marrow] for f, voxel_of in self._voxel_of.items()}
+        self._sensed_voxel = {name: sensed[field.voxel_sites] for name, field in self._fields.items()}
 
     def age(self, marrow: np.ndarray) -> None:
         """End the hour: its solves stored and bound (:meth:`settle`), so the state after a step is whole; every
