@@ -392,24 +392,34 @@ def step_fields(
         if not lead._open_voxels.size:
             continue  # solid bone: no marrow fluid to hold the signal
         retention = lead._retention_rate(dt_h)
-        columns = {group[0]: lead._rhs(molecules_per_h[group[0]], dt_h)}
-        for i in group[1:]:
-            columns[i] = fields[i]._rhs(molecules_per_h[i], dt_h) * (retention / fields[i]._retention_rate(dt_h))
+        scale = {i: None if i == group[0] else retention / fields[i]._retention_rate(dt_h) for i in group}
         if all(i in aside for i in group):
             factor = lead.prepare(dt_h)
             for i in sorted(group, key=list(aside).index):
-                solving = in_background(_solve_with, factor, columns[i])
+                solving = in_background(_solve_column, factor, fields[i], molecules_per_h[i], dt_h, scale[i])
                 later[i] = partial(_store_group, [(fields[i], clearance_pl_per_h[i])], solving.result, dt_h)
         else:
+            columns = [_column(fields[i], molecules_per_h[i], dt_h, scale[i]) for i in group]
             members = [(fields[i], clearance_pl_per_h[i]) for i in group]
-            rhs = columns[group[0]] if len(group) == 1 else np.column_stack(list(columns.values()))
+            rhs = columns[0] if len(group) == 1 else np.column_stack(columns)
             _store_group(members, partial(lead._solver(dt_h).solve, rhs), dt_h)
     return later
 
 
-def _solve_with(factor: Future, b: np.ndarray) -> np.ndarray:
-    """Solve with a factor asked for before (on the background thread: it was queued there first, or made)."""
-    return factor.result().solve(b)
+def _column(field: DiffusionField, molecules_per_h: np.ndarray, dt_h: float, scale: float | None) -> np.ndarray:
+    """A field's right-hand side of a dt_h-hour step (:meth:`DiffusionField._rhs`), times its operator's multiple
+    of its group's factor's operator (None: the factor's own field)."""
+    rhs = field._rhs(molecules_per_h, dt_h)
+    return rhs if scale is None else rhs * scale
+
+
+def _solve_column(
+    factor: Future, field: DiffusionField, molecules_per_h: np.ndarray, dt_h: float, scale: float | None
+) -> np.ndarray:
+    """A field's step solved with its group's factor asked for before (:func:`_column`), on the background thread
+    (where the factor was queued first, or made): the right-hand side reads the field's concentrations of the step
+    before, which stay until this solve is stored."""
+    return factor.result().solve(_column(field, molecules_per_h, dt_h, scale))
 
 
 def _store_group(
