@@ -19,7 +19,7 @@ from niche_abm.params import build_parameters
 from niche_abm.world import factor_solve
 from niche_abm.world.factor_solve import FactorSolve, factor_arrays, in_background, in_order
 from niche_abm.world.fields import DiffusionField, step_fields
-from niche_abm.world.signals import SIGNALS, Signals
+from niche_abm.world.signals import SIGNALS, SOLVED_ASIDE, Signals
 from niche_abm.world.trabecular import generate_trabecular_bone
 
 
@@ -189,6 +189,35 @@ def test_a_group_set_aside_is_solved_a_column_at_a_time_in_the_order_given_and_t
         np.testing.assert_array_equal(alone.concentration, together.concentration)
 
 
+def test_fields_set_aside_across_groups_are_handed_over_in_the_order_given():
+    """A pair sharing a factor and a field of its own, set aside as [pair's second, lone field, pair's first]: the
+    solves are handed over in that order, across the groups, and each is the one solved in line."""
+    marrow = np.random.default_rng(6).random((80, 80)) > 0.25
+    decays = (0.422, 0.35, 1.0)
+    diffusions = (0.0108, 0.0108 * (1 + 0.35) / (1 + 0.422), 0.0108)
+    runs = []
+    for _ in range(2):
+        fields = [
+            DiffusionField("signal", marrow.shape, v, d, k)
+            for v, d, k in zip((2, 2, 4), diffusions, decays, strict=True)
+        ]
+        fields[0].set_geometry(marrow)
+        fields[1].set_geometry(marrow, fields[0].porosity, fields[0]._pattern)
+        fields[2].set_geometry(marrow)
+        runs.append(fields)
+    rng = np.random.default_rng(6)
+    rates = [np.where(f.open, rng.uniform(0, 500, f.shape), 0.0) for f in runs[0]]
+    groups = [[0, 1], [2]]
+    assert step_fields(runs[0], rates, 1.0, [None] * 3, groups) == {}
+    later = step_fields(runs[1], rates, 1.0, [None] * 3, groups, aside=[1, 2, 0])
+    assert list(later) == [1, 2, 0]
+    for finish in later.values():
+        finish()
+    for inline, aside in zip(*runs, strict=True):
+        assert inline.concentration.max() > 0
+        np.testing.assert_array_equal(aside.concentration, inline.concentration)
+
+
 def _stepped_pair(hours: int):
     """Signals on a trabecular marrow stepped `hours` hours twice, RANKL's and APRIL's solves on the background
     thread and all in line; yields the pair and some secreting sites after each hour's update."""
@@ -205,15 +234,16 @@ def _stepped_pair(hours: int):
         yield background, inline, sites
 
 
-def test_a_step_with_rankls_and_aprils_solves_set_aside_senses_exactly_what_an_inline_step_senses():
-    """The update returns with both solves pending, APRIL first; reading APRIL (the myeloma cells) settles it
-    alone, leaving RANKL's solve and the binding pending; reading RANK occupancy (the osteoclast lineage) settles
-    them; every reading, field and binding is the same to the bit as the step solved in line."""
+def test_a_step_with_its_late_read_solves_set_aside_senses_exactly_what_an_inline_step_senses():
+    """The update returns with the solves of SOLVED_ASIDE pending, in its order; reading APRIL (the myeloma cells)
+    settles it alone, leaving the others and the binding pending; reading RANK occupancy (the osteoclast lineage)
+    settles RANKL's and OPG's; every reading, field and binding is the same to the bit as the step solved in line."""
     for background, inline, sites in _stepped_pair(6):
-        assert [list(background._fields)[i] for i in background._aside] == ["april", "rankl"]
-        assert list(background._pending) == ["april", "rankl"] and not inline._pending
+        assert [list(background._fields)[i] for i in background._aside] == list(SOLVED_ASIDE)
+        assert list(background._pending) == list(SOLVED_ASIDE) and not inline._pending
         np.testing.assert_array_equal(background.at("april", sites), inline.at("april", sites))
-        assert list(background._pending) == ["rankl"] and background._unbound is not None
+        assert list(background._pending) == ["il6", "rankl", "opg"] and background._unbound is not None
+        np.testing.assert_array_equal(background.at("il6", sites), inline.at("il6", sites))
         np.testing.assert_array_equal(background.at("ccl3", sites), inline.at("ccl3", sites))
         for name in ("rank_occupancy", "free_rankl", "rankl", "opg"):
             np.testing.assert_array_equal(background.at(name, sites), inline.at(name, sites))

@@ -66,6 +66,13 @@ DERIVED = ("free_rankl", "rank_occupancy")
 BINDING = ("rankl", "opg", *DERIVED)
 """RANKL and OPG, and what is computed from them bound: reading any of them needs the binding of the step."""
 
+SOLVED_ASIDE = ("april", "il6", "rankl", "opg")
+"""The fields solved on the background thread, in this order: those the cells first read after the vessels and stroma
+have stepped (CELL_KINDS's order: the myeloma cells read APRIL and IL-6, the osteoclast lineage RANKL and OPG bound),
+so that their solves run while the main thread solves the fields the vessels and stroma read (CCL3, VEGF, and DKK1,
+which holds back the stroma's maturing into osteoblasts) and steps those cells. A read waits only for what it needs
+(:meth:`Signals.settle`)."""
+
 Secretion = Sequence[tuple[np.ndarray, np.ndarray]]
 """Sources of one signal: (flat sites, molecules/h per cell) pairs."""
 Uptake = Sequence[tuple[np.ndarray, np.ndarray]]
@@ -112,10 +119,8 @@ class Signals:
         """The fields (by index) whose hourly operators share one factor, for each geometry
         (niche_abm.world.fields.step_fields)."""
         self._aside: list[int] = []
-        """The fields (by index) solved on the background thread, in the order they are solved: the group with the
-        most unknowns (RANKL's and APRIL's, 20 µm voxels), none with one group. APRIL first: the myeloma cells read it,
-        and they step before the osteoclast lineage reads RANKL's binding; the vessels and stroma before them read
-        only 40 µm fields (CELL_KINDS's order), so both solves run while the main thread steps them."""
+        """The fields (by index) solved on the background thread, in the order they are solved (:data:`SOLVED_ASIDE`);
+        none when every field shares one factor."""
         self.follow_bone(marrow)
 
     @property
@@ -173,8 +178,8 @@ class Signals:
         """Finish the step's update for a read of `name` (None: everything): wait for the field's solve on the
         background thread and store it; for RANKL, OPG or their binding (:data:`DERIVED`), bind RANKL to OPG and RANK
         once both are stored. Every read of the fields settles first, so a cell always senses this step's signals;
-        the update returns before RANKL's and APRIL's solves are done, and the cells that read other fields step
-        meanwhile."""
+        the update returns before the solves of :data:`SOLVED_ASIDE` are done, and the cells that read other fields
+        step meanwhile."""
         binding = name is None or name in BINDING
         for needed in list(self._pending) if name is None else (BINDING[:2] if binding else (name,)):
             finish = self._pending.pop(needed, None)
@@ -234,10 +239,11 @@ class Signals:
             field.set_geometry(marrow, porosity[field.voxel_sites], patterns[field.voxel_sites])
         fields, names = list(self._fields.values()), list(self._fields)
         self._hourly_groups = operator_groups(fields, 1.0)
-        largest = max(self._hourly_groups, key=lambda group: fields[group[0]]._open_voxels.size)
-        aside = sorted(largest, key=lambda i: names[i] == "rankl") if len(self._hourly_groups) > 1 else []
+        listed = [names.index(name) for name in SOLVED_ASIDE]
+        aside = listed if len(self._hourly_groups) > 1 else []
         self._aside = aside
-        for group in sorted(self._hourly_groups, key=lambda group: group[0] in aside):
+        solved_first = {i: position for position, i in enumerate(aside)}  # set aside: after those solved here
+        for group in sorted(self._hourly_groups, key=lambda group: min(solved_first.get(i, -1) for i in group)):
             if fields[group[0]]._open_voxels.size:  # solid bone: nothing to solve
                 fields[group[0]].prepare(1.0)
         nearest_marrow = self._nearest_marrow_sites(marrow)
