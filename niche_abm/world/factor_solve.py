@@ -26,8 +26,8 @@ import on a small operator) every factorisation runs on the one background threa
 (:func:`in_order`), and with it every CHOLMOD call on a pattern's Common; otherwise everything runs as
 scikit-sparse runs it, on the caller's thread.
 
-The fields hand the solves their cells read late (APRIL's, IL-6's, RANKL's, OPG's) and the factorisations of a new geometry to one
-background thread per process (:func:`in_background`, :func:`niche_abm.world.fields.step_fields`,
+The fields hand the solves their cells read late (APRIL's, IL-6's, RANKL's, OPG's) and the factorisations of a new
+geometry to one background thread per process (:func:`in_background`, :func:`niche_abm.world.fields.step_fields`,
 :meth:`niche_abm.world.fields.DiffusionField.prepare`); each solve's and factorisation's arithmetic is the same
 whichever thread runs it, so a seed gives the same run with or without it.
 """
