@@ -64,6 +64,21 @@ def test_the_factorisation_outside_the_gil_is_scikit_sparses_to_the_bit(voxel_si
         np.testing.assert_array_equal(mine, reference)
 
 
+def test_a_factorisation_that_fails_raises_cholmods_own_error_as_scikit_sparse_does():
+    """A zero pivot: CHOLMOD reports it through scikit-sparse's error handler, which raises inside the call made
+    through ctypes; the caller gets the same error scikit-sparse's own ``cholesky`` raises."""
+    from sksparse.cholmod import CholmodNotPositiveDefiniteError, analyze
+
+    operator = sparse.csc_matrix(sparse.diags([-1.0, 2.5, -1.0], [-1, 0, 1], shape=(6, 6)))
+    symbolic = analyze(operator, mode="simplicial", ordering_method="natural")
+    singular = operator.copy()
+    singular.data[:] = 0.0
+    with pytest.raises(CholmodNotPositiveDefiniteError):
+        symbolic.cholesky(singular)
+    with pytest.raises(CholmodNotPositiveDefiniteError):
+        factor_solve.factorise(symbolic, singular)
+
+
 def test_factorisations_queue_on_the_background_thread_in_order_or_run_here_without_it(monkeypatch):
     """in_order: on the background thread after what is queued there when CHOLMOD is called outside the GIL;
     otherwise on the calling thread, the future already done."""

@@ -282,7 +282,10 @@ def _factorise_outside_gil(symbolic: Factor, operator: sparse.csc_matrix) -> Fac
     view = _CholmodSparse(n, n, operator.nnz, indptr.ctypes.data, indices.ctypes.data, None, values.ctypes.data,
                           None, -1, _INT, _REAL, _DOUBLE, 1, 1)  # fmt: skip
     beta = (ctypes.c_double * 2)(0.0, 0.0)
-    made = _factorize_p(ctypes.byref(view), beta, None, 0, address, common)
+    try:
+        made = _factorize_p(ctypes.byref(view), beta, None, 0, address, common)
+    except SystemError as failed:  # scikit-sparse's error handler raised inside the call: raise what it raised
+        raise (failed.__context__ or failed) from None
     found = _CholmodFactor.from_address(address)
     if not made or found.minor != found.n:
         raise ValueError(f"CHOLMOD could not factorise the operator (column {found.minor} of {found.n})")
