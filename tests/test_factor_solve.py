@@ -19,7 +19,7 @@ from niche_abm.params import build_parameters
 from niche_abm.world import factor_solve
 from niche_abm.world.factor_solve import FactorSolve, factor_arrays, in_background, in_order
 from niche_abm.world.fields import DiffusionField, step_fields
-from niche_abm.world.signals import SIGNALS, SOLVED_ASIDE, Signals
+from niche_abm.world.signals import BOUND, SIGNALS, SOLVED_ASIDE, Signals
 from niche_abm.world.trabecular import generate_trabecular_bone
 
 
@@ -156,9 +156,9 @@ def test_a_background_solve_returns_the_solution_and_passes_on_a_failure():
         in_background(solver.solve, np.ones(3)).result()
 
 
-def test_a_group_set_aside_holds_last_steps_values_until_its_solve_is_stored():
-    """step_fields hands the group set aside to the background thread and returns the call that stores it: until
-    then that field keeps the step before's concentrations; after it, both fields are as solved in line."""
+def test_a_group_set_aside_is_solved_and_stored_on_the_background_thread_and_waited_for_by_its_call():
+    """step_fields hands the group set aside to the background thread (its solve, its store and its uptake) and
+    returns the call that waits until it is stored; after it, both fields are as solved in line."""
     marrow = np.random.default_rng(4).random((80, 80)) > 0.25
     inline, aside = [], []
     for fields in (inline, aside):
@@ -171,7 +171,6 @@ def test_a_group_set_aside_holds_last_steps_values_until_its_solve_is_stored():
     assert step_fields(inline, rates, 1.0, [None, None], [[0], [1]]) == {}
     later = step_fields(aside, rates, 1.0, [None, None], [[0], [1]], aside=[0])
     assert list(later) == [0]
-    assert not aside[0].concentration.any(), "the set-aside field is stored only when the solve is waited for"
     np.testing.assert_array_equal(aside[1].concentration, inline[1].concentration)
     later[0]()
     for stepped, reference in zip(aside, inline, strict=True):
@@ -250,14 +249,16 @@ def _stepped_pair(hours: int):
 
 
 def test_a_step_with_its_late_read_solves_set_aside_senses_exactly_what_an_inline_step_senses():
-    """The update returns with the solves of SOLVED_ASIDE pending, in its order; reading APRIL (the myeloma cells)
-    settles it alone, leaving the others and the binding pending; reading RANK occupancy (the osteoclast lineage)
-    settles RANKL's and OPG's; every reading, field and binding is the same to the bit as the step solved in line."""
+    """The update returns with the solves of SOLVED_ASIDE pending, in its order, and the binding after them (on the
+    background thread too); reading APRIL (the myeloma cells) settles it alone, leaving the others and the binding
+    pending; reading RANK occupancy (the osteoclast lineage) settles RANKL's, OPG's and the binding; every reading,
+    field and binding is the same to the bit as the step solved in line."""
     for background, inline, sites in _stepped_pair(6):
         assert [list(background._fields)[i] for i in background._aside] == list(SOLVED_ASIDE)
-        assert list(background._pending) == list(SOLVED_ASIDE) and not inline._pending
+        assert list(background._pending) == [*SOLVED_ASIDE, BOUND] and not inline._pending
+        assert background._unbound is None and inline._unbound is not None
         np.testing.assert_array_equal(background.at("april", sites), inline.at("april", sites))
-        assert list(background._pending) == ["il6", "rankl", "opg"] and background._unbound is not None
+        assert list(background._pending) == ["il6", "rankl", "opg", BOUND]
         np.testing.assert_array_equal(background.at("il6", sites), inline.at("il6", sites))
         np.testing.assert_array_equal(background.at("ccl3", sites), inline.at("ccl3", sites))
         for name in ("rank_occupancy", "free_rankl", "rankl", "opg"):
@@ -270,6 +271,6 @@ def test_a_step_with_its_late_read_solves_set_aside_senses_exactly_what_an_inlin
 def test_reading_the_binding_first_still_stores_aprils_solve_before_april_is_read():
     for background, inline, sites in _stepped_pair(3):
         np.testing.assert_array_equal(background.at("free_rankl", sites), inline.at("free_rankl", sites))
-        assert background._unbound is None
+        assert BOUND not in background._pending and "april" in background._pending
         np.testing.assert_array_equal(background.at("april", sites), inline.at("april", sites))
         np.testing.assert_array_equal(background.map("april"), inline.map("april"))

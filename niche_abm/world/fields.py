@@ -382,8 +382,8 @@ def step_fields(
     aside: fields (by index) to solve on the background thread (:func:`niche_abm.world.factor_solve.in_background`),
     one column at a time in this order (handed over before this thread solves the others and goes on); a group is
     set aside when every field of it is listed (a column solved alone is the same to the bit as in the group's
-    solve). Returns, for each field set aside, the call that waits for its solve and stores it; until it is made,
-    that field holds the concentrations of the step before."""
+    solve). Returns, for each field set aside, the call that waits until its solve is stored (on the background
+    thread, uptake included); until it returns, that field's concentrations are being replaced: read them after."""
     if groups is None:
         groups = operator_groups(fields, dt_h)
     group_of = {i: group for group in groups for i in group if fields[group[0]]._open_voxels.size}
@@ -391,10 +391,11 @@ def step_fields(
     later: dict[int, Callable[[], None]] = {}
     for i in set_aside:
         lead = fields[group_of[i][0]]
-        solving = in_background(
-            _solve_column, lead.prepare(dt_h), fields[i], molecules_per_h[i], dt_h, _scale(lead, fields[i], dt_h)
+        scale = _scale(lead, fields[i], dt_h)
+        stored = in_background(
+            _solve_and_store, lead.prepare(dt_h), fields[i], molecules_per_h[i], dt_h, scale, clearance_pl_per_h[i]
         )
-        later[i] = partial(_store_group, [(fields[i], clearance_pl_per_h[i])], solving.result, dt_h)
+        later[i] = stored.result
     for group in groups:
         lead = fields[group[0]]
         if group[0] in set_aside or not lead._open_voxels.size:
@@ -418,13 +419,17 @@ def _column(field: DiffusionField, molecules_per_h: np.ndarray, dt_h: float, sca
     return rhs if scale is None else rhs * scale
 
 
-def _solve_column(
-    factor: Future, field: DiffusionField, molecules_per_h: np.ndarray, dt_h: float, scale: float | None
-) -> np.ndarray:
-    """A field's step solved with its group's factor asked for before (:func:`_column`), on the background thread
-    (where the factor was queued first, or made): the right-hand side reads the field's concentrations of the step
-    before, which stay until this solve is stored."""
-    return factor.result().solve(_column(field, molecules_per_h, dt_h, scale))
+def _solve_and_store(
+    factor: Future,
+    field: DiffusionField,
+    molecules_per_h: np.ndarray,
+    dt_h: float,
+    scale: float | None,
+    clearance_pl_per_h: np.ndarray | None,
+) -> None:
+    """A field's step solved with its group's factor asked for before (:func:`_column`) and stored with its uptake
+    (:meth:`DiffusionField._store`), on the background thread, where the factor was queued first (or made)."""
+    field._store(factor.result().solve(_column(field, molecules_per_h, dt_h, scale)), dt_h, clearance_pl_per_h)
 
 
 def _store_group(

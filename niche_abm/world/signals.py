@@ -30,6 +30,7 @@ from scipy import ndimage
 from niche_abm.params import Parameters
 from niche_abm.units import SITE_UM
 from niche_abm.world import kernels
+from niche_abm.world.factor_solve import in_background
 from niche_abm.world.fields import DiffusionField, OperatorPattern, operator_groups, step_fields, voxel_porosity
 
 
@@ -72,6 +73,9 @@ have stepped (CELL_KINDS's order: the myeloma cells read APRIL and IL-6, the ost
 so that their solves run while the main thread solves the fields the vessels and stroma read (CCL3, VEGF, and DKK1,
 which holds back the stroma's maturing into osteoblasts) and steps those cells. A read waits only for what it needs
 (:meth:`Signals.settle`)."""
+
+BOUND = "binding"
+"""What :meth:`Signals.settle` waits for when the binding of the step is made on the background thread."""
 
 Secretion = Sequence[tuple[np.ndarray, np.ndarray]]
 """Sources of one signal: (flat sites, molecules/h per cell) pairs."""
@@ -172,16 +176,19 @@ class Signals:
             fields, names = list(self._fields.values()), list(self._fields)
             later = step_fields(fields, rates, 1.0, clearances, self._hourly_groups, self._aside)
             self._pending = {names[i]: finish for i, finish in later.items()}
+            if all(name in self._pending for name in BINDING[:2]):  # bound after both, on the background thread
+                self._pending[BOUND] = in_background(self._bind, free_rankl_factor).result
+                return
         self._unbound = free_rankl_factor
 
     def settle(self, name: str | None = None) -> None:
-        """Finish the step's update for a read of `name` (None: everything): wait for the field's solve on the
-        background thread and store it; for RANKL, OPG or their binding (:data:`DERIVED`), bind RANKL to OPG and RANK
-        once both are stored. Every read of the fields settles first, so a cell always senses this step's signals;
-        the update returns before the solves of :data:`SOLVED_ASIDE` are done, and the cells that read other fields
-        step meanwhile."""
+        """Finish the step's update for a read of `name` (None: everything): wait until the field's solve on the
+        background thread is stored; for RANKL, OPG or their binding (:data:`DERIVED`), wait for both and for their
+        binding to OPG and RANK (made there after them when both are set aside, else here once both are stored).
+        Every read of the fields settles first, so a cell always senses this step's signals; the update returns
+        before the solves of :data:`SOLVED_ASIDE` are done, and the cells that read other fields step meanwhile."""
         binding = name is None or name in BINDING
-        for needed in list(self._pending) if name is None else (BINDING[:2] if binding else (name,)):
+        for needed in list(self._pending) if name is None else ((*BINDING[:2], BOUND) if binding else (name,)):
             finish = self._pending.pop(needed, None)
             if finish is not None:
                 finish()
