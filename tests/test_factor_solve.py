@@ -1,10 +1,11 @@
-"""Factorising and solving with CHOLMOD outside the GIL (niche_abm.world.factor_solve) and the fields' solve set
-aside on the background thread (niche_abm.world.fields.step_fields, niche_abm.world.signals.Signals.settle).
+"""Factorising and solving with CHOLMOD outside the GIL (niche_abm.world.cholmod, niche_abm.world.factor_solve) and
+the fields' solves set aside on the background thread (niche_abm.world.fields.step_fields,
+niche_abm.world.signals.Signals.settle).
 
 The compiled solve must give CHOLMOD's own solution bit for bit, on the fields' real operators (porous marrow,
 20 and 40 µm voxels, one to three right-hand sides); the factor's arrays it reads in place must be the factor
 CHOLMOD hands out; the factorisation made outside the GIL must be scikit-sparse's to the bit; and a step whose
-largest solve runs beside the cells must leave every field, every binding and every cell's reading exactly as the
+late-read solves run beside the cells must leave every field, every binding and every cell's reading exactly as the
 same step solved in line.
 """
 
@@ -16,8 +17,9 @@ import scipy.sparse as sparse
 from sksparse.cholmod import cholesky
 
 from niche_abm.params import build_parameters
-from niche_abm.world import factor_solve
-from niche_abm.world.factor_solve import FactorSolve, factor_arrays, in_background, in_order
+from niche_abm.world import cholmod
+from niche_abm.world.cholmod import factor_arrays
+from niche_abm.world.factor_solve import FactorSolve, in_background, in_order
 from niche_abm.world.fields import DiffusionField, step_fields
 from niche_abm.world.signals import BOUND, SIGNALS, SOLVED_ASIDE, Signals
 from niche_abm.world.trabecular import generate_trabecular_bone
@@ -54,7 +56,7 @@ def test_the_compiled_solve_is_cholmods_solve_bit_for_bit(voxel_sites, columns, 
 def test_the_factorisation_outside_the_gil_is_scikit_sparses_to_the_bit(voxel_sites, boundary):
     """The field's hourly factor, made on the background thread by CHOLMOD's call through ctypes, holds the very
     arrays scikit-sparse's own ``cholesky`` makes of the same operator on the same analysis."""
-    assert factor_solve.OUTSIDE_GIL, "CHOLMOD's factorisation was not found: every factorisation holds the GIL"
+    assert cholmod.OUTSIDE_GIL, "CHOLMOD's factorisation was not found: every factorisation holds the GIL"
     field = _porous_field(voxel_sites, seed=20 + voxel_sites, boundary=boundary)
     made = field._solver(1.0).factor
     phi = field._open_porosity
@@ -76,7 +78,7 @@ def test_a_factorisation_that_fails_raises_cholmods_own_error_as_scikit_sparse_d
     with pytest.raises(CholmodNotPositiveDefiniteError):
         symbolic.cholesky(singular)
     with pytest.raises(CholmodNotPositiveDefiniteError):
-        factor_solve.factorise(symbolic, singular)
+        cholmod.factorise(symbolic, singular)
 
 
 def test_factorisations_queue_on_the_background_thread_in_order_or_run_here_without_it(monkeypatch):
@@ -90,7 +92,7 @@ def test_factorisations_queue_on_the_background_thread_in_order_or_run_here_with
     second.result()
     assert first.done() and [what for what, _ in ran] == ["solve", "factorise"]
     assert ran[1][1].startswith("field-solve")
-    monkeypatch.setattr(factor_solve, "OUTSIDE_GIL", False)
+    monkeypatch.setattr(cholmod, "OUTSIDE_GIL", False)
     here = in_order(threading.current_thread)
     assert here.done() and here.result() is threading.current_thread()
 
@@ -113,7 +115,7 @@ def test_a_new_geometrys_factors_are_asked_for_at_once_and_its_order_does_not_de
         return asked, {size: pattern.voxels.copy() for size, pattern in signals._patterns.items()}
 
     _, threaded = refreshed()
-    monkeypatch.setattr(factor_solve, "OUTSIDE_GIL", False)
+    monkeypatch.setattr(cholmod, "OUTSIDE_GIL", False)
     _, inline = refreshed()
     assert threaded.keys() == inline.keys()
     for size, voxels in threaded.items():

@@ -65,7 +65,8 @@ from sksparse.cholmod import Factor, analyze
 
 from niche_abm.units import PM_PER_MOLECULE_PER_PL, SECTION_UM, SITE_UM
 from niche_abm.world import kernels
-from niche_abm.world.factor_solve import FactorSolve, factorise, in_background, in_order
+from niche_abm.world.cholmod import factorise
+from niche_abm.world.factor_solve import FactorSolve, in_background, in_order
 
 
 def voxel_porosity(marrow: np.ndarray, voxel_sites: int) -> np.ndarray:
