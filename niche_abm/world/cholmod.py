@@ -109,6 +109,9 @@ _STARTED = (0.0, 1.2, 1.2, 5, 8, 40.0)
 _INT, _REAL, _DOUBLE = 0, 1, 0
 """CHOLMOD_INT (32-bit indices), CHOLMOD_REAL and CHOLMOD_DOUBLE."""
 
+_WORD = ctypes.sizeof(ctypes.c_void_p)
+"""The alignment of a pointer, bytes: the step between the places an object's C fields can start."""
+
 
 def _view(address: int, kind: type, count: int) -> np.ndarray:
     """A read-only numpy view of count values of a ctypes kind at an address (no copy)."""
@@ -127,7 +130,7 @@ def factor_address(factor: Factor) -> int | None:
     and whose permutation is the array ``factor.P()`` views is the factor."""
     permutation = factor.P()
     common = id(factor._common)
-    for offset in range(object.__basicsize__, type(factor).__basicsize__, ctypes.sizeof(ctypes.c_void_p)):
+    for offset in range(object.__basicsize__, type(factor).__basicsize__, _WORD):
         address = ctypes.c_void_p.from_address(id(factor) + offset).value
         if not address or address == common:
             continue
@@ -173,13 +176,14 @@ def common_address(factor: Factor) -> int | None:
     common = factor._common
     places = [
         id(common) + offset
-        for offset in range(object.__basicsize__, type(common).__basicsize__ - ctypes.sizeof(_CommonHead) + 1, 8)
+        for offset in range(object.__basicsize__, type(common).__basicsize__ - ctypes.sizeof(_CommonHead) + 1, _WORD)
         if _head_values(_CommonHead.from_address(id(common) + offset)) == _STARTED
     ]
     return places[0] if len(places) == 1 else None
 
 
 def _head_values(head: _CommonHead) -> tuple:
+    """The values of a candidate Common's leading fields, in :data:`_STARTED`'s order."""
     return (head.dbound, head.grow0, head.grow1, head.grow2, head.maxrank, head.supernodal_switch)
 
 
@@ -257,4 +261,4 @@ def _probe() -> bool:
 
 OUTSIDE_GIL = _probe()
 """Whether CHOLMOD's factorisation is called outside the GIL (:func:`factorise`), so every factorisation runs on the
-background thread (:func:`in_order`): :func:`_probe`'s answer on import."""
+background thread (:func:`niche_abm.world.factor_solve.in_order`): :func:`_probe`'s answer on import."""

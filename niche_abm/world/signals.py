@@ -109,10 +109,11 @@ class Signals:
         self._geometry_age_h = 0
         self._derived: dict[str, np.ndarray] = {}
         self._pending: dict[str, Callable[[], None]] = {}
-        """For each field whose solve of this step is on the background thread, the call that waits for it and
-        stores it (:meth:`settle`)."""
+        """For each field whose solve of this step is on the background thread, the call that waits until it is
+        stored, and under :data:`BOUND` the one that waits for the binding made there (:meth:`settle`)."""
         self._unbound: float | None = None
-        """The drug's share of free RANKL to bind with once the step's solves are in (None: settled)."""
+        """The drug's share of free RANKL to bind with here once RANKL and OPG are stored (None: bound, or binding on
+        the background thread)."""
         self._voxel_of = {f: self._voxel_map(f) for f in sorted({field.voxel_sites for field in self._fields.values()})}
         self._opg_on_rankl = self._resampling(self._fields["opg"], self._fields["rankl"])
         self._patterns: dict[int, OperatorPattern] = {}
