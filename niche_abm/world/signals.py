@@ -177,10 +177,10 @@ class Signals:
             fields, names = list(self._fields.values()), list(self._fields)
             later = step_fields(fields, rates, 1.0, clearances, self._hourly_groups, self._aside)
             self._pending = {names[i]: finish for i, finish in later.items()}
-            if all(name in self._pending for name in BINDING[:2]):  # bound after both, on the background thread
-                self._pending[BOUND] = in_background(self._bind, free_rankl_factor).result
-                return
-        self._unbound = free_rankl_factor
+        if all(name in self._pending for name in BINDING[:2]):  # both set aside: bound after them, on that thread
+            self._pending[BOUND] = in_background(self._bind, free_rankl_factor).result
+        else:
+            self._unbound = free_rankl_factor
 
     def settle(self, name: str | None = None) -> None:
         """Finish the step's update for a read of `name` (None: everything): wait until the field's solve on the
